@@ -1,0 +1,52 @@
+# Two commands do everything: `make run` and `make test` (see README.md).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-stamp
+# Local runs use DEBUG so secrets are generated into var/ (never in production).
+LOCAL := DEBUG=1
+PYTEST_ARGS ?=
+
+.PHONY: run test setup install migrate demo lint check messages bench clean
+
+run: setup
+	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup lint
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+setup: install migrate demo
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+migrate: install
+	$(LOCAL) $(PY) manage.py migrate --noinput
+	$(LOCAL) $(PY) manage.py migrate --noinput --database retention
+	$(LOCAL) $(PY) manage.py createcachetable
+
+demo: migrate
+	$(LOCAL) $(PY) manage.py load_demo
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(LOCAL) $(PY) manage.py check --fail-level WARNING
+	$(LOCAL) $(PY) manage.py makemigrations --check --dry-run
+
+messages: install
+	cd members && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
+	cd consultations && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
+	cd privacy && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
+	$(LOCAL) $(PY) manage.py makemessages -l ko -l en -i 'members/*' -i 'consultations/*' -i 'privacy/*' -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*'
+	$(LOCAL) $(PY) manage.py compilemessages --ignore '.venv'
+
+bench: setup
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) var

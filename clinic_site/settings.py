@@ -1,0 +1,270 @@
+"""Settings for the clinic site, driven by environment variables (see README.md).
+
+Local use needs no variables at all: with ``DEBUG=1`` (what ``make run`` sets) the secret key and
+the key-encryption key are generated into ``var/``. With DEBUG off (production), both must come
+from the environment and start-up stops with one line naming what is missing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from clinic_site.env import (
+    ConfigurationError,
+    database_config,
+    env_bool,
+    env_int,
+    env_list,
+    env_str,
+    fernet_keys,
+    local_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("VAR_DIR") or BASE_DIR / "var")
+
+DEBUG = env_bool("DEBUG", False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ConfigurationError("SECRET_KEY: must be set when DEBUG is off (production)")
+    SECRET_KEY = local_secret(VAR_DIR / "secret_key", nbytes=50)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "allauth",
+    "allauth.account",
+    "allauth.mfa",
+    "allauth.usersessions",
+    "cookie_consent",
+    "csp",
+    "members",
+    "consultations",
+    "privacy",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+]
+
+ROOT_URLCONF = "clinic_site.urls"
+WSGI_APPLICATION = "clinic_site.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
+                "clinic_site.context_processors.site",
+            ],
+        },
+    },
+]
+
+# --- Databases ---------------------------------------------------------------------------------
+# `default` holds live data; `retention` is the separate database of policy section 4, holding
+# only what a law requires to keep after the purpose is achieved (see privacy/routers.py).
+DATABASES = {
+    "default": database_config("DATABASE_URL", VAR_DIR / "db.sqlite3"),
+    "retention": database_config("RETENTION_DATABASE_URL", VAR_DIR / "retention.sqlite3"),
+}
+DATABASE_ROUTERS = ["privacy.routers.RetentionRouter"]
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+if any(db["ENGINE"].endswith("sqlite3") for db in DATABASES.values()):
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+# --- Cache: shared by all workers (allauth rate limits, cookie groups) -----------------------
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clinic"),
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "clinic_cache",
+        }
+    }
+
+# --- Accounts ----------------------------------------------------------------------------------
+AUTH_USER_MODEL = "members.Member"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"username"}
+ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+ACCOUNT_USERNAME_MIN_LENGTH = 4
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[장성형외과] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", False) else "http"
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Jang Plastic Surgery"
+USERSESSIONS_TRACK_ACTIVITY = False
+
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
+SESSION_SAVE_EVERY_REQUEST = False
+
+# --- Internationalisation ----------------------------------------------------------------------
+LANGUAGE_CODE = "ko"
+LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "Asia/Seoul"
+USE_I18N = True
+USE_TZ = True
+
+# --- Static files (WhiteNoise; hashed names in production) ------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
+WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if STATIC_MANIFEST
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+MEDIA_ROOT = VAR_DIR / "media"
+
+# Request bodies: no uploads on this site, so keep them small.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 512 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- Email -------------------------------------------------------------------------------------
+EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "장성형외과 <noreply@jangps.example>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Security ----------------------------------------------------------------------------------
+HTTPS = env_bool("HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+SECURE_HSTS_PRELOAD = HTTPS
+if env_bool("BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_HTTPONLY = True
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    },
+}
+
+# --- Privacy -----------------------------------------------------------------------------------
+# Key-encryption keys for personal data, newest first; older ones are kept only while
+# `privacy rotate-keys` re-wraps the data keys.
+_kek = env_str("PRIVACY_KEK")
+if not _kek:
+    if not DEBUG:
+        raise ConfigurationError("PRIVACY_KEK: must be set when DEBUG is off (production)")
+    _kek = local_secret(VAR_DIR / "privacy_kek", urlsafe_b64=True)
+PRIVACY_KEK = fernet_keys("PRIVACY_KEK", _kek)
+
+CLINIC_NAME = {"ko": env_str("CLINIC_NAME_KO", "장성형외과"),
+               "en": env_str("CLINIC_NAME_EN", "Jang Plastic Surgery")}
+# Section 8 of the policy: the person and department in charge of personal information.
+PRIVACY_OFFICER = {
+    "name_ko": env_str("PRIVACY_OFFICER_NAME_KO", "장진우"),
+    "name_en": env_str("PRIVACY_OFFICER_NAME_EN", "Jang Jin-woo"),
+    "department_ko": env_str("PRIVACY_OFFICER_DEPARTMENT_KO", "고객지원팀"),
+    "department_en": env_str("PRIVACY_OFFICER_DEPARTMENT_EN", "Customer Service Department"),
+    "phone": env_str("PRIVACY_OFFICER_PHONE", "02-6677-0010"),
+    "email": env_str("PRIVACY_OFFICER_EMAIL", "jangplasticsurgery@naver.com"),
+}
+# Days after which a guest consultation's personal data is destroyed (policy registry rule).
+GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
+GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
+
+# --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Django logs request paths and query strings on 4xx/5xx; ours carry no personal data,
+        # but a 404 path typed by a visitor might, so keep those at ERROR.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+    },
+}
+

@@ -1,0 +1,84 @@
+"""The one encryption helper of the project.
+
+Personal fields are sealed with AES-256-GCM under a data key of their subject; data keys are
+wrapped by the key-encryption key(s) in ``settings.PRIVACY_KEK`` (MultiFernet: the first key
+wraps, every listed key unwraps, so keys can be rotated without downtime). Destroying a
+subject's data key makes every copy of its ciphertext unreadable.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from functools import lru_cache
+
+from cryptography.exceptions import InvalidTag
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
+
+NONCE_BYTES = 12
+UNWRAP_FAILED = "data key cannot be unwrapped with the configured PRIVACY_KEK"
+KEY_BITS = 256
+
+
+class DecryptionError(Exception):
+    """Ciphertext could not be opened: wrong key, tampered data or a destroyed key."""
+
+
+@lru_cache(maxsize=4)
+def _key_wrapper(keys: tuple[str, ...]) -> MultiFernet:
+    return MultiFernet([Fernet(key.encode()) for key in keys])
+
+
+def key_wrapper() -> MultiFernet:
+    return _key_wrapper(tuple(settings.PRIVACY_KEK))
+
+
+def new_data_key() -> bytes:
+    return AESGCM.generate_key(bit_length=KEY_BITS)
+
+
+def wrap_key(material: bytes) -> str:
+    return key_wrapper().encrypt(material).decode()
+
+
+def unwrap_key(token: str) -> bytes:
+    try:
+        return key_wrapper().decrypt(token.encode())
+    except InvalidToken:
+        raise DecryptionError(UNWRAP_FAILED) from None
+
+
+def rewrap_key(token: str) -> str:
+    """Re-wrap a data key under the newest KEK (used by ``privacy rotate-keys``)."""
+    try:
+        return key_wrapper().rotate(token.encode()).decode()
+    except InvalidToken:
+        raise DecryptionError(UNWRAP_FAILED) from None
+
+
+def wrapped_by_newest(token: str) -> bool:
+    try:
+        Fernet(settings.PRIVACY_KEK[0].encode()).decrypt(token.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def seal(material: bytes, plaintext: str, *, context: str) -> str:
+    """Encrypt ``plaintext``; ``context`` (which field it belongs to) is bound as associated data,
+    so a ciphertext copied into another field does not open."""
+    nonce = os.urandom(NONCE_BYTES)
+    sealed = AESGCM(material).encrypt(nonce, plaintext.encode(), context.encode())
+    return base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def open_sealed(material: bytes, token: str, *, context: str) -> str:
+    try:
+        raw = base64.b64decode(token.encode("ascii"), validate=True)
+        nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
+        return AESGCM(material).decrypt(nonce, sealed, context.encode()).decode()
+    except (ValueError, InvalidTag) as exc:
+        raise DecryptionError("ciphertext cannot be opened") from exc
+

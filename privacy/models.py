@@ -1,0 +1,209 @@
+"""Records the privacy policy depends on: data keys, consents, policy versions, retained data."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from privacy import crypto
+
+
+class DataKeyManager(models.Manager["DataKey"]):
+    def create_for_subject(self) -> DataKey:
+        return self.create(wrapped_key=crypto.wrap_key(crypto.new_data_key()))
+
+
+class DataKey(models.Model):
+    """One subject's data key, wrapped by the key-encryption key.
+
+    Deleting the row destroys the subject's encrypted fields everywhere they were copied,
+    backups included once the backups of this table have aged out (README, "Backups").
+    """
+
+    wrapped_key = models.TextField(_("wrapped key"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    rewrapped_at = models.DateTimeField(_("re-wrapped at"), null=True, blank=True)
+
+    objects = DataKeyManager()
+
+    class Meta:
+        verbose_name = _("data key")
+        verbose_name_plural = _("data keys")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"DataKey #{self.pk}"
+
+    def material(self) -> bytes:
+        """The unwrapped key, unwrapped once per instance."""
+        cached = self.__dict__.get("_material")
+        if cached is None:
+            cached = crypto.unwrap_key(self.wrapped_key)
+            self.__dict__["_material"] = cached
+        return cached
+
+
+class PolicyVersion(models.Model):
+    """A published version of the privacy policy, frozen as it was rendered when published."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    effective_on = models.DateField(_("effective from"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    summary = models.TextField(_("summary of changes"), blank=True, max_length=2000)
+    content_ko = models.TextField(_("text (Korean)"), blank=True)
+    content_en = models.TextField(_("text (English)"), blank=True)
+    requires_reconsent = models.BooleanField(
+        _("asks members to consent again"),
+        default=False,
+        help_text=_("Set when this version adds items or purposes that need consent."),
+    )
+
+    class Meta:
+        verbose_name = _("privacy policy version")
+        verbose_name_plural = _("privacy policy versions")
+        ordering = ["-effective_on", "-published_at"]
+        get_latest_by = "effective_on"
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.effective_on:%Y-%m-%d})"
+
+    def content(self, language: str) -> str:
+        return self.content_en if language == "en" else self.content_ko
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Ledgers are proof: rows are never changed or deleted through the ORM.
+
+    The only way out is ``purge_expired`` (privacy purge, retention rules of the registry)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(f"{self.model._meta.label} is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self.model._meta.label} is append-only")
+
+    def purge_expired(self) -> int:
+        """Delete the rows of this queryset for good; for the privacy purge only."""
+        return self._raw_delete(self.db)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.label} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(f"{self._meta.label} is append-only")
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNUP_FORM = "signup_form", _("sign-up form")
+    CONSENT_PAGE = "consent_page", _("consent settings page")
+    RECONSENT = "reconsent", _("consent again after a policy change")
+    COOKIE_BANNER = "cookie_banner", _("cookie banner or settings")
+    EMAIL_LINK = "email_link", _("link in an email")
+    GUEST_FORM = "guest_form", _("guest consultation form")
+    OFFICER = "officer", _("request to the privacy officer")
+
+
+class ConsentActor(models.TextChoices):
+    SUBJECT = "subject", _("the person themself")
+    REPRESENTATIVE = "representative", _("legal representative")
+    STAFF = "staff", _("staff on the person's request")
+
+
+class ConsentRecord(AppendOnlyModel):
+    """One consent decision. The current state of a consent is the latest record for it."""
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent_records",
+    )
+    consent = models.CharField(_("consent"), max_length=40)
+    granted = models.BooleanField(_("granted"))
+    policy_version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), null=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    method = models.CharField(_("how"), max_length=20, choices=ConsentMethod.choices)
+    actor = models.CharField(
+        _("who acted"), max_length=20, choices=ConsentActor.choices, default=ConsentActor.SUBJECT
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acting account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["subject_ref", "consent", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        state = "granted" if self.granted else "withdrawn"
+        return f"{self.consent} {state} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# --- The separate retention database (policy section 4; see privacy/routers.py) ---------------
+
+class RetentionKey(models.Model):
+    """The key of a retained record, in the retention database; deleting it destroys the record."""
+
+    wrapped_key = models.TextField(_("wrapped key"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("retention key")
+        verbose_name_plural = _("retention keys")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"RetentionKey #{self.pk}"
+
+    def material(self) -> bytes:
+        return crypto.unwrap_key(self.wrapped_key)
+
+
+class RetainedRecord(models.Model):
+    """Data whose purpose is achieved but which a law requires to keep, until ``destroy_after``."""
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    item_key = models.CharField(_("collection item"), max_length=40)
+    rule_key = models.CharField(_("retention rule"), max_length=40)
+    legal_basis = models.CharField(_("legal basis"), max_length=200)
+    started_by = models.CharField(_("event that started the period"), max_length=60)
+    started_at = models.DateTimeField(_("period started at"))
+    destroy_after = models.DateField(_("destroy after"), db_index=True)
+    payload = models.TextField(_("encrypted payload"))
+    key = models.ForeignKey(RetentionKey, on_delete=models.PROTECT, related_name="+")
+    source_ref = models.UUIDField(
+        _("source reference"), default=uuid.uuid4, unique=True,
+        help_text=_("Makes a re-run of an interrupted transfer find the copy it already made."),
+    )
+
+    class Meta:
+        verbose_name = _("retained record")
+        verbose_name_plural = _("retained records")
+        ordering = ["destroy_after", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.item_key} until {self.destroy_after:%Y-%m-%d}"

@@ -1,0 +1,406 @@
+"""The one place that says what is personal, why it is held, on what basis and when it goes.
+
+Every collection item of the privacy policy (section 1, plus what age verification, guest
+consultations and the boards need) is declared here once. The policy page, consent notices,
+"my data", export and destruction read these declarations; the system check in
+``privacy.checks`` fails when a model field is neither a declared item nor declared not personal.
+
+Field references are ``"app_label.ModelName.field_name"``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.db.models import TextChoices
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+class Purpose(TextChoices):
+    """Section 2 of the policy, plus the services of section 1 (consultations, cookies)."""
+
+    MEMBER_MANAGEMENT = "member_management", _("member management")
+    IDENTITY = "identity", _("identity verification and personal identification")
+    AGE_VERIFICATION = "age_verification", _("age verification")
+    FRAUD_PREVENTION = "fraud_prevention", _("prevention of fraudulent and unauthorised use")
+    INTENT_TO_JOIN = "intent_to_join", _("confirmation of intent to join")
+    COMPLAINTS = "complaints", _("complaint handling")
+    INFORMATION = "information", _("information provision")
+    MARKETING = "marketing", _("marketing")
+    CONSULTATION = "consultation", _("consultation and after-care")
+    ANALYTICS = "analytics", _("analysis of visit frequency and times")
+
+
+class LegalBasis(TextChoices):
+    CONTRACT = "contract", _("necessary for the membership contract (PIPA art. 15(1)4)")
+    CONSENT = "consent", _("consent (PIPA art. 15(1)1)")
+    SENSITIVE_CONSENT = "sensitive_consent", _(
+        "separate consent to sensitive information (PIPA art. 23)"
+    )
+    LAW = "law", _("required by law (PIPA art. 15(1)2)")
+
+
+class Collection(TextChoices):
+    SIGNUP = "signup", _("membership registration")
+    CONSULTATION_BOARD = "consultation_board", _("consultation board")
+    GUEST_CONSULTATION = "guest_consultation", _("guest consultation")
+    AFTERCARE = "aftercare", _("post-surgery consultation")
+    REVIEW = "review", _("post-surgery review")
+    AUTOMATIC = "automatic", _("generated automatically while the site is used")
+    COMPLAINT = "complaint", _("complaint form")
+
+
+@dataclass(frozen=True)
+class RetentionRule:
+    """When the purpose of an item is achieved, and what a law keeps after that, for how long.
+
+    ``days_setting`` names a setting that holds the live period in days where it is configurable.
+    """
+
+    key: str
+    achieved_when: Promise
+    live_for: timedelta | None = None
+    days_setting: str | None = None
+    kept_by_law_for: timedelta | None = None
+    law: Promise | None = None
+
+
+@dataclass(frozen=True)
+class CollectionItem:
+    key: str
+    label: Promise
+    purposes: tuple[Purpose, ...]
+    basis: LegalBasis
+    required: bool
+    collected_by: tuple[Collection, ...]
+    retention: RetentionRule
+    fields: tuple[str, ...] = ()
+    encrypted: bool = False
+    description: Promise | None = None
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A consent a person can give and withdraw, with the notice shown beside its box."""
+
+    key: str
+    label: Promise
+    items: tuple[str, ...]
+    purposes: tuple[Purpose, ...]
+    basis: LegalBasis
+    notice: Promise
+    retention: RetentionRule
+    extra: dict[str, object] = field(default_factory=dict)
+
+
+# --- Retention rules -------------------------------------------------------------------------
+
+MEMBERSHIP = RetentionRule(
+    key="membership",
+    achieved_when=_("membership is withdrawn or the account is closed"),
+)
+UNCONFIRMED_SIGNUP = RetentionRule(
+    key="unconfirmed_signup",
+    achieved_when=_("the email address is not confirmed within 7 days of sign-up"),
+    live_for=timedelta(days=7),
+)
+UNDER_14_UNCONFIRMED = RetentionRule(
+    key="under_14_unconfirmed",
+    achieved_when=_("a legal representative does not confirm within 7 days"),
+    live_for=timedelta(days=7),
+)
+CONSENT_WITHDRAWN = RetentionRule(
+    key="consent_withdrawn",
+    achieved_when=_("the consent is withdrawn or membership ends"),
+)
+LOGIN_RECORDS = RetentionRule(
+    key="login_records",
+    achieved_when=_("3 months after the login"),
+    live_for=timedelta(days=90),
+    kept_by_law_for=timedelta(days=90),
+    law=_("Protection of Communications Secrets Act (log-in records, 3 months)"),
+)
+GUEST_CONSULTATION = RetentionRule(
+    key="guest_consultation",
+    achieved_when=_(
+        "the consultation is answered (destroyed 30 days later), or 90 days after posting if "
+        "it is never answered"
+    ),
+    days_setting="GUEST_CONSULTATION_DAYS_AFTER_ANSWER",
+)
+MEMBER_POSTS = RetentionRule(
+    key="member_posts",
+    achieved_when=_("the author deletes the post or withdraws membership"),
+)
+COMPLAINT_RECORDS = RetentionRule(
+    key="complaint_records",
+    achieved_when=_("the complaint is closed"),
+    kept_by_law_for=timedelta(days=3 * 365),
+    law=_("Act on Consumer Protection in Electronic Commerce (complaint records, 3 years)"),
+)
+ANALYTICS_VISITS = RetentionRule(
+    key="analytics_visits",
+    achieved_when=_("13 months after the visit, or when cookie consent is refused"),
+    live_for=timedelta(days=396),
+)
+CONSENT_PROOF = RetentionRule(
+    key="consent_proof",
+    achieved_when=_("3 years after the consent ends, to prove that consent was given"),
+    live_for=timedelta(days=3 * 365),
+)
+STAFF_ACCESS_LOG = RetentionRule(
+    key="staff_access_log",
+    achieved_when=_("2 years after the access"),
+    live_for=timedelta(days=2 * 365),
+    law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
+)
+
+RETENTION_RULES: tuple[RetentionRule, ...] = (
+    MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
+    GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
+    STAFF_ACCESS_LOG,
+)
+
+# --- Collection items (policy section 1) -----------------------------------------------------
+
+_MEMBER = (Purpose.MEMBER_MANAGEMENT, Purpose.IDENTITY)
+_SIGNUP = (Collection.SIGNUP,)
+
+ITEMS: tuple[CollectionItem, ...] = (
+    CollectionItem(
+        key="name", label=_("name"), purposes=(*_MEMBER, Purpose.COMPLAINTS),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
+        fields=("members.Member.name",),
+    ),
+    CollectionItem(
+        key="login_id", label=_("login ID"), purposes=_MEMBER,
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
+        fields=("members.Member.username",),
+    ),
+    CollectionItem(
+        key="password", label=_("password (stored only as a one-way hash)"), purposes=_MEMBER,
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
+        fields=("members.Member.password",),
+    ),
+    CollectionItem(
+        key="email", label=_("email"),
+        purposes=(*_MEMBER, Purpose.INTENT_TO_JOIN, Purpose.INFORMATION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
+        fields=("members.Member.email",),
+    ),
+    CollectionItem(
+        key="mobile_phone", label=_("mobile phone number"),
+        purposes=(*_MEMBER, Purpose.FRAUD_PREVENTION, Purpose.INFORMATION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
+        fields=("members.Member.mobile_phone",), encrypted=True,
+    ),
+    CollectionItem(
+        key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
+        basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
+        retention=CONSENT_WITHDRAWN, encrypted=True,
+    ),
+    CollectionItem(
+        key="home_address", label=_("home address"), purposes=(Purpose.INFORMATION,),
+        basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
+        retention=CONSENT_WITHDRAWN, encrypted=True,
+    ),
+    CollectionItem(
+        key="date_of_birth", label=_("date of birth"), purposes=(Purpose.AGE_VERIFICATION,),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
+        encrypted=True,
+    ),
+    CollectionItem(
+        key="desired_area", label=_("desired consultation area"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN,
+        description=_("Health information: collected only with a separate consent."),
+    ),
+    CollectionItem(
+        key="legal_representative", label=_("legal representative (name, contact, relation)"),
+        purposes=(Purpose.AGE_VERIFICATION,), basis=LegalBasis.LAW, required=False,
+        collected_by=_SIGNUP, retention=MEMBERSHIP, encrypted=True,
+        description=_("Only for members under 14 (PIPA art. 22-2)."),
+    ),
+    CollectionItem(
+        key="access_log", label=_("access log (log-in time and result)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
+    ),
+    CollectionItem(
+        key="access_ip", label=_("access IP information"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
+        fields=("privacy.ConsentRecord.ip_address",),
+    ),
+    CollectionItem(
+        key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
+        basis=LegalBasis.CONSENT, required=False, collected_by=(Collection.AUTOMATIC,),
+        retention=ANALYTICS_VISITS,
+    ),
+    CollectionItem(
+        key="guest_contact", label=_("guest's name and mobile phone number"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.CONSENT, required=True,
+        collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
+        encrypted=True,
+    ),
+    CollectionItem(
+        key="consultation_content", label=_("consultation contents (health information)"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(
+            Collection.CONSULTATION_BOARD, Collection.GUEST_CONSULTATION, Collection.AFTERCARE
+        ),
+        retention=MEMBER_POSTS, encrypted=True,
+        fields=("consultations.Consultation.body", "consultations.Answer.body"),
+    ),
+    CollectionItem(
+        key="review_content", label=_("post-surgery review contents"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.REVIEW,), retention=MEMBER_POSTS, encrypted=True,
+        fields=("consultations.Review.body",),
+    ),
+    CollectionItem(
+        key="consent_records", label=_("consent records (what was agreed, when, how)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
+        required=True, collected_by=(Collection.AUTOMATIC,), retention=CONSENT_PROOF,
+        fields=(
+            "privacy.ConsentRecord.subject_ref", "privacy.ConsentRecord.member",
+            "privacy.ConsentRecord.consent", "privacy.ConsentRecord.granted",
+            "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
+            "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
+            "privacy.ConsentRecord.policy_version",
+        ),
+    ),
+    CollectionItem(
+        key="retained_records", label=_("records kept by law after their purpose is achieved"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP, encrypted=True,
+        fields=(
+            "privacy.RetainedRecord.subject_ref", "privacy.RetainedRecord.payload",
+        ),
+        description=_("Held in a separate database and used for nothing but retention."),
+    ),
+)
+
+# Fields of the project's models that hold nothing about a person.
+NOT_PERSONAL: frozenset[str] = frozenset({
+    "members.Member.id", "members.Member.is_active", "members.Member.is_staff",
+    "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
+    "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
+    "members.Member.data_key",
+    "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
+    "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",
+    "consultations.ConsultationArea.position", "consultations.ConsultationArea.is_active",
+    "consultations.Consultation.id", "consultations.Consultation.author",
+    "consultations.Consultation.area", "consultations.Consultation.title",
+    "consultations.Consultation.is_private", "consultations.Consultation.created_at",
+    "consultations.Consultation.data_key",
+    "consultations.Answer.id", "consultations.Answer.consultation",
+    "consultations.Answer.author", "consultations.Answer.created_at",
+    "consultations.Answer.data_key",
+    "consultations.Review.id", "consultations.Review.author", "consultations.Review.area",
+    "consultations.Review.title", "consultations.Review.rating",
+    "consultations.Review.status", "consultations.Review.created_at",
+    "consultations.Review.data_key",
+    "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
+    "privacy.DataKey.rewrapped_at",
+    "privacy.PolicyVersion.id", "privacy.PolicyVersion.version",
+    "privacy.PolicyVersion.effective_on", "privacy.PolicyVersion.published_at",
+    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
+    "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
+    "privacy.ConsentRecord.id",
+    "privacy.RetentionKey.id", "privacy.RetentionKey.wrapped_key",
+    "privacy.RetentionKey.created_at",
+    "privacy.RetainedRecord.id", "privacy.RetainedRecord.item_key",
+    "privacy.RetainedRecord.rule_key", "privacy.RetainedRecord.legal_basis",
+    "privacy.RetainedRecord.started_by", "privacy.RetainedRecord.started_at",
+    "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
+    "privacy.RetainedRecord.source_ref",
+})
+
+# Apps whose every model field must be accounted for above.
+CHECKED_APPS: tuple[str, ...] = ("members", "consultations", "privacy")
+
+# --- Consents a person can give (PIPA, as amended in 2023: each one separate, unticked) -------
+
+CONSENTS: tuple[Consent, ...] = (
+    Consent(
+        key="optional_items", label=_("Optional items: home phone number and home address"),
+        items=("home_phone", "home_address"), purposes=(Purpose.INFORMATION,),
+        basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
+        notice=_(
+            "We collect your home phone number and home address to send you information you "
+            "ask for. They are destroyed when you withdraw this consent or your membership. "
+            "You may refuse; refusing does not limit any service."
+        ),
+    ),
+    Consent(
+        key="sensitive_health", label=_("Sensitive information: consultation area and contents"),
+        items=("desired_area", "consultation_content", "review_content"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT,
+        retention=MEMBER_POSTS,
+        notice=_(
+            "Your desired consultation area and what you write in consultations and reviews are "
+            "health information. We process them only to answer you, and destroy them when you "
+            "delete them or withdraw your membership. You may refuse; you can still use the "
+            "site, but not the consultation boards."
+        ),
+    ),
+    Consent(
+        key="marketing_email", label=_("Marketing by email"), items=("email",),
+        purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
+        notice=_(
+            "We send event and promotion news to your email address until you withdraw this "
+            "consent. You may refuse."
+        ),
+    ),
+    Consent(
+        key="marketing_sms", label=_("Marketing by text message (SMS)"), items=("mobile_phone",),
+        purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
+        notice=_(
+            "We send event and promotion news to your mobile phone until you withdraw this "
+            "consent. You may refuse."
+        ),
+    ),
+    Consent(
+        key="marketing_night", label=_("Marketing at night (21:00-08:00)"),
+        items=("email", "mobile_phone"), purposes=(Purpose.MARKETING,),
+        basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
+        notice=_(
+            "Without this consent we never send advertising between 21:00 and 08:00 "
+            "(Network Act art. 50(3)). You may refuse."
+        ),
+    ),
+)
+
+
+# --- Lookups ---------------------------------------------------------------------------------
+
+ITEMS_BY_KEY: dict[str, CollectionItem] = {item.key: item for item in ITEMS}
+CONSENTS_BY_KEY: dict[str, Consent] = {consent.key: consent for consent in CONSENTS}
+RULES_BY_KEY: dict[str, RetentionRule] = {rule.key: rule for rule in RETENTION_RULES}
+
+
+def item(key: str) -> CollectionItem:
+    return ITEMS_BY_KEY[key]
+
+
+def consent(key: str) -> Consent:
+    return CONSENTS_BY_KEY[key]
+
+
+def item_for_field(reference: str) -> CollectionItem | None:
+    """The item that declares ``"app_label.Model.field"``, if any."""
+    for candidate in ITEMS:
+        if reference in candidate.fields:
+            return candidate
+    return None
+
+
+def declared_fields() -> set[str]:
+    return {reference for candidate in ITEMS for reference in candidate.fields}
+
+
+def items_for_consent(key: str) -> list[CollectionItem]:
+    return [ITEMS_BY_KEY[item_key] for item_key in CONSENTS_BY_KEY[key].items]

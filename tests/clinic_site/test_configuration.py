@@ -1,0 +1,113 @@
+"""Start-up configuration: bad input stops with one line naming the variable."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from clinic_site.env import ConfigurationError, database_config, env_bool, fernet_keys
+
+ROOT = Path(__file__).resolve().parents[2]
+GOOD_KEK = "dGVzdC1vbmx5LWtlay0wMTIzNDU2Nzg5YWJjZGVmMDE="
+PRODUCTION = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-real-production-secret-key-with-enough-entropy-0123456789-abcdefgh",
+    "PRIVACY_KEK": GOOD_KEK,
+    "ALLOWED_HOSTS": "www.jangps.example",
+    "HTTPS": "1",
+    "DATABASE_URL": "",
+    "RETENTION_DATABASE_URL": "",
+}
+
+
+def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "PRIVACY_KEK", "DEBUG", "DATABASE_URL",
+                       "RETENTION_DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    }
+    environment.update({"VAR_DIR": str(tmp_path), **env})
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=environment,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+
+
+def assert_one_clear_line(result: subprocess.CompletedProcess[str], variable: str) -> None:
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert variable in lines[0]
+
+
+def test_production_without_secret_key_stops_naming_it(tmp_path: Path) -> None:
+    env = {**PRODUCTION}
+    del env["SECRET_KEY"]
+    assert_one_clear_line(manage("check", tmp_path=tmp_path, **env), "SECRET_KEY")
+
+
+def test_production_without_kek_stops_naming_it(tmp_path: Path) -> None:
+    env = {**PRODUCTION}
+    del env["PRIVACY_KEK"]
+    assert_one_clear_line(manage("check", tmp_path=tmp_path, **env), "PRIVACY_KEK")
+
+
+@pytest.mark.parametrize(
+    "url", ["not a url", "mysql://root@localhost/clinic", "postgres://postgres@127.0.0.1:5432"]
+)
+def test_malformed_database_url_stops_naming_it(tmp_path: Path, url: str) -> None:
+    result = manage("check", tmp_path=tmp_path, **{**PRODUCTION, "DATABASE_URL": url})
+    assert_one_clear_line(result, "DATABASE_URL")
+
+
+def test_malformed_retention_url_names_its_own_variable(tmp_path: Path) -> None:
+    result = manage("check", tmp_path=tmp_path, **{**PRODUCTION, "RETENTION_DATABASE_URL": "x"})
+    assert_one_clear_line(result, "RETENTION_DATABASE_URL")
+
+
+def test_debug_generates_local_secrets_under_var(tmp_path: Path) -> None:
+    result = manage("check", tmp_path=tmp_path, DEBUG="1")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "secret_key").read_text().strip()
+    assert fernet_keys("PRIVACY_KEK", (tmp_path / "privacy_kek").read_text())
+    assert oct((tmp_path / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_check_deploy_with_production_settings_prints_no_warning(tmp_path: Path) -> None:
+    result = manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path,
+                    **PRODUCTION)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_env_bool_refuses_unknown_words(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DEBUG", "maybe")
+    with pytest.raises(ConfigurationError, match="DEBUG"):
+        env_bool("DEBUG")
+
+
+def test_postgres_url_uses_the_psycopg_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", "postgres://clinic:pw@db.internal:5432/clinic")
+    config = database_config("DATABASE_URL", Path("unused.sqlite3"))
+    assert config["ENGINE"] == "django.db.backends.postgresql"
+    assert config["NAME"] == "clinic"
+    assert config["CONN_MAX_AGE"] == 0  # required by the pool
+    assert config["OPTIONS"]["pool"]["max_size"] >= 1
+
+
+def test_unset_url_means_sqlite_with_secure_delete(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RETENTION_DATABASE_URL", raising=False)
+    config = database_config("RETENTION_DATABASE_URL", Path("var/retention.sqlite3"))
+    assert config["ENGINE"] == "django.db.backends.sqlite3"
+    assert "secure_delete=ON" in config["OPTIONS"]["init_command"]
+    assert "journal_mode=WAL" in config["OPTIONS"]["init_command"]
+
+
+def test_malformed_kek_is_refused() -> None:
+    with pytest.raises(ConfigurationError, match="PRIVACY_KEK"):
+        fernet_keys("PRIVACY_KEK", "short")

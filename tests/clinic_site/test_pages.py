@@ -1,0 +1,61 @@
+"""Home page layout, languages and the health check."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import DatabaseError, connections
+from django.test import Client
+
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
+
+
+def test_home_has_navigation_and_officer_from_settings(client: Client, settings) -> None:
+    settings.PRIVACY_OFFICER = {**settings.PRIVACY_OFFICER, "phone": "02-1234-5678",
+                                "email": "officer@clinic.example"}
+    response = client.get("/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="ko">' in html
+    for path in ("/consultations/", "/reviews/", "/privacy/policy/", "/accounts/login/",
+                 "/accounts/signup/"):
+        assert f'href="{path}"' in html
+    assert "02-1234-5678" in html
+    assert "officer@clinic.example" in html
+    assert "개인정보처리방침" in html
+
+
+def test_language_switch_to_english_and_back(client: Client) -> None:
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert '<html lang="en">' in html
+    assert "Privacy policy" in html
+    assert "Jang Plastic Surgery" in html
+    response = client.post("/i18n/setlang/", {"language": "ko", "next": "/"}, follow=True)
+    assert '<html lang="ko">' in response.content.decode()
+
+
+def test_healthz_is_200_when_both_databases_answer(client: Client) -> None:
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok", "databases": {"default": "ok", "retention": "ok"}
+    }
+
+
+def test_healthz_is_503_when_the_retention_database_is_down(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    retention = connections["retention"]
+
+    def broken_cursor(*args: object, **kwargs: object) -> None:
+        raise DatabaseError("connection refused")
+
+    monkeypatch.setattr(retention, "cursor", broken_cursor)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["databases"] == {"default": "ok", "retention": "unavailable"}
+    assert "refused" not in response.content.decode()
+
+
+def test_healthz_refuses_writes(client: Client) -> None:
+    assert client.post("/healthz").status_code == 405

@@ -1,0 +1,29 @@
+from __future__ import annotations
+
+import factory
+from django.contrib.auth import get_user_model
+
+DEFAULT_PASSWORD = "correct-horse-battery-9"
+
+
+class MemberFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"member{n:04d}")
+    name = factory.Sequence(lambda n: f"김회원{n}")
+    email = factory.LazyAttribute(lambda member: f"{member.username}@example.com")
+    mobile_phone = factory.Sequence(lambda n: f"010-{1000 + n % 9000:04d}-{5678:04d}")
+    password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @factory.post_generation
+    def _save_password(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            self.save(update_fields=["password"])
+
+
+class StaffFactory(MemberFactory):
+    username = factory.Sequence(lambda n: f"staff{n:04d}")
+    is_staff = True

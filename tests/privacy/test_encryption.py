@@ -1,0 +1,70 @@
+"""Personal fields are encrypted at rest under a per-subject key; destroying it erases them."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from consultations.models import Consultation
+from members.models import Member
+from privacy import crypto
+from privacy.fields import DESTROYED
+from privacy.models import DataKey
+from tests.consultations.factories import ConsultationFactory
+from tests.members.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def raw_value(table: str, column: str, pk: int) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {column} FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        return cursor.fetchone()[0]
+
+
+def test_the_database_row_holds_no_plaintext() -> None:
+    member = MemberFactory(mobile_phone="010-9876-5432")
+    consultation = ConsultationFactory(author=member, body="코 재수술 상담을 받고 싶습니다")
+    assert "9876" not in raw_value("members_member", "mobile_phone", member.pk)
+    assert "재수술" not in raw_value("consultations_consultation", "body", consultation.pk)
+    fresh = Consultation.objects.select_related("data_key").get(pk=consultation.pk)
+    assert fresh.body == "코 재수술 상담을 받고 싶습니다"
+    assert Member.objects.get(pk=member.pk).mobile_phone == "010-9876-5432"
+
+
+def test_each_subject_has_its_own_key_and_posts_share_their_authors() -> None:
+    first, second = MemberFactory(), MemberFactory()
+    assert first.data_key_id != second.data_key_id
+    consultation = ConsultationFactory(author=first)
+    assert consultation.data_key_id == first.data_key_id
+
+
+def test_a_ciphertext_moved_to_another_field_does_not_open() -> None:
+    member = MemberFactory(mobile_phone="010-1111-2222")
+    token = raw_value("members_member", "mobile_phone", member.pk)
+    with pytest.raises(crypto.DecryptionError):
+        crypto.open_sealed(
+            member.data_key.material(), token, context="consultations.consultation.body"
+        )
+
+
+def test_destroying_the_key_makes_every_field_unreadable() -> None:
+    member = MemberFactory(mobile_phone="010-1111-2222")
+    consultation = ConsultationFactory(author=member, body="비밀 상담")
+    DataKey.objects.filter(pk=member.data_key_id).delete()
+    assert Consultation.objects.get(pk=consultation.pk).body == DESTROYED
+    assert Member.objects.get(pk=member.pk).mobile_phone == DESTROYED
+
+
+def test_keys_are_wrapped_by_the_kek_and_rewrap_under_a_new_one(settings) -> None:
+    member = MemberFactory(mobile_phone="010-1111-2222")
+    old_token = member.data_key.wrapped_key
+    new_kek = "bmV3LWtlay0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc="
+    settings.PRIVACY_KEK = [new_kek, *settings.PRIVACY_KEK]
+    assert not crypto.wrapped_by_newest(old_token)
+    rewrapped = crypto.rewrap_key(old_token)
+    assert crypto.wrapped_by_newest(rewrapped)
+    settings.PRIVACY_KEK = [new_kek]
+    assert crypto.unwrap_key(rewrapped) == member.data_key.material()
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unwrap_key(old_token)
