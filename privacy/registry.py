@@ -283,12 +283,14 @@ ITEMS: tuple[CollectionItem, ...] = (
     ),
 )
 
-# Fields of the project's models that hold nothing about a person.
-NOT_PERSONAL: frozenset[str] = frozenset({
+# Fields of the project's models that hold nothing about a person, one set per app.
+NOT_PERSONAL_MEMBERS: frozenset[str] = frozenset({
     "members.Member.id", "members.Member.is_active", "members.Member.is_staff",
     "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
     "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
     "members.Member.data_key",
+})
+NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
     "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",
     "consultations.ConsultationArea.position", "consultations.ConsultationArea.is_active",
@@ -303,6 +305,8 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "consultations.Review.title", "consultations.Review.rating",
     "consultations.Review.status", "consultations.Review.created_at",
     "consultations.Review.data_key",
+})
+NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
     "privacy.DataKey.rewrapped_at",
     "privacy.PolicyVersion.id", "privacy.PolicyVersion.version",
@@ -310,6 +314,8 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
     "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
     "privacy.ConsentRecord.id",
+})
+NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.RetentionKey.id", "privacy.RetentionKey.wrapped_key",
     "privacy.RetentionKey.created_at",
     "privacy.RetainedRecord.id", "privacy.RetainedRecord.item_key",
@@ -318,6 +324,11 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
     "privacy.RetainedRecord.source_ref",
 })
+NOT_PERSONAL_COOKIES: frozenset[str] = frozenset()
+NOT_PERSONAL: frozenset[str] = (
+    NOT_PERSONAL_MEMBERS | NOT_PERSONAL_CONSULTATIONS | NOT_PERSONAL_PRIVACY
+    | NOT_PERSONAL_RETENTION | NOT_PERSONAL_COOKIES
+)
 
 # Apps whose every model field must be accounted for above.
 CHECKED_APPS: tuple[str, ...] = ("members", "consultations", "privacy")

@@ -1,0 +1,43 @@
+"""The shape shared by every privacy-manager action."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable, Iterator
+from typing import Any, TextIO, TypeVar
+
+from django.core.management.base import CommandError
+from tqdm import tqdm
+
+T = TypeVar("T")
+
+
+class Action:
+    """One ``privacy <action>``. Subclasses set ``help`` and implement ``run``.
+
+    ``changes_data`` actions get ``--dry-run`` automatically; ``run`` must then change nothing
+    and report what it would do.
+    """
+
+    help: str = ""
+    changes_data: bool = False
+
+    def add_arguments(self, parser: argparse.ArgumentParser) -> None:
+        """Declare the action's own arguments."""
+
+    def run(self, options: dict[str, Any], out: TextIO) -> None:
+        raise NotImplementedError
+
+    # Helpers for subclasses -------------------------------------------------------------------
+
+    @staticmethod
+    def fail(message: str) -> CommandError:
+        """A clear one-line error; the command exits non-zero with it."""
+        return CommandError(message)
+
+    @staticmethod
+    def progress(items: Iterable[T], *, total: int | None, label: str, out: TextIO) -> Iterator[T]:
+        """A progress bar on the terminal (hidden when output is not a terminal, as in cron)."""
+        stream = getattr(out, "_out", out)
+        disable = not getattr(stream, "isatty", lambda: False)()
+        yield from tqdm(items, total=total, desc=label, unit="rec", file=stream, disable=disable)
