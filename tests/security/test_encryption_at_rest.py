@@ -1,0 +1,82 @@
+"""Raw database rows hold no plaintext of encrypted fields, before and after a KEK rotation."""
+
+from __future__ import annotations
+
+import base64
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from consultations.models import Answer, Consultation, Review
+from members.models import Member
+from privacy.models import DataKey
+from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
+from tests.members.factories import MemberFactory
+from tests.security.test_key_rotation import NEW_KEK
+
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
+
+PHONE = "010-8642-9753"
+SECRETS = {
+    "phone": "8642",
+    "question": "쌍꺼풀 재수술 부작용이 걱정됩니다",
+    "answer": "재수술은 6개월 이후에 권합니다",
+    "review": "흉터가 거의 없어서 만족합니다",
+}
+
+
+def raw_row(model: type, pk: int) -> str:
+    """Every column of the row as the database returns it, joined into one string."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT * FROM {table} WHERE id = %s", [pk])  # noqa: S608
+        row = cursor.fetchone()
+    return " | ".join("" if value is None else str(value) for value in row)
+
+
+@pytest.fixture
+def stored() -> dict[str, object]:
+    member = MemberFactory(mobile_phone=PHONE)
+    consultation = ConsultationFactory(author=member, body=SECRETS["question"], is_private=True)
+    answer = AnswerFactory(consultation=consultation, body=SECRETS["answer"])
+    review = ReviewFactory(author=member, body=SECRETS["review"])
+    return {"member": member, "consultation": consultation, "answer": answer, "review": review}
+
+
+def assert_no_plaintext(stored: dict[str, object]) -> None:
+    rows = {
+        "member": raw_row(Member, stored["member"].pk),
+        "consultation": raw_row(Consultation, stored["consultation"].pk),
+        "answer": raw_row(Answer, stored["answer"].pk),
+        "review": raw_row(Review, stored["review"].pk),
+    }
+    for name, row in rows.items():
+        for secret in SECRETS.values():
+            assert secret not in row, f"plaintext {secret!r} in the raw {name} row"
+    # The row does hold the member's plain login fields: the check reads real rows.
+    assert stored["member"].username in rows["member"]
+
+    material = stored["member"].data_key.material()
+    key_row = raw_row(DataKey, stored["member"].data_key_id)
+    for encoding in (base64.b64encode, base64.urlsafe_b64encode):
+        assert encoding(material).decode() not in key_row
+    assert material.hex() not in key_row
+
+
+def test_raw_rows_hold_no_plaintext(stored: dict[str, object]) -> None:
+    assert_no_plaintext(stored)
+    fresh = Consultation.objects.select_related("data_key").get(pk=stored["consultation"].pk)
+    assert fresh.body == SECRETS["question"]
+
+
+def test_raw_rows_hold_no_plaintext_after_a_key_rotation(
+    settings, stored: dict[str, object]
+) -> None:
+    settings.PRIVACY_KEK = [NEW_KEK, *settings.PRIVACY_KEK]
+    call_command("privacy", "rotate-keys", stdout=StringIO())
+    settings.PRIVACY_KEK = [NEW_KEK]
+    stored["member"] = Member.objects.select_related("data_key").get(pk=stored["member"].pk)
+    assert stored["member"].mobile_phone == PHONE
+    assert_no_plaintext(stored)
