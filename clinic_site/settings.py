@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
+    "django.contrib.humanize",  # allauth's usersessions templates load it
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
