@@ -7,7 +7,8 @@ the member whose objects fill the URL's parameters; ``staff``, a staff account w
 admin permission; ``superuser``. ModelAdmin URLs follow one rule (``AdminModelRule``).
 
 Besides the status, no page that ``anonymous`` or ``other`` can open may contain the owner's
-private data (private consultation, answer, phone, email).
+private data (private consultation, answer, phone, email), and no HTML page may carry inline
+script or style that the strict Content Security Policy would block.
 """
 
 from __future__ import annotations
@@ -49,7 +50,8 @@ from tests.security.access import (
     outcome_of,
     site_routes,
 )
-from tests.security.conftest import verified_email
+from tests.security.conftest import inline_code_problems, verified_email
+from tests.security.test_headers import csp_directives, csp_nonce
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
@@ -256,11 +258,20 @@ def test_every_url_answers_each_role_as_the_table_says(world: World, role: str) 
             where = f"{route.key} {case.label}".strip()
             if got != wanted:
                 mismatches.append(f"{where} ({path}): expected {wanted!r}, got {got!r}")
-            elif role in ("anonymous", "other") and response.status_code == 200:
-                content = response.content.decode(errors="replace")
+                continue
+            if response.status_code != 200 or not response["Content-Type"].startswith(
+                "text/html"
+            ):
+                continue
+            content = response.content.decode(errors="replace")
+            if role in ("anonymous", "other"):
                 leaked = [secret for secret in world.secrets() if secret in content]
                 if leaked:
                     mismatches.append(f"{where} ({path}): shows the owner's {leaked}")
+            # The strict CSP holds on every page, not only the main ones.
+            nonce = csp_nonce(csp_directives(response["Content-Security-Policy"]))
+            for problem in sorted(set(inline_code_problems(content, nonce))):
+                mismatches.append(f"{where} ({path}): {problem}, which the CSP blocks")
     assert not mismatches, f"{role}:\n" + "\n".join(mismatches)
     assert visited >= len(TABLE)
 
