@@ -18,7 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.members.factories import MemberFactory
+from tests.members.factories import DEFAULT_PASSWORD, MemberFactory
+from tests.security.conftest import verified_email
 from tests.security.hostile import HOSTILE, REDIRECTS, assert_safe, hostile_text
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -154,3 +155,49 @@ def test_member_username_with_hostile_text_is_refused_at_signup(hostile: str) ->
     assert "username" in response.context["form"].errors
     assert not Member.objects.filter(email="new@example.com").exists()
     assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def member_client() -> tuple[Client, object]:
+    member = MemberFactory(username="hostilemember")
+    verified_email(member)
+    client = fresh_client()
+    client.force_login(member)
+    return client, member
+
+
+@HOSTILE
+@given(old=hostile_text(), new=hostile_text())
+def test_password_change_refuses_hostile_input_and_keeps_the_password(old: str, new: str) -> None:
+    client, member = member_client()
+    response = client.post(reverse("account_change_password"),
+                           {"oldpassword": old, "password1": new, "password2": new})
+    assert_safe(response, old, new)
+    assert response.status_code == 200
+    assert response.context["form"].errors
+    member.refresh_from_db()
+    assert member.check_password(DEFAULT_PASSWORD)
+
+
+@HOSTILE
+@given(email=hostile_text())
+def test_adding_a_hostile_email_address_stores_nothing(email: str) -> None:
+    client, member = member_client()
+    addresses = EmailAddress.objects.count()
+    response = client.post(reverse("account_email"), {"email": email, "action_add": ""})
+    assert_safe(response, email)
+    if response.status_code == 200:
+        assert response.context["form"].errors
+        assert EmailAddress.objects.count() == addresses
+    else:
+        assert response.status_code == 302
+        assert EmailAddress.objects.filter(user=member, email__iexact=email.strip()).exists()
+
+
+@HOSTILE
+@given(password=hostile_text())
+def test_reauthentication_refuses_hostile_passwords(password: str) -> None:
+    client, _member = member_client()
+    response = client.post(reverse("account_reauthenticate"), {"password": password})
+    assert_safe(response, password)
+    assert response.status_code == 200
+    assert response.context["form"].errors
