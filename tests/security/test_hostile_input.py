@@ -7,6 +7,8 @@ each one reaches the form itself.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
@@ -14,7 +16,6 @@ from django.core import mail
 from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -41,8 +42,9 @@ def test_language_switch_never_fails_and_never_redirects_off_site(
     response = client.post(reverse("set_language"), {"language": language, "next": next_url})
     assert_safe(response, language, next_url)
     assert response.status_code == 302
-    assert url_has_allowed_host_and_scheme(response["Location"], allowed_hosts={"testserver"})
-    assert not response["Location"].startswith(("//", "/\\"))
+    location = urlsplit(response["Location"])
+    assert (location.scheme, location.netloc) == ("", ""), response["Location"]
+    assert not response["Location"].startswith(("//", "/\\", "\\"))
     if language not in ("ko", "en"):
         assert "django_language" not in response.cookies
 
