@@ -305,3 +305,27 @@ def test_roles_are_who_the_matrix_says(world: World) -> None:
     assert not world.staff.user_permissions.exists()
     assert world.superuser.is_superuser
     assert set(MEMBER_ROLES) <= set(ROLES)
+
+
+# Views that may take a POST without Django's CSRF token (webhooks and the like); each needs
+# a reason here.
+CSRF_EXEMPT: dict[str, str] = {}
+
+
+@pytest.mark.parametrize("role", ["anonymous", "owner"])
+def test_no_url_takes_a_post_without_the_csrf_token(world: World, role: str) -> None:
+    client = Client(enforce_csrf_checks=True)
+    user = world.user(role)
+    if user is not None:
+        client.force_login(user)
+    admin_rule = AdminModelRule()
+    accepted = []
+    for route in site_routes():
+        if route.key in CSRF_EXEMPT:
+            continue
+        case = cases_for(route, admin_rule, world)[0]
+        path = build_path(route, case.kwargs(world) if case.kwargs else {})
+        response = client.post(path, {"probe": "1"})
+        if response.status_code != 403:
+            accepted.append(f"{route.key} ({path}): {response.status_code}")
+    assert not accepted, "POST without a CSRF token was not refused:\n" + "\n".join(accepted)

@@ -120,3 +120,22 @@ def test_the_inline_code_check_catches_what_it_must() -> None:
     )
     problems = inline_code_problems(html, "abc")
     assert len(problems) == 4
+
+
+def test_a_server_error_reveals_nothing_and_keeps_the_headers(
+    production, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken() -> None:
+        raise RuntimeError("boom: 010-5555-1234 SELECT * FROM members_member")
+
+    monkeypatch.setattr("clinic_site.views.area_list_active", broken)
+    client = Client(raise_request_exception=False)
+    response = client.get(reverse("home"), secure=True)
+    assert response.status_code == 500
+    html = response.content.decode()
+    for leak in ("010-5555-1234", "SELECT", "Traceback", "RuntimeError", "SECRET_KEY",
+                 "clinic_site"):
+        assert leak not in html
+    assert response["X-Frame-Options"] == "DENY"
+    assert "Content-Security-Policy" in response
+    assert response["Strict-Transport-Security"].startswith("max-age=31536000")

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from consultations.models import Consultation
 from members.models import Member
-from privacy import crypto
+from privacy import crypto, keys
 from privacy.models import DataKey, RetentionKey
 from tests.consultations.factories import ConsultationFactory
 from tests.members.factories import MemberFactory
@@ -167,3 +167,13 @@ def test_each_batch_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(20):
         rotate("--batch-size", "10")
     assert all(crypto.wrapped_by_newest(token) for token in wrapped_keys().values())
+
+
+def test_the_service_reports_per_key_table(settings, old_kek: str, subjects: list[Member],
+                                           retained: tuple[RetentionKey, str]) -> None:
+    settings.PRIVACY_KEK = [NEW_KEK, old_kek]
+    summaries = keys.data_keys_rotate(batch_size=2)
+    assert [(s.label, s.rewrapped, s.already_current) for s in summaries] == [
+        ("data keys", 5, 0), ("retention keys", 1, 0)]
+    again = keys.data_keys_rotate(batch_size=2, dry_run=True)
+    assert [(s.rewrapped, s.already_current) for s in again] == [(0, 5), (0, 1)]
