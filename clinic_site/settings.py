@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "privacy.middleware.ReconsentMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -185,7 +186,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Email -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail passes through a wrapper that refuses to hand a member's mail to a processor
+# the member has not consented to (policy section 5); EMAIL_BACKEND chooses the real backend.
+EMAIL_REAL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -251,6 +255,12 @@ PRIVACY_OFFICER = {
     "phone": env_str("PRIVACY_OFFICER_PHONE", "02-6677-0010"),
     "email": env_str("PRIVACY_OFFICER_EMAIL", "jangplasticsurgery@naver.com"),
 }
+# Privacy core (issue 6): the site's address for links in emails and consent receipts, the
+# controller's postal address (receipts), and the complaint form's rate limit (allauth format).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+CLINIC_ADDRESS = {"ko": env_str("CLINIC_ADDRESS_KO", "서울특별시"),
+                  "en": env_str("CLINIC_ADDRESS_EN", "Seoul, Republic of Korea")}
+PRIVACY_COMPLAINT_RATE_LIMIT = env_str("PRIVACY_COMPLAINT_RATE_LIMIT", "5/h/ip")
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)

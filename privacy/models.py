@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy import crypto
+from privacy.fields import DataKeyField, EncryptedTextField
 
 
 class DataKeyManager(models.Manager["DataKey"]):
@@ -161,6 +163,157 @@ class ConsentRecord(AppendOnlyModel):
     def __str__(self) -> str:
         state = "granted" if self.granted else "withdrawn"
         return f"{self.consent} {state} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# --- Privacy core (issue 6): policy notices, processors, disclosures, complaints -------------
+
+class PolicyNotice(models.Model):
+    """That a member was emailed about a policy version: makes ``notify-policy`` resumable."""
+
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("policy change notice")
+        verbose_name_plural = _("policy change notices")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "member"], name="one_notice_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.version} → #{self.member_id}"
+
+
+class ProcessorQuerySet(models.QuerySet["Processor"]):
+    def active_on(self, day: Any) -> ProcessorQuerySet:
+        return self.filter(since__lte=day).filter(
+            models.Q(until__isnull=True) | models.Q(until__gte=day)
+        )
+
+
+class Processor(models.Model):
+    """A company the clinic delegates processing to (policy section 5)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    tasks_ko = models.CharField(_("delegated tasks (Korean)"), max_length=300)
+    tasks_en = models.CharField(_("delegated tasks (English)"), max_length=300)
+    items = models.JSONField(
+        _("collection items it receives"), default=list, blank=True,
+        help_text=_("Keys of items in the privacy registry."),
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    requires_consent = models.BooleanField(
+        _("members must consent first"), default=False,
+        help_text=_("No member's data is handed to it until that member consents."),
+    )
+    sends_email = models.BooleanField(
+        _("delivers the site's email"), default=False,
+        help_text=_("Outgoing mail to members passes through this processor."),
+    )
+
+    objects = ProcessorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("processor")
+        verbose_name_plural = _("processors")
+        ordering = ["since", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def consent_key(self) -> str:
+        """The ledger key of the consent to hand data to this processor."""
+        return f"processor:{self.pk}"
+
+    def tasks(self, language: str) -> str:
+        return self.tasks_en if language.startswith("en") else self.tasks_ko
+
+
+class DisclosureBasis(models.TextChoices):
+    CONSENT = "consent", _("the person's consent (PIPA art. 17(1)1)")
+    LAW = "law", _("a law or a duty under it (PIPA art. 17(1)2, 18(2))")
+
+
+class Disclosure(AppendOnlyModel):
+    """One provision of a person's data to a third party; the correction flow notifies these."""
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    recipient = models.CharField(_("recipient"), max_length=200)
+    recipient_contact = models.CharField(_("recipient contact"), max_length=200, blank=True)
+    items = models.JSONField(_("items provided"), default=list)
+    disclosed_at = models.DateTimeField(_("provided at"), default=timezone.now)
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=DisclosureBasis.choices)
+    basis_detail = models.CharField(_("basis in detail"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("disclosure to a third party")
+        verbose_name_plural = _("disclosures to third parties")
+        ordering = ["-disclosed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.disclosed_at:%Y-%m-%d}"
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+COMPLAINT_ANSWER_DAYS = 10
+COMPLAINT_OPEN = (ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS)
+
+
+class Complaint(models.Model):
+    """A complaint to the privacy officer (policy section 8), from a member or a guest."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    subject_ref = models.UUIDField(_("subject reference"), default=uuid.uuid4, db_index=True)
+    name = EncryptedTextField(_("name"), blank=True)
+    contact = EncryptedTextField(_("contact (phone or email)"), blank=True)
+    body = EncryptedTextField(_("complaint"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ComplaintStatus.choices,
+        default=ComplaintStatus.RECEIVED,
+    )
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    data_key = DataKeyField()
+
+    class Meta:
+        verbose_name = _("privacy complaint")
+        verbose_name_plural = _("privacy complaints")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def answer_due_on(self) -> Any:
+        """Answers are due within 10 days (PIPA Enforcement Decree art. 41(4))."""
+        return timezone.localdate(self.created_at) + timedelta(days=COMPLAINT_ANSWER_DAYS)
+
+    def is_overdue(self, today: Any = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in COMPLAINT_OPEN and today > self.answer_due_on
 
 
 # --- The separate retention database (policy section 4; see privacy/routers.py) ---------------

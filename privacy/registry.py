@@ -157,10 +157,16 @@ STAFF_ACCESS_LOG = RetentionRule(
     law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
 )
 
+DISCLOSURE_RECORDS = RetentionRule(
+    key="disclosure_records",
+    achieved_when=_("3 years after the provision, to answer requests and notify corrections"),
+    live_for=timedelta(days=3 * 365),
+)
+
 RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
-    STAFF_ACCESS_LOG,
+    STAFF_ACCESS_LOG, DISCLOSURE_RECORDS,
 )
 
 # --- Collection items (policy section 1) -----------------------------------------------------
@@ -281,6 +287,37 @@ ITEMS: tuple[CollectionItem, ...] = (
         ),
         description=_("Held in a separate database and used for nothing but retention."),
     ),
+    # Privacy core (issue 6): complaints, policy notices, disclosures.
+    CollectionItem(
+        key="complaint", label=_("complaint to the privacy officer (guest's name and contact, "
+                                 "contents)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.COMPLAINT,), retention=COMPLAINT_RECORDS, encrypted=True,
+        fields=(
+            "privacy.Complaint.member", "privacy.Complaint.subject_ref",
+            "privacy.Complaint.name", "privacy.Complaint.contact", "privacy.Complaint.body",
+            "privacy.Complaint.status", "privacy.Complaint.created_at",
+            "privacy.Complaint.answered_at",
+        ),
+    ),
+    CollectionItem(
+        key="policy_notices", label=_("record of privacy-policy change notices sent to you"),
+        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP,
+        fields=("privacy.PolicyNotice.member", "privacy.PolicyNotice.sent_at"),
+    ),
+    CollectionItem(
+        key="disclosure_records",
+        label=_("records of provision to third parties (recipient, items, time, basis)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=DISCLOSURE_RECORDS,
+        fields=(
+            "privacy.Disclosure.subject_ref", "privacy.Disclosure.recipient",
+            "privacy.Disclosure.recipient_contact", "privacy.Disclosure.items",
+            "privacy.Disclosure.disclosed_at", "privacy.Disclosure.legal_basis",
+            "privacy.Disclosure.basis_detail",
+        ),
+    ),
 )
 
 # Fields of the project's models that hold nothing about a person, one set per app.
@@ -314,6 +351,14 @@ NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
     "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
     "privacy.ConsentRecord.id",
+    # Privacy core (issue 6)
+    "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",
+    "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
+    "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
+    "privacy.Processor.until", "privacy.Processor.requires_consent",
+    "privacy.Processor.sends_email",
+    "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
+    "privacy.Complaint.id", "privacy.Complaint.data_key",
 })
 NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.RetentionKey.id", "privacy.RetentionKey.wrapped_key",

@@ -27,7 +27,8 @@ class RetentionRouter:
         return self._db_for(model)
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
-        return self._db_for(type(obj1)) == self._db_for(type(obj2))
+        # ``__class__``, not ``type()``: request.user is a lazy proxy whose type is not a model.
+        return self._db_for(obj1.__class__) == self._db_for(obj2.__class__)
 
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any
