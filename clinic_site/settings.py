@@ -68,6 +68,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    # Cookie opt-in (issue 8): remove optional cookies not accepted; count visits with consent.
+    "cookie_consent.middleware.CleanCookiesMiddleware",
+    "privacy.cookies.middleware.CookieFeaturesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -120,6 +123,24 @@ else:
             "LOCATION": "clinic_cache",
         }
     }
+
+# --- Cookie opt-in (django-cookie-consent, issue 8) -------------------------------------------
+# Its group cache: process memory in front of the shared cache, so the consent check on a page
+# costs no query (privacy/cookies/cache.py); staff changes reach every worker within 30 s.
+CACHES["cookie_groups"] = {
+    "BACKEND": "privacy.cookies.cache.NearCache",
+    "LOCATION": "cookie-groups",
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("COOKIE_GROUPS_LOCAL_SECONDS", 30)},
+}
+COOKIE_CONSENT_CACHE_BACKEND = "cookie_groups"
+COOKIE_CONSENT_NAME = "cookie_consent"
+COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 365  # consent is asked again after 12 months
+COOKIE_CONSENT_SECURE = env_bool("HTTPS", False)
+COOKIE_CONSENT_HTTPONLY = True
+COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_OPT_OUT = False  # opt-in: nothing optional before an explicit acceptance
+COOKIE_CONSENT_LOG_ENABLED = True  # counts only: it names no visitor, the consent ledger does
+COOKIE_CONSENT_SUCCESS_URL = "/cookies/"
 
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.Member"

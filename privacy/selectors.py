@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from privacy import registry
-from privacy.models import ConsentRecord, PolicyVersion
+from privacy.models import ConsentRecord, PolicyVersion, Visit
 
 
 def policy_version_current(*, on: date | None = None) -> PolicyVersion | None:
@@ -42,3 +43,10 @@ def consent_is_granted(*, subject_ref: Any, consent: str) -> bool:
 def policy_context() -> dict[str, Any]:
     """What the policy text is rendered from besides settings: the registry's declarations."""
     return {"items": registry.ITEMS, "consents": registry.CONSENTS}
+
+
+def visits_due_for_destruction(*, now: datetime) -> QuerySet[Visit]:
+    """Visit records past the registry's ANALYTICS_VISITS rule (13 months after the visit)."""
+    live_for = registry.ANALYTICS_VISITS.live_for
+    assert live_for is not None
+    return Visit.objects.filter(visited_at__lt=now - live_for)
