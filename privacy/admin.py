@@ -24,3 +24,6 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+# Cookie opt-in and visit analytics (issue 8): the admin of visits and its report.
+from privacy.cookies import admin as cookies_admin  # noqa: E402, F401
