@@ -15,7 +15,8 @@ from privacy.cookies import groups
 from privacy.cookies.selectors import cookie_group_accepted, interest_from, visitor_id_from
 from privacy.cookies.services import interest_cookie_set, interest_note, visit_record
 
-NOT_COUNTED_PREFIXES = ("/admin/", "/static/", "/cookies/", "/i18n/", "/healthz")
+# Account pages carry one-time keys in their paths (email confirmation, password reset).
+NOT_COUNTED_PREFIXES = ("/admin/", "/accounts/", "/static/", "/cookies/", "/i18n/", "/healthz")
 INTEREST_PREFIXES = ("/consultations/", "/reviews/")
 
 

@@ -159,3 +159,13 @@ def test_the_settings_page_shows_each_group_and_its_state(client: Client) -> Non
 def test_the_footer_of_every_page_links_the_settings(client: Client) -> None:
     for path in ("/", "/privacy/policy/", "/cookies/"):
         assert 'class="cookie-settings-link" href="/cookies/"' in client.get(path).content.decode()
+
+
+def test_pages_with_keys_in_their_paths_and_non_pages_are_not_counted(client: Client) -> None:
+    decide(client, "accept", cookie_groups="analytics")
+    for path in ("/accounts/login/", "/accounts/password/reset/", "/cookies/",
+                 "/no-such-page/"):
+        client.get(path)
+    assert not Visit.objects.exists()
+    client.get("/privacy/policy/")
+    assert list(Visit.objects.values_list("path", flat=True)) == ["/privacy/policy/"]
