@@ -69,6 +69,9 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "privacy.middleware.ReconsentMiddleware",
+    # Cookie opt-in (issue 8): remove optional cookies not accepted; count visits with consent.
+    "cookie_consent.middleware.CleanCookiesMiddleware",
+    "privacy.cookies.middleware.CookieFeaturesMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -121,6 +124,26 @@ else:
             "LOCATION": "clinic_cache",
         }
     }
+
+# Values every page reads and staff rarely change (cookie groups, policy versions): process
+# memory in front of the shared cache, so a page costs no query for them (clinic_site/cache.py);
+# a change reaches every worker within NEAR_CACHE_SECONDS.
+CACHES["near"] = {
+    "BACKEND": "clinic_site.cache.NearCache",
+    "LOCATION": "near",
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
+}
+
+# --- Cookie opt-in (django-cookie-consent, issue 8) -------------------------------------------
+COOKIE_CONSENT_CACHE_BACKEND = "near"
+COOKIE_CONSENT_NAME = "cookie_consent"
+COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 365  # consent is asked again after 12 months
+COOKIE_CONSENT_SECURE = env_bool("HTTPS", False)
+COOKIE_CONSENT_HTTPONLY = True
+COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_OPT_OUT = False  # opt-in: nothing optional before an explicit acceptance
+COOKIE_CONSENT_LOG_ENABLED = True  # counts only: it names no visitor, the consent ledger does
+COOKIE_CONSENT_SUCCESS_URL = "/cookies/"
 
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.Member"

@@ -124,7 +124,7 @@ class ComplaintAdmin(admin.ModelAdmin):
     def deadline(self, obj: Complaint) -> str:
         due = f"{obj.answer_due_on:%Y-%m-%d}"
         if obj.is_overdue(timezone.localdate()):
-            return format_html('<strong class="overdue" style="color:#b00020">{} ({})</strong>',
+            return format_html('<strong class="overdue">{} ({})</strong>',
                                due, _("overdue"))
         return due
 
@@ -132,3 +132,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         if obj.status not in ("received", "in_progress") and obj.answered_at is None:
             obj.answered_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+# Cookie opt-in and visit analytics (issue 8): the admin of visits and its report.
+from privacy.cookies import admin as cookies_admin  # noqa: E402, F401

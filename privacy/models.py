@@ -153,6 +153,10 @@ class ConsentRecord(AppendOnlyModel):
         settings.AUTH_USER_MODEL, verbose_name=_("acting account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    consent_version = models.CharField(
+        _("version of what was agreed"), max_length=40, blank=True,
+        help_text=_("For cookie groups: the group's version (its newest cookie) when decided."),
+    )
 
     class Meta:
         verbose_name = _("consent record")
@@ -360,3 +364,22 @@ class RetainedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_key} until {self.destroy_after:%Y-%m-%d}"
+
+
+# --- First-party visit analytics, only with the analytics cookie group accepted (issue 8) ------
+
+class Visit(models.Model):
+    """One page view of a visitor who accepted analytics cookies: who (a random number), where,
+    when. No IP address and no account, so the record says how the site is used, not by whom."""
+
+    visitor_id = models.UUIDField(_("visitor number"), db_index=True)
+    path = models.CharField(_("page"), max_length=200)
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.visited_at:%Y-%m-%d %H:%M}"

@@ -244,6 +244,12 @@ ITEMS: tuple[CollectionItem, ...] = (
         key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
         basis=LegalBasis.CONSENT, required=False, collected_by=(Collection.AUTOMATIC,),
         retention=ANALYTICS_VISITS,
+        fields=("privacy.Visit.visitor_id", "privacy.Visit.path", "privacy.Visit.visited_at"),
+        description=_(
+            "Only with your consent to analytics cookies: a random visitor number, the page and "
+            "the time of each visit (no IP address). Interests for marketing stay in your "
+            "browser."
+        ),
     ),
     CollectionItem(
         key="guest_contact", label=_("guest's name and mobile phone number"),
@@ -275,7 +281,7 @@ ITEMS: tuple[CollectionItem, ...] = (
             "privacy.ConsentRecord.consent", "privacy.ConsentRecord.granted",
             "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
             "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
-            "privacy.ConsentRecord.policy_version",
+            "privacy.ConsentRecord.policy_version", "privacy.ConsentRecord.consent_version",
         ),
     ),
     CollectionItem(
@@ -369,7 +375,7 @@ NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
     "privacy.RetainedRecord.source_ref",
 })
-NOT_PERSONAL_COOKIES: frozenset[str] = frozenset()
+NOT_PERSONAL_COOKIES: frozenset[str] = frozenset({"privacy.Visit.id"})
 NOT_PERSONAL: frozenset[str] = (
     NOT_PERSONAL_MEMBERS | NOT_PERSONAL_CONSULTATIONS | NOT_PERSONAL_PRIVACY
     | NOT_PERSONAL_RETENTION | NOT_PERSONAL_COOKIES

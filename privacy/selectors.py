@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -18,6 +18,7 @@ from privacy.models import (
     Disclosure,
     PolicyVersion,
     Processor,
+    Visit,
 )
 
 POLICY_BANNER_DAYS = 7  # a new version is announced this many days before it takes effect
@@ -45,7 +46,7 @@ class VersionSummary:
 
 def policy_versions_cached() -> list[VersionSummary]:
     """All published versions, oldest first, from the cache (one query when it is cold)."""
-    versions = cache.get(_VERSIONS_CACHE_KEY)
+    versions = caches["near"].get(_VERSIONS_CACHE_KEY)
     if versions is None:
         versions = [
             VersionSummary(*row)
@@ -53,12 +54,12 @@ def policy_versions_cached() -> list[VersionSummary]:
                 "pk", "version", "effective_on", "requires_reconsent"
             )
         ]
-        cache.set(_VERSIONS_CACHE_KEY, versions, _VERSIONS_CACHE_SECONDS)
+        caches["near"].set(_VERSIONS_CACHE_KEY, versions, _VERSIONS_CACHE_SECONDS)
     return versions
 
 
 def policy_versions_cache_clear() -> None:
-    cache.delete(_VERSIONS_CACHE_KEY)
+    caches["near"].delete(_VERSIONS_CACHE_KEY)
 
 
 def policy_version_upcoming(*, today: date | None = None) -> VersionSummary | None:
@@ -208,3 +209,10 @@ def policy_context() -> dict[str, Any]:
             for processor in processors_active()
         ],
     }
+
+
+def visits_due_for_destruction(*, now: datetime) -> QuerySet[Visit]:
+    """Visit records past the registry's ANALYTICS_VISITS rule (13 months after the visit)."""
+    live_for = registry.ANALYTICS_VISITS.live_for
+    assert live_for is not None
+    return Visit.objects.filter(visited_at__lt=now - live_for)

@@ -63,6 +63,7 @@ def consent_record(
     actor: str = ConsentActor.SUBJECT,
     actor_user: Any = None,
     policy_version: PolicyVersion | None = None,
+    consent_version: str = "",
 ) -> ConsentRecord:
     """Append a consent decision to the ledger (a withdrawal is a new entry, never an edit)."""
     if not consent_key_is_known(consent):
@@ -78,6 +79,7 @@ def consent_record(
         actor_user=actor_user,
         policy_version=policy_version or policy_version_current(),
         recorded_at=timezone.now(),
+        consent_version=consent_version,
     )
 
 

@@ -1,0 +1,147 @@
+"""Expiry and versions of consent, bad input, query cost of the consent check, interests."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from cookie_consent.models import Cookie, CookieGroup
+from cookie_consent.util import get_cookie_value_from_request
+from django.test import Client, RequestFactory
+from django.utils import timezone
+
+from privacy.cookies.groups import ANALYTICS_COOKIE, INTEREST_COOKIE
+from privacy.models import ConsentRecord, Visit
+from privacy.selectors import visits_due_for_destruction
+from tests.consultations.factories import ConsultationAreaFactory
+from tests.cookies.conftest import decide, is_set, set_cookies
+
+pytestmark = pytest.mark.django_db
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def test_consent_lasts_twelve_months_in_the_browser(client: Client) -> None:
+    response = decide(client, "accept", all_groups="on")
+    for name in ("cookie_consent", "cookie_consent_ref"):
+        assert set_cookies(response)[name]["max-age"] == 365 * 24 * 3600
+
+
+def test_adding_a_cookie_to_a_group_asks_again(client: Client) -> None:
+    decide(client, "accept", all_groups="on")
+    assert "data-cookie-banner" not in client.get("/").content.decode()
+    with time_machine.travel(timezone.now() + timedelta(minutes=1)):
+        Cookie.objects.create(cookiegroup=CookieGroup.objects.get(varname="analytics"),
+                              name="clinic_visit_count", description="x")
+    page = client.get("/")
+    assert "data-cookie-banner" in page.content.decode()
+    assert not is_set(page, ANALYTICS_COOKIE)  # the old acceptance no longer covers the group
+    visits = Visit.objects.count()
+    decide(client, "accept", cookie_groups="analytics")
+    client.get("/")
+    assert Visit.objects.count() == visits + 1
+
+
+@pytest.mark.parametrize("data", [{"cookie_groups": "telepathy"}, {}, {"cookie_groups": ""}])
+def test_bad_decisions_are_refused_and_change_nothing(client: Client, data: dict) -> None:
+    response = client.post("/cookies/accept/", data)
+    assert response.status_code == 400
+    assert "cookie_consent" not in set_cookies(response)
+    assert not ConsentRecord.objects.exists()
+
+
+def test_decisions_need_post_and_csrf() -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert client.get("/cookies/accept/").status_code == 405
+    response = client.post("/cookies/accept/", {"all_groups": "on"})
+    assert response.status_code == 403
+    assert not ConsentRecord.objects.exists()
+
+
+def test_next_may_not_leave_the_site(client: Client) -> None:
+    response = client.post("/cookies/accept/", {"all_groups": "on",
+                                                "next": "https://evil.example/"})
+    assert response["Location"] == "/cookies/"
+
+
+def test_fetch_decisions_get_an_empty_answer(client: Client) -> None:
+    response = client.post("/cookies/decline/", {"all_groups": "on"},
+                           headers={"X-Cookie-Consent-Fetch": "1"})
+    assert response.status_code == 204
+    assert "analytics=-1" in set_cookies(response)["cookie_consent"].value
+
+
+def test_the_consent_check_costs_no_query_once_warm(
+    client: Client, django_assert_num_queries: object
+) -> None:
+    decide(client, "decline", all_groups="on")
+    client.get("/")  # warms the group cache
+    request = RequestFactory().get("/")
+    request.COOKIES.update({name: morsel.value for name, morsel in client.cookies.items()})
+    with django_assert_num_queries(0):
+        assert get_cookie_value_from_request(request, "analytics") is False
+        assert get_cookie_value_from_request(request, "marketing") is False
+    # A whole page: only the page's own query (the areas), nothing for consent or banner.
+    with django_assert_num_queries(1):
+        client.get("/")
+
+
+def test_an_undecided_visitor_costs_no_query_for_the_banner(
+    client: Client, django_assert_num_queries: object
+) -> None:
+    client.get("/")
+    with django_assert_num_queries(1):
+        assert "data-cookie-banner" in client.get("/").content.decode()
+
+
+def test_an_accepted_visitor_costs_one_insert_per_page(
+    client: Client, django_assert_num_queries: object
+) -> None:
+    decide(client, "accept", cookie_groups="analytics")
+    client.get("/")
+    with django_assert_num_queries(2):  # the areas, the visit
+        client.get("/")
+
+
+def test_home_orders_areas_by_interest_only_with_marketing_consent(client: Client) -> None:
+    for position, slug in enumerate(["eyes", "nose", "lips"]):
+        ConsultationAreaFactory(slug=slug, name_en=slug.title(), position=position)
+
+    def order() -> list[str]:
+        html = client.get("/").content.decode()
+        area_list = html[html.index('class="area-list"'):]
+        area_list = area_list[:area_list.index("</ul>")]
+        return [name.lower() for name in re.findall(r"<li>([^<]+)</li>", area_list)]
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    client.get("/reviews/?area=lips")
+    assert order() == ["eyes", "nose", "lips"]
+    decide(client, "accept", cookie_groups="marketing")
+    client.get("/reviews/?area=lips")
+    client.get("/consultations/?area=nose")
+    assert client.cookies[INTEREST_COOKIE].value == "nose.lips"
+    assert order() == ["nose", "lips", "eyes"]
+    decide(client, "decline", cookie_groups="marketing")
+    assert order() == ["eyes", "nose", "lips"]
+
+
+def test_a_malformed_interest_cookie_is_ignored(client: Client) -> None:
+    ConsultationAreaFactory(slug="eyes", name_ko="눈", position=0)
+    ConsultationAreaFactory(slug="nose", name_ko="코", position=1)
+    decide(client, "accept", cookie_groups="marketing")
+    client.cookies[INTEREST_COOKIE] = "<script>.NOSE..nose"
+    html = client.get("/").content.decode()
+    assert html.index("코") < html.index("눈")
+    assert "<script>.NOSE" not in html
+
+
+def test_visits_older_than_thirteen_months_are_due_for_destruction() -> None:
+    now = datetime(2026, 11, 25, 12, tzinfo=SEOUL)
+    visitor = uuid.uuid4()
+    old = Visit.objects.create(visitor_id=visitor, path="/", visited_at=now - timedelta(days=397))
+    Visit.objects.create(visitor_id=visitor, path="/", visited_at=now - timedelta(days=390))
+    assert list(visits_due_for_destruction(now=now)) == [old]
