@@ -1,0 +1,112 @@
+"""Post-surgery consultations and reviews: only for patients staff have recorded."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from consultations.models import Consultation, ConsultationKind, Review, ReviewStatus
+from tests.consultations.factories import (
+    ConsultationAreaFactory,
+    ProcedureRecordFactory,
+    ReviewFactory,
+)
+from tests.members.factories import MemberFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_members_without_a_procedure_cannot_ask_after_care_or_review(client: Client) -> None:
+    client.force_login(MemberFactory())
+    for path in ("/consultations/aftercare/new/", "/reviews/new/"):
+        response = client.get(path)
+        assert response.status_code == 403
+        assert "시술을 받으신 회원" in response.content.decode()
+    area = ConsultationAreaFactory()
+    client.post("/reviews/new/", {"area": area.pk, "title": "t", "body": "b", "rating": 5})
+    assert not Review.objects.exists()
+
+
+def test_patient_asks_an_always_private_after_care_question(client: Client) -> None:
+    record = ProcedureRecordFactory(procedure_name="코 성형")
+    client.force_login(record.member)
+    page = client.get("/consultations/aftercare/new/").content.decode()
+    assert "코 성형 (2026-10-01)" in page
+    response = client.post(
+        "/consultations/aftercare/new/",
+        {"procedure": record.pk, "title": "붓기 질문", "body": "3일째 붓기가 심해요."},
+    )
+    consultation = Consultation.objects.get()
+    assert response["Location"] == f"/consultations/{consultation.pk}/"
+    assert consultation.kind == ConsultationKind.AFTERCARE and consultation.is_private
+    assert consultation.area == record.area and consultation.procedure == record
+
+
+def test_patient_cannot_use_someone_elses_procedure(client: Client) -> None:
+    mine = ProcedureRecordFactory()
+    theirs = ProcedureRecordFactory()
+    client.force_login(mine.member)
+    response = client.post(
+        "/consultations/aftercare/new/",
+        {"procedure": theirs.pk, "title": "남의 시술", "body": "내용"},
+    )
+    assert response.status_code == 200
+    assert "본인의 시술 중에서 선택해 주십시오." in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_review_is_pending_until_published_and_shows_a_masked_name(client: Client) -> None:
+    member = MemberFactory(name="김민수")
+    record = ProcedureRecordFactory(member=member)
+    other_area = ConsultationAreaFactory()
+    client.force_login(member)
+    response = client.post(
+        "/reviews/new/", {"area": other_area.pk, "title": "후기", "body": "좋아요", "rating": 5}
+    )
+    assert "목록에 있는" in response.content.decode()  # only the areas of own procedures
+    response = client.post(
+        "/reviews/new/", {"area": record.area_id, "title": "만족스러운 결과", "body": "좋아요",
+                          "rating": 6}
+    )
+    assert "1점에서 5점" in response.content.decode()
+    assert not Review.objects.exists()
+    client.post("/reviews/new/", {"area": record.area_id, "title": "만족스러운 결과",
+                                  "body": "<i>좋아요</i>", "rating": 4})
+    review = Review.objects.get()
+    assert review.status == ReviewStatus.PENDING
+    assert "만족스러운 결과" not in client.get("/reviews/").content.decode()
+
+    Review.objects.filter(pk=review.pk).update(status=ReviewStatus.PUBLISHED)
+    page = Client().get("/reviews/").content.decode()
+    assert "만족스러운 결과" in page and "김*수" in page and "김민수" not in page
+    assert "&lt;i&gt;좋아요&lt;/i&gt;" in page
+    assert member.email not in page and member.username not in page
+
+
+def test_edited_review_goes_back_to_moderation_and_author_deletes_it(client: Client) -> None:
+    record = ProcedureRecordFactory()
+    review = ReviewFactory(author=record.member, area=record.area, status=ReviewStatus.PUBLISHED)
+    client.force_login(record.member)
+    response = client.post(
+        f"/reviews/{review.pk}/edit/",
+        {"area": record.area_id, "title": "고친 후기", "body": "고친 내용", "rating": 3},
+    )
+    assert response["Location"] == "/reviews/mine/"
+    review.refresh_from_db()
+    assert (review.title, review.body, review.rating, review.status) == (
+        "고친 후기", "고친 내용", 3, ReviewStatus.PENDING
+    )
+    assert "고친 후기" not in client.get("/reviews/").content.decode()
+    assert "고친 후기" in client.get("/reviews/mine/").content.decode()
+    client.post(f"/reviews/{review.pk}/delete/")
+    assert not Review.objects.exists()
+
+
+def test_review_list_query_count_is_constant(client: Client, django_assert_max_num_queries) -> None:
+    ReviewFactory.create_batch(2)
+    with django_assert_max_num_queries(4):
+        assert client.get("/reviews/").status_code == 200
+    for _ in range(15):
+        ReviewFactory(author=MemberFactory(), area=ConsultationAreaFactory())
+    with django_assert_max_num_queries(4):
+        assert client.get("/reviews/").status_code == 200
