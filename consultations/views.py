@@ -108,7 +108,7 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "consultation": consultation,
         "answers": answers,
         "author": mask_name(consultation.author.name),
-        "editable": not answers and consultation.author_id == request.user.pk,
+        "editable": selectors.consultation_editable_by(consultation, request.user),
         "answer_form": forms.AnswerForm() if request.user.is_staff else None,
     }
     response = render(request, "consultations/consultation_detail.html", context)

@@ -236,3 +236,25 @@ def test_members_cannot_answer(client: Client) -> None:
     response = client.post(f"/consultations/{consultation.pk}/answer/", {"body": "자문자답"})
     assert response.status_code == 404
     assert not Answer.objects.exists()
+
+
+def test_detail_query_count_does_not_grow_with_answers(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    consultation = ConsultationFactory(is_private=True)
+    AnswerFactory(consultation=consultation)
+    client.force_login(consultation.author)
+    with django_assert_max_num_queries(6):
+        client.get(f"/consultations/{consultation.pk}/")
+    AnswerFactory.create_batch(6, consultation=consultation)
+    with django_assert_max_num_queries(6):
+        page = html(client.get(f"/consultations/{consultation.pk}/"))
+    assert page.count("병원 답변") == 7
+
+
+def test_board_pages_render_in_english(client: Client) -> None:
+    consultation = ConsultationFactory()
+    client.cookies["django_language"] = "en"
+    assert "Private consultation" not in html(client.get("/consultations/"))
+    assert "Ask a question" in html(client.get("/consultations/"))
+    assert "Not answered yet." in html(client.get(f"/consultations/{consultation.pk}/"))

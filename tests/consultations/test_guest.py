@@ -214,3 +214,21 @@ def test_destroy_personal_data_erases_everything_personal(client: Client) -> Non
     assert guest not in selectors.guest_consultations_due_for_destruction(
         now=timezone.now() + datetime.timedelta(days=365)
     )
+
+
+def test_guest_posting_is_rate_limited_per_address(client: Client) -> None:
+    statuses = [
+        client.post("/consultations/guest/", form_data(title=f"문의 {n}"),
+                    REMOTE_ADDR="192.0.2.50").status_code
+        for n in range(11)
+    ]
+    assert statuses == [302] * 10 + [429]
+    assert GuestConsultation.objects.count() == 10
+    assert ConsentRecord.objects.count() == 10
+
+
+def test_guest_pages_render_in_english(client: Client) -> None:
+    client.cookies["django_language"] = "en"
+    page = client.get("/consultations/guest/").content.decode()
+    assert "Collection and use of personal information for a guest consultation" in page
+    assert "Destroyed 30 days after the answer" in page
