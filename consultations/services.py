@@ -259,3 +259,22 @@ def guest_consultation_destroy_personal_data(*, guest_consultation: GuestConsult
     if key_id is not None:
         DataKey.objects.filter(pk=key_id).delete()
     guest_consultation.refresh_from_db()
+
+
+@transaction.atomic
+def member_posts_destroy(*, member: Any) -> dict[str, int]:
+    """Withdrawal: destroy everything the member wrote or staff recorded about them here
+    (consultations with their answers, after-care questions, reviews, procedure records).
+
+    Called by the withdrawal core (``privacy.destruction.member_erase``); deleting the rows
+    matters even though destroying the member's data key already makes the bodies unreadable,
+    because titles and ratings are plain text. Returns counts per kind for the report."""
+    counts = {
+        "consultations": Consultation.objects.filter(author=member).count(),
+        "reviews": Review.objects.filter(author=member).count(),
+        "procedure_records": ProcedureRecord.objects.filter(member=member).count(),
+    }
+    Consultation.objects.filter(author=member).delete()  # answers go with them (CASCADE)
+    Review.objects.filter(author=member).delete()
+    ProcedureRecord.objects.filter(member=member).delete()
+    return counts

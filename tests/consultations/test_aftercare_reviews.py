@@ -5,8 +5,18 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from consultations.models import Consultation, ConsultationKind, Review, ReviewStatus
+from consultations.models import (
+    Answer,
+    Consultation,
+    ConsultationKind,
+    ProcedureRecord,
+    Review,
+    ReviewStatus,
+)
+from consultations.services import member_posts_destroy
 from tests.consultations.factories import (
+    AftercareFactory,
+    AnswerFactory,
     ConsultationAreaFactory,
     ProcedureRecordFactory,
     ReviewFactory,
@@ -110,3 +120,52 @@ def test_review_list_query_count_is_constant(client: Client, django_assert_max_n
         ReviewFactory(author=MemberFactory(), area=ConsultationAreaFactory())
     with django_assert_max_num_queries(4):
         assert client.get("/reviews/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"title": "", "body": "좋아요", "rating": 5}, "title", "제목을 입력해 주십시오."),
+        ({"title": "후기", "body": "", "rating": 5}, "body", "내용을 입력해 주십시오"),
+        ({"title": "후기", "body": "가" * 5001, "rating": 5}, "body", "5000"),
+        ({"title": "후기", "body": "좋아요", "rating": 0}, "rating", "1점에서 5점"),
+        ({"title": "후기", "body": "좋아요", "rating": ""}, "rating", "1점에서 5점"),
+    ],
+)
+def test_bad_review_input_is_refused_with_the_draft_kept(
+    client: Client, data: dict, field: str, message: str
+) -> None:
+    record = ProcedureRecordFactory()
+    client.force_login(record.member)
+    response = client.post("/reviews/new/", {"area": record.area_id, **data})
+    assert response.status_code == 200
+    assert response.context["form"].errors[field]
+    assert message in response.content.decode()
+    assert not Review.objects.exists()
+    kept = data["title"] or data["body"]
+    assert kept[:30] in response.content.decode()
+
+
+def test_empty_after_care_question_is_refused(client: Client) -> None:
+    record = ProcedureRecordFactory()
+    client.force_login(record.member)
+    response = client.post(
+        "/consultations/aftercare/new/", {"procedure": record.pk, "title": "붓기", "body": ""}
+    )
+    assert "내용을 입력해 주십시오" in response.content.decode()
+    assert "붓기" in response.content.decode()
+    assert not Consultation.objects.exists()
+
+
+def test_member_posts_destroy_removes_everything_of_the_member_only() -> None:
+    member = MemberFactory()
+    AnswerFactory(consultation__author=member)
+    AftercareFactory(author=member)
+    ReviewFactory(author=member)
+    kept = AnswerFactory()
+    counts = member_posts_destroy(member=member)
+    assert counts == {"consultations": 2, "reviews": 1, "procedure_records": 1}
+    assert list(Consultation.objects.all()) == [kept.consultation]
+    assert list(Answer.objects.all()) == [kept]
+    assert not Review.objects.filter(author=member).exists()
+    assert not ProcedureRecord.objects.filter(member=member).exists()
