@@ -169,3 +169,21 @@ def test_member_posts_destroy_removes_everything_of_the_member_only() -> None:
     assert list(Answer.objects.all()) == [kept]
     assert not Review.objects.filter(author=member).exists()
     assert not ProcedureRecord.objects.filter(member=member).exists()
+
+
+@pytest.mark.parametrize("path", ["/consultations/aftercare/", "/reviews/mine/"])
+def test_own_list_pages_query_count_is_constant(
+    client: Client, django_assert_max_num_queries, path: str
+) -> None:
+    record = ProcedureRecordFactory()
+    client.force_login(record.member)
+    AftercareFactory(author=record.member)
+    ReviewFactory(author=record.member)
+    with django_assert_max_num_queries(7):
+        assert client.get(path).status_code == 200
+    for _ in range(8):
+        AftercareFactory(author=record.member)
+        ReviewFactory(author=record.member, area=ConsultationAreaFactory())
+    with django_assert_max_num_queries(7):
+        page = client.get(path).content.decode()
+    assert page.count("<tr>") == 10
