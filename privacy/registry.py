@@ -150,6 +150,15 @@ CONSENT_PROOF = RetentionRule(
     achieved_when=_("3 years after the consent ends, to prove that consent was given"),
     live_for=timedelta(days=3 * 365),
 )
+# --- consultations (issue 5) ---
+PROCEDURE_HISTORY = RetentionRule(
+    key="procedure_history",
+    achieved_when=_(
+        "membership is withdrawn or staff remove the record (the medical record itself is kept "
+        "by the clinic under the Medical Service Act, outside this website)"
+    ),
+)
+# --- end consultations ---
 STAFF_ACCESS_LOG = RetentionRule(
     key="staff_access_log",
     achieved_when=_("2 years after the access"),
@@ -167,6 +176,7 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
     STAFF_ACCESS_LOG, DISCLOSURE_RECORDS,
+    PROCEDURE_HISTORY,  # consultations (issue 5)
 )
 
 # --- Collection items (policy section 1) -----------------------------------------------------
@@ -256,13 +266,43 @@ ITEMS: tuple[CollectionItem, ...] = (
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.CONSENT, required=True,
         collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
         encrypted=True,
+        fields=(
+            "consultations.GuestConsultation.name", "consultations.GuestConsultation.mobile_phone",
+        ),
     ),
+    # --- consultations (issue 5) ---
+    CollectionItem(
+        key="guest_consultation_content",
+        label=_("guest consultation contents (health information) and reading password"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
+        encrypted=True,
+        fields=(
+            "consultations.GuestConsultation.title", "consultations.GuestConsultation.body",
+            "consultations.GuestConsultation.answer", "consultations.GuestConsultation.password",
+        ),
+        description=_("The password is stored only as a one-way hash."),
+    ),
+    CollectionItem(
+        key="procedure_history", label=_("procedures received at the clinic (procedure, date)"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        collected_by=(Collection.AFTERCARE, Collection.REVIEW), retention=PROCEDURE_HISTORY,
+        encrypted=True,
+        fields=(
+            "consultations.ProcedureRecord.member", "consultations.ProcedureRecord.area",
+            "consultations.ProcedureRecord.procedure_name",
+            "consultations.ProcedureRecord.performed_on",
+        ),
+        description=_(
+            "Health information recorded by staff; it lets a patient ask after-care questions "
+            "and write reviews."
+        ),
+    ),
+    # --- end consultations ---
     CollectionItem(
         key="consultation_content", label=_("consultation contents (health information)"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
-        collected_by=(
-            Collection.CONSULTATION_BOARD, Collection.GUEST_CONSULTATION, Collection.AFTERCARE
-        ),
+        collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
         retention=MEMBER_POSTS, encrypted=True,
         fields=("consultations.Consultation.body", "consultations.Answer.body"),
     ),
@@ -348,6 +388,18 @@ NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
     "consultations.Review.title", "consultations.Review.rating",
     "consultations.Review.status", "consultations.Review.created_at",
     "consultations.Review.data_key",
+    # --- consultations (issue 5) ---
+    "consultations.Consultation.kind", "consultations.Consultation.procedure",
+    "consultations.Consultation.updated_at",
+    "consultations.Review.updated_at", "consultations.Review.moderated_at",
+    "consultations.ProcedureRecord.id", "consultations.ProcedureRecord.recorded_by",
+    "consultations.ProcedureRecord.created_at", "consultations.ProcedureRecord.data_key",
+    "consultations.GuestConsultation.id", "consultations.GuestConsultation.subject_ref",
+    "consultations.GuestConsultation.reference", "consultations.GuestConsultation.area",
+    "consultations.GuestConsultation.answered_at", "consultations.GuestConsultation.answered_by",
+    "consultations.GuestConsultation.created_at", "consultations.GuestConsultation.destroyed_at",
+    "consultations.GuestConsultation.data_key",
+    # --- end consultations ---
 })
 NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
@@ -409,6 +461,21 @@ CONSENTS: tuple[Consent, ...] = (
             "site, but not the consultation boards."
         ),
     ),
+    # --- consultations (issue 5) ---
+    Consent(
+        key="guest_consultation",
+        label=_("Collection and use of personal information for a guest consultation"),
+        items=("guest_contact", "guest_consultation_content"), purposes=(Purpose.CONSULTATION,),
+        basis=LegalBasis.SENSITIVE_CONSENT, retention=GUEST_CONSULTATION,
+        notice=_(
+            "Items: your name, mobile phone number, consultation area and question (health "
+            "information). Purpose: to answer your consultation and contact you about it. "
+            "Retention: destroyed after the periods shown below, counted from the answer, or "
+            "from posting if it is never answered. You may refuse; without this consent we "
+            "cannot take a guest consultation, but you can still call the clinic."
+        ),
+    ),
+    # --- end consultations ---
     Consent(
         key="marketing_email", label=_("Marketing by email"), items=("email",),
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
