@@ -145,3 +145,19 @@ def test_visits_older_than_thirteen_months_are_due_for_destruction() -> None:
     old = Visit.objects.create(visitor_id=visitor, path="/", visited_at=now - timedelta(days=397))
     Visit.objects.create(visitor_id=visitor, path="/", visited_at=now - timedelta(days=390))
     assert list(visits_due_for_destruction(now=now)) == [old]
+
+
+def test_a_later_decision_does_not_extend_an_earlier_acceptance(client: Client) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        decide(client, "accept", cookie_groups="analytics")
+    with time_machine.travel(start + timedelta(days=200), tick=False):
+        response = decide(client, "decline", cookie_groups="marketing")
+    consent = set_cookies(response)["cookie_consent"]
+    assert "analytics=2" in consent.value and "marketing=-1" in consent.value
+    assert consent["max-age"] == (365 - 200) * 24 * 3600
+    with time_machine.travel(start + timedelta(days=366), tick=False):
+        response = decide(client, "accept", cookie_groups="marketing")
+    consent = set_cookies(response)["cookie_consent"]
+    assert "analytics" not in consent.value  # too old: asked again
+    assert consent["max-age"] == 365 * 24 * 3600
