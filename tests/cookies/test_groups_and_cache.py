@@ -11,9 +11,10 @@ from cookie_consent.models import Cookie, CookieGroup
 from django.core.cache import caches
 from django.db.models import QuerySet
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from privacy.cookies.groups import GROUPS, groups_install
+from privacy.cookies.selectors import cookie_consent_label
 
 pytestmark = pytest.mark.django_db
 
@@ -62,3 +63,11 @@ def test_other_workers_see_a_change_within_the_local_timeout() -> None:
     assert all_cookie_groups()["analytics"].name == "Analytics"
     with time_machine.travel(timezone.now() + timedelta(seconds=near.local_timeout + 1)):
         assert all_cookie_groups()["analytics"].name == "Statistics"
+
+
+def test_ledger_keys_have_labels_in_both_languages() -> None:
+    with translation.override("ko"):
+        assert cookie_consent_label("cookies:analytics") == "쿠키: 분석 쿠키"
+    with translation.override("en"):
+        assert cookie_consent_label("cookies:marketing") == "Cookies: Marketing and personalisation"
+        assert cookie_consent_label("cookies:gone") == "Cookies: gone"
