@@ -22,7 +22,6 @@ VISITOR_REF_COOKIE = "cookie_consent_ref"
 
 ANALYTICS_COOKIE_AGE = 60 * 60 * 24 * 395  # a visitor is counted as the same for 13 months
 INTEREST_COOKIE_AGE = 60 * 60 * 24 * 90  # "recent" interest: the last 90 days
-CONSENT_AGE = 60 * 60 * 24 * 365  # consent is asked again after 12 months
 
 
 @dataclass(frozen=True)

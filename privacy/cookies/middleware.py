@@ -38,13 +38,26 @@ class CookieFeaturesMiddleware:
         response = self.get_response(request)
         if not request.COOKIES.get(consent_settings.COOKIE_CONSENT_NAME):
             return response  # no choice made: nothing optional, not even a cache read
+        analytics = cookie_group_accepted(request, groups.ANALYTICS)
+        marketing = cookie_group_accepted(request, groups.MARKETING)
+        self.drop_unaccepted(request, response, {
+            groups.ANALYTICS_COOKIE: analytics, groups.INTEREST_COOKIE: marketing,
+        })
         if not _is_page_view(request, response):
             return response
-        if cookie_group_accepted(request, groups.ANALYTICS):
+        if analytics:
             self.count_visit(request, response)
-        if cookie_group_accepted(request, groups.MARKETING):
+        if marketing:
             self.note_interest(request, response)
         return response
+
+    def drop_unaccepted(self, request: HttpRequest, response: HttpResponseBase,
+                        accepted: dict[str, bool]) -> None:
+        """Also expire our cookies of a group accepted at an older version (a cookie was added
+        since): the library leaves those until the visitor decides again."""
+        for name, is_accepted in accepted.items():
+            if not is_accepted and name in request.COOKIES and name not in response.cookies:
+                response.delete_cookie(name, samesite="Lax")
 
     def count_visit(self, request: HttpRequest, response: HttpResponseBase) -> None:
         visitor_id = visitor_id_from(request)

@@ -9,11 +9,13 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
+from cookie_consent.models import CookieGroup
 from cookie_consent.util import get_cookie_value_from_request
 from django.db.models import Count
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from privacy.cookies import groups
 from privacy.models import Visit
@@ -28,6 +30,15 @@ T = TypeVar("T")
 def cookie_group_accepted(request: HttpRequest, varname: str) -> bool:
     """True only for an explicit, current acceptance: opt-in, never assumed."""
     return get_cookie_value_from_request(request, varname) is True
+
+
+def cookie_consent_label(consent: str) -> str:
+    """The label of a ``cookies:<group>`` ledger key, for pages listing a person's consents
+    (the registry declares the other consents; cookie groups are managed in the admin)."""
+    varname = consent.removeprefix("cookies:")
+    group = CookieGroup.objects.filter(varname=varname).only("name").first()
+    name = group.name if group is not None and group.name else varname
+    return gettext("Cookies: %(group)s") % {"group": gettext(name)}
 
 
 def visitor_id_from(request: HttpRequest) -> uuid.UUID | None:

@@ -8,7 +8,9 @@ from typing import Any
 
 from cookie_consent.conf import settings as consent_settings
 from cookie_consent.models import CookieGroup
+from cookie_consent.util import dict_to_cookie_str, parse_cookie_str
 from django.db import transaction
+from django.db.models import Max
 from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
@@ -20,7 +22,7 @@ from privacy.cookies.selectors import (
     visitor_id_from,
     visitor_ref_from,
 )
-from privacy.models import ConsentMethod, Visit
+from privacy.models import ConsentMethod, ConsentRecord, Visit
 from privacy.services import consent_record
 
 PATH_MAX = 200
@@ -38,7 +40,7 @@ def _subject_for(request: HttpRequest, response: HttpResponseBase) -> tuple[uuid
         return member.subject_ref, member
     ref = visitor_ref_from(request) or uuid.uuid4()
     response.set_cookie(
-        groups.VISITOR_REF_COOKIE, str(ref), max_age=groups.CONSENT_AGE,
+        groups.VISITOR_REF_COOKIE, str(ref), max_age=consent_settings.COOKIE_CONSENT_MAX_AGE,
         secure=consent_settings.COOKIE_CONSENT_SECURE, httponly=True, samesite="Lax",
     )
     return ref, None
@@ -55,6 +57,7 @@ def cookie_decisions_record(
     the ledger can. Refusing analytics also destroys the visitor's visits at once (registry
     rule ANALYTICS_VISITS)."""
     subject_ref, member = _subject_for(request, response)
+    cookie_groups = list(cookie_groups)
     records = []
     for group in cookie_groups:
         records.append(consent_record(
@@ -64,7 +67,56 @@ def cookie_decisions_record(
         ))
         if group.varname == groups.ANALYTICS and not granted:
             visits_destroy_for(request=request)
+    subject_refs = {subject_ref, visitor_ref_from(request)} - {None}
+    _consent_cookie_limit(response=response, subject_refs=subject_refs,
+                          decided={group.varname for group in cookie_groups})
     return records
+
+
+def _consent_cookie_limit(
+    *, response: HttpResponseBase, subject_refs: set[Any], decided: set[str]
+) -> None:
+    """Keep an acceptance from outliving its 12 months when another group is decided later.
+
+    The library re-sets its one cookie, for a full ``COOKIE_CONSENT_MAX_AGE``, on every decision.
+    Acceptances it carries over from earlier are dated by the ledger: the cookie now expires
+    when the oldest of them turns 12 months (then the banner asks again), and one already that
+    old is dropped, so its group is asked again at once."""
+    name = consent_settings.COOKIE_CONSENT_NAME
+    morsel = response.cookies.get(name)
+    if morsel is None:
+        return
+    choices = parse_cookie_str(morsel.value)
+    carried = {
+        varname for varname, version in choices.items()
+        if varname not in decided and version != consent_settings.COOKIE_CONSENT_DECLINE
+    }
+    if not carried:
+        return
+    granted_at = dict(
+        ConsentRecord.objects.filter(
+            subject_ref__in=subject_refs, granted=True,
+            consent__in=[f"cookies:{varname}" for varname in carried],
+        ).values("consent").annotate(at=Max("recorded_at")).order_by().values_list("consent", "at")
+    )
+    full_age = consent_settings.COOKIE_CONSENT_MAX_AGE
+    age, now = full_age, timezone.now()
+    for varname in carried:
+        accepted_at = granted_at.get(f"cookies:{varname}")
+        if accepted_at is None:
+            continue
+        left = full_age - int((now - accepted_at).total_seconds())
+        if left <= 0:
+            del choices[varname]
+        else:
+            age = min(age, left)
+    response.set_cookie(
+        name, dict_to_cookie_str(choices), max_age=age,
+        domain=consent_settings.COOKIE_CONSENT_DOMAIN,
+        secure=consent_settings.COOKIE_CONSENT_SECURE,
+        httponly=consent_settings.COOKIE_CONSENT_HTTPONLY,
+        samesite=consent_settings.COOKIE_CONSENT_SAMESITE,
+    )
 
 
 def visits_destroy_for(*, request: HttpRequest) -> int:

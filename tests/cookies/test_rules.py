@@ -11,14 +11,16 @@ import pytest
 import time_machine
 from cookie_consent.models import Cookie, CookieGroup
 from cookie_consent.util import get_cookie_value_from_request
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from privacy.cookies.groups import ANALYTICS_COOKIE, INTEREST_COOKIE
 from privacy.models import ConsentRecord, Visit
 from privacy.selectors import visits_due_for_destruction
 from tests.consultations.factories import ConsultationAreaFactory
-from tests.cookies.conftest import decide, is_set, set_cookies
+from tests.cookies.conftest import decide, is_expired, set_cookies
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +41,12 @@ def test_adding_a_cookie_to_a_group_asks_again(client: Client) -> None:
                               name="clinic_visit_count", description="x")
     page = client.get("/")
     assert "data-cookie-banner" in page.content.decode()
-    assert not is_set(page, ANALYTICS_COOKIE)  # the old acceptance no longer covers the group
-    visits = Visit.objects.count()
+    # The old acceptance no longer covers the group: its cookie goes, no visit is counted.
+    assert is_expired(page, ANALYTICS_COOKIE)
+    assert Visit.objects.count() == 1  # the visit before the cookie was added
     decide(client, "accept", cookie_groups="analytics")
     client.get("/")
-    assert Visit.objects.count() == visits + 1
+    assert Visit.objects.count() == 2
 
 
 @pytest.mark.parametrize("data", [{"cookie_groups": "telepathy"}, {}, {"cookie_groups": ""}])
@@ -75,8 +78,23 @@ def test_fetch_decisions_get_an_empty_answer(client: Client) -> None:
     assert "analytics=-1" in set_cookies(response)["cookie_consent"].value
 
 
+def page_queries(client: Client, path: str = "/") -> list[str]:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+def baseline_queries(settings: object) -> list[str]:
+    """What the page itself costs, with cookie consent switched off."""
+    settings.COOKIE_CONSENT_ENABLED = False
+    try:
+        return page_queries(Client())
+    finally:
+        settings.COOKIE_CONSENT_ENABLED = True
+
+
 def test_the_consent_check_costs_no_query_once_warm(
-    client: Client, django_assert_num_queries: object
+    client: Client, django_assert_num_queries: object, settings: object
 ) -> None:
     decide(client, "decline", all_groups="on")
     client.get("/")  # warms the group cache
@@ -85,26 +103,30 @@ def test_the_consent_check_costs_no_query_once_warm(
     with django_assert_num_queries(0):
         assert get_cookie_value_from_request(request, "analytics") is False
         assert get_cookie_value_from_request(request, "marketing") is False
-    # A whole page: only the page's own query (the areas), nothing for consent or banner.
-    with django_assert_num_queries(1):
-        client.get("/")
+    # A whole page costs what the page itself costs, nothing for consent, cache or banner.
+    queries = page_queries(client)
+    assert len(queries) == len(baseline_queries(settings))
+    assert not [sql for sql in queries if "cookie_consent" in sql or "clinic_cache" in sql]
 
 
 def test_an_undecided_visitor_costs_no_query_for_the_banner(
-    client: Client, django_assert_num_queries: object
+    client: Client, settings: object
 ) -> None:
     client.get("/")
-    with django_assert_num_queries(1):
+    with CaptureQueriesContext(connection) as captured:
         assert "data-cookie-banner" in client.get("/").content.decode()
+    assert len(captured.captured_queries) == len(baseline_queries(settings))
 
 
 def test_an_accepted_visitor_costs_one_insert_per_page(
-    client: Client, django_assert_num_queries: object
+    client: Client, settings: object
 ) -> None:
     decide(client, "accept", cookie_groups="analytics")
     client.get("/")
-    with django_assert_num_queries(2):  # the areas, the visit
-        client.get("/")
+    queries = page_queries(client)
+    extra = len(queries) - len(baseline_queries(settings))
+    assert extra == 1
+    assert len([sql for sql in queries if sql.startswith('INSERT INTO "privacy_visit"')]) == 1
 
 
 def test_home_orders_areas_by_interest_only_with_marketing_consent(client: Client) -> None:
@@ -145,3 +167,19 @@ def test_visits_older_than_thirteen_months_are_due_for_destruction() -> None:
     old = Visit.objects.create(visitor_id=visitor, path="/", visited_at=now - timedelta(days=397))
     Visit.objects.create(visitor_id=visitor, path="/", visited_at=now - timedelta(days=390))
     assert list(visits_due_for_destruction(now=now)) == [old]
+
+
+def test_a_later_decision_does_not_extend_an_earlier_acceptance(client: Client) -> None:
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        decide(client, "accept", cookie_groups="analytics")
+    with time_machine.travel(start + timedelta(days=200), tick=False):
+        response = decide(client, "decline", cookie_groups="marketing")
+    consent = set_cookies(response)["cookie_consent"]
+    assert "analytics=2" in consent.value and "marketing=-1" in consent.value
+    assert consent["max-age"] == (365 - 200) * 24 * 3600
+    with time_machine.travel(start + timedelta(days=366), tick=False):
+        response = decide(client, "accept", cookie_groups="marketing")
+    consent = set_cookies(response)["cookie_consent"]
+    assert "analytics" not in consent.value  # too old: asked again
+    assert consent["max-age"] == 365 * 24 * 3600
