@@ -23,6 +23,13 @@ JURISDICTION = "KR"
 RECEIPT_NAMESPACE = uuid.UUID("6f1d7a4e-2c1b-4f0e-9a57-3f4f1c2b8e10")
 
 
+def consent_labels() -> dict[str, str]:
+    """What each consent key is called on pages: registry labels and processors' names."""
+    labels = {consent.key: str(consent.label) for consent in registry.CONSENTS}
+    labels.update({p.consent_key: p.name for p in Processor.objects.only("pk", "name")})
+    return labels
+
+
 def receipt_id(record: ConsentRecord) -> str:
     return str(uuid.uuid5(RECEIPT_NAMESPACE, f"consent-record:{record.pk}:{record.subject_ref}"))
 

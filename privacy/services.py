@@ -23,6 +23,7 @@ from privacy.models import (
     ConsentMethod,
     ConsentRecord,
     Disclosure,
+    DisclosureBasis,
     PolicyNotice,
     PolicyVersion,
     Processor,
@@ -84,7 +85,9 @@ def consent_record(
 def reconsent_choices() -> list[tuple[str, Any]]:
     """The optional consents a member is asked again for: the registry's and processors'."""
     choices: list[tuple[str, Any]] = [(c.key, c.label) for c in registry.CONSENTS]
-    choices += [(p.consent_key, p.name) for p in processors_requiring_consent()]
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    choices += [(p.consent_key, f"{p.name}: {p.tasks(language)}")
+                for p in processors_requiring_consent()]
     return choices
 
 
@@ -227,6 +230,9 @@ def disclosure_record(
         )
     if not recipient.strip():
         raise PrivacyError("the recipient is required")
+    if legal_basis not in DisclosureBasis.values:
+        raise PrivacyError(f"unknown legal basis {legal_basis!r}: one of "
+                           f"{', '.join(DisclosureBasis.values)}")
     disclosure = Disclosure(
         subject_ref=subject_ref, recipient=recipient.strip(),
         recipient_contact=recipient_contact.strip(), items=item_keys, legal_basis=legal_basis,

@@ -23,7 +23,7 @@ from privacy import selectors, services
 from privacy.forms import ComplaintForm, ReconsentForm
 from privacy.middleware import SESSION_KEY
 from privacy.models import PolicyVersion
-from privacy.receipts import consent_receipt
+from privacy.receipts import consent_labels, consent_receipt
 
 
 def _language() -> str:
@@ -110,7 +110,9 @@ def reconsent(request: HttpRequest) -> HttpResponse:
 @require_safe
 def consent_receipts(request: HttpRequest) -> HttpResponse:
     records = selectors.consent_records_for(subject_ref=request.user.subject_ref)
-    return render(request, "privacy/consent_receipts.html", {"records": records})
+    labels = consent_labels()
+    rows = [(record, labels.get(record.consent, record.consent)) for record in records]
+    return render(request, "privacy/consent_receipts.html", {"rows": rows})
 
 
 @require_safe

@@ -30,6 +30,7 @@ def test_disclosures_are_recorded_and_listed_per_subject() -> None:
     ({"items": ["shoe_size"]}, "unknown: shoe_size"),
     ({"items": []}, "none given"),
     ({"recipient": "  "}, "recipient is required"),
+    ({"legal_basis": "whim"}, "unknown legal basis 'whim'"),
 ])
 def test_bad_disclosures_are_refused(kwargs: dict, message: str) -> None:
     member = MemberFactory()

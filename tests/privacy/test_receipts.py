@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from privacy import registry
 from privacy.models import ConsentMethod
 from privacy.receipts import RECEIPT_VERSION
 from privacy.services import consent_record, policy_version_publish
@@ -94,6 +95,8 @@ def test_the_list_shows_only_own_entries_with_links(
     assert f'href="/privacy/consents/receipt/{granted.pk}/"' in html
     assert f'href="/privacy/consents/receipt/{withdrawn.pk}/"' in html
     assert f'href="/privacy/consents/receipt/{theirs.pk}/"' not in html
+    with translation.override("ko"):
+        assert str(registry.consent("sensitive_health").label) in html
 
 
 def test_the_list_needs_a_login(client: Client) -> None:
