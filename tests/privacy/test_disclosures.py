@@ -24,6 +24,9 @@ def test_disclosures_are_recorded_and_listed_per_subject() -> None:
                                items=["consultation_content"], legal_basis=DisclosureBasis.LAW)
     assert list(disclosures_for(subject_ref=member.subject_ref)) == [second, first]
     assert first.items == ["name", "mobile_phone"]
+    # A corrected phone number concerns only the recipients that received it.
+    assert disclosures_for(subject_ref=member.subject_ref, items=["mobile_phone"]) == [first]
+    assert disclosures_for(subject_ref=member.subject_ref, items=["home_address"]) == []
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [

@@ -182,3 +182,7 @@ def test_notify_dry_run_and_unknown_version(first_version: PolicyVersion) -> Non
     assert not PolicyNotice.objects.exists()
     with pytest.raises(CommandError, match=r"no published policy version '7\.0'"):
         privacy("notify-policy", "--version", "7.0")
+
+
+def test_versions_are_published_by_the_command_not_added_in_the_admin(admin_client) -> None:
+    assert admin_client.get("/admin/privacy/policyversion/add/").status_code == 403
