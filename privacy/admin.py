@@ -62,7 +62,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyNotice)
 class PolicyNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["sent_at", "version", "member"]
+    list_display = ["claimed_at", "sent_at", "version", "member"]
     list_filter = ["version"]
     list_select_related = ["version", "member"]
 

@@ -176,22 +176,27 @@ def policy_version_publish(
 
 
 def policy_notice_recipients(*, version: PolicyVersion) -> Any:
-    """Active members with an email address who have not been told of ``version`` yet."""
+    """Active members with an email address who have not been told of ``version`` yet.
+
+    A notice that was claimed but never marked sent (the send failed or the run crashed in
+    between) is tried again."""
+    told = PolicyNotice.objects.filter(version=version, sent_at__isnull=False)
     return (
         get_user_model().objects.filter(is_active=True).exclude(email="")
-        .exclude(pk__in=PolicyNotice.objects.filter(version=version).values("member_id"))
+        .exclude(pk__in=told.values("member_id"))
         .order_by("pk")
     )
 
 
-@transaction.atomic
 def policy_notice_send(*, version: PolicyVersion, member: Any, base_url: str) -> bool:
     """Email ``member`` about ``version`` once; False if they were told already.
 
-    The notice row is written in the same transaction as the send, so a crash either leaves
-    both (no second email on the re-run) or neither (the re-run sends it)."""
-    _notice, created = PolicyNotice.objects.get_or_create(version=version, member=member)
-    if not created:
+    The notice is claimed before the send and marked sent right after it, outside any
+    transaction, so no database lock is held while the mail server answers. Only a crash in
+    the instant between the server's acceptance and the mark could send a second email on a
+    re-run; a failed send leaves the claim unmarked and the re-run sends it."""
+    notice, _created = PolicyNotice.objects.get_or_create(version=version, member=member)
+    if notice.sent_at is not None:
         return False
     context = {"version": version, "member": member, "base_url": base_url.rstrip("/")}
     parts = []
@@ -204,6 +209,7 @@ def policy_notice_send(*, version: PolicyVersion, member: Any, base_url: str) ->
             "privacy/email/policy_notice_subject.txt", {**context, **site_for("ko")}
         ).strip()
     send_mail(subject, "\n\n".join(parts), None, [member.email])
+    PolicyNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
     return True
 
 

@@ -130,8 +130,9 @@ def test_the_banner_costs_at_most_one_cached_query(
 
 
 def test_notify_emails_each_active_member_once_and_a_second_run_none(
-    first_version: PolicyVersion,
+    first_version: PolicyVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("privacy.actions.notify_policy.BATCH", 2)  # several batches
     members = MemberFactory.create_batch(3)
     MemberFactory(is_active=False)
     version = policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10),
@@ -143,7 +144,7 @@ def test_notify_emails_each_active_member_once_and_a_second_run_none(
     assert "2026-12-10" in message.subject
     assert "Adds a mail delegate." in message.body
     assert "http://127.0.0.1:8000/privacy/policy/2.0/" in message.body
-    assert PolicyNotice.objects.filter(version=version).count() == 3
+    assert PolicyNotice.objects.filter(version=version, sent_at__isnull=False).count() == 3
 
     assert "Emailed 0 member(s)" in privacy("notify-policy", "--version", "2.0")
     assert len(mail.outbox) == 3
@@ -169,7 +170,10 @@ def test_notify_resumes_after_an_interruption(
     with pytest.raises(ConnectionError):
         privacy("notify-policy", "--version", "2.0")
     assert len(mail.outbox) == 1
-    assert PolicyNotice.objects.count() == 1  # the failed send left no notice behind
+    assert PolicyNotice.objects.filter(sent_at__isnull=False).count() == 1
+    assert PolicyNotice.objects.filter(sent_at__isnull=True).count() == 1  # the failed one
+    assert "would email 2 member(s)" in privacy("notify-policy", "--version", "2.0",
+                                                 "--dry-run")
     assert "Emailed 2 member(s)" in privacy("notify-policy", "--version", "2.0")
     assert len({m.to[0] for m in mail.outbox}) == 3 == len(mail.outbox)
 
