@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import re
 
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -57,9 +58,17 @@ def policy_version(request: HttpRequest, version: str) -> HttpResponse:
     })
 
 
+_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|li|tr|dt|dd|h[1-6]|table|ul|dl)>", re.IGNORECASE)
+
+
 def _text_lines(frozen_html: str) -> list[str]:
-    text = html.unescape(strip_tags(frozen_html))
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    """The frozen text as lines a reader can compare: one per paragraph, row or list item."""
+    flat = " ".join(frozen_html.split())
+    marked = _BLOCK_END.sub("\n", _CELL_END.sub(" | ", flat.replace("<br>", " ")))
+    text = html.unescape(strip_tags(marked))
+    lines = (" ".join(line.split()).removesuffix(" |") for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 @require_safe

@@ -109,6 +109,22 @@ def test_the_diff_shows_changes_escaped(client: Client, first_version: PolicyVer
     assert "<script>" not in html
 
 
+def test_the_diff_compares_table_rows_cell_by_cell(
+    client: Client, first_version: PolicyVersion
+) -> None:
+    PolicyVersion.objects.filter(pk=first_version.pk).update(
+        content_en="<table><tr><th>name</th><td>required</td></tr></table>"
+    )
+    second = policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10))
+    PolicyVersion.objects.filter(pk=second.pk).update(
+        content_en="<table><tr><th>name</th><td>optional</td></tr></table>"
+    )
+    client.cookies["django_language"] = "en"
+    html = client.get("/privacy/policy/2.0/diff/").content.decode()
+    assert '<span class="diff-del">-name | required</span>' in html
+    assert '<span class="diff-add">+name | optional</span>' in html
+
+
 def test_banner_shows_from_7_days_before(client: Client, first_version: PolicyVersion) -> None:
     policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 3))
     assert 'class="policy-banner"' not in client.get("/").content.decode()  # 8 days before
