@@ -1,8 +1,8 @@
 """Consent receipts: a ledger entry as a JSON document in the Kantara Consent Receipt format.
 
 Fields follow the Kantara Initiative Consent Receipt Specification v1.1 where they apply;
-``consentGranted`` and ``policyVersion`` are our extensions, since a withdrawal is an entry of
-its own in the ledger.
+``consentGranted``, ``consentGivenBy`` and ``policyVersion`` are our extensions: a withdrawal
+is an entry of its own in the ledger, and a representative or staff member may have acted.
 """
 
 from __future__ import annotations
@@ -112,5 +112,6 @@ def consent_receipt(record: ConsentRecord) -> dict[str, Any]:
         "sensitive": sensitive,
         "spiCat": spi,
         "consentGranted": record.granted,
+        "consentGivenBy": record.actor,
         "policyVersion": version.version if version else None,
     }

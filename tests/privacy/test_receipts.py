@@ -52,6 +52,7 @@ def test_receipts_match_the_ledger_entries(client: Client, member_with_entries, 
         assert receipt["collectionMethod"] == str(ConsentMethod.SIGNUP_FORM.label)
     assert receipt["language"] == "ko"
     assert receipt["consentGranted"] is True
+    assert receipt["consentGivenBy"] == "subject"
     assert receipt["policyVersion"] == "1.0"
     assert receipt["policyUrl"] == f"{settings.SITE_URL}/privacy/policy/1.0/"
     assert receipt["sensitive"] is True
