@@ -21,6 +21,10 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "effective_on", "published_at", "requires_reconsent"]
     readonly_fields = ["content_ko", "content_en", "published_at"]
 
+    def has_add_permission(self, request, obj=None):
+        # A version is frozen from the rendered policy: `manage.py privacy publish-policy`.
+        return False
+
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         policy_versions_cache_clear()
@@ -58,7 +62,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(PolicyNotice)
 class PolicyNoticeAdmin(ReadOnlyAdmin):
-    list_display = ["sent_at", "version", "member"]
+    list_display = ["claimed_at", "sent_at", "version", "member"]
     list_filter = ["version"]
     list_select_related = ["version", "member"]
 

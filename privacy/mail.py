@@ -14,6 +14,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
 from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
@@ -49,8 +50,13 @@ def _address(recipient: str) -> str:
 class ProcessorCheckedEmailBackend(BaseEmailBackend):
     def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
         super().__init__(fail_silently=fail_silently)
-        self.real = get_connection(settings.EMAIL_REAL_BACKEND, fail_silently=fail_silently,
-                                   **kwargs)
+        real = settings.EMAIL_REAL_BACKEND
+        if real == f"{__name__}.{type(self).__name__}":
+            raise ImproperlyConfigured(
+                "EMAIL_BACKEND: name the real mail backend (e.g. "
+                "django.core.mail.backends.smtp.EmailBackend); the site wraps it already"
+            )
+        self.real = get_connection(real, fail_silently=fail_silently, **kwargs)
 
     def open(self) -> Any:
         return self.real.open()

@@ -182,12 +182,16 @@ class PolicyNotice(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE,
         related_name="+",
     )
-    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(
+        _("sent at"), null=True, blank=True,
+        help_text=_("Empty while the email is being sent or if sending failed."),
+    )
 
     class Meta:
         verbose_name = _("policy change notice")
         verbose_name_plural = _("policy change notices")
-        ordering = ["-sent_at", "-id"]
+        ordering = ["-claimed_at", "-id"]
         constraints = [
             models.UniqueConstraint(fields=["version", "member"], name="one_notice_per_version"),
         ]

@@ -1,8 +1,8 @@
 """Consent receipts: a ledger entry as a JSON document in the Kantara Consent Receipt format.
 
 Fields follow the Kantara Initiative Consent Receipt Specification v1.1 where they apply;
-``consentGranted`` and ``policyVersion`` are our extensions, since a withdrawal is an entry of
-its own in the ledger.
+``consentGranted``, ``consentGivenBy`` and ``policyVersion`` are our extensions: a withdrawal
+is an entry of its own in the ledger, and a representative or staff member may have acted.
 """
 
 from __future__ import annotations
@@ -21,6 +21,13 @@ RECEIPT_VERSION = "KI-CR-v1.1.0"
 JURISDICTION = "KR"
 # Receipt ids are derived from the ledger entry, so a receipt downloaded twice has one id.
 RECEIPT_NAMESPACE = uuid.UUID("6f1d7a4e-2c1b-4f0e-9a57-3f4f1c2b8e10")
+
+
+def consent_labels() -> dict[str, str]:
+    """What each consent key is called on pages: registry labels and processors' names."""
+    labels = {consent.key: str(consent.label) for consent in registry.CONSENTS}
+    labels.update({p.consent_key: p.name for p in Processor.objects.only("pk", "name")})
+    return labels
 
 
 def receipt_id(record: ConsentRecord) -> str:
@@ -105,5 +112,6 @@ def consent_receipt(record: ConsentRecord) -> dict[str, Any]:
         "sensitive": sensitive,
         "spiCat": spi,
         "consentGranted": record.granted,
+        "consentGivenBy": record.actor,
         "policyVersion": version.version if version else None,
     }

@@ -350,7 +350,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         key="policy_notices", label=_("record of privacy-policy change notices sent to you"),
         purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP,
-        fields=("privacy.PolicyNotice.member", "privacy.PolicyNotice.sent_at"),
+        fields=("privacy.PolicyNotice.member", "privacy.PolicyNotice.claimed_at",
+                "privacy.PolicyNotice.sent_at"),
     ),
     CollectionItem(
         key="disclosure_records",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -183,9 +184,19 @@ def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
     return consent_is_granted(subject_ref=subject_ref, consent=processor.consent_key)
 
 
-def disclosures_for(*, subject_ref: Any) -> QuerySet[Disclosure]:
-    """Every provision of the subject's data to a third party, newest first."""
-    return Disclosure.objects.filter(subject_ref=subject_ref).order_by("-disclosed_at", "-id")
+def disclosures_for(*, subject_ref: Any, items: Iterable[str] | None = None) -> list[Disclosure]:
+    """Every provision of the subject's data to a third party, newest first.
+
+    With ``items`` (registry keys, e.g. the ones a correction changed), only the provisions
+    that included one of them: the recipients to tell about the correction (policy section 6).
+    """
+    disclosures = list(
+        Disclosure.objects.filter(subject_ref=subject_ref).order_by("-disclosed_at", "-id")
+    )
+    if items is None:
+        return disclosures
+    wanted = set(items)
+    return [d for d in disclosures if wanted.intersection(d.items)]
 
 
 def complaints_open() -> QuerySet[Complaint]:
@@ -194,8 +205,15 @@ def complaints_open() -> QuerySet[Complaint]:
 
 def policy_context() -> dict[str, Any]:
     """What the policy text is rendered from besides settings: the registry's declarations."""
+    def serves(item: registry.CollectionItem, purpose: registry.Purpose) -> bool:
+        # An item serves a purpose of its own, or one a consent to it adds (e.g. marketing).
+        return purpose in item.purposes or any(
+            purpose in consent.purposes and item.key in consent.items
+            for consent in registry.CONSENTS
+        )
+
     items_by_purpose = [
-        (purpose, [item for item in registry.ITEMS if purpose in item.purposes])
+        (purpose, [item for item in registry.ITEMS if serves(item, purpose)])
         for purpose in registry.Purpose
     ]
     return {

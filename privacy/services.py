@@ -23,6 +23,7 @@ from privacy.models import (
     ConsentMethod,
     ConsentRecord,
     Disclosure,
+    DisclosureBasis,
     PolicyNotice,
     PolicyVersion,
     Processor,
@@ -86,7 +87,9 @@ def consent_record(
 def reconsent_choices() -> list[tuple[str, Any]]:
     """The optional consents a member is asked again for: the registry's and processors'."""
     choices: list[tuple[str, Any]] = [(c.key, c.label) for c in registry.CONSENTS]
-    choices += [(p.consent_key, p.name) for p in processors_requiring_consent()]
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    choices += [(p.consent_key, f"{p.name}: {p.tasks(language)}")
+                for p in processors_requiring_consent()]
     return choices
 
 
@@ -175,22 +178,27 @@ def policy_version_publish(
 
 
 def policy_notice_recipients(*, version: PolicyVersion) -> Any:
-    """Active members with an email address who have not been told of ``version`` yet."""
+    """Active members with an email address who have not been told of ``version`` yet.
+
+    A notice that was claimed but never marked sent (the send failed or the run crashed in
+    between) is tried again."""
+    told = PolicyNotice.objects.filter(version=version, sent_at__isnull=False)
     return (
         get_user_model().objects.filter(is_active=True).exclude(email="")
-        .exclude(pk__in=PolicyNotice.objects.filter(version=version).values("member_id"))
+        .exclude(pk__in=told.values("member_id"))
         .order_by("pk")
     )
 
 
-@transaction.atomic
 def policy_notice_send(*, version: PolicyVersion, member: Any, base_url: str) -> bool:
     """Email ``member`` about ``version`` once; False if they were told already.
 
-    The notice row is written in the same transaction as the send, so a crash either leaves
-    both (no second email on the re-run) or neither (the re-run sends it)."""
-    _notice, created = PolicyNotice.objects.get_or_create(version=version, member=member)
-    if not created:
+    The notice is claimed before the send and marked sent right after it, outside any
+    transaction, so no database lock is held while the mail server answers. Only a crash in
+    the instant between the server's acceptance and the mark could send a second email on a
+    re-run; a failed send leaves the claim unmarked and the re-run sends it."""
+    notice, _created = PolicyNotice.objects.get_or_create(version=version, member=member)
+    if notice.sent_at is not None:
         return False
     context = {"version": version, "member": member, "base_url": base_url.rstrip("/")}
     parts = []
@@ -203,6 +211,7 @@ def policy_notice_send(*, version: PolicyVersion, member: Any, base_url: str) ->
             "privacy/email/policy_notice_subject.txt", {**context, **site_for("ko")}
         ).strip()
     send_mail(subject, "\n\n".join(parts), None, [member.email])
+    PolicyNotice.objects.filter(pk=notice.pk).update(sent_at=timezone.now())
     return True
 
 
@@ -229,6 +238,9 @@ def disclosure_record(
         )
     if not recipient.strip():
         raise PrivacyError("the recipient is required")
+    if legal_basis not in DisclosureBasis.values:
+        raise PrivacyError(f"unknown legal basis {legal_basis!r}: one of "
+                           f"{', '.join(DisclosureBasis.values)}")
     disclosure = Disclosure(
         subject_ref=subject_ref, recipient=recipient.strip(),
         recipient_contact=recipient_contact.strip(), items=item_keys, legal_basis=legal_basis,

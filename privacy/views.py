@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import html
 import json
+import re
 
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -23,7 +24,7 @@ from privacy import selectors, services
 from privacy.forms import ComplaintForm, ReconsentForm
 from privacy.middleware import SESSION_KEY
 from privacy.models import PolicyVersion
-from privacy.receipts import consent_receipt
+from privacy.receipts import consent_labels, consent_receipt
 
 
 def _language() -> str:
@@ -57,9 +58,17 @@ def policy_version(request: HttpRequest, version: str) -> HttpResponse:
     })
 
 
+_CELL_END = re.compile(r"</t[dh]>", re.IGNORECASE)
+_BLOCK_END = re.compile(r"</(?:p|li|tr|dt|dd|h[1-6]|table|ul|dl)>", re.IGNORECASE)
+
+
 def _text_lines(frozen_html: str) -> list[str]:
-    text = html.unescape(strip_tags(frozen_html))
-    return [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    """The frozen text as lines a reader can compare: one per paragraph, row or list item."""
+    flat = " ".join(frozen_html.split())
+    marked = _BLOCK_END.sub("\n", _CELL_END.sub(" | ", flat.replace("<br>", " ")))
+    text = html.unescape(strip_tags(marked))
+    lines = (" ".join(line.split()).removesuffix(" |") for line in text.splitlines())
+    return [line for line in lines if line]
 
 
 @require_safe
@@ -110,7 +119,9 @@ def reconsent(request: HttpRequest) -> HttpResponse:
 @require_safe
 def consent_receipts(request: HttpRequest) -> HttpResponse:
     records = selectors.consent_records_for(subject_ref=request.user.subject_ref)
-    return render(request, "privacy/consent_receipts.html", {"records": records})
+    labels = consent_labels()
+    rows = [(record, labels.get(record.consent, record.consent)) for record in records]
+    return render(request, "privacy/consent_receipts.html", {"rows": rows})
 
 
 @require_safe

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
 from typing import Any, TextIO
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 
 from privacy.actions.base import Action
 from privacy.models import PolicyVersion
 from privacy.services import policy_notice_recipients, policy_notice_send
+
+BATCH = 500
 
 
 class NotifyPolicyAction(Action):
@@ -28,19 +32,28 @@ class NotifyPolicyAction(Action):
             known = ", ".join(PolicyVersion.objects.values_list("version", flat=True)) or "none"
             raise self.fail(f"no published policy version {options['version']!r} "
                             f"(published: {known})")
-        recipients = policy_notice_recipients(version=version)
-        total = recipients.count()
+        # Primary keys first: the loop writes notices, which the recipients query reads.
+        pks = list(policy_notice_recipients(version=version).values_list("pk", flat=True))
+        total = len(pks)
         if options["dry_run"]:
             out.write(f"Dry run: would email {total} member(s) about version "
                       f"{version.version}; nothing sent.\n")
             return
         base_url = options["base_url"] or settings.SITE_URL
         sent = 0
-        for member in self.progress(recipients.iterator(chunk_size=500), total=total,
+        for member in self.progress(self._members(pks), total=total,
                                     label=f"notify {version.version}", out=out):
             if policy_notice_send(version=version, member=member, base_url=base_url):
                 sent += 1
         out.write(f"Emailed {sent} member(s) about version {version.version}.\n")
+
+
+    @staticmethod
+    def _members(pks: list[int]) -> Iterator[Any]:
+        for start in range(0, len(pks), BATCH):
+            yield from get_user_model().objects.filter(pk__in=pks[start:start + BATCH]).only(
+                "pk", "email", "name"
+            ).order_by("pk")
 
 
 ACTION = NotifyPolicyAction()

@@ -121,3 +121,11 @@ def test_answering_in_the_admin_records_when(admin_client) -> None:
 def test_anonymous_cannot_open_the_admin_list(client: Client) -> None:
     Complaint.objects.create(name="가", contact="나", body=BODY)
     assert client.get("/admin/privacy/complaint/").status_code == 302
+
+
+def test_the_footer_links_to_complaints_and_receipts(client: Client) -> None:
+    html = client.get("/").content.decode()
+    assert 'href="/privacy/complaints/"' in html
+    assert 'href="/privacy/consents/receipts/"' not in html
+    client.force_login(MemberFactory())
+    assert 'href="/privacy/consents/receipts/"' in client.get("/").content.decode()

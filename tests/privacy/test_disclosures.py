@@ -24,12 +24,16 @@ def test_disclosures_are_recorded_and_listed_per_subject() -> None:
                                items=["consultation_content"], legal_basis=DisclosureBasis.LAW)
     assert list(disclosures_for(subject_ref=member.subject_ref)) == [second, first]
     assert first.items == ["name", "mobile_phone"]
+    # A corrected phone number concerns only the recipients that received it.
+    assert disclosures_for(subject_ref=member.subject_ref, items=["mobile_phone"]) == [first]
+    assert disclosures_for(subject_ref=member.subject_ref, items=["home_address"]) == []
 
 
 @pytest.mark.parametrize(("kwargs", "message"), [
     ({"items": ["shoe_size"]}, "unknown: shoe_size"),
     ({"items": []}, "none given"),
     ({"recipient": "  "}, "recipient is required"),
+    ({"legal_basis": "whim"}, "unknown legal basis 'whim'"),
 ])
 def test_bad_disclosures_are_refused(kwargs: dict, message: str) -> None:
     member = MemberFactory()

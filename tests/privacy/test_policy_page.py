@@ -51,6 +51,15 @@ def test_sections_come_in_the_order_of_the_clinic_policy(client: Client) -> None
     assert "1. 수집하는 개인정보 항목" in html
 
 
+def test_purposes_include_what_consents_add(client: Client) -> None:
+    html = page(client, "en")
+    purposes = html[html.index('id="purposes"'):html.index('id="retention"')]
+    marketing = purposes[purposes.index("<dt>marketing</dt>"):]
+    marketing = marketing[:marketing.index("</dd>")]
+    for label in ("cookies", "email", "mobile phone number"):
+        assert label in marketing
+
+
 def test_english_page_is_in_english(client: Client) -> None:
     html = page(client, "en")
     assert "1. Personal information collection items" in html

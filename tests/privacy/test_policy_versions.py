@@ -109,6 +109,22 @@ def test_the_diff_shows_changes_escaped(client: Client, first_version: PolicyVer
     assert "<script>" not in html
 
 
+def test_the_diff_compares_table_rows_cell_by_cell(
+    client: Client, first_version: PolicyVersion
+) -> None:
+    PolicyVersion.objects.filter(pk=first_version.pk).update(
+        content_en="<table><tr><th>name</th><td>required</td></tr></table>"
+    )
+    second = policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10))
+    PolicyVersion.objects.filter(pk=second.pk).update(
+        content_en="<table><tr><th>name</th><td>optional</td></tr></table>"
+    )
+    client.cookies["django_language"] = "en"
+    html = client.get("/privacy/policy/2.0/diff/").content.decode()
+    assert '<span class="diff-del">-name | required</span>' in html
+    assert '<span class="diff-add">+name | optional</span>' in html
+
+
 def test_banner_shows_from_7_days_before(client: Client, first_version: PolicyVersion) -> None:
     policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 3))
     assert 'class="policy-banner"' not in client.get("/").content.decode()  # 8 days before
@@ -130,8 +146,9 @@ def test_the_banner_costs_at_most_one_cached_query(
 
 
 def test_notify_emails_each_active_member_once_and_a_second_run_none(
-    first_version: PolicyVersion,
+    first_version: PolicyVersion, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("privacy.actions.notify_policy.BATCH", 2)  # several batches
     members = MemberFactory.create_batch(3)
     MemberFactory(is_active=False)
     version = policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10),
@@ -143,7 +160,7 @@ def test_notify_emails_each_active_member_once_and_a_second_run_none(
     assert "2026-12-10" in message.subject
     assert "Adds a mail delegate." in message.body
     assert "http://127.0.0.1:8000/privacy/policy/2.0/" in message.body
-    assert PolicyNotice.objects.filter(version=version).count() == 3
+    assert PolicyNotice.objects.filter(version=version, sent_at__isnull=False).count() == 3
 
     assert "Emailed 0 member(s)" in privacy("notify-policy", "--version", "2.0")
     assert len(mail.outbox) == 3
@@ -169,7 +186,10 @@ def test_notify_resumes_after_an_interruption(
     with pytest.raises(ConnectionError):
         privacy("notify-policy", "--version", "2.0")
     assert len(mail.outbox) == 1
-    assert PolicyNotice.objects.count() == 1  # the failed send left no notice behind
+    assert PolicyNotice.objects.filter(sent_at__isnull=False).count() == 1
+    assert PolicyNotice.objects.filter(sent_at__isnull=True).count() == 1  # the failed one
+    assert "would email 2 member(s)" in privacy("notify-policy", "--version", "2.0",
+                                                 "--dry-run")
     assert "Emailed 2 member(s)" in privacy("notify-policy", "--version", "2.0")
     assert len({m.to[0] for m in mail.outbox}) == 3 == len(mail.outbox)
 
@@ -182,3 +202,7 @@ def test_notify_dry_run_and_unknown_version(first_version: PolicyVersion) -> Non
     assert not PolicyNotice.objects.exists()
     with pytest.raises(CommandError, match=r"no published policy version '7\.0'"):
         privacy("notify-policy", "--version", "7.0")
+
+
+def test_versions_are_published_by_the_command_not_added_in_the_admin(admin_client) -> None:
+    assert admin_client.get("/admin/privacy/policyversion/add/").status_code == 403

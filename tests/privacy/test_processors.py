@@ -90,3 +90,12 @@ def test_admin_lists_processors_and_refuses_unknown_items(admin_client) -> None:
     })
     assert response.status_code == 200
     assert not ProcessorFactory._meta.model.objects.filter(name="Bad Co.").exists()
+
+
+def test_the_wrapper_refuses_to_wrap_itself(settings) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.mail import get_connection
+
+    settings.EMAIL_REAL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+    with pytest.raises(ImproperlyConfigured, match="name the real mail backend"):
+        get_connection("privacy.mail.ProcessorCheckedEmailBackend")

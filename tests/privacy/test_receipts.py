@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 from django.utils import translation
 
+from privacy import registry
 from privacy.models import ConsentMethod
 from privacy.receipts import RECEIPT_VERSION
 from privacy.services import consent_record, policy_version_publish
@@ -51,6 +52,7 @@ def test_receipts_match_the_ledger_entries(client: Client, member_with_entries, 
         assert receipt["collectionMethod"] == str(ConsentMethod.SIGNUP_FORM.label)
     assert receipt["language"] == "ko"
     assert receipt["consentGranted"] is True
+    assert receipt["consentGivenBy"] == "subject"
     assert receipt["policyVersion"] == "1.0"
     assert receipt["policyUrl"] == f"{settings.SITE_URL}/privacy/policy/1.0/"
     assert receipt["sensitive"] is True
@@ -94,6 +96,8 @@ def test_the_list_shows_only_own_entries_with_links(
     assert f'href="/privacy/consents/receipt/{granted.pk}/"' in html
     assert f'href="/privacy/consents/receipt/{withdrawn.pk}/"' in html
     assert f'href="/privacy/consents/receipt/{theirs.pk}/"' not in html
+    with translation.override("ko"):
+        assert str(registry.consent("sensitive_health").label) in html
 
 
 def test_the_list_needs_a_login(client: Client) -> None:
