@@ -156,11 +156,15 @@ STAFF_ACCESS_LOG = RetentionRule(
     live_for=timedelta(days=2 * 365),
     law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
 )
+MEMBER_BLOCK = RetentionRule(
+    key="member_block",
+    achieved_when=_("staff lift the block"),
+)
 
 RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
-    STAFF_ACCESS_LOG,
+    STAFF_ACCESS_LOG, MEMBER_BLOCK,
 )
 
 # --- Collection items (policy section 1) -----------------------------------------------------
@@ -199,40 +203,63 @@ ITEMS: tuple[CollectionItem, ...] = (
     CollectionItem(
         key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
         basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True,
+        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_phone",),
     ),
     CollectionItem(
         key="home_address", label=_("home address"), purposes=(Purpose.INFORMATION,),
         basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True,
+        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_address",),
     ),
     CollectionItem(
         key="date_of_birth", label=_("date of birth"), purposes=(Purpose.AGE_VERIFICATION,),
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        encrypted=True,
+        encrypted=True, fields=("members.Member.date_of_birth",),
     ),
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
-        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN,
+        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
         description=_("Health information: collected only with a separate consent."),
     ),
     CollectionItem(
         key="legal_representative", label=_("legal representative (name, contact, relation)"),
         purposes=(Purpose.AGE_VERIFICATION,), basis=LegalBasis.LAW, required=False,
         collected_by=_SIGNUP, retention=MEMBERSHIP, encrypted=True,
+        fields=(
+            "members.LegalRepresentative.name", "members.LegalRepresentative.email",
+            "members.LegalRepresentative.phone", "members.LegalRepresentative.relation",
+            "members.LegalRepresentative.child",
+            "members.LegalRepresentative.representative_member",
+        ),
         description=_("Only for members under 14 (PIPA art. 22-2)."),
     ),
     CollectionItem(
         key="access_log", label=_("access log (log-in time and result)"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
+        fields=(
+            "members.LoginRecord.member", "members.LoginRecord.recorded_at",
+            "members.LoginRecord.result",
+        ),
     ),
     CollectionItem(
         key="access_ip", label=_("access IP information"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
-        fields=("privacy.ConsentRecord.ip_address",),
+        fields=("privacy.ConsentRecord.ip_address", "members.LoginRecord.ip_address"),
+    ),
+    CollectionItem(
+        key="member_block",
+        label=_("block record (reason, date; email and mobile number as keyed hashes only)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.CONTRACT, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=MEMBER_BLOCK,
+        fields=(
+            "members.MemberBlock.member", "members.MemberBlock.reason",
+            "members.MemberBlock.blocked_at", "members.MemberBlock.blocked_by",
+            "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+            "members.MemberBlock.lifted_at", "members.MemberBlock.lifted_by",
+        ),
+        description=_("Only for members whom staff block for fraudulent or unauthorised use."),
     ),
     CollectionItem(
         key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
@@ -289,6 +316,9 @@ NOT_PERSONAL_MEMBERS: frozenset[str] = frozenset({
     "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
     "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
     "members.Member.data_key",
+    "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
+    "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
+    "members.LoginRecord.id", "members.MemberBlock.id",
 })
 NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",

@@ -27,3 +27,29 @@ class MemberFactory(factory.django.DjangoModelFactory):
 class StaffFactory(MemberFactory):
     username = factory.Sequence(lambda n: f"staff{n:04d}")
     is_staff = True
+
+
+def verify_email(member: object) -> object:
+    """Mark the member's email confirmed, as the allauth link would."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=member, email=member.email, defaults={"verified": True, "primary": True}
+    )
+    return member
+
+
+def log_in(client: object, member: object, password: str = DEFAULT_PASSWORD) -> object:
+    """Log in through allauth's form (so the session records a fresh authentication)."""
+    verify_email(member)
+    response = client.post("/accounts/login/", {"login": member.username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.session.get("_auth_user_id") == str(member.pk)
+    return response
+
+
+def reauthenticate(client: object, password: str = DEFAULT_PASSWORD) -> object:
+    """Confirm the password again, as allauth asks before sensitive changes."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response
