@@ -27,7 +27,8 @@ class RetentionRouter:
         return self._db_for(model)
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
-        return self._db_for(type(obj1)) == self._db_for(type(obj2))
+        # Instances, not their types: request.user is a lazy proxy whose type has no _meta.
+        return self._db_for(obj1) == self._db_for(obj2)
 
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any
