@@ -46,6 +46,7 @@ class AccountAdapter(DefaultAccountAdapter):
             consents=form.consent_decisions(),
             representative=representative,
             ip_address=self.client_ip(request),
+            policy_version=data.get("policy_version"),
         )
         if representative is not None:
             services.legal_representative_request_send(

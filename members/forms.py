@@ -24,6 +24,8 @@ from members.models import (
 from members.selectors import contact_is_blocked
 from members.services import RepresentativeData
 from privacy import registry
+from privacy.models import PolicyVersion
+from privacy.selectors import policy_version_current
 
 # Form field -> collection item of the registry that declares it.
 FIELD_ITEMS: dict[str, str] = {
@@ -121,6 +123,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
     desired_area = forms.ModelChoiceField(
         label=_("Desired consultation area"), queryset=ConsultationArea.objects.none(),
     )
+    policy_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
     representative_name = forms.CharField(
         label=_("Legal representative's name"), max_length=REPRESENTATIVE_NAME_MAX_LENGTH,
         required=False,
@@ -151,6 +154,9 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
             if field_name in self.fields:
                 self.fields[field_name].required = registry.item(item_key).required
         self.add_consent_fields(tuple(consent.key for consent in registry.CONSENTS), {})
+        self.shown_policy = policy_version_current()
+        if self.shown_policy is not None:
+            self.fields["policy_version"].initial = self.shown_policy.version
 
     # --- What the template shows -----------------------------------------------------------
 
@@ -177,6 +183,13 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         value = super().clean_username()
         login_id_validator(value)
         return value
+
+    def clean_policy_version(self) -> PolicyVersion | None:
+        """The consents are given to the policy version the page showed, recorded as such."""
+        shown = self.cleaned_data.get("policy_version")
+        if not shown:
+            return self.shown_policy
+        return PolicyVersion.objects.filter(version=shown).first() or self.shown_policy
 
     def clean_date_of_birth(self) -> date:
         value = self.cleaned_data["date_of_birth"]

@@ -40,6 +40,18 @@ def member_is_blocked(member: Any) -> bool:
     return MemberBlock.objects.filter(member=member, lifted_at__isnull=True).exists()
 
 
+def member_may_post(member: Any) -> bool:
+    """The one check before a member writes on the boards: logged in, active, email confirmed
+    (confirmation of intent to join) and not blocked."""
+    from allauth.account.models import EmailAddress
+
+    if not getattr(member, "is_authenticated", False) or not member.is_active:
+        return False
+    if not EmailAddress.objects.filter(user_id=member.pk, verified=True).exists():
+        return False
+    return not member_is_blocked(member)
+
+
 def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
     """Whether an active block holds this email or (normalised) mobile number."""
     hashes = [contact_hash(value) for value in (email, mobile_phone) if value]

@@ -17,7 +17,7 @@ from django.utils import timezone
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
 from members.selectors import contact_hash, items_consented
 from privacy import registry
-from privacy.models import ConsentActor, ConsentMethod
+from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
 from privacy.selectors import consents_current_for
 from privacy.services import consent_record
 
@@ -53,6 +53,7 @@ def member_signup(
     desired_area: Any = None,
     representative: RepresentativeData | None = None,
     ip_address: str | None = None,
+    policy_version: PolicyVersion | None = None,
 ) -> Member:
     """Save a new member with the policy's items and append every consent decision to the ledger.
 
@@ -71,7 +72,7 @@ def member_signup(
         consent_record(
             subject_ref=member.subject_ref, member=member, consent=consent.key,
             granted=bool(consents.get(consent.key)), method=ConsentMethod.SIGNUP_FORM,
-            ip_address=ip_address,
+            ip_address=ip_address, policy_version=policy_version,
         )
     if representative is not None:
         LegalRepresentative.objects.create(

@@ -108,3 +108,11 @@ def test_the_access_log_cannot_be_edited() -> None:
         record.save()
     with pytest.raises(PermissionError):
         LoginRecord.objects.all().delete()
+
+
+def test_the_access_log_outlives_the_account_without_naming_it() -> None:
+    member = MemberFactory()
+    LoginRecord.objects.create(member=member, result=LoginResult.SUCCESS, ip_address="192.0.2.5")
+    member.delete()
+    record = LoginRecord.objects.get()
+    assert record.member is None and record.ip_address == "192.0.2.5"

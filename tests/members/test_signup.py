@@ -225,3 +225,32 @@ def test_login_before_email_confirmation_sends_to_confirmation(
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
     assert "_auth_user_id" not in client.session
+
+
+def test_consents_are_recorded_against_the_policy_version_the_page_showed(
+    client: Client, signup_data: dict[str, str], policy_version: Any
+) -> None:
+    from datetime import date
+
+    from privacy.models import PolicyVersion
+
+    html = client.get(SIGNUP_URL).content.decode()
+    assert 'name="policy_version" value="1.0"' in html
+    PolicyVersion.objects.create(version="2.0", effective_on=date(2025, 1, 1))
+    signup_data["policy_version"] = "1.0"
+    client.post(SIGNUP_URL, signup_data)
+    versions = set(ConsentRecord.objects.values_list("policy_version__version", flat=True))
+    assert versions == {"1.0"}
+
+
+def test_member_may_post_only_after_email_confirmation_and_while_not_blocked() -> None:
+    from members.selectors import member_may_post
+    from members.services import member_block
+    from tests.members.factories import StaffFactory, verify_email
+
+    member = MemberFactory()
+    assert not member_may_post(member)
+    verify_email(member)
+    assert member_may_post(member)
+    member_block(member=member, reason="Spam", actor=StaffFactory())
+    assert not member_may_post(member)
