@@ -142,13 +142,16 @@ def legal_representative_confirm(
         return representative
     child = representative.child
     representative.confirmed_at = timezone.now()
+    # Only an account that owns the representative's confirmed email address is linked, so a
+    # stranger who happens to be logged in on the same browser never gains access to the child.
+    owners = Member.objects.filter(
+        is_active=True, emailaddress__email__iexact=representative.email,
+        emailaddress__verified=True,
+    ).exclude(pk=child.pk)
     linked = None
     if getattr(confirming_member, "is_authenticated", False):
-        linked = Member.objects.filter(pk=confirming_member.pk, is_active=True).first()
-    if linked is None:
-        linked = Member.objects.filter(
-            email__iexact=representative.email, is_active=True
-        ).exclude(pk=child.pk).first()
+        linked = owners.filter(pk=confirming_member.pk).first()
+    linked = linked or owners.first()
     if linked is not None and linked.pk != child.pk:
         representative.representative_member = linked
     representative.save(update_fields=["confirmed_at", "representative_member"])

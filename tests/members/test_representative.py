@@ -190,3 +190,15 @@ def test_member_represents_is_false_for_anonymous_and_unconfirmed(
     child = Member.objects.get(username="kid_kim")
     assert not member_represents(representative=AnonymousUser(), child=child)
     assert not member_represents(representative=parent, child=child)  # not yet confirmed
+
+
+def test_a_logged_in_stranger_who_opens_the_link_is_not_linked_to_the_child(
+    client: Client, child_data: dict[str, str]
+) -> None:
+    stranger = MemberFactory(email="someone.else@example.com")
+    path = sign_up_child(client, child_data)
+    log_in(client, stranger)
+    client.post(path)
+    child = Member.objects.get(username="kid_kim")
+    assert child.is_active  # the consent itself came through the emailed link
+    assert not member_represents(representative=stranger, child=child)

@@ -7,7 +7,13 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.test import Client
 
-from tests.members.factories import MemberFactory, StaffFactory, log_in, verify_email
+from tests.members.factories import (
+    MemberFactory,
+    StaffFactory,
+    log_in,
+    reauthenticate,
+    verify_email,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -50,3 +56,23 @@ def test_members_who_are_not_staff_do_not_reach_the_admin(client: Client) -> Non
     response = client.get("/admin/")
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_set_up_totp_through_allauth_and_then_reach_the_admin(client: Client) -> None:
+    import time
+
+    staff = StaffFactory()
+    log_in(client, staff)
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    reauthenticate(client)
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    code = f"{hotp_value(secret, int(time.time()) // 30):06d}"
+    response = client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert response.status_code == 302
+    stored = Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP)
+    assert secret not in str(stored.data)
+    assert client.get("/admin/").status_code == 200
