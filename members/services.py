@@ -138,6 +138,10 @@ def legal_representative_confirm(
     ledger again as the representative's own.
     """
     representative = representative_from_token(token)
+    # Lock the row: a double-submitted form must not append the consents twice.
+    representative = LegalRepresentative.objects.select_for_update().select_related(
+        "child", "data_key"
+    ).get(pk=representative.pk)
     if representative.confirmed_at is not None:
         return representative
     child = representative.child

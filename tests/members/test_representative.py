@@ -202,3 +202,13 @@ def test_a_logged_in_stranger_who_opens_the_link_is_not_linked_to_the_child(
     child = Member.objects.get(username="kid_kim")
     assert child.is_active  # the consent itself came through the emailed link
     assert not member_represents(representative=stranger, child=child)
+
+
+def test_confirming_twice_records_the_consents_once(
+    client: Client, child_data: dict[str, str]
+) -> None:
+    path = sign_up_child(client, child_data)
+    client.post(path)
+    response = client.post(path)
+    assert response.status_code == 200
+    assert ConsentRecord.objects.filter(actor=ConsentActor.REPRESENTATIVE).count() == 5
