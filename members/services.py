@@ -139,7 +139,7 @@ def legal_representative_confirm(
     """
     representative = representative_from_token(token)
     # Lock the row: a double-submitted form must not append the consents twice.
-    representative = LegalRepresentative.objects.select_for_update().select_related(
+    representative = LegalRepresentative.objects.select_for_update(of=("self",)).select_related(
         "child", "data_key"
     ).get(pk=representative.pk)
     if representative.confirmed_at is not None:
