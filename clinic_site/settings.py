@@ -72,6 +72,7 @@ MIDDLEWARE = [
     # Cookie opt-in (issue 8): remove optional cookies not accepted; count visits with consent.
     "cookie_consent.middleware.CleanCookiesMiddleware",
     "privacy.cookies.middleware.CookieFeaturesMiddleware",
+    "members.middleware.StaffMFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -173,6 +174,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", False) else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jang Plastic Surgery"
 USERSESSIONS_TRACK_ACTIVITY = False
+# Members (issue 4): sign-up items from the privacy registry, blocks, access log, staff MFA.
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+MFA_ADAPTER = "members.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # before password and email changes
+ACCOUNT_PRESERVE_USERNAME_CASING = False  # login IDs are lowercase (members.models)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 SESSION_SAVE_EVERY_REQUEST = False

@@ -19,6 +19,11 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
+from members import selectors as members_selectors
+from privacy.selectors import consent_is_granted
+
+# The registry's consent to sensitive information that covers what the boards collect.
+BOARD_CONSENT = "sensitive_health"
 
 
 def area_list_active() -> QuerySet[ConsultationArea]:
@@ -35,10 +40,22 @@ def member_of(request: Any) -> Any:
 
 
 def member_may_post(member: Any) -> bool:
-    """The one rule for who may write on the boards (consultations, after-care, reviews).
+    """The one rule for who may write on the boards (consultations, after-care, reviews): a
+    member who may post at all (members app: active, email confirmed, not blocked) and who has
+    given the separate consent to sensitive information that the boards collect (PIPA art. 23)."""
+    if member is None or not members_selectors.member_may_post(member):
+        return False
+    return consent_is_granted(subject_ref=member.subject_ref, consent=BOARD_CONSENT)
 
-    The lead adds here the email-verified and not-blocked conditions of the members app."""
-    return bool(member is not None and member.is_authenticated)
+
+def represented_child_ids(viewer: Any) -> set[int]:
+    """Ids of the members whose confirmed legal representative ``viewer`` is (one query)."""
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    return set(
+        members_selectors.children_represented_by(representative=viewer)
+        .values_list("pk", flat=True)
+    )
 
 
 def consultation_list_for(
@@ -59,22 +76,36 @@ def consultation_list_for(
     if query:
         readable = Q(is_private=False)
         if viewer is not None and viewer.is_authenticated:
-            readable |= Q(author=viewer)
+            readable |= Q(author=viewer) | Q(
+                author__legal_representative__representative_member=viewer,
+                author__legal_representative__confirmed_at__isnull=False,
+            )
             if viewer.is_staff:
                 readable = Q()
         queryset = queryset.filter(readable, title__icontains=query)
     return queryset
 
 
-def consultation_visible_to(consultation: Consultation, viewer: Any) -> bool:
-    """The one rule for who may open a consultation: public, its author, or staff.
+def consultation_visible_to(
+    consultation: Consultation, viewer: Any, *, represented: set[int] | None = None
+) -> bool:
+    """The one rule for who may open a consultation: public, its author, the author's legal
+    representative, or staff.
 
-    After-care consultations are always private (``consultation_create_aftercare``)."""
+    After-care consultations are always private (``consultation_create_aftercare``). A page
+    that asks for many rows passes ``represented`` (``represented_child_ids``) once, so the
+    rule costs no query per row."""
     if not consultation.is_private and consultation.kind == ConsultationKind.BOARD:
         return True
     if viewer is None or not viewer.is_authenticated:
         return False
-    return viewer.is_staff or consultation.author_id == viewer.pk
+    if viewer.is_staff or consultation.author_id == viewer.pk:
+        return True
+    if represented is not None:
+        return consultation.author_id in represented
+    return members_selectors.member_represents(
+        representative=viewer, child=consultation.author
+    )
 
 
 def consultation_is_answered(consultation: Consultation) -> bool:

@@ -54,7 +54,8 @@ def _site_url(request: HttpRequest) -> str:
 def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
     if selectors.member_may_post(request.user):
         return None
-    return render(request, "consultations/may_not_post.html", status=403)
+    return render(request, "consultations/may_not_post.html",
+                  {"consent_url": reverse("members:profile_edit")}, status=403)
 
 
 # --- Consultation board ----------------------------------------------------------------------
@@ -68,10 +69,16 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         selectors.consultation_list_for(viewer=request.user, area=area, query=query), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    represented = selectors.represented_child_ids(request.user) if any(
+        consultation.is_private and consultation.author_id != request.user.pk
+        for consultation in page
+    ) and not request.user.is_staff else set()
     rows = [
         {
             "consultation": consultation,
-            "readable": selectors.consultation_visible_to(consultation, request.user),
+            "readable": selectors.consultation_visible_to(
+                consultation, request.user, represented=represented
+            ),
             "author": mask_name(consultation.author.name),
         }
         for consultation in page

@@ -93,6 +93,9 @@ class Consent:
     notice: Promise
     retention: RetentionRule
     extra: dict[str, object] = field(default_factory=dict)
+    # Where the consent is asked: members are asked at sign-up and can change it on their
+    # consent page; a guest is asked once, on the form that collects the data.
+    asked_at: Collection = Collection.SIGNUP
 
 
 # --- Retention rules -------------------------------------------------------------------------
@@ -165,6 +168,10 @@ STAFF_ACCESS_LOG = RetentionRule(
     live_for=timedelta(days=2 * 365),
     law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
 )
+MEMBER_BLOCK = RetentionRule(
+    key="member_block",
+    achieved_when=_("staff lift the block"),
+)
 
 DISCLOSURE_RECORDS = RetentionRule(
     key="disclosure_records",
@@ -175,7 +182,7 @@ DISCLOSURE_RECORDS = RetentionRule(
 RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
-    STAFF_ACCESS_LOG, DISCLOSURE_RECORDS,
+    STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK,
     PROCEDURE_HISTORY,  # consultations (issue 5)
 )
 
@@ -215,40 +222,63 @@ ITEMS: tuple[CollectionItem, ...] = (
     CollectionItem(
         key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
         basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True,
+        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_phone",),
     ),
     CollectionItem(
         key="home_address", label=_("home address"), purposes=(Purpose.INFORMATION,),
         basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True,
+        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_address",),
     ),
     CollectionItem(
         key="date_of_birth", label=_("date of birth"), purposes=(Purpose.AGE_VERIFICATION,),
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        encrypted=True,
+        encrypted=True, fields=("members.Member.date_of_birth",),
     ),
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
-        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN,
+        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
         description=_("Health information: collected only with a separate consent."),
     ),
     CollectionItem(
         key="legal_representative", label=_("legal representative (name, contact, relation)"),
         purposes=(Purpose.AGE_VERIFICATION,), basis=LegalBasis.LAW, required=False,
         collected_by=_SIGNUP, retention=MEMBERSHIP, encrypted=True,
+        fields=(
+            "members.LegalRepresentative.name", "members.LegalRepresentative.email",
+            "members.LegalRepresentative.phone", "members.LegalRepresentative.relation",
+            "members.LegalRepresentative.child",
+            "members.LegalRepresentative.representative_member",
+        ),
         description=_("Only for members under 14 (PIPA art. 22-2)."),
     ),
     CollectionItem(
         key="access_log", label=_("access log (log-in time and result)"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
+        fields=(
+            "members.LoginRecord.member", "members.LoginRecord.recorded_at",
+            "members.LoginRecord.result",
+        ),
     ),
     CollectionItem(
         key="access_ip", label=_("access IP information"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
-        fields=("privacy.ConsentRecord.ip_address",),
+        fields=("privacy.ConsentRecord.ip_address", "members.LoginRecord.ip_address"),
+    ),
+    CollectionItem(
+        key="member_block",
+        label=_("block record (reason, date; email and mobile number as keyed hashes only)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.CONTRACT, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=MEMBER_BLOCK,
+        fields=(
+            "members.MemberBlock.member", "members.MemberBlock.reason",
+            "members.MemberBlock.blocked_at", "members.MemberBlock.blocked_by",
+            "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+            "members.MemberBlock.lifted_at", "members.MemberBlock.lifted_by",
+        ),
+        description=_("Only for members whom staff block for fraudulent or unauthorised use."),
     ),
     CollectionItem(
         key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
@@ -373,6 +403,9 @@ NOT_PERSONAL_MEMBERS: frozenset[str] = frozenset({
     "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
     "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
     "members.Member.data_key",
+    "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
+    "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
+    "members.LoginRecord.id", "members.MemberBlock.id",
 })
 NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
@@ -468,6 +501,7 @@ CONSENTS: tuple[Consent, ...] = (
         label=_("Collection and use of personal information for a guest consultation"),
         items=("guest_contact", "guest_consultation_content"), purposes=(Purpose.CONSULTATION,),
         basis=LegalBasis.SENSITIVE_CONSENT, retention=GUEST_CONSULTATION,
+        asked_at=Collection.GUEST_CONSULTATION,
         notice=_(
             "Items: your name, mobile phone number, consultation area and question (health "
             "information). Purpose: to answer your consultation and contact you about it. "
@@ -509,6 +543,10 @@ CONSENTS: tuple[Consent, ...] = (
 
 ITEMS_BY_KEY: dict[str, CollectionItem] = {item.key: item for item in ITEMS}
 CONSENTS_BY_KEY: dict[str, Consent] = {consent.key: consent for consent in CONSENTS}
+# The consents a member gives or withdraws (sign-up, consent page, re-consent).
+MEMBER_CONSENTS: tuple[Consent, ...] = tuple(
+    consent for consent in CONSENTS if consent.asked_at == Collection.SIGNUP
+)
 RULES_BY_KEY: dict[str, RetentionRule] = {rule.key: rule for rule in RETENTION_RULES}
 
 

@@ -86,7 +86,7 @@ def consent_record(
 
 def reconsent_choices() -> list[tuple[str, Any]]:
     """The optional consents a member is asked again for: the registry's and processors'."""
-    choices: list[tuple[str, Any]] = [(c.key, c.label) for c in registry.CONSENTS]
+    choices: list[tuple[str, Any]] = [(c.key, c.label) for c in registry.MEMBER_CONSENTS]
     language = translation.get_language() or settings.LANGUAGE_CODE
     choices += [(p.consent_key, f"{p.name}: {p.tasks(language)}")
                 for p in processors_requiring_consent()]

@@ -24,3 +24,11 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
 
         for alias in settings.CACHES:
             caches[alias].clear()
+
+
+@pytest.fixture
+def admin_user(db: None) -> object:
+    """pytest-django's superuser, with the TOTP authenticator every staff account needs."""
+    from tests.members.factories import StaffFactory
+
+    return StaffFactory(username="admin", is_superuser=True)

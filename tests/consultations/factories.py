@@ -15,7 +15,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from tests.members.factories import MemberFactory
+from tests.members.factories import PosterFactory
 
 
 class ConsultationAreaFactory(factory.django.DjangoModelFactory):
@@ -32,7 +32,7 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consultation
 
-    author = factory.SubFactory(MemberFactory)
+    author = factory.SubFactory(PosterFactory)
     area = factory.SubFactory(ConsultationAreaFactory)
     title = factory.Sequence(lambda n: f"상담 제목 {n}")
     body = "수술 후 붓기가 언제 빠지나요?"
@@ -53,7 +53,7 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Review
 
-    author = factory.SubFactory(MemberFactory)
+    author = factory.SubFactory(PosterFactory)
     area = factory.SubFactory(ConsultationAreaFactory)
     title = factory.Sequence(lambda n: f"후기 {n}")
     body = "친절하게 상담해 주셨어요."
@@ -66,7 +66,7 @@ class ProcedureRecordFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = ProcedureRecord
 
-    member = factory.SubFactory(MemberFactory)
+    member = factory.SubFactory(PosterFactory)
     area = factory.SubFactory(ConsultationAreaFactory)
     procedure_name = "쌍꺼풀 수술"
     performed_on = datetime.date(2026, 10, 1)

@@ -21,13 +21,13 @@ from tests.consultations.factories import (
     ProcedureRecordFactory,
     ReviewFactory,
 )
-from tests.members.factories import MemberFactory
+from tests.members.factories import PosterFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_members_without_a_procedure_cannot_ask_after_care_or_review(client: Client) -> None:
-    client.force_login(MemberFactory())
+    client.force_login(PosterFactory())
     for path in ("/consultations/aftercare/new/", "/reviews/new/"):
         response = client.get(path)
         assert response.status_code == 403
@@ -66,7 +66,7 @@ def test_patient_cannot_use_someone_elses_procedure(client: Client) -> None:
 
 
 def test_review_is_pending_until_published_and_shows_a_masked_name(client: Client) -> None:
-    member = MemberFactory(name="김민수")
+    member = PosterFactory(name="김민수")
     record = ProcedureRecordFactory(member=member)
     other_area = ConsultationAreaFactory()
     client.force_login(member)
@@ -118,7 +118,7 @@ def test_review_list_query_count_is_constant(client: Client, django_assert_max_n
     with django_assert_max_num_queries(4):
         assert client.get("/reviews/").status_code == 200
     for _ in range(15):
-        ReviewFactory(author=MemberFactory(), area=ConsultationAreaFactory())
+        ReviewFactory(author=PosterFactory(), area=ConsultationAreaFactory())
     with django_assert_max_num_queries(4):
         assert client.get("/reviews/").status_code == 200
 
@@ -159,7 +159,7 @@ def test_empty_after_care_question_is_refused(client: Client) -> None:
 
 
 def test_member_posts_destroy_removes_everything_of_the_member_only() -> None:
-    member = MemberFactory()
+    member = PosterFactory()
     AnswerFactory(consultation__author=member)
     AftercareFactory(author=member)
     ReviewFactory(author=member)
@@ -181,11 +181,12 @@ def test_own_list_pages_query_count_is_constant(
     AftercareFactory(author=record.member)
     ReviewFactory(author=record.member)
     client.get(path)  # warm the site-wide caches: steady state is counted
-    with django_assert_max_num_queries(7):
+    # the page, the may-post rule (email confirmed, not blocked, sensitive consent), the list
+    with django_assert_max_num_queries(8):
         assert client.get(path).status_code == 200
     for _ in range(8):
         AftercareFactory(author=record.member)
         ReviewFactory(author=record.member, area=ConsultationAreaFactory())
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         page = client.get(path).content.decode()
     assert page.count("<tr>") == 10

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from consultations.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Answer, Consultation
 from tests.consultations.factories import (
@@ -12,7 +13,7 @@ from tests.consultations.factories import (
     ConsultationAreaFactory,
     ConsultationFactory,
 )
-from tests.members.factories import MemberFactory, StaffFactory
+from tests.members.factories import MemberFactory, PosterFactory, StaffFactory, verify_email
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +30,7 @@ def raw_body(consultation: Consultation) -> str:
 # --- list --------------------------------------------------------------------------------------
 
 def test_list_hides_private_titles_from_others_but_not_from_author_or_staff(client: Client) -> None:
-    author = MemberFactory(name="김민수")
+    author = PosterFactory(name="김민수")
     ConsultationFactory(author=author, title="공개 질문입니다")
     ConsultationFactory(author=author, title="비밀 재수술 질문", is_private=True)
 
@@ -39,7 +40,7 @@ def test_list_hides_private_titles_from_others_but_not_from_author_or_staff(clie
     assert "비공개 상담" in anonymous  # the row is there, its title is not
     assert "김*수" in anonymous and "김민수" not in anonymous
 
-    client.force_login(MemberFactory())
+    client.force_login(PosterFactory())
     assert "비밀 재수술 질문" not in html(client.get("/consultations/"))
     client.force_login(author)
     assert "비밀 재수술 질문" in html(client.get("/consultations/"))
@@ -48,7 +49,7 @@ def test_list_hides_private_titles_from_others_but_not_from_author_or_staff(clie
 
 
 def test_title_search_never_matches_private_titles_of_others(client: Client) -> None:
-    author = MemberFactory()
+    author = PosterFactory()
     ConsultationFactory(author=author, title="코 재수술 공개", is_private=False)
     ConsultationFactory(author=author, title="코 재수술 비공개", is_private=True)
     ConsultationFactory(title="눈 상담")
@@ -88,14 +89,14 @@ def test_list_query_count_does_not_grow_with_posts(
     client: Client, django_assert_max_num_queries, viewer: str
 ) -> None:
     if viewer != "anonymous":
-        client.force_login(StaffFactory() if viewer == "staff" else MemberFactory())
+        client.force_login(StaffFactory() if viewer == "staff" else PosterFactory())
     ConsultationFactory.create_batch(2)
     ConsultationFactory(is_private=True)
     client.get("/consultations/")  # warm the site-wide caches: steady state is counted
     with django_assert_max_num_queries(6):
         assert client.get("/consultations/").status_code == 200
     for _ in range(12):
-        ConsultationFactory(author=MemberFactory(), area=ConsultationAreaFactory())
+        ConsultationFactory(author=PosterFactory(), area=ConsultationAreaFactory())
     ConsultationFactory.create_batch(10, is_private=True)
     with django_assert_max_num_queries(6):
         assert client.get("/consultations/", {"q": "상담"}).status_code == 200
@@ -112,7 +113,7 @@ def test_posting_needs_login(client: Client) -> None:
 
 
 def test_member_posts_a_private_question_stored_encrypted(client: Client) -> None:
-    member = MemberFactory()
+    member = PosterFactory()
     area = ConsultationAreaFactory()
     client.force_login(member)
     response = client.post(
@@ -140,7 +141,7 @@ def test_member_posts_a_private_question_stored_encrypted(client: Client) -> Non
 def test_bad_input_is_refused_with_a_clear_error_and_the_draft_kept(
     client: Client, data: dict, field: str, message: str
 ) -> None:
-    client.force_login(MemberFactory())
+    client.force_login(PosterFactory())
     area = ConsultationAreaFactory()
     response = client.post("/consultations/new/", {"area": area.pk, **data})
     assert response.status_code == 200
@@ -199,7 +200,7 @@ def test_answered_post_can_no_longer_be_edited_or_deleted(client: Client) -> Non
 def test_staff_answers_on_the_post_page_and_the_author_gets_a_link_only(
     client: Client, django_capture_on_commit_callbacks
 ) -> None:
-    author = MemberFactory(email="asker@example.com")
+    author = PosterFactory(email="asker@example.com")
     consultation = ConsultationFactory(author=author, body="지방흡입 후 통증", is_private=True)
     client.force_login(author)
     assert "answer-form" not in html(client.get(f"/consultations/{consultation.pk}/"))
@@ -260,3 +261,33 @@ def test_board_pages_render_in_english(client: Client) -> None:
     assert "Private consultation" not in html(client.get("/consultations/"))
     assert "Ask a question" in html(client.get("/consultations/"))
     assert "Not answered yet." in html(client.get(f"/consultations/{consultation.pk}/"))
+
+
+def test_posting_needs_the_separate_consent_to_sensitive_information(client: Client) -> None:
+    """The boards collect health information: without the sensitive-information consent a
+    member is told how to give it, and nothing is stored."""
+    member = verify_email(MemberFactory())
+    client.force_login(member)
+    response = client.get("/consultations/new/")
+    assert response.status_code == 403
+    assert "/accounts/profile/edit/" in response.content.decode()
+    area = ConsultationAreaFactory()
+    client.post("/consultations/new/", {"area": area.pk, "title": "질문", "body": "내용"})
+    assert not Consultation.objects.exists()
+
+
+def test_a_legal_representative_opens_the_childs_private_post(client: Client) -> None:
+    from members.models import LegalRepresentative
+
+    child = PosterFactory()
+    parent = MemberFactory()
+    LegalRepresentative.objects.create(
+        child=child, name="보호자", email=parent.email, relation="parent",
+        representative_member=parent, confirmed_at=timezone.now(),
+    )
+    private = ConsultationFactory(author=child, is_private=True, title="아이의 비공개 상담")
+    client.force_login(parent)
+    assert client.get(f"/consultations/{private.pk}/").status_code == 200
+    assert "아이의 비공개 상담" in client.get("/consultations/").content.decode()
+    client.force_login(MemberFactory())
+    assert client.get(f"/consultations/{private.pk}/").status_code == 404
