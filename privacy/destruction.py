@@ -413,8 +413,14 @@ def member_erase(
             at=now,
         )
     rows = rule.rows(now).filter(subject_ref=member.subject_ref)
+    # A retry after a failed attempt finishes the attempt's ledger entry rather than opening
+    # a second one.
+    entry = DestructionRecord.objects.filter(
+        rule_key=rule.key, subject_ref=member.subject_ref, done_at=None
+    ).order_by("pk").first()
     return _process_batch(
-        rule, [member.pk], now=now, reason=reason, rows=rows, subject_ref=member.subject_ref
+        rule, [member.pk], now=now, reason=reason, rows=rows, subject_ref=member.subject_ref,
+        entry=entry,
     )
 
 

@@ -51,7 +51,7 @@ class ReplayDestructionAction(Action):
         verb = "would destroy" if dry_run else "destroyed"
         summary = (
             f"replay-destruction since {since}{' (dry run)' if dry_run else ''}: "
-            f"{report.entries} ledger entries, {done} records {verb} again"
+            f"{report.entries} ledger entries, {verb} {done} records again"
         )
         if report.errors:
             raise self.fail(f"{summary}; {len(report.errors)} entries failed")
