@@ -62,7 +62,22 @@ def erase() -> None:
     assert not report.failed, report
 
 
+def erase_killed() -> None:
+    """The process dies (no clean-up at all) after the copy to retention, before the delete."""
+    import os
+
+    from members.models import Member
+    from privacy import destruction
+
+    def die(*args: object, **kwargs: object) -> None:
+        os._exit(9)
+
+    destruction._destroy = die  # type: ignore[assignment]
+    destruction.member_erase(member=Member.objects.get(username="zz_disk_login"),
+                             reason="withdrawal")
+
+
 if __name__ == "__main__":
     django.setup()
-    {"create": create, "erase": erase}[sys.argv[1]]()
+    {"create": create, "erase": erase, "erase-killed": erase_killed}[sys.argv[1]]()
     checkpoint()
