@@ -75,7 +75,7 @@ def transfer_rule(monkeypatch: pytest.MonkeyPatch) -> PurgeRule:
     return TRANSFER_RULE
 
 
-def assert_each_in_exactly_one_place(review_pks: list[int], titles: set[str]) -> None:
+def assert_each_in_exactly_one_place(review_pks: list[int]) -> None:
     assert not Review.objects.filter(pk__in=review_pks).exists()
     kept = list(RetainedRecord.objects.filter(item_key="review_content"))
     assert len(kept) == len(review_pks)
@@ -106,7 +106,7 @@ def test_a_crash_at_any_step_of_a_purge_then_a_rerun(
     with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
         second = purge(rule_keys=["test_transfer"], batch_size=2)
     assert not second.failed
-    assert_each_in_exactly_one_place(pks, {review.title for review in reviews})
+    assert_each_in_exactly_one_place(pks)
 
 
 def test_a_rerun_after_a_crash_does_not_copy_twice(

@@ -23,7 +23,6 @@ from privacy.models import (
     DataKey,
     DestructionRecord,
     RetainedRecord,
-    RetentionKey,
 )
 from privacy.retention import retention_access
 from privacy.selectors import consent_is_granted
@@ -75,13 +74,6 @@ def test_what_the_law_keeps_moves_to_the_retention_database_sealed(
     assert erased["username"] not in record.payload  # sealed
     with retention_access(actor="officer", action="test", subject_ref=record.subject_ref) as s:
         assert s.open_payload(record)["login_id"] == erased["username"]
-
-
-def test_destroying_the_retention_key_destroys_the_record(erased: dict[str, Any]) -> None:
-    record = RetainedRecord.objects.get(subject_ref=erased["subject_ref"])
-    key = RetentionKey.objects.get(pk=record.key_id)
-    other_keys = RetentionKey.objects.exclude(pk=key.pk)
-    assert not RetainedRecord.objects.filter(key__in=other_keys).filter(pk=record.pk).exists()
 
 
 def test_the_ledger_records_the_withdrawal_without_personal_data(erased: dict[str, Any]) -> None:
@@ -165,3 +157,33 @@ def test_retention_list_refuses_payloads_of_everyone_and_bad_refs() -> None:
     with pytest.raises(CommandError, match="must be a UUID"):
         run("retention-list", "--member-ref", "x")
     assert not AccessLogEntry.objects.exists()
+
+
+def test_copies_of_the_encrypted_fields_are_unreadable_once_the_key_is_destroyed(
+    member_with_data: Any,
+) -> None:
+    """What a backup or a not-yet-vacuumed PostgreSQL page still holds is ciphertext only."""
+    from django.db import connection
+
+    from privacy import crypto
+
+    member = member_with_data
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT mobile_phone FROM members_member WHERE id = %s", [member.pk])
+        (phone_copy,) = cursor.fetchone()
+        cursor.execute("SELECT body FROM consultations_consultation WHERE author_id = %s",
+                       [member.pk])
+        (body_copy,) = cursor.fetchone()
+    assert "9876" not in phone_copy and "흉터" not in body_copy
+    MemberFactory()  # someone else, whose key stays
+    with time_machine.travel(NOW, tick=False):
+        member_erase(member=member, reason="withdrawal")
+    remaining = list(DataKey.objects.all())
+    assert remaining and member.data_key_id not in {key.pk for key in remaining}
+    for data_key in remaining:
+        with pytest.raises(crypto.DecryptionError):
+            crypto.open_sealed(data_key.material(), phone_copy,
+                               context="members.member.mobile_phone")
+        with pytest.raises(crypto.DecryptionError):
+            crypto.open_sealed(data_key.material(), body_copy,
+                               context="consultations.consultation.body")
