@@ -23,7 +23,7 @@ from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from privacy import registry
-from privacy.destruction import PurgeRule, member_retentions
+from privacy.destruction import PurgeRule, member_erasers, member_retentions
 from privacy.fields import DataKeyField
 from privacy.models import (
     AccessLogEntry,
@@ -106,8 +106,6 @@ def _sessions_delete(member_pks: list[int]) -> None:
 
 def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
     """Delete members with everything that hangs on them, and destroy their data keys."""
-    from privacy.destruction import member_erasers
-
     Member = get_user_model()
     members = Member._base_manager.filter(pk__in=pks)
     subject_refs = list(members.values_list("subject_ref", flat=True))
