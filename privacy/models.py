@@ -387,3 +387,49 @@ class Visit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path} {self.visited_at:%Y-%m-%d %H:%M}"
+# --- Destruction ledger and access log (issue 9: retention and destruction) ------------------
+
+class DestructionRecord(models.Model):
+    """One act of destruction: what rule, which items, how many rows, when. No personal data.
+
+    Kept in the retention database so that a restore of the live database from backup does not
+    take it back: ``privacy replay-destruction`` reads it to destroy again what the backup
+    brought back. ``done_at`` stays empty while a destruction is under way, so a run
+    interrupted between its steps is finished by the next ``privacy purge``.
+    """
+
+    rule_key = models.CharField(_("purge rule"), max_length=40, db_index=True)
+    reason = models.CharField(_("event"), max_length=60, blank=True)
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True, db_index=True)
+    item_keys = models.CharField(_("collection items"), max_length=400, blank=True)
+    source = models.CharField(_("source table"), max_length=80)
+    first_pk = models.BigIntegerField(_("first row"), null=True, blank=True)
+    last_pk = models.BigIntegerField(_("last row"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("rows destroyed"), default=0)
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    done_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_key} x{self.count} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AccessLogEntry(AppendOnlyModel):
+    """Who read what kind of protected record, when (for the retention store: every read)."""
+
+    actor = models.CharField(_("who"), max_length=150)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=60)
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log entries")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.at:%Y-%m-%d %H:%M}"

@@ -179,12 +179,34 @@ DISCLOSURE_RECORDS = RetentionRule(
     live_for=timedelta(days=3 * 365),
 )
 
+# Retention store and destruction (issue 9) ------------------------------------------------
+RETENTION_PERIOD_ENDED = RetentionRule(
+    key="retention_period_ended",
+    achieved_when=_("the period a law requires ends (the record's destroy-after date)"),
+)
+
 RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
-    STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK,
+    STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK, RETENTION_PERIOD_ENDED,
     PROCEDURE_HISTORY,  # consultations (issue 5)
 )
+
+# Rules whose data does not exist on this branch yet, so no purge rule destroys it yet; every
+# other rule must have one (``privacy.destruction.unplugged_rules``; checked by the tests).
+# The lead empties this set when merging the apps that hold the data (their ``<app>/purge.py``).
+PENDING_PURGE_RULES: frozenset[str] = frozenset({
+    "under_14_unconfirmed",  # members: under-14 sign-ups
+    "login_records",  # members: login records
+    "guest_consultation",  # consultations: guest consultations
+    "analytics_visits",  # cookies: analytics visits
+    "consent_withdrawn",  # privacy core: optional items (home phone, address, desired area)
+    "complaint_records",  # privacy core: complaints
+    "member_posts",  # consultations: a post its author deletes (withdrawal: member_erase)
+    "disclosure_records",  # privacy core: disclosures, 3 years
+    "member_block",  # members: a lifted block
+    "procedure_history",  # consultations: procedure records
+})
 
 # --- Collection items (policy section 1) -----------------------------------------------------
 
@@ -357,7 +379,7 @@ ITEMS: tuple[CollectionItem, ...] = (
     CollectionItem(
         key="retained_records", label=_("records kept by law after their purpose is achieved"),
         purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP, encrypted=True,
+        collected_by=(Collection.AUTOMATIC,), retention=RETENTION_PERIOD_ENDED, encrypted=True,
         fields=(
             "privacy.RetainedRecord.subject_ref", "privacy.RetainedRecord.payload",
         ),
@@ -394,6 +416,13 @@ ITEMS: tuple[CollectionItem, ...] = (
             "privacy.Disclosure.disclosed_at", "privacy.Disclosure.legal_basis",
             "privacy.Disclosure.basis_detail",
         ),
+    ),
+    # Retention and destruction (issue 9)
+    CollectionItem(
+        key="staff_access_records", label=_("records of staff access to personal data"),
+        purposes=(Purpose.FRAUD_PREVENTION, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
+        required=True, collected_by=(Collection.AUTOMATIC,), retention=STAFF_ACCESS_LOG,
+        fields=("privacy.AccessLogEntry.actor", "privacy.AccessLogEntry.subject_ref"),
     ),
 )
 
@@ -460,6 +489,15 @@ NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.RetainedRecord.started_by", "privacy.RetainedRecord.started_at",
     "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
     "privacy.RetainedRecord.source_ref",
+    # The destruction ledger: rule, items, row range, counts, times and a pseudonymous
+    # reference (a random UUID that names no one once the member row is gone).
+    "privacy.DestructionRecord.id", "privacy.DestructionRecord.rule_key",
+    "privacy.DestructionRecord.reason", "privacy.DestructionRecord.subject_ref",
+    "privacy.DestructionRecord.item_keys", "privacy.DestructionRecord.source",
+    "privacy.DestructionRecord.first_pk", "privacy.DestructionRecord.last_pk",
+    "privacy.DestructionRecord.count", "privacy.DestructionRecord.started_at",
+    "privacy.DestructionRecord.done_at",
+    "privacy.AccessLogEntry.id", "privacy.AccessLogEntry.at", "privacy.AccessLogEntry.action",
 })
 NOT_PERSONAL_COOKIES: frozenset[str] = frozenset({"privacy.Visit.id"})
 NOT_PERSONAL: frozenset[str] = (

@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 RETENTION_DB = "retention"
-RETENTION_MODELS = frozenset({("privacy", "retentionkey"), ("privacy", "retainedrecord")})
+# The destruction ledger lives beside the retained records: a restore of the live database
+# must not take back the record of what was destroyed (privacy replay-destruction reads it).
+RETENTION_MODELS = frozenset({
+    ("privacy", "retentionkey"), ("privacy", "retainedrecord"), ("privacy", "destructionrecord"),
+})
 
 
 def is_retention_model(app_label: str, model_name: str | None) -> bool:
