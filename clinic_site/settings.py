@@ -255,6 +255,17 @@ PRIVACY_OFFICER = {
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
 
+# --- Marketing and notices (issue 11; privacy/marketing.py, privacy/sms.py) -----------------
+# Absolute address of the site, for links in emails and text messages (unsubscribe links).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Text messages go through this backend; a real provider's class implements
+# privacy.sms.BaseSmsBackend (it is a processor: see privacy.registry.PROCESSORS).
+SMS_BACKEND = env_str("SMS_BACKEND", "privacy.sms.ConsoleBackend")
+# The registered call-back number shown as the sender of text messages.
+SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
+# Campaigns are claimed and sent in batches of this many members.
+MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
+
 # --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
 LOGGING = {
     "version": 1,
