@@ -24,3 +24,8 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+
+# Marketing (issue 11): the campaign admin lives in its own module.
+from privacy import marketing_admin  # noqa: E402, F401
