@@ -86,6 +86,16 @@ def members_interested_in(*, area_ids: list[int]) -> Q:
     )
 
 
+def email_is_verified() -> Q:
+    """The member confirmed their address: a consent typed in with someone else's address
+    must not bring that person advertising."""
+    from allauth.account.models import EmailAddress
+
+    return ~Q(email="") & Q(Exists(EmailAddress.objects.filter(
+        user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+    )))
+
+
 def consent_current(consent: str) -> Subquery:
     """The member's current state of ``consent`` as SQL: the latest ledger entry's ``granted``.
 
@@ -100,7 +110,8 @@ def campaign_recipients(*, campaign: Campaign, now: datetime) -> QuerySet:
     """Members who may receive ``campaign`` at ``now``, ordered by id for batching.
 
     Active and not blocked; channel consent current; the channel's item not restricted;
-    at night, night consent as well; in the campaign's audience, if it has one."""
+    at night, night consent as well; a confirmed email address for email; in the campaign's
+    audience, if it has one."""
     channel = campaign.channel
     item_key = registry.MARKETING_ITEM_FOR_CHANNEL[channel]
     members = recipients_exclude_blocked(get_user_model().objects.all())
@@ -115,7 +126,7 @@ def campaign_recipients(*, campaign: Campaign, now: datetime) -> QuerySet:
     if channel == CampaignChannel.SMS:
         members = members.exclude(mobile_phone__isnull=True).exclude(mobile_phone="")
     else:
-        members = members.exclude(email="")
+        members = members.filter(email_is_verified())
     area_ids = list(campaign.areas.values_list("pk", flat=True)) if campaign.pk else []
     if area_ids:
         members = members.filter(members_interested_in(area_ids=area_ids))
@@ -262,15 +273,17 @@ def campaign_send(
 ) -> CampaignReport:
     """Send ``campaign`` to every eligible member who has not had it yet; resumable.
 
-    ``progress`` is called with the number of members handled after each batch."""
-    moment = now or timezone.now()
+    Eligibility is decided again for every batch at the time of that batch (``now`` pins it,
+    for tests): a run that reaches 21:00 goes on with night consenters only, and a consent
+    withdrawn during the run is respected. ``progress`` gets the number of members handled
+    after each batch."""
     size = batch_size or settings.MARKETING_BATCH_SIZE
+    moment = now or timezone.now()
     recipients = campaign_recipients(campaign=campaign, now=moment)
-    pending = _not_yet_delivered(recipients, campaign)
     report = CampaignReport(
         eligible=recipients.count(),
         already_delivered=CampaignDelivery.objects.filter(campaign=campaign).count(),
-        to_send=pending.count(),
+        to_send=_not_yet_delivered(recipients, campaign).count(),
         unconfirmed=CampaignDelivery.objects.filter(
             campaign=campaign, outcome=DeliveryOutcome.PENDING
         ).count(),
@@ -282,10 +295,11 @@ def campaign_send(
     if campaign.status != CampaignStatus.SENDING:
         campaign.status = CampaignStatus.SENDING
         campaign.save(update_fields=["status"])
-    email_connection = get_connection() if campaign.channel == CampaignChannel.EMAIL else None
     sms_backend = sms.get_backend() if campaign.channel == CampaignChannel.SMS else None
     last_pk = 0
     while True:
+        moment = now or timezone.now()
+        pending = _not_yet_delivered(campaign_recipients(campaign=campaign, now=moment), campaign)
         batch = list(pending.filter(pk__gt=last_pk)[:size])
         if not batch:
             break
@@ -293,14 +307,17 @@ def campaign_send(
         _claim(campaign=campaign, members=batch, now=moment)
         delivered: list[Any] = []
         failed: list[Any] = []
-        for member in batch:
-            message = campaign_message(campaign=campaign, member=member)
-            ok = _send_one(message, email_connection=email_connection, sms_backend=sms_backend)
-            (delivered if ok else failed).append(member.subject_ref)
+        # One mail connection per batch: reused for its messages, never left idle for long.
+        with get_connection() as email_connection:
+            for member in batch:
+                message = campaign_message(campaign=campaign, member=member)
+                ok = _send_one(message, email_connection=email_connection,
+                               sms_backend=sms_backend)
+                (delivered if ok else failed).append(member.subject_ref)
         deliveries = CampaignDelivery.objects.filter(campaign=campaign)
         if delivered:
             deliveries.filter(subject_ref__in=delivered).update(
-                outcome=DeliveryOutcome.SENT, sent_at=timezone.now()
+                outcome=DeliveryOutcome.SENT, sent_at=now or timezone.now()
             )
         if failed:
             deliveries.filter(subject_ref__in=failed).update(outcome=DeliveryOutcome.FAILED)

@@ -4,9 +4,20 @@ from datetime import datetime
 
 import factory
 import time_machine
+from allauth.account.models import EmailAddress
 
 from privacy.models import Campaign, CampaignChannel, ConsentMethod, ConsentRecord
 from privacy.services import consent_record
+from tests.members.factories import MemberFactory
+
+
+class ReachableMemberFactory(MemberFactory):
+    """A member who confirmed their email address, as allauth records it at sign-up."""
+
+    @factory.post_generation
+    def confirmed_email(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and self.email and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):

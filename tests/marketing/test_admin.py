@@ -10,8 +10,8 @@ from django.urls import reverse
 from privacy.marketing import campaign_send
 from privacy.models import Campaign, CampaignChannel, CampaignDelivery, CampaignStatus
 from tests.consultations.factories import ConsultationAreaFactory
-from tests.marketing.factories import CampaignFactory, consent
-from tests.members.factories import MemberFactory, StaffFactory
+from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
+from tests.members.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,7 +62,7 @@ def test_changelist_shows_delivery_counts_in_few_queries(
     client, marketer, django_assert_max_num_queries
 ) -> None:
     for _ in range(3):
-        consent(MemberFactory(), "marketing_email")
+        consent(ReachableMemberFactory(), "marketing_email")
     for _ in range(5):
         campaign_send(campaign=CampaignFactory())
     with django_assert_max_num_queries(8):
@@ -73,8 +73,8 @@ def test_changelist_shows_delivery_counts_in_few_queries(
 
 
 def test_sending_asks_for_confirmation_first(client, marketer) -> None:
-    consent(MemberFactory(), "marketing_email")
-    consent(MemberFactory(), "marketing_email")
+    consent(ReachableMemberFactory(), "marketing_email")
+    consent(ReachableMemberFactory(), "marketing_email")
     campaign = CampaignFactory()
     ask = client.post(CHANGELIST, {"action": "send_campaign", "_selected_action": [campaign.pk]})
     assert ask.status_code == 200
@@ -107,7 +107,7 @@ def test_without_the_send_permission_there_is_no_send_action(client) -> None:
     staff.user_permissions.set(Permission.objects.filter(
         codename__in=["change_campaign", "view_campaign"]))
     client.force_login(staff)
-    consent(MemberFactory(), "marketing_email")
+    consent(ReachableMemberFactory(), "marketing_email")
     campaign = CampaignFactory()
     client.post(CHANGELIST, {"action": "send_campaign", "_selected_action": [campaign.pk],
                              "confirm": "yes"})

@@ -6,15 +6,14 @@ import pytest
 from django.core import mail
 
 from privacy.marketing import AD_MARK, notice_send
-from tests.marketing.factories import consent
-from tests.members.factories import MemberFactory
+from tests.marketing.factories import ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize("state", [None, True, False])
 def test_a_notice_reaches_the_member_whatever_their_marketing_consent(state) -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     if state is not None:
         consent(member, "marketing_email", granted=state)
     assert notice_send(member=member, subject="개인정보 처리방침 변경 안내",
@@ -30,19 +29,19 @@ def test_a_notice_reaches_the_member_whatever_their_marketing_consent(state) -> 
 
 def test_a_notice_goes_at_night_too(time_machine) -> None:
     time_machine.move_to("2026-03-02 23:30 +09:00", tick=False)
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     assert notice_send(member=member, subject="답변 안내", body="상담에 답변이 달렸습니다.")
     assert len(mail.outbox) == 1
 
 
 def test_an_advertisement_is_refused_as_a_notice() -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     with pytest.raises(ValueError, match="campaign_send"):
         notice_send(member=member, subject=f"{AD_MARK} 할인", body="이벤트")
     assert mail.outbox == []
 
 
 def test_no_email_address_means_no_notice() -> None:
-    member = MemberFactory(email="")
+    member = ReachableMemberFactory(email="")
     assert notice_send(member=member, subject="안내", body="본문") is False
     assert mail.outbox == []

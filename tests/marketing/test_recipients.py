@@ -16,8 +16,7 @@ from tests.consultations.factories import (
     ConsultationFactory,
     ReviewFactory,
 )
-from tests.marketing.factories import CampaignFactory, consent
-from tests.members.factories import MemberFactory
+from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -35,19 +34,19 @@ def recipients(campaign, now=NOON) -> set[str]:
 
 
 def test_each_consent_state_of_the_channel() -> None:
-    never = MemberFactory(username="never")
-    granted = MemberFactory(username="granted")
+    never = ReachableMemberFactory(username="never")
+    granted = ReachableMemberFactory(username="granted")
     consent(granted, "marketing_email")
-    withdrawn = MemberFactory(username="withdrawn")
+    withdrawn = ReachableMemberFactory(username="withdrawn")
     consent(withdrawn, "marketing_email")
     consent(withdrawn, "marketing_email", granted=False)
-    regranted = MemberFactory(username="regranted")
+    regranted = ReachableMemberFactory(username="regranted")
     consent(regranted, "marketing_email")
     consent(regranted, "marketing_email", granted=False)
     consent(regranted, "marketing_email")
-    refused = MemberFactory(username="refused")
+    refused = ReachableMemberFactory(username="refused")
     consent(refused, "marketing_email", granted=False)
-    other_channel = MemberFactory(username="smsonly")
+    other_channel = ReachableMemberFactory(username="smsonly")
     consent(other_channel, "marketing_sms")
 
     assert recipients(CampaignFactory(channel=CampaignChannel.EMAIL)) == {"granted", "regranted"}
@@ -61,7 +60,7 @@ def test_each_consent_state_of_the_channel() -> None:
 
 
 def test_same_second_grant_then_withdrawal_counts_as_withdrawn() -> None:
-    member = MemberFactory(username="quick")
+    member = ReachableMemberFactory(username="quick")
     moment = datetime(2026, 3, 1, 9, 0, tzinfo=SEOUL)
     consent(member, "marketing_email", at=moment)
     consent(member, "marketing_email", granted=False, at=moment)
@@ -74,16 +73,16 @@ def test_same_second_grant_then_withdrawal_counts_as_withdrawn() -> None:
     [(20, 59, False), (21, 0, True), (23, 30, True), (0, 0, True), (7, 59, True), (8, 0, False)],
 )
 def test_night_hours_need_night_consent(hour: int, minute: int, night: bool) -> None:
-    day_only = MemberFactory(username="dayonly")
+    day_only = ReachableMemberFactory(username="dayonly")
     consent(day_only, "marketing_sms")
-    night_too = MemberFactory(username="nighttoo")
+    night_too = ReachableMemberFactory(username="nighttoo")
     consent(night_too, "marketing_sms")
     consent(night_too, "marketing_night")
-    night_withdrawn = MemberFactory(username="nightwithdrawn")
+    night_withdrawn = ReachableMemberFactory(username="nightwithdrawn")
     consent(night_withdrawn, "marketing_sms")
     consent(night_withdrawn, "marketing_night")
     consent(night_withdrawn, "marketing_night", granted=False)
-    night_only = MemberFactory(username="nightonly")  # night consent alone allows nothing
+    night_only = ReachableMemberFactory(username="nightonly")  # night consent alone allows nothing
     consent(night_only, "marketing_night")
 
     now = datetime(2026, 3, 2, hour, minute, tzinfo=SEOUL)
@@ -99,7 +98,7 @@ def test_night_is_korean_time_whatever_the_clock_zone() -> None:
 
 
 def test_restricted_item_is_skipped_for_its_channel_only_while_in_force() -> None:
-    member = MemberFactory(username="restricted")
+    member = ReachableMemberFactory(username="restricted")
     consent(member, "marketing_email")
     consent(member, "marketing_sms")
     restriction = restriction_start(subject_ref=member.subject_ref, items=["email"],
@@ -111,34 +110,34 @@ def test_restricted_item_is_skipped_for_its_channel_only_while_in_force() -> Non
 
 
 def test_restricting_the_phone_stops_sms() -> None:
-    member = MemberFactory(username="nophone")
+    member = ReachableMemberFactory(username="nophone")
     consent(member, "marketing_sms")
     restriction_start(subject_ref=member.subject_ref, items=["home_phone", "mobile_phone"])
     assert recipients(CampaignFactory(channel=CampaignChannel.SMS)) == set()
 
 
 def test_inactive_members_are_skipped() -> None:
-    blocked = MemberFactory(username="blocked", is_active=False)
+    blocked = ReachableMemberFactory(username="blocked", is_active=False)
     consent(blocked, "marketing_email")
     assert recipients(CampaignFactory()) == set()
 
 
 def test_sms_needs_a_phone_number() -> None:
-    member = MemberFactory(username="nonumber", mobile_phone="")
+    member = ReachableMemberFactory(username="nonumber", mobile_phone="")
     consent(member, "marketing_sms")
     assert recipients(CampaignFactory(channel=CampaignChannel.SMS)) == set()
 
 
 def test_audience_by_area_of_consultations_and_reviews() -> None:
     eyes, nose, lips = (ConsultationAreaFactory(slug=s) for s in ("eyes", "nose", "lips"))
-    asked = MemberFactory(username="asked")
+    asked = ReachableMemberFactory(username="asked")
     ConsultationFactory(author=asked, area=eyes)
-    reviewed = MemberFactory(username="reviewed")
+    reviewed = ReachableMemberFactory(username="reviewed")
     ReviewFactory(author=reviewed, area=nose)
-    elsewhere = MemberFactory(username="elsewhere")
+    elsewhere = ReachableMemberFactory(username="elsewhere")
     ConsultationFactory(author=elsewhere, area=lips)
     ConsultationFactory(author=elsewhere, area=lips)
-    silent = MemberFactory(username="silent")
+    silent = ReachableMemberFactory(username="silent")
     for member in (asked, reviewed, elsewhere, silent):
         consent(member, "marketing_email")
 
@@ -150,7 +149,7 @@ def test_audience_by_area_of_consultations_and_reviews() -> None:
 def test_query_count_does_not_grow_with_members(django_assert_num_queries) -> None:
     area = ConsultationAreaFactory()
     for _ in range(30):
-        member = MemberFactory()
+        member = ReachableMemberFactory()
         consent(member, "marketing_sms")
         consent(member, "marketing_night")
         ConsultationFactory(author=member, area=area)

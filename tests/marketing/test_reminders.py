@@ -14,8 +14,7 @@ from django.core.management import call_command
 
 from privacy.marketing import AD_MARK, consent_reminders_send
 from privacy.models import ConsentReminder
-from tests.marketing.factories import consent
-from tests.members.factories import MemberFactory
+from tests.marketing.factories import ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +30,7 @@ def run(*args: str, at: str) -> str:
 
 
 def test_reminded_after_two_years_with_fact_date_and_how_to_withdraw() -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     consent(member, "marketing_email", at=GRANTED)
     consent(member, "marketing_sms", at=GRANTED)
 
@@ -50,7 +49,7 @@ def test_reminded_after_two_years_with_fact_date_and_how_to_withdraw() -> None:
 
 
 def test_once_per_period_then_two_years_after_the_reminder() -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     consent(member, "marketing_email", at=GRANTED)
     run(at="2026-04-01T10:00:00+09:00")
     run(at="2026-04-02T10:00:00+09:00")
@@ -65,18 +64,18 @@ def test_once_per_period_then_two_years_after_the_reminder() -> None:
 
 
 def test_withdrawn_or_never_given_consent_is_not_reminded() -> None:
-    withdrawn = MemberFactory()
+    withdrawn = ReachableMemberFactory()
     consent(withdrawn, "marketing_email", at=GRANTED)
     consent(withdrawn, "marketing_email", granted=False, at=datetime(2025, 1, 1, tzinfo=SEOUL))
-    MemberFactory()
-    inactive = MemberFactory(is_active=False)
+    ReachableMemberFactory()
+    inactive = ReachableMemberFactory(is_active=False)
     consent(inactive, "marketing_email", at=GRANTED)
     assert "0 member(s) due" in run(at="2026-06-01T10:00:00+09:00")
     assert mail.outbox == []
 
 
 def test_a_new_grant_starts_a_new_period() -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     consent(member, "marketing_email", at=GRANTED)
     run(at="2026-04-01T10:00:00+09:00")
     consent(member, "marketing_email", granted=False, at=datetime(2026, 5, 1, tzinfo=SEOUL))
@@ -90,14 +89,14 @@ def test_a_new_grant_starts_a_new_period() -> None:
 
 
 def test_dry_run_counts_and_changes_nothing() -> None:
-    consent(MemberFactory(), "marketing_night", at=GRANTED)
+    consent(ReachableMemberFactory(), "marketing_night", at=GRANTED)
     output = run("--dry-run", at="2026-06-01T10:00:00+09:00")
     assert "1 member(s) due, 1 consent(s) to remind" in output and "dry run" in output
     assert mail.outbox == [] and not ConsentReminder.objects.exists()
 
 
 def test_a_failed_send_records_nothing_and_the_next_run_retries(settings) -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     consent(member, "marketing_email", at=GRANTED)
     settings.EMAIL_BACKEND = "tests.marketing.test_reminders.BrokenMailBackend"
     with time_machine.travel(datetime(2026, 6, 1, tzinfo=SEOUL), tick=False):
@@ -111,7 +110,7 @@ def test_a_failed_send_records_nothing_and_the_next_run_retries(settings) -> Non
 
 def test_queries_do_not_grow_with_members(django_assert_max_num_queries) -> None:
     for _ in range(10):
-        consent(MemberFactory(), "marketing_email", at=GRANTED)
+        consent(ReachableMemberFactory(), "marketing_email", at=GRANTED)
     with django_assert_max_num_queries(3):  # one per marketing consent
         from privacy.marketing import consent_reminders_due
 

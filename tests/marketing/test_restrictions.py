@@ -9,13 +9,13 @@ from django.utils import timezone
 
 from privacy.models import Restriction
 from privacy.restrictions import item_is_restricted, restriction_lift, restriction_start
-from tests.members.factories import MemberFactory
+from tests.marketing.factories import ReachableMemberFactory
 
 pytestmark = pytest.mark.django_db
 
 
 def test_start_check_and_lift() -> None:
-    member, other = MemberFactory(), MemberFactory()
+    member, other = ReachableMemberFactory(), ReachableMemberFactory()
     restriction = restriction_start(subject_ref=member.subject_ref,
                                     items=["email", "mobile_phone"], channel="phone",
                                     reference="2026-0042")
@@ -34,14 +34,14 @@ def test_start_check_and_lift() -> None:
 
 
 def test_a_key_is_matched_whole_not_as_part_of_another() -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     restriction_start(subject_ref=member.subject_ref, items=["home_phone"])
     assert not item_is_restricted(subject_ref=member.subject_ref, item_key="phone")
     assert not item_is_restricted(subject_ref=member.subject_ref, item_key="mobile_phone")
 
 
 def test_a_restriction_applies_from_its_start() -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     later = timezone.now() + timedelta(days=1)
     restriction_start(subject_ref=member.subject_ref, items=["email"], now=later)
     assert not item_is_restricted(subject_ref=member.subject_ref, item_key="email")
@@ -59,7 +59,7 @@ def test_a_restriction_applies_from_its_start() -> None:
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(kwargs: dict, error: str) -> None:
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     with pytest.raises(ValueError, match=error):
         restriction_start(subject_ref=member.subject_ref, **kwargs)
     assert not Restriction.objects.exists()

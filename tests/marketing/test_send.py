@@ -19,8 +19,7 @@ from privacy.models import (
     ConsentRecord,
     DeliveryOutcome,
 )
-from tests.marketing.factories import CampaignFactory, consent
-from tests.members.factories import MemberFactory
+from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +32,7 @@ def _daytime(time_machine) -> None:
 
 
 def consenting(count: int, key: str = "marketing_email") -> list:
-    members = [MemberFactory() for _ in range(count)]
+    members = [ReachableMemberFactory() for _ in range(count)]
     for member in members:
         consent(member, key)
     return members
@@ -47,7 +46,7 @@ def run(*args: str) -> str:
 
 def test_every_email_carries_mark_sender_contact_and_own_link() -> None:
     members = consenting(3)
-    MemberFactory()  # no consent: gets nothing
+    ReachableMemberFactory()  # no consent: gets nothing
     campaign = CampaignFactory(title="봄 이벤트", body="쌍꺼풀 상담 할인")
 
     report = campaign_send(campaign=campaign)
@@ -154,7 +153,7 @@ class RefusingBackend(sms.LocmemBackend):
 
 def test_a_refused_message_is_one_failure_not_the_end(settings) -> None:
     good = consenting(2, "marketing_sms")
-    bad = MemberFactory(mobile_phone="010-0000-0000")
+    bad = ReachableMemberFactory(mobile_phone="010-0000-0000")
     consent(bad, "marketing_sms")
     settings.SMS_BACKEND = "tests.marketing.test_send.RefusingBackend"
 
@@ -168,9 +167,9 @@ def test_a_refused_message_is_one_failure_not_the_end(settings) -> None:
 
 def test_bounded_queries_per_batch(django_assert_max_num_queries) -> None:
     consenting(12)
-    # Fixed: areas, 4 counts, 2 status writes, the last (empty) select. Per batch: select,
-    # claim (insert in a savepoint: 3 statements under the test's transaction), mark sent.
-    fixed, per_batch = 8, 5
+    # Fixed: areas, 4 counts, 2 status writes, the last (empty) areas + select. Per batch:
+    # areas, select, claim (an insert in a savepoint: 3 statements here), mark sent.
+    fixed, per_batch = 9, 6
     first, second = CampaignFactory(), CampaignFactory()
     with django_assert_max_num_queries(fixed + 3 * per_batch):
         assert campaign_send(campaign=first, batch_size=5).sent == 12
@@ -204,13 +203,10 @@ def test_command_sends_and_reports() -> None:
     assert len(mail.outbox) == 2
 
 
-def test_command_reports_the_night() -> None:
+def test_command_reports_the_night(time_machine) -> None:
     campaign = CampaignFactory()
-    with pytest.MonkeyPatch.context():
-        import time_machine
-
-        with time_machine.travel("2026-03-02 22:00 +09:00", tick=False):
-            assert "night hours" in run("send-campaign", str(campaign.pk), "--dry-run")
+    time_machine.move_to("2026-03-02 22:00 +09:00", tick=False)
+    assert "night hours" in run("send-campaign", str(campaign.pk), "--dry-run")
 
 
 @pytest.mark.parametrize(
@@ -223,3 +219,37 @@ def test_command_bad_input_is_a_clear_error(args: list[str], error: str) -> None
     with pytest.raises(CommandError, match=error):
         run("send-campaign", *args)
     assert not CampaignDelivery.objects.exists()
+
+
+def test_an_unconfirmed_email_address_gets_no_advertising() -> None:
+    confirmed = ReachableMemberFactory()
+    unconfirmed = ReachableMemberFactory(confirmed_email=False)
+    for member in (confirmed, unconfirmed):
+        consent(member, "marketing_email")
+    campaign_send(campaign=CampaignFactory())
+    assert [m.to for m in mail.outbox] == [[confirmed.email]]
+
+
+def test_a_run_that_reaches_21h_goes_on_with_night_consenters_only(time_machine) -> None:
+    time_machine.move_to("2026-03-02 20:59:59 +09:00", tick=False)
+    members = [ReachableMemberFactory() for _ in range(4)]
+    for member in members:
+        consent(member, "marketing_sms")
+    consent(members[3], "marketing_night")
+
+    class ClockBackend(sms.LocmemBackend):
+        def send_messages(self, messages):
+            time_machine.move_to("2026-03-02 21:00:00 +09:00", tick=False)  # the night begins
+            return super().send_messages(messages)
+
+    campaign = CampaignFactory(channel=CampaignChannel.SMS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sms, "get_backend", lambda *a, **k: ClockBackend())
+        report = campaign_send(campaign=campaign, batch_size=1)
+
+    assert [m.to for m in sms.outbox] == [members[0].mobile_phone, members[3].mobile_phone]
+    assert report.sent == 2
+    # In the morning a re-run reaches the two who waited, and nobody twice.
+    time_machine.move_to("2026-03-03 08:00 +09:00", tick=False)
+    campaign_send(campaign=campaign)
+    assert sorted(m.to for m in sms.outbox) == sorted(m.mobile_phone for m in members)

@@ -16,8 +16,7 @@ from privacy.marketing import (
 )
 from privacy.models import ConsentMethod, ConsentRecord
 from privacy.selectors import consent_is_granted
-from tests.marketing.factories import CampaignFactory, consent
-from tests.members.factories import MemberFactory
+from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -29,7 +28,7 @@ def _daytime(time_machine) -> None:
 
 @pytest.fixture
 def member():
-    member = MemberFactory()
+    member = ReachableMemberFactory()
     consent(member, "marketing_email")
     consent(member, "marketing_sms")
     return member
@@ -93,7 +92,7 @@ def test_csrf_is_enforced_on_the_post(member) -> None:
 @pytest.mark.parametrize("how", ["payload", "signature", "other_salt", "garbage", "not_marketing"])
 def test_tampered_link_is_a_400_and_records_nothing(client, member, how: str) -> None:
     token = unsubscribe_token(subject_ref=member.subject_ref, consent="marketing_email")
-    other = MemberFactory()
+    other = ReachableMemberFactory()
     if how == "payload":  # someone else's subject in a copied signature
         forged = unsubscribe_token(subject_ref=other.subject_ref, consent="marketing_email")
         token = forged.split(":")[0] + ":" + token.split(":")[1]
