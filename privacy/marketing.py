@@ -481,3 +481,25 @@ def consent_reminders_send(
         if progress:
             progress(1)
     return report
+
+
+# --- Retention (registry rules ``marketing_sends`` and ``consent_proof``) ----------------------
+# For the privacy purge: what these records' retention rules say is due now.
+
+def campaign_deliveries_due_for_destruction(*, now: datetime) -> QuerySet:
+    """Delivery records past ``marketing_sends``: a year after the message (or the claim)."""
+    cutoff = now - registry.MARKETING_SENDS.live_for
+    return CampaignDelivery.objects.filter(claimed_at__lte=cutoff)
+
+
+def consent_reminders_due_for_destruction(*, now: datetime) -> QuerySet:
+    """Reminder records past ``consent_proof``: 3 years after the consent they remind of ended
+    (its latest ledger entry is a withdrawal that old, or the ledger holds nothing left)."""
+    cutoff = now - registry.CONSENT_PROOF.live_for
+    latest = ConsentRecord.objects.filter(
+        subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
+    ).order_by("-recorded_at", "-id")
+    return ConsentReminder.objects.annotate(
+        granted=Subquery(latest.values("granted")[:1]),
+        decided_at=Subquery(latest.values("recorded_at")[:1]),
+    ).filter(Q(decided_at__isnull=True) | Q(granted=False, decided_at__lte=cutoff))

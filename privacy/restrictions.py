@@ -84,3 +84,10 @@ def restriction_lift(*, restriction: Restriction, now: datetime | None = None) -
     restriction.lifted_at = now or timezone.now()
     restriction.save(update_fields=["lifted_at"])
     return restriction
+
+
+def restrictions_due_for_destruction(*, now: datetime) -> QuerySet:
+    """Records past ``restriction_records``: 3 years after the restriction was lifted."""
+    return Restriction.objects.filter(
+        lifted_at__lte=now - registry.RESTRICTION_RECORDS.live_for
+    )

@@ -253,3 +253,19 @@ def test_a_run_that_reaches_21h_goes_on_with_night_consenters_only(time_machine)
     time_machine.move_to("2026-03-03 08:00 +09:00", tick=False)
     campaign_send(campaign=campaign)
     assert sorted(m.to for m in sms.outbox) == sorted(m.mobile_phone for m in members)
+
+
+def test_a_parallel_run_that_claimed_first_stops_this_one_before_sending(monkeypatch) -> None:
+    import privacy.marketing
+
+    members = consenting(3)
+    campaign = CampaignFactory()
+    # Another run claims a member between this run's select and its claim.
+    CampaignDelivery.objects.create(campaign=campaign, subject_ref=members[1].subject_ref)
+    monkeypatch.setattr(privacy.marketing, "_not_yet_delivered", lambda members, campaign: members)
+
+    with pytest.raises(CommandError, match="being sent by another run"):
+        run("send-campaign", str(campaign.pk))
+
+    assert mail.outbox == []
+    assert CampaignDelivery.objects.count() == 1  # this run's claims were rolled back
