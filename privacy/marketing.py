@@ -10,9 +10,10 @@ dry runs and the admin all go through ``campaign_send``.
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -81,9 +82,9 @@ def members_interested_in(*, area_ids: list[int]) -> Q:
     The one definition of "interest": extend it here (e.g. with the sign-up's desired area)."""
     from consultations.models import Consultation, Review
 
-    return Q(Exists(Consultation.objects.filter(author=OuterRef("pk"), area_id__in=area_ids))) | Q(
-        Exists(Review.objects.filter(author=OuterRef("pk"), area_id__in=area_ids))
-    )
+    asked = Consultation.objects.filter(author=OuterRef("pk"), area_id__in=area_ids)
+    reviewed = Review.objects.filter(author=OuterRef("pk"), area_id__in=area_ids)
+    return Q(Exists(asked)) | Q(Exists(reviewed))
 
 
 def email_is_verified() -> Q:
@@ -225,7 +226,6 @@ class CampaignReport:
     unconfirmed: int = 0
     night: bool = False
     dry_run: bool = False
-    outcomes: dict[str, int] = field(default_factory=dict)
 
 
 def _not_yet_delivered(members: QuerySet, campaign: Campaign) -> QuerySet:
@@ -252,6 +252,12 @@ def _claim(*, campaign: Campaign, members: list[Any], now: datetime) -> None:
         raise CampaignError(
             f"campaign {campaign.pk} is being sent by another run; try again when it ends"
         ) from None
+
+
+def _email_connection(campaign: Campaign) -> Any:
+    if campaign.channel == CampaignChannel.EMAIL:
+        return get_connection()
+    return contextlib.nullcontext()
 
 
 def _send_one(message: Any, *, email_connection: Any, sms_backend: Any) -> bool:
@@ -304,11 +310,12 @@ def campaign_send(
         if not batch:
             break
         last_pk = batch[-1].pk
-        _claim(campaign=campaign, members=batch, now=moment)
         delivered: list[Any] = []
         failed: list[Any] = []
-        # One mail connection per batch: reused for its messages, never left idle for long.
-        with get_connection() as email_connection:
+        # One mail connection per batch, opened before the claim: a mail server that is down
+        # stops the run with nothing claimed, so a re-run sends this batch.
+        with _email_connection(campaign) as email_connection:
+            _claim(campaign=campaign, members=batch, now=moment)
             for member in batch:
                 message = campaign_message(campaign=campaign, member=member)
                 ok = _send_one(message, email_connection=email_connection,

@@ -7,6 +7,7 @@ from io import StringIO
 
 import pytest
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
@@ -269,3 +270,22 @@ def test_a_parallel_run_that_claimed_first_stops_this_one_before_sending(monkeyp
 
     assert mail.outbox == []
     assert CampaignDelivery.objects.count() == 1  # this run's claims were rolled back
+
+
+class DownMailBackend(BaseEmailBackend):
+    def open(self):
+        raise ConnectionRefusedError("mail server down")
+
+    def send_messages(self, email_messages):  # pragma: no cover - never reached
+        raise AssertionError("sent without a connection")
+
+
+def test_a_mail_server_that_is_down_claims_nobody(settings) -> None:
+    consenting(2)
+    campaign = CampaignFactory()
+    settings.EMAIL_BACKEND = "tests.marketing.test_send.DownMailBackend"
+    with pytest.raises(ConnectionRefusedError):
+        campaign_send(campaign=campaign)
+    assert not CampaignDelivery.objects.exists()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert campaign_send(campaign=campaign).sent == 2
