@@ -199,6 +199,10 @@ def campaign_message(*, campaign: Campaign, member: Any) -> EmailMessage | sms.S
     consent = registry.MARKETING_CONSENT_FOR_CHANNEL[campaign.channel]
     link = unsubscribe_url(subject_ref=member.subject_ref, consent=consent)
     context = {**_sender_context(), "body": campaign.body, "unsubscribe_url": link}
+    with translation.override("en"):  # email opt-out instructions: in Korean and in English
+        context["unsubscribe_en"] = gettext(
+            "To stop receiving it, open this link (free, no log-in needed):"
+        )
     with translation.override(MESSAGE_LANGUAGE):
         if campaign.channel == CampaignChannel.SMS:
             text = render_to_string("privacy/marketing/campaign_sms.txt", context).strip()

@@ -72,6 +72,15 @@ def test_changelist_shows_delivery_counts_in_few_queries(
     assert [row.sent_count for row in rows] == [3] * 5
 
 
+def test_change_page_shows_the_delivery_counts(client, marketer) -> None:
+    consent(ReachableMemberFactory(), "marketing_email")
+    campaign = CampaignFactory()
+    campaign_send(campaign=campaign)
+    response = client.get(reverse("admin:privacy_campaign_change", args=[campaign.pk]))
+    assert response.status_code == 200
+    assert response.context["original"].sent_count == 1
+
+
 def test_sending_asks_for_confirmation_first(client, marketer) -> None:
     consent(ReachableMemberFactory(), "marketing_email")
     consent(ReachableMemberFactory(), "marketing_email")

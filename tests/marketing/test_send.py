@@ -60,6 +60,8 @@ def test_every_email_carries_mark_sender_contact_and_own_link() -> None:
         assert message.body.startswith(f"{AD_MARK} 장성형외과")
         assert "쌍꺼풀 상담 할인" in message.body
         assert "02-6677-0010" in message.body and "jangplasticsurgery@naver.com" in message.body
+        assert "수신을 원하지 않으시면" in message.body  # opt-out in Korean and English
+        assert "To stop receiving it, open this link" in message.body
         [link] = LINK.findall(message.body)
         assert message.extra_headers["List-Unsubscribe"] == f"<{link}>"
         links.add(link)
