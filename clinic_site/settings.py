@@ -287,13 +287,22 @@ PRIVACY_OFFICER = {
 }
 # Privacy core (issue 6): the site's address for links in emails and consent receipts, the
 # controller's postal address (receipts), and the complaint form's rate limit (allauth format).
-SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CLINIC_ADDRESS = {"ko": env_str("CLINIC_ADDRESS_KO", "서울특별시"),
                   "en": env_str("CLINIC_ADDRESS_EN", "Seoul, Republic of Korea")}
 PRIVACY_COMPLAINT_RATE_LIMIT = env_str("PRIVACY_COMPLAINT_RATE_LIMIT", "5/h/ip")
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
+
+# --- Marketing and notices (issue 11; privacy/marketing.py, privacy/sms.py) -----------------
+# Text messages go through this backend; a real provider's class implements
+# privacy.sms.BaseSmsBackend (it is a processor: see privacy.registry.PROCESSORS).
+SMS_BACKEND = env_str("SMS_BACKEND", "privacy.sms.ConsoleBackend")
+# The registered call-back number shown as the sender of text messages.
+SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
+# Campaigns are claimed and sent in batches of this many members.
+MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
 
 # --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
 LOGGING = {

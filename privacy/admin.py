@@ -138,5 +138,7 @@ class ComplaintAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-# Cookie opt-in and visit analytics (issue 8): the admin of visits and its report.
+# Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),
+# marketing campaigns (issue 11).
+from privacy import marketing_admin  # noqa: E402, F401
 from privacy.cookies import admin as cookies_admin  # noqa: E402, F401

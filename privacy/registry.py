@@ -206,6 +206,8 @@ PENDING_PURGE_RULES: frozenset[str] = frozenset({
     "disclosure_records",  # privacy core: disclosures, 3 years
     "member_block",  # members: a lifted block
     "procedure_history",  # consultations: procedure records
+    "marketing_sends",  # marketing: campaign deliveries and consent reminders
+    "restriction_records",  # marketing: lifted restrictions
 })
 
 # --- Collection items (policy section 1) -----------------------------------------------------
@@ -573,6 +575,95 @@ CONSENTS: tuple[Consent, ...] = (
             "Without this consent we never send advertising between 21:00 and 08:00 "
             "(Network Act art. 50(3)). You may refuse."
         ),
+    ),
+)
+
+
+# --- Marketing and notices (issue 11): sends, reminders, restrictions, the SMS processor -------
+# Kept in one block so the parallel branches merge by hand; it extends the tuples above.
+
+MARKETING_SENDS = RetentionRule(
+    key="marketing_sends",
+    achieved_when=_(
+        "1 year after the message is sent (to answer questions and complaints about it)"
+    ),
+    live_for=timedelta(days=365),
+)
+RESTRICTION_RECORDS = RetentionRule(
+    key="restriction_records",
+    achieved_when=_(
+        "3 years after the restriction is lifted (proof of how the request was handled)"
+    ),
+    live_for=timedelta(days=3 * 365),
+)
+RETENTION_RULES = (*RETENTION_RULES, MARKETING_SENDS, RESTRICTION_RECORDS)
+
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="marketing_deliveries", label=_("advertising sent to you (campaign, time, result)"),
+        purposes=(Purpose.MARKETING, Purpose.COMPLAINTS), basis=LegalBasis.CONSENT,
+        required=False, collected_by=(Collection.AUTOMATIC,), retention=MARKETING_SENDS,
+        fields=(
+            "privacy.CampaignDelivery.campaign", "privacy.CampaignDelivery.subject_ref",
+            "privacy.CampaignDelivery.claimed_at", "privacy.CampaignDelivery.sent_at",
+            "privacy.CampaignDelivery.outcome",
+        ),
+        description=_("Kept so that nobody receives the same advertisement twice."),
+    ),
+    CollectionItem(
+        key="consent_reminders", label=_("reminders of your marketing consents (every 2 years)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=CONSENT_PROOF,
+        fields=(
+            "privacy.ConsentReminder.subject_ref", "privacy.ConsentReminder.consent",
+            "privacy.ConsentReminder.period_start", "privacy.ConsentReminder.sent_at",
+        ),
+        description=_("Network Act art. 50-8: proof that the reminder was sent."),
+    ),
+    CollectionItem(
+        key="processing_restrictions",
+        label=_("requests to suspend processing (items, reason, how and when)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=RESTRICTION_RECORDS,
+        fields=(
+            "privacy.Restriction.subject_ref", "privacy.Restriction.items",
+            "privacy.Restriction.reason", "privacy.Restriction.channel",
+            "privacy.Restriction.reference", "privacy.Restriction.started_at",
+            "privacy.Restriction.lifted_at",
+        ),
+    ),
+)
+NOT_PERSONAL_MARKETING: frozenset[str] = frozenset({
+    "privacy.Campaign.id", "privacy.Campaign.title", "privacy.Campaign.channel",
+    "privacy.Campaign.body", "privacy.Campaign.areas", "privacy.Campaign.created_by",
+    "privacy.Campaign.created_at", "privacy.Campaign.status",
+    "privacy.CampaignDelivery.id", "privacy.ConsentReminder.id", "privacy.Restriction.id",
+})
+NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_MARKETING
+
+# The consents that allow advertising, per channel; night needs its own (Network Act art. 50(3)).
+MARKETING_CONSENT_FOR_CHANNEL: dict[str, str] = {"email": "marketing_email", "sms": "marketing_sms"}
+MARKETING_ITEM_FOR_CHANNEL: dict[str, str] = {"email": "email", "sms": "mobile_phone"}
+MARKETING_NIGHT_CONSENT = "marketing_night"
+MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
+
+
+@dataclass(frozen=True)
+class DeclaredProcessor:
+    """A company that processes personal data on the clinic's behalf (PIPA art. 26)."""
+
+    key: str
+    name: Promise
+    tasks: Promise
+    items: tuple[str, ...]
+
+
+PROCESSORS: tuple[DeclaredProcessor, ...] = (
+    DeclaredProcessor(
+        key="sms_provider", name=_("text message (SMS) delivery provider"),
+        tasks=_("sending text messages: advertising the member consented to, and notices"),
+        items=("mobile_phone",),
     ),
 )
 

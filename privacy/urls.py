@@ -1,6 +1,6 @@
 from django.urls import path
 
-from privacy import views
+from privacy import marketing_views, views
 
 app_name = "privacy"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("consents/receipt/<int:pk>/", views.consent_receipt_download, name="consent_receipt"),
     path("complaints/", views.complaint, name="complaint"),
     path("complaints/sent/", views.complaint_sent, name="complaint_sent"),
+    # Marketing (issue 11): the unsubscribe link of every advertisement.
+    path("unsubscribe/<str:token>/", marketing_views.unsubscribe, name="unsubscribe"),
 ]
