@@ -70,6 +70,11 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "privacy.middleware.ReconsentMiddleware",
+    # Cookie opt-in (issue 8): remove optional cookies not accepted; count visits with consent.
+    "cookie_consent.middleware.CleanCookiesMiddleware",
+    "privacy.cookies.middleware.CookieFeaturesMiddleware",
+    "members.middleware.StaffMFARequiredMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -123,6 +128,26 @@ else:
         }
     }
 
+# Values every page reads and staff rarely change (cookie groups, policy versions): process
+# memory in front of the shared cache, so a page costs no query for them (clinic_site/cache.py);
+# a change reaches every worker within NEAR_CACHE_SECONDS.
+CACHES["near"] = {
+    "BACKEND": "clinic_site.cache.NearCache",
+    "LOCATION": "near",
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
+}
+
+# --- Cookie opt-in (django-cookie-consent, issue 8) -------------------------------------------
+COOKIE_CONSENT_CACHE_BACKEND = "near"
+COOKIE_CONSENT_NAME = "cookie_consent"
+COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 365  # consent is asked again after 12 months
+COOKIE_CONSENT_SECURE = env_bool("HTTPS", False)
+COOKIE_CONSENT_HTTPONLY = True
+COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_OPT_OUT = False  # opt-in: nothing optional before an explicit acceptance
+COOKIE_CONSENT_LOG_ENABLED = True  # counts only: it names no visitor, the consent ledger does
+COOKIE_CONSENT_SUCCESS_URL = "/cookies/"
+
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.Member"
 AUTHENTICATION_BACKENDS = [
@@ -151,6 +176,12 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", False) else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jang Plastic Surgery"
 USERSESSIONS_TRACK_ACTIVITY = False
+# Members (issue 4): sign-up items from the privacy registry, blocks, access log, staff MFA.
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+MFA_ADAPTER = "members.adapters.MFAAdapter"
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_REAUTHENTICATION_REQUIRED = True  # before password and email changes
+ACCOUNT_PRESERVE_USERNAME_CASING = False  # login IDs are lowercase (members.models)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)
 SESSION_SAVE_EVERY_REQUEST = False
@@ -187,7 +218,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 
 # --- Email -------------------------------------------------------------------------------------
-EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Outgoing mail passes through a wrapper that refuses to hand a member's mail to a processor
+# the member has not consented to (policy section 5); EMAIL_BACKEND chooses the real backend.
+EMAIL_REAL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -271,9 +305,24 @@ PRIVACY_OFFICER = {
     "phone": env_str("PRIVACY_OFFICER_PHONE", "02-6677-0010"),
     "email": env_str("PRIVACY_OFFICER_EMAIL", "jangplasticsurgery@naver.com"),
 }
+# Privacy core (issue 6): the site's address for links in emails and consent receipts, the
+# controller's postal address (receipts), and the complaint form's rate limit (allauth format).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+CLINIC_ADDRESS = {"ko": env_str("CLINIC_ADDRESS_KO", "서울특별시"),
+                  "en": env_str("CLINIC_ADDRESS_EN", "Seoul, Republic of Korea")}
+PRIVACY_COMPLAINT_RATE_LIMIT = env_str("PRIVACY_COMPLAINT_RATE_LIMIT", "5/h/ip")
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
+
+# --- Marketing and notices (issue 11; privacy/marketing.py, privacy/sms.py) -----------------
+# Text messages go through this backend; a real provider's class implements
+# privacy.sms.BaseSmsBackend (it is a processor: see privacy.registry.PROCESSORS).
+SMS_BACKEND = env_str("SMS_BACKEND", "privacy.sms.ConsoleBackend")
+# The registered call-back number shown as the sender of text messages.
+SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
+# Campaigns are claimed and sent in batches of this many members.
+MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
 
 # --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
 LOGGING = {

@@ -12,5 +12,6 @@ urlpatterns = [
     path("consultations/", include("consultations.urls")),
     path("reviews/", include("consultations.review_urls")),
     path("privacy/", include("privacy.urls")),
+    path("cookies/", include("privacy.cookies.urls")),
     path("admin/", admin.site.urls),
 ]

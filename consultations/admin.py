@@ -1,6 +1,28 @@
-from django.contrib import admin
+"""Staff side of the boards: answering, procedure records, review moderation, guest answers.
 
-from consultations.models import ConsultationArea
+Every change that has effects beyond its row (emailing the author, starting a retention
+period, sealing with the right key) goes through ``consultations.services``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.db.models import Count, QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from consultations import selectors, services
+from consultations.models import (
+    Answer,
+    Consultation,
+    ConsultationArea,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+    ReviewStatus,
+)
 
 
 @admin.register(ConsultationArea)
@@ -8,3 +30,140 @@ class ConsultationAreaAdmin(admin.ModelAdmin):
     list_display = ["name_ko", "name_en", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+
+class AnswerInline(admin.StackedInline):
+    model = Answer
+    extra = 1
+    fields = ["body", "author", "created_at"]
+    readonly_fields = ["author", "created_at"]
+
+
+@admin.register(Consultation)
+class ConsultationAdmin(admin.ModelAdmin):
+    list_display = ["title", "kind", "area", "is_private", "created_at", "answer_count"]
+    list_filter = ["kind", "area", "is_private"]
+    search_fields = ["title"]
+    date_hierarchy = "created_at"
+    fields = ["kind", "area", "procedure", "author", "title", "body", "is_private",
+              "created_at", "updated_at"]
+    readonly_fields = fields
+    inlines = [AnswerInline]
+    list_select_related = ["area"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
+        return super().get_queryset(request).annotate(answer_total=Count("answers"))
+
+    @admin.display(description=_("answers"), ordering="answer_total")
+    def answer_count(self, consultation: Consultation) -> int:
+        return consultation.answer_total  # type: ignore[attr-defined]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # questions come from members, never from the back office
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        if formset.model is not Answer:
+            return super().save_formset(request, form, formset, change)
+        answers = formset.save(commit=False)
+        for answer in formset.deleted_objects:
+            answer.delete()
+        for answer in answers:
+            if answer.pk is None:
+                services.consultation_answer(
+                    consultation=form.instance, staff=selectors.member_of(request),
+                    body=answer.body,
+                    site_url=f"{request.scheme}://{request.get_host()}",
+                )
+            else:
+                answer.save()
+        return None
+
+
+@admin.register(ProcedureRecord)
+class ProcedureRecordAdmin(admin.ModelAdmin):
+    list_display = ["member", "area", "performed_on", "recorded_by", "created_at"]
+    list_filter = ["area"]
+    search_fields = ["member__username"]
+    raw_id_fields = ["member"]
+    fields = ["member", "area", "procedure_name", "performed_on"]
+    list_select_related = ["member", "area", "recorded_by"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        # The record is sealed with its member's key: it cannot move to another member.
+        return ["member"] if obj is not None else []
+
+    def save_model(
+        self, request: HttpRequest, obj: ProcedureRecord, form: Any, change: bool
+    ) -> None:
+        if change:
+            obj.save()
+            return
+        created = services.procedure_record_create(
+            member=obj.member, area=obj.area, procedure_name=obj.procedure_name,
+            performed_on=obj.performed_on, recorded_by=selectors.member_of(request),
+        )
+        obj.pk = created.pk
+        obj._state.adding = False
+
+
+@admin.register(Review)
+class ReviewAdmin(admin.ModelAdmin):
+    """The moderation queue: pending reviews first; publish or reject with the actions."""
+
+    list_display = ["title", "area", "rating", "status", "created_at", "moderated_at"]
+    list_filter = ["status", "area"]
+    search_fields = ["title"]
+    fields = ["author", "area", "title", "body", "rating", "status", "created_at",
+              "updated_at", "moderated_at"]
+    readonly_fields = fields
+    actions = ["publish", "reject"]
+    list_select_related = ["area"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
+        return super().get_queryset(request).order_by("status", "-created_at")  # pending first
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def _moderate(self, request: HttpRequest, queryset: QuerySet[Review], status: str) -> None:
+        changed = services.review_moderate(reviews=queryset, status=status)
+        self.message_user(
+            request,
+            ngettext("%(count)d review changed.", "%(count)d reviews changed.", changed)
+            % {"count": changed},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Publish the selected reviews"), permissions=["change"])
+    def publish(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        self._moderate(request, queryset, ReviewStatus.PUBLISHED)
+
+    @admin.action(description=_("Reject the selected reviews"), permissions=["change"])
+    def reject(self, request: HttpRequest, queryset: QuerySet[Review]) -> None:
+        self._moderate(request, queryset, ReviewStatus.REJECTED)
+
+
+@admin.register(GuestConsultation)
+class GuestConsultationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "area", "created_at", "answered_at", "destroyed_at"]
+    list_filter = ["area", ("answered_at", admin.EmptyFieldListFilter)]
+    search_fields = ["reference"]
+    fields = ["reference", "area", "name", "mobile_phone", "title", "body", "answer",
+              "created_at", "answered_at", "answered_by", "destroyed_at"]
+    list_select_related = ["area"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        if obj is not None and obj.destroyed_at is not None:
+            return self.fields
+        return [field for field in self.fields if field != "answer"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def save_model(
+        self, request: HttpRequest, obj: GuestConsultation, form: Any, change: bool
+    ) -> None:
+        if "answer" in form.changed_data and obj.answer.strip():
+            services.guest_consultation_answer(
+                guest_consultation=obj, staff=selectors.member_of(request), body=obj.answer
+            )

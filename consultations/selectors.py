@@ -1,33 +1,158 @@
-"""Reads of the consultation board and reviews that pages need."""
+"""Reads of the consultation boards and reviews that pages need, and the rules of who may see,
+post or change what. Each rule is one function, used by every view and template."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.contrib.auth.hashers import check_password, make_password
+from django.db.models import Q, QuerySet
 
-from consultations.models import Consultation, ConsultationArea, Review, ReviewStatus
+from consultations.models import (
+    Consultation,
+    ConsultationArea,
+    ConsultationKind,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+    ReviewStatus,
+)
+from members import selectors as members_selectors
+from privacy.selectors import consent_is_granted
+
+# The registry's consent to sensitive information that covers what the boards collect.
+BOARD_CONSENT = "sensitive_health"
 
 
 def area_list_active() -> QuerySet[ConsultationArea]:
     return ConsultationArea.objects.filter(is_active=True)
 
 
-def consultation_list_for(*, area: ConsultationArea | None = None) -> QuerySet[Consultation]:
-    """The board as anyone sees it: titles of private posts are masked in the template."""
-    queryset = Consultation.objects.select_related("area", "author").order_by("-created_at", "-id")
+def member_of(request: Any) -> Any:
+    """The request's member as a model instance, not the lazy proxy ``request.user``: the
+    database router compares model classes when a relation is assigned, and a proxy is not one.
+    """
+    user = request.user
+    user.is_authenticated  # noqa: B018  (evaluates the lazy object)
+    return getattr(user, "_wrapped", user)
+
+
+def member_may_post(member: Any) -> bool:
+    """The one rule for who may write on the boards (consultations, after-care, reviews): a
+    member who may post at all (members app: active, email confirmed, not blocked) and who has
+    given the separate consent to sensitive information that the boards collect (PIPA art. 23)."""
+    if member is None or not members_selectors.member_may_post(member):
+        return False
+    return consent_is_granted(subject_ref=member.subject_ref, consent=BOARD_CONSENT)
+
+
+def represented_child_ids(viewer: Any) -> set[int]:
+    """Ids of the members whose confirmed legal representative ``viewer`` is (one query)."""
+    if viewer is None or not viewer.is_authenticated:
+        return set()
+    return set(
+        members_selectors.children_represented_by(representative=viewer)
+        .values_list("pk", flat=True)
+    )
+
+
+def consultation_list_for(
+    *, viewer: Any = None, area: ConsultationArea | None = None, query: str = ""
+) -> QuerySet[Consultation]:
+    """The board as ``viewer`` sees it (after-care questions never appear on it).
+
+    Private titles are replaced in the template; a title search matches only posts whose title
+    the viewer may read, so searching cannot reveal what a private title says."""
+    queryset = (
+        Consultation.objects.filter(kind=ConsultationKind.BOARD)
+        .select_related("area", "author")
+        .order_by("-created_at", "-id")
+    )
     if area is not None:
         queryset = queryset.filter(area=area)
+    query = query.strip()
+    if query:
+        readable = Q(is_private=False)
+        if viewer is not None and viewer.is_authenticated:
+            readable |= Q(author=viewer) | Q(
+                author__legal_representative__representative_member=viewer,
+                author__legal_representative__confirmed_at__isnull=False,
+            )
+            if viewer.is_staff:
+                readable = Q()
+        queryset = queryset.filter(readable, title__icontains=query)
     return queryset
 
 
-def consultation_visible_to(consultation: Consultation, viewer: Any) -> bool:
-    """The one rule for who may open a consultation: public, its author, or staff."""
-    if not consultation.is_private:
+def consultation_visible_to(
+    consultation: Consultation, viewer: Any, *, represented: set[int] | None = None
+) -> bool:
+    """The one rule for who may open a consultation: public, its author, the author's legal
+    representative, or staff.
+
+    After-care consultations are always private (``consultation_create_aftercare``). A page
+    that asks for many rows passes ``represented`` (``represented_child_ids``) once, so the
+    rule costs no query per row."""
+    if not consultation.is_private and consultation.kind == ConsultationKind.BOARD:
         return True
-    if not viewer.is_authenticated:
+    if viewer is None or not viewer.is_authenticated:
         return False
-    return viewer.is_staff or consultation.author_id == viewer.pk
+    if viewer.is_staff or consultation.author_id == viewer.pk:
+        return True
+    if represented is not None:
+        return consultation.author_id in represented
+    return members_selectors.member_represents(
+        representative=viewer, child=consultation.author
+    )
+
+
+def consultation_is_answered(consultation: Consultation) -> bool:
+    return consultation.answers.exists()
+
+
+def consultation_editable_by(consultation: Consultation, viewer: Any) -> bool:
+    """Only the author changes or deletes their post, and only while it is unanswered: an
+    answer refers to the question as it was asked."""
+    return (
+        viewer is not None
+        and viewer.is_authenticated
+        and consultation.author_id == viewer.pk
+        and not consultation_is_answered(consultation)
+    )
+
+
+def consultation_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
+    """The consultation ``pk`` if ``viewer`` may open it, else None (the view answers 404, so
+    a guessed id tells nothing about whether it exists)."""
+    consultation = (
+        Consultation.objects.select_related("area", "author", "data_key").filter(pk=pk).first()
+    )
+    if consultation is None or not consultation_visible_to(consultation, viewer):
+        return None
+    return consultation
+
+
+def aftercare_list_for(*, viewer: Any) -> QuerySet[Consultation]:
+    """A patient's own after-care questions; staff see everyone's."""
+    queryset = Consultation.objects.filter(kind=ConsultationKind.AFTERCARE).select_related(
+        "area"
+    )
+    if not viewer.is_staff:
+        queryset = queryset.filter(author=viewer)
+    return queryset.order_by("-created_at", "-id")
+
+
+def procedure_records_of(member: Any) -> QuerySet[ProcedureRecord]:
+    if member is None or not member.is_authenticated:
+        return ProcedureRecord.objects.none()
+    return ProcedureRecord.objects.filter(member=member).select_related("area", "data_key")
+
+
+def member_is_patient(member: Any) -> bool:
+    """Staff have recorded a procedure for the member: after-care questions and reviews open."""
+    return member_may_post(member) and procedure_records_of(member).exists()
 
 
 def review_list_published() -> QuerySet[Review]:
@@ -36,3 +161,52 @@ def review_list_published() -> QuerySet[Review]:
         .select_related("area", "author", "data_key")
         .order_by("-created_at", "-id")
     )
+
+
+def review_list_of(member: Any) -> QuerySet[Review]:
+    return Review.objects.filter(author=member).select_related("area").order_by(
+        "-created_at", "-id"
+    )
+
+
+def review_for_author(*, pk: int, viewer: Any) -> Review | None:
+    """The review ``pk`` if ``viewer`` wrote it; nobody else edits or deletes it."""
+    if viewer is None or not viewer.is_authenticated:
+        return None
+    return Review.objects.select_related("area", "data_key").filter(pk=pk, author=viewer).first()
+
+
+def guest_reference_normalise(reference: str) -> str:
+    """Accept the reference as people type it: any case, with or without dashes or spaces."""
+    compact = "".join((reference or "").split()).replace("-", "").upper()
+    return "-".join(compact[i:i + 4] for i in range(0, len(compact), 4))
+
+
+def guest_consultation_authenticate(
+    *, reference: str, password: str
+) -> GuestConsultation | None:
+    """The guest consultation if reference and password match, else None. A wrong reference
+    costs the same hashing time as a wrong password, so timing tells nothing either."""
+    guest_consultation = (
+        GuestConsultation.objects.select_related("area", "data_key")
+        .filter(reference=guest_reference_normalise(reference), destroyed_at__isnull=True)
+        .first()
+    )
+    if guest_consultation is None:
+        make_password(password)
+        return None
+    if not check_password(password, guest_consultation.password):
+        return None
+    return guest_consultation
+
+
+def guest_consultations_due_for_destruction(*, now: datetime) -> QuerySet[GuestConsultation]:
+    """Guest consultations whose purpose is achieved (registry rule ``guest_consultation``):
+    answered more than GUEST_CONSULTATION_DAYS_AFTER_ANSWER days ago, or never answered and
+    posted more than GUEST_CONSULTATION_DAYS_UNANSWERED days ago."""
+    answered_before = now - timedelta(days=settings.GUEST_CONSULTATION_DAYS_AFTER_ANSWER)
+    posted_before = now - timedelta(days=settings.GUEST_CONSULTATION_DAYS_UNANSWERED)
+    return GuestConsultation.objects.filter(destroyed_at__isnull=True).filter(
+        Q(answered_at__isnull=False, answered_at__lte=answered_before)
+        | Q(answered_at__isnull=True, created_at__lte=posted_before)
+    ).order_by("created_at", "id")

@@ -1,40 +1,378 @@
-"""Consultation board and reviews pages (read side)."""
+"""Pages of the consultation board, after-care and guest consultations, and reviews.
+
+Every page that shows or changes one post asks ``selectors`` whether the viewer may, and
+answers 404 otherwise, so a guessed id tells nothing about whether the post exists."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_safe
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from consultations import selectors
-from consultations.models import Consultation
+from consultations import forms, selectors, services
+from consultations.models import TITLE_MAX_LENGTH, ConsultationKind
+from privacy import registry
+from privacy.masking import mask_name
 
 PAGE_SIZE = 20
+GUEST_REFERENCE_SESSION_KEY = "consultations:guest_reference"
+# Password checks of guest consultations: per reference (slow guessing of one consultation)
+# and per IP address (guessing across references). allauth's limiter keeps counts in the
+# shared cache, so every worker sees the same counts.
+GUEST_READ_RATE_LIMIT = "5/15m/key,20/1h/ip"
+GUEST_CREATE_RATE_LIMIT = "10/1h/ip"
 
+
+def _rate_limit_ok(request: HttpRequest, *, action: str, rates: str, key: str = "") -> bool:
+    from allauth.core.internal import ratelimit
+
+    rates = getattr(settings, f"CONSULTATIONS_{action.upper()}_RATE_LIMIT", rates)
+    return bool(
+        ratelimit.consume(
+            request, app="consultations", action=action, config={action: rates}, key=key,
+        )
+    )
+
+
+def _too_many(request: HttpRequest) -> HttpResponse:
+    return render(request, "consultations/too_many.html", status=429)
+
+
+def _site_url(request: HttpRequest) -> str:
+    return f"{request.scheme}://{request.get_host()}"
+
+
+def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
+    if selectors.member_may_post(request.user):
+        return None
+    return render(request, "consultations/may_not_post.html",
+                  {"consent_url": reverse("members:profile_edit")}, status=403)
+
+
+# --- Consultation board ----------------------------------------------------------------------
 
 @require_safe
 def consultation_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.consultation_list_for(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "consultations/consultation_list.html", {"page": page})
+    areas = list(selectors.area_list_active())
+    area_slug = request.GET.get("area", "")
+    area = next((candidate for candidate in areas if candidate.slug == area_slug), None)
+    query = request.GET.get("q", "")[:TITLE_MAX_LENGTH]
+    page = Paginator(
+        selectors.consultation_list_for(viewer=request.user, area=area, query=query), PAGE_SIZE
+    ).get_page(request.GET.get("page"))
+    represented = selectors.represented_child_ids(request.user) if any(
+        consultation.is_private and consultation.author_id != request.user.pk
+        for consultation in page
+    ) and not request.user.is_staff else set()
+    rows = [
+        {
+            "consultation": consultation,
+            "readable": selectors.consultation_visible_to(
+                consultation, request.user, represented=represented
+            ),
+            "author": mask_name(consultation.author.name),
+        }
+        for consultation in page
+    ]
+    return render(
+        request,
+        "consultations/consultation_list.html",
+        {"page": page, "rows": rows, "areas": areas, "area": area, "query": query},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_create(request: HttpRequest) -> HttpResponse:
+    if denied := _may_post_or_403(request):
+        return denied
+    form = forms.ConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        consultation = services.consultation_create(
+            author=selectors.member_of(request), **form.cleaned_data
+        )
+        messages.success(request, _("Your consultation is posted."))
+        return redirect("consultations:detail", pk=consultation.pk)
+    return render(request, "consultations/consultation_form.html", {"form": form})
 
 
 @require_safe
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = get_object_or_404(
-        Consultation.objects.select_related("area", "author", "data_key"), pk=pk
-    )
-    if not selectors.consultation_visible_to(consultation, request.user):
+    consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
+    if consultation is None:
         raise Http404
-    answers = consultation.answers.select_related("data_key").all()
+    answers = list(consultation.answers.select_related("data_key"))
+    context: dict[str, Any] = {
+        "consultation": consultation,
+        "answers": answers,
+        "author": mask_name(consultation.author.name),
+        "editable": selectors.consultation_editable_by(consultation, request.user),
+        "answer_form": forms.AnswerForm() if request.user.is_staff else None,
+    }
+    response = render(request, "consultations/consultation_detail.html", context)
+    if consultation.is_private:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Any:
+    consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
+    if consultation is None or consultation.author_id != request.user.pk:
+        raise Http404
+    return consultation
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _own_unanswered_or_404(request, pk)
+    if not selectors.consultation_editable_by(consultation, request.user):
+        messages.error(request, _("An answered consultation can no longer be changed."))
+        return redirect("consultations:detail", pk=pk)
+    aftercare = consultation.kind == ConsultationKind.AFTERCARE
+    initial = {"area": consultation.area, "title": consultation.title,
+               "body": consultation.body, "is_private": consultation.is_private}
+    form_class = forms.AftercareEditForm if aftercare else forms.ConsultationForm
+    form = form_class(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = {"area": consultation.area, "is_private": True, **form.cleaned_data}
+        services.consultation_update(consultation=consultation, **data)
+        messages.success(request, _("Your consultation is updated."))
+        return redirect("consultations:detail", pk=pk)
     return render(
-        request,
-        "consultations/consultation_detail.html",
-        {"consultation": consultation, "answers": answers},
+        request, "consultations/consultation_form.html",
+        {"form": form, "consultation": consultation},
     )
 
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consultation_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    consultation = _own_unanswered_or_404(request, pk)
+    if not selectors.consultation_editable_by(consultation, request.user):
+        messages.error(request, _("An answered consultation can no longer be deleted."))
+        return redirect("consultations:detail", pk=pk)
+    if request.method == "POST":
+        aftercare = consultation.kind == ConsultationKind.AFTERCARE
+        services.consultation_delete(consultation=consultation)
+        messages.success(request, _("Your consultation is deleted."))
+        return redirect("consultations:aftercare" if aftercare else "consultations:list")
+    return render(
+        request, "consultations/confirm_delete.html",
+        {"object_title": consultation.title,
+         "cancel_url": consultation_url(consultation.pk)},
+    )
+
+
+def consultation_url(pk: int) -> str:
+    return reverse("consultations:detail", args=[pk])
+
+
+@require_POST
+def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff answer from the post page (the admin has the same through its inline)."""
+    if not request.user.is_authenticated or not request.user.is_staff:
+        raise Http404
+    consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
+    if consultation is None:
+        raise Http404
+    form = forms.AnswerForm(request.POST)
+    if form.is_valid():
+        services.consultation_answer(
+            consultation=consultation, staff=selectors.member_of(request),
+            body=form.cleaned_data["body"],
+            site_url=_site_url(request),
+        )
+        messages.success(request, _("The answer is posted and the author is notified."))
+        return redirect("consultations:detail", pk=pk)
+    answers = list(consultation.answers.select_related("data_key"))
+    return render(
+        request, "consultations/consultation_detail.html",
+        {"consultation": consultation, "answers": answers, "editable": False,
+         "author": mask_name(consultation.author.name), "answer_form": form},
+        status=400,
+    )
+
+
+# --- Post-surgery (after-care) consultations -------------------------------------------------
+
+@login_required
+@require_safe
+def aftercare_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.aftercare_list_for(viewer=request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request, "consultations/aftercare_list.html",
+        {"page": page, "is_patient": selectors.member_is_patient(request.user)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def aftercare_create(request: HttpRequest) -> HttpResponse:
+    if denied := _may_post_or_403(request):
+        return denied
+    if not selectors.member_is_patient(request.user):
+        return render(request, "consultations/not_a_patient.html", status=403)
+    form = forms.AftercareForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        consultation = services.consultation_create_aftercare(
+            author=selectors.member_of(request), **form.cleaned_data
+        )
+        messages.success(request, _("Your after-care question is sent to the clinic."))
+        return redirect("consultations:detail", pk=consultation.pk)
+    return render(request, "consultations/aftercare_form.html", {"form": form})
+
+
+# --- Guest consultations ---------------------------------------------------------------------
+
+def _guest_notice() -> dict[str, Any]:
+    consent = registry.consent(services.GUEST_CONSENT)
+    return {
+        "consent": consent,
+        "consent_items": registry.items_for_consent(services.GUEST_CONSENT),
+        "days_after_answer": settings.GUEST_CONSULTATION_DAYS_AFTER_ANSWER,
+        "days_unanswered": settings.GUEST_CONSULTATION_DAYS_UNANSWERED,
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_consultation_create(request: HttpRequest) -> HttpResponse:
+    form = forms.GuestConsultationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if not _rate_limit_ok(request, action="guest_create", rates=GUEST_CREATE_RATE_LIMIT):
+            return _too_many(request)
+        data = dict(form.cleaned_data)
+        for unused in ("password_again", "consent"):
+            data.pop(unused)
+        guest_consultation = services.guest_consultation_create(
+            **data, ip_address=request.META.get("REMOTE_ADDR")
+        )
+        request.session[GUEST_REFERENCE_SESSION_KEY] = guest_consultation.reference
+        return redirect("consultations:guest_done")
+    return render(
+        request, "consultations/guest_form.html", {"form": form, **_guest_notice()}
+    )
+
+
+@never_cache
+@require_safe
+def guest_consultation_done(request: HttpRequest) -> HttpResponse:
+    """Shows the reference once, right after posting; it is not kept in the session after."""
+    reference = request.session.pop(GUEST_REFERENCE_SESSION_KEY, None)
+    if reference is None:
+        return redirect("consultations:guest_read")
+    return render(request, "consultations/guest_done.html", {"reference": reference})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_consultation_read(request: HttpRequest) -> HttpResponse:
+    """Reference and password in a POST body (never the URL); the answer shows on the
+    response itself, so nothing of it stays in the session or in a bookmarkable page."""
+    form = forms.GuestReadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = selectors.guest_reference_normalise(form.cleaned_data["reference"])
+        if not _rate_limit_ok(
+            request, action="guest_read", rates=GUEST_READ_RATE_LIMIT, key=reference
+        ):
+            return _too_many(request)
+        guest_consultation = selectors.guest_consultation_authenticate(
+            reference=reference, password=form.cleaned_data["password"]
+        )
+        if guest_consultation is not None:
+            response = render(
+                request, "consultations/guest_detail.html",
+                {"guest_consultation": guest_consultation,
+                 "name": mask_name(guest_consultation.name),
+                 "days_after_answer": settings.GUEST_CONSULTATION_DAYS_AFTER_ANSWER},
+            )
+            response["Cache-Control"] = "private, no-store"
+            return response
+        form.add_error(None, _(
+            "The reference or the password is not correct. (After the retention period the "
+            "consultation is destroyed and can no longer be read.)"
+        ))
+    return render(request, "consultations/guest_read.html", {"form": form})
+
+
+# --- Reviews ---------------------------------------------------------------------------------
 
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.review_list_published(), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "consultations/review_list.html", {"page": page})
+    rows = [{"review": review, "author": mask_name(review.author.name)} for review in page]
+    return render(
+        request, "consultations/review_list.html",
+        {"page": page, "rows": rows, "is_patient": selectors.member_is_patient(request.user)},
+    )
+
+
+@login_required
+@require_safe
+def review_mine(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.review_list_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "consultations/review_mine.html", {"page": page})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_create(request: HttpRequest) -> HttpResponse:
+    if denied := _may_post_or_403(request):
+        return denied
+    if not selectors.member_is_patient(request.user):
+        return render(request, "consultations/not_a_patient.html", status=403)
+    form = forms.ReviewForm(request.POST or None, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.review_create(author=selectors.member_of(request), **form.cleaned_data)
+        messages.success(request, _("Thank you. Your review will appear once staff have "
+                                    "checked it."))
+        return redirect("reviews:mine")
+    return render(request, "consultations/review_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_for_author(pk=pk, viewer=request.user)
+    if review is None:
+        raise Http404
+    initial = {"area": review.area, "title": review.title, "body": review.body,
+               "rating": review.rating}
+    form = forms.ReviewForm(request.POST or None, initial=initial, member=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.review_update(review=review, **form.cleaned_data)
+        messages.success(request, _("Your review is updated and waits for staff to check it "
+                                    "again."))
+        return redirect("reviews:mine")
+    return render(request, "consultations/review_form.html", {"form": form, "review": review})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    review = selectors.review_for_author(pk=pk, viewer=request.user)
+    if review is None:
+        raise Http404
+    if request.method == "POST":
+        services.review_delete(review=review)
+        messages.success(request, _("Your review is deleted."))
+        return redirect("reviews:mine")
+    return render(
+        request, "consultations/confirm_delete.html",
+        {"object_title": review.title, "cancel_url": reverse("reviews:mine")},
+    )
+

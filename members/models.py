@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import DataKeyField, EncryptedTextField
+from privacy.models import AppendOnlyModel
 
 LOGIN_ID_MAX_LENGTH = 20
 NAME_MAX_LENGTH = 50
 PHONE_MAX_LENGTH = 13  # 010-1234-5678
+ADDRESS_MAX_LENGTH = 200
+REPRESENTATIVE_NAME_MAX_LENGTH = 50
 
 login_id_validator = RegexValidator(
     regex=r"^[a-z][a-z0-9_]{3,19}\Z",
@@ -39,6 +44,14 @@ class Member(AbstractUser):
     name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
     email = models.EmailField(_("email"), max_length=254)
     mobile_phone = EncryptedTextField(_("mobile phone number"), blank=True)
+    home_phone = EncryptedTextField(_("home phone number"), blank=True)
+    home_address = EncryptedTextField(_("home address"), blank=True)
+    # ISO date (YYYY-MM-DD), encrypted like every contact item; read it through ``birth_date``.
+    date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
+    desired_area = models.ForeignKey(
+        "consultations.ConsultationArea", verbose_name=_("desired consultation area"),
+        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    )
     subject_ref = models.UUIDField(
         _("subject reference"), default=uuid.uuid4, unique=True, editable=False,
         help_text=_("Pseudonymous reference used in ledgers instead of the member's identity."),
@@ -62,3 +75,116 @@ class Member(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.name
+
+    @property
+    def birth_date(self) -> date | None:
+        return date.fromisoformat(self.date_of_birth) if self.date_of_birth else None
+
+
+class Relation(models.TextChoices):
+    PARENT = "parent", _("parent")
+    GUARDIAN = "guardian", _("guardian")
+    OTHER = "other", _("other legal representative")
+
+
+class LegalRepresentative(models.Model):
+    """The legal representative whose consent a member under 14 needs (PIPA art. 22-2).
+
+    Sealed with the child's data key: erasing the child erases this too.
+    """
+
+    child = models.OneToOneField(
+        Member, verbose_name=_("member under 14"), on_delete=models.CASCADE,
+        related_name="legal_representative",
+    )
+    name = EncryptedTextField(_("representative's name"))
+    email = EncryptedTextField(_("representative's email"))
+    phone = EncryptedTextField(_("representative's phone number"), blank=True)
+    relation = models.CharField(_("relation"), max_length=20, choices=Relation.choices)
+    representative_member = models.ForeignKey(
+        Member, verbose_name=_("representative's own account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="represented_children",
+    )
+    requested_at = models.DateTimeField(_("consent requested at"), default=timezone.now)
+    confirmed_at = models.DateTimeField(_("consent confirmed at"), null=True, blank=True)
+    data_key = DataKeyField()
+
+    class Meta:
+        verbose_name = _("legal representative")
+        verbose_name_plural = _("legal representatives")
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"LegalRepresentative #{self.pk}"
+
+
+class LoginResult(models.TextChoices):
+    SUCCESS = "success", _("logged in")
+    FAILURE = "failure", _("wrong login ID or password")
+    BLOCKED = "blocked", _("refused: the account is blocked")
+
+
+class LoginRecord(AppendOnlyModel):
+    """One log-in attempt (policy item "access log, access IP information").
+
+    Never holds the typed password, nor the typed login ID when it names no member. Kept 3
+    months (registry rule ``login_records``), then removed by the privacy purge.
+    """
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="login_records",
+    )
+    recorded_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    result = models.CharField(_("result"), max_length=10, choices=LoginResult.choices)
+
+    class Meta:
+        verbose_name = _("login record")
+        verbose_name_plural = _("login records")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["member", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class MemberBlock(models.Model):
+    """A staff decision that a member may not use the site (fraud prevention).
+
+    The email and mobile number are kept only as keyed hashes of their normalised form, so a
+    block can refuse re-registration after the account is gone without holding the contact
+    data itself.
+    """
+
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="blocks",
+    )
+    reason = models.TextField(_("reason"), max_length=1000)
+    blocked_at = models.DateTimeField(_("blocked at"), default=timezone.now)
+    blocked_by = models.ForeignKey(
+        Member, verbose_name=_("blocked by"), null=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    email_hash = models.CharField(_("email (keyed hash)"), max_length=64, db_index=True)
+    mobile_hash = models.CharField(
+        _("mobile phone number (keyed hash)"), max_length=64, blank=True, db_index=True
+    )
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+    lifted_by = models.ForeignKey(
+        Member, verbose_name=_("lifted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("member block")
+        verbose_name_plural = _("member blocks")
+        ordering = ["-blocked_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"MemberBlock #{self.pk}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.lifted_at is None

@@ -1,14 +1,112 @@
-"""Member pages."""
+"""Member pages: my page, profile edits, legal representatives' confirmation and children."""
 
 from __future__ import annotations
 
+from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_safe
+
+from members import selectors, services
+from members.forms import ProfileForm
+from members.models import Member
+from privacy import registry
+from privacy.selectors import consents_current_for
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return get_adapter(request).client_ip(request)
 
 
 @login_required
 @require_safe
 def my_page(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/my_page.html", {"member": request.user})
+    member = request.user
+    return render(request, "members/my_page.html", {
+        "member": member,
+        "children": selectors.children_represented_by(representative=member),
+        "login_history": selectors.login_history_for(member=member, now=timezone.now()),
+        "login_history_days": selectors.LOGIN_HISTORY_DAYS,
+    })
+
+
+def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
+                  template: str) -> HttpResponse:
+    current = consents_current_for(subject_ref=member.subject_ref)
+    consents = {key: record.granted for key, record in current.items()}
+    form = ProfileForm(request.POST or None, member=member, consents=consents)
+    if request.method == "POST" and form.is_valid():
+        services.member_profile_update(
+            member=member, data=form.profile_data(), consents=form.consent_decisions(),
+            actor=request.user, ip_address=_client_ip(request),
+        )
+        messages.success(request, _("The profile is saved."))
+        return redirect(done_url)
+    return render(request, template, {"form": form, "member": member})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Contact items change only after the password is confirmed again (reauthentication)."""
+    return _edit_profile(request, member=request.user, done_url="members:my_page",
+                         template="members/profile_edit.html")
+
+
+def _child_for(request: HttpRequest, pk: int) -> Member:
+    child = get_object_or_404(Member, pk=pk)
+    if not selectors.member_represents(representative=request.user, child=child):
+        raise Http404
+    return child
+
+
+@login_required
+@require_safe
+def child_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child_for(request, pk)
+    return render(request, "members/child_profile.html", {"child": child})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def child_profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = _child_for(request, pk)
+    return _edit_profile(request, member=child, done_url="members:my_page",
+                         template="members/child_profile_edit.html")
+
+
+@require_http_methods(["GET", "POST"])
+def representative_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    """GET shows what is consented to (mail scanners follow links); only POST confirms."""
+    try:
+        representative = services.representative_from_token(token)
+    except services.RepresentativeLinkError as error:
+        return render(request, "members/representative_invalid.html",
+                      {"reason": str(error)}, status=400)
+    if request.method == "POST":
+        services.legal_representative_confirm(
+            token=token, confirming_member=request.user, ip_address=_client_ip(request)
+        )
+        return render(request, "members/representative_confirmed.html",
+                      {"representative": representative})
+    current = consents_current_for(subject_ref=representative.child.subject_ref)
+    decisions = [
+        (consent, bool(current.get(consent.key) and current[consent.key].granted))
+        for consent in registry.MEMBER_CONSENTS
+    ]
+    return render(request, "members/representative_confirm.html", {
+        "representative": representative, "child": representative.child,
+        "decisions": decisions,
+    })
+
+
+@require_safe
+def representative_pending(request: HttpRequest) -> HttpResponse:
+    return render(request, "members/representative_pending.html")

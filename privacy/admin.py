@@ -1,12 +1,33 @@
+from django import forms
 from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from privacy.models import ConsentRecord, PolicyVersion
+from privacy import registry
+from privacy.models import (
+    Complaint,
+    ConsentRecord,
+    Disclosure,
+    PolicyNotice,
+    PolicyVersion,
+    Processor,
+)
+from privacy.selectors import policy_versions_cache_clear
 
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "effective_on", "published_at", "requires_reconsent"]
     readonly_fields = ["content_ko", "content_en", "published_at"]
+
+    def has_add_permission(self, request, obj=None):
+        # A version is frozen from the rendered policy: `manage.py privacy publish-policy`.
+        return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        policy_versions_cache_clear()
 
 
 @admin.register(ConsentRecord)
@@ -24,3 +45,100 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- Privacy core (issue 6) ------------------------------------------------------------------
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PolicyNotice)
+class PolicyNoticeAdmin(ReadOnlyAdmin):
+    list_display = ["claimed_at", "sent_at", "version", "member"]
+    list_filter = ["version"]
+    list_select_related = ["version", "member"]
+
+
+class ProcessorForm(forms.ModelForm):
+    items = forms.MultipleChoiceField(
+        label=_("collection items it receives"), required=False,
+        choices=[(item.key, item.label) for item in registry.ITEMS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Processor
+        fields = ["name", "tasks_ko", "tasks_en", "items", "since", "until", "requires_consent",
+                  "sends_email"]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and until < since:
+            self.add_error("until", _("The end date is before the start date."))
+        return cleaned
+
+
+@admin.register(Processor)
+class ProcessorAdmin(admin.ModelAdmin):
+    form = ProcessorForm
+    list_display = ["name", "since", "until", "requires_consent", "sends_email"]
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(ReadOnlyAdmin):
+    """Recorded by ``privacy.services.disclosure_record`` only; append-only."""
+
+    list_display = ["disclosed_at", "recipient", "legal_basis", "subject_ref"]
+    list_filter = ["legal_basis"]
+    search_fields = ["subject_ref"]
+
+
+@admin.register(Complaint)
+class ComplaintAdmin(admin.ModelAdmin):
+    """The officer's list: status and the 10-day answer deadline, overdue ones highlighted."""
+
+    list_display = ["__str__", "created_at", "sender", "status", "deadline"]
+    list_filter = ["status"]
+    list_select_related = ["member"]
+    fields = ["sender", "name", "contact", "body", "created_at", "deadline", "status",
+              "answered_at"]
+    readonly_fields = ["sender", "name", "contact", "body", "created_at", "deadline"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("from"))
+    def sender(self, obj: Complaint) -> str:
+        return str(_("member %(login)s") % {"login": obj.member}) if obj.member_id else str(
+            _("guest"))
+
+    @admin.display(description=_("answer due"), ordering="created_at")
+    def deadline(self, obj: Complaint) -> str:
+        due = f"{obj.answer_due_on:%Y-%m-%d}"
+        if obj.is_overdue(timezone.localdate()):
+            return format_html('<strong class="overdue">{} ({})</strong>',
+                               due, _("overdue"))
+        return due
+
+    def save_model(self, request, obj, form, change):
+        if obj.status not in ("received", "in_progress") and obj.answered_at is None:
+            obj.answered_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+# Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),
+# marketing campaigns (issue 11).
+from privacy import marketing_admin  # noqa: E402, F401
+from privacy.cookies import admin as cookies_admin  # noqa: E402, F401

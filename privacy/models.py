@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy import crypto
+from privacy.fields import DataKeyField, EncryptedTextField
 
 
 class DataKeyManager(models.Manager["DataKey"]):
@@ -151,6 +153,10 @@ class ConsentRecord(AppendOnlyModel):
         settings.AUTH_USER_MODEL, verbose_name=_("acting account"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+",
     )
+    consent_version = models.CharField(
+        _("version of what was agreed"), max_length=40, blank=True,
+        help_text=_("For cookie groups: the group's version (its newest cookie) when decided."),
+    )
 
     class Meta:
         verbose_name = _("consent record")
@@ -161,6 +167,161 @@ class ConsentRecord(AppendOnlyModel):
     def __str__(self) -> str:
         state = "granted" if self.granted else "withdrawn"
         return f"{self.consent} {state} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+# --- Privacy core (issue 6): policy notices, processors, disclosures, complaints -------------
+
+class PolicyNotice(models.Model):
+    """That a member was emailed about a policy version: makes ``notify-policy`` resumable."""
+
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(
+        _("sent at"), null=True, blank=True,
+        help_text=_("Empty while the email is being sent or if sending failed."),
+    )
+
+    class Meta:
+        verbose_name = _("policy change notice")
+        verbose_name_plural = _("policy change notices")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "member"], name="one_notice_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.version} → #{self.member_id}"
+
+
+class ProcessorQuerySet(models.QuerySet["Processor"]):
+    def active_on(self, day: Any) -> ProcessorQuerySet:
+        return self.filter(since__lte=day).filter(
+            models.Q(until__isnull=True) | models.Q(until__gte=day)
+        )
+
+
+class Processor(models.Model):
+    """A company the clinic delegates processing to (policy section 5)."""
+
+    name = models.CharField(_("name"), max_length=100)
+    tasks_ko = models.CharField(_("delegated tasks (Korean)"), max_length=300)
+    tasks_en = models.CharField(_("delegated tasks (English)"), max_length=300)
+    items = models.JSONField(
+        _("collection items it receives"), default=list, blank=True,
+        help_text=_("Keys of items in the privacy registry."),
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+    requires_consent = models.BooleanField(
+        _("members must consent first"), default=False,
+        help_text=_("No member's data is handed to it until that member consents."),
+    )
+    sends_email = models.BooleanField(
+        _("delivers the site's email"), default=False,
+        help_text=_("Outgoing mail to members passes through this processor."),
+    )
+
+    objects = ProcessorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("processor")
+        verbose_name_plural = _("processors")
+        ordering = ["since", "name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def consent_key(self) -> str:
+        """The ledger key of the consent to hand data to this processor."""
+        return f"processor:{self.pk}"
+
+    def tasks(self, language: str) -> str:
+        return self.tasks_en if language.startswith("en") else self.tasks_ko
+
+
+class DisclosureBasis(models.TextChoices):
+    CONSENT = "consent", _("the person's consent (PIPA art. 17(1)1)")
+    LAW = "law", _("a law or a duty under it (PIPA art. 17(1)2, 18(2))")
+
+
+class Disclosure(AppendOnlyModel):
+    """One provision of a person's data to a third party; the correction flow notifies these."""
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    recipient = models.CharField(_("recipient"), max_length=200)
+    recipient_contact = models.CharField(_("recipient contact"), max_length=200, blank=True)
+    items = models.JSONField(_("items provided"), default=list)
+    disclosed_at = models.DateTimeField(_("provided at"), default=timezone.now)
+    legal_basis = models.CharField(_("legal basis"), max_length=20, choices=DisclosureBasis.choices)
+    basis_detail = models.CharField(_("basis in detail"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("disclosure to a third party")
+        verbose_name_plural = _("disclosures to third parties")
+        ordering = ["-disclosed_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.recipient} {self.disclosed_at:%Y-%m-%d}"
+
+
+class ComplaintStatus(models.TextChoices):
+    RECEIVED = "received", _("received")
+    IN_PROGRESS = "in_progress", _("in progress")
+    ANSWERED = "answered", _("answered")
+    CLOSED = "closed", _("closed")
+
+
+COMPLAINT_ANSWER_DAYS = 10
+COMPLAINT_OPEN = (ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS)
+
+
+class Complaint(models.Model):
+    """A complaint to the privacy officer (policy section 8), from a member or a guest."""
+
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    subject_ref = models.UUIDField(_("subject reference"), default=uuid.uuid4, db_index=True)
+    name = EncryptedTextField(_("name"), blank=True)
+    contact = EncryptedTextField(_("contact (phone or email)"), blank=True)
+    body = EncryptedTextField(_("complaint"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=ComplaintStatus.choices,
+        default=ComplaintStatus.RECEIVED,
+    )
+    created_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    data_key = DataKeyField()
+
+    class Meta:
+        verbose_name = _("privacy complaint")
+        verbose_name_plural = _("privacy complaints")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.created_at:%Y-%m-%d}"
+
+    @property
+    def answer_due_on(self) -> Any:
+        """Answers are due within 10 days (PIPA Enforcement Decree art. 41(4))."""
+        return timezone.localdate(self.created_at) + timedelta(days=COMPLAINT_ANSWER_DAYS)
+
+    def is_overdue(self, today: Any = None) -> bool:
+        today = today or timezone.localdate()
+        return self.status in COMPLAINT_OPEN and today > self.answer_due_on
 
 
 # --- The separate retention database (policy section 4; see privacy/routers.py) ---------------
@@ -207,3 +368,230 @@ class RetainedRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_key} until {self.destroy_after:%Y-%m-%d}"
+
+
+# --- First-party visit analytics, only with the analytics cookie group accepted (issue 8) ------
+
+class Visit(models.Model):
+    """One page view of a visitor who accepted analytics cookies: who (a random number), where,
+    when. No IP address and no account, so the record says how the site is used, not by whom."""
+
+    visitor_id = models.UUIDField(_("visitor number"), db_index=True)
+    path = models.CharField(_("page"), max_length=200)
+    visited_at = models.DateTimeField(_("visited at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("visit")
+        verbose_name_plural = _("visits")
+        ordering = ["-visited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.path} {self.visited_at:%Y-%m-%d %H:%M}"
+# --- Destruction ledger and access log (issue 9: retention and destruction) ------------------
+
+class DestructionRecord(models.Model):
+    """One act of destruction: what rule, which items, how many rows, when. No personal data.
+
+    Kept in the retention database so that a restore of the live database from backup does not
+    take it back: ``privacy replay-destruction`` reads it to destroy again what the backup
+    brought back. ``done_at`` stays empty while a destruction is under way, so a run
+    interrupted between its steps is finished by the next ``privacy purge``.
+    """
+
+    rule_key = models.CharField(_("purge rule"), max_length=40, db_index=True)
+    reason = models.CharField(_("event"), max_length=60, blank=True)
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True, db_index=True)
+    item_keys = models.CharField(_("collection items"), max_length=400, blank=True)
+    source = models.CharField(_("source table"), max_length=80)
+    first_pk = models.BigIntegerField(_("first row"), null=True, blank=True)
+    last_pk = models.BigIntegerField(_("last row"), null=True, blank=True)
+    count = models.PositiveIntegerField(_("rows destroyed"), default=0)
+    started_at = models.DateTimeField(_("started at"), db_index=True)
+    done_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("destruction record")
+        verbose_name_plural = _("destruction records")
+        ordering = ["started_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.rule_key} x{self.count} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class AccessLogEntry(AppendOnlyModel):
+    """Who read what kind of protected record, when (for the retention store: every read)."""
+
+    actor = models.CharField(_("who"), max_length=150)
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    action = models.CharField(_("action"), max_length=60)
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("access log entry")
+        verbose_name_plural = _("access log entries")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.action} {self.at:%Y-%m-%d %H:%M}"
+# --- Marketing and notices (issue 11; see privacy/marketing.py) -------------------------------
+
+CAMPAIGN_TITLE_MAX_LENGTH = 120
+CAMPAIGN_BODY_MAX_LENGTH = 2000
+# A long text message (LMS) holds 2,000 bytes, about 1,000 Korean characters; the mark, sender,
+# contact and unsubscribe link take the rest.
+CAMPAIGN_SMS_BODY_MAX_LENGTH = 700
+
+
+class CampaignChannel(models.TextChoices):
+    EMAIL = "email", _("email")
+    SMS = "sms", _("text message (SMS)")
+
+
+class CampaignStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SENDING = "sending", _("sending (can be resumed)")
+    SENT = "sent", _("sent")
+
+
+class Campaign(models.Model):
+    """An advertisement sent to consenting members through one channel."""
+
+    title = models.CharField(_("title"), max_length=CAMPAIGN_TITLE_MAX_LENGTH)
+    channel = models.CharField(_("channel"), max_length=10, choices=CampaignChannel.choices)
+    body = models.TextField(
+        _("message"), max_length=CAMPAIGN_BODY_MAX_LENGTH,
+        help_text=_(
+            "Plain text. The advertising mark, the clinic's name and contact and the "
+            "unsubscribe link are added to every message automatically."
+        ),
+    )
+    areas = models.ManyToManyField(
+        "consultations.ConsultationArea", verbose_name=_("areas of interest"), blank=True,
+        related_name="+",
+        help_text=_("Leave empty to address every consenting member."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True,
+        editable=False, on_delete=models.SET_NULL, related_name="+",
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    status = models.CharField(
+        _("status"), max_length=10, choices=CampaignStatus.choices,
+        default=CampaignStatus.DRAFT, editable=False,
+    )
+
+    class Meta:
+        verbose_name = _("campaign")
+        verbose_name_plural = _("campaigns")
+        ordering = ["-created_at", "-id"]
+        permissions = [("send_campaign", _("Can send campaigns"))]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if (self.channel == CampaignChannel.SMS
+                and len(self.body or "") > CAMPAIGN_SMS_BODY_MAX_LENGTH):
+            raise ValidationError({"body": _(
+                "A text message can hold at most %(limit)d characters of message."
+            ) % {"limit": CAMPAIGN_SMS_BODY_MAX_LENGTH}})
+
+
+class DeliveryOutcome(models.TextChoices):
+    PENDING = "pending", _("claimed, not confirmed (interrupted run)")
+    SENT = "sent", _("sent")
+    FAILED = "failed", _("failed")
+
+
+class CampaignDelivery(models.Model):
+    """One member's copy of a campaign. Written before the send, so nobody gets it twice."""
+
+    campaign = models.ForeignKey(
+        Campaign, verbose_name=_("campaign"), on_delete=models.CASCADE,
+        related_name="deliveries",
+    )
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=DeliveryOutcome.choices,
+        default=DeliveryOutcome.PENDING,
+    )
+
+    class Meta:
+        verbose_name = _("campaign delivery")
+        verbose_name_plural = _("campaign deliveries")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "subject_ref"], name="campaign_delivery_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.campaign_id}:{self.outcome}"
+
+
+class ConsentReminder(models.Model):
+    """The 2-yearly reminder of a marketing consent (Network Act art. 50-8), once per period.
+
+    ``period_start`` is where the two years were counted from: the grant, or the previous
+    reminder; the unique constraint makes a re-run or a parallel run a no-op.
+    """
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    consent = models.CharField(_("consent"), max_length=40)
+    period_start = models.DateTimeField(_("period started at"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("consent reminder")
+        verbose_name_plural = _("consent reminders")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subject_ref", "consent", "period_start"],
+                name="consent_reminder_once_per_period",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consent} {self.sent_at:%Y-%m-%d}"
+
+
+class RestrictionReason(models.TextChoices):
+    SUBJECT_REQUEST = "subject_request", _("the person asked to suspend processing (PIPA art. 37)")
+    ACCURACY_DISPUTED = "accuracy_disputed", _("accuracy disputed, until corrected")
+    OFFICER = "officer", _("decision of the privacy officer")
+
+
+class RequestChannel(models.TextChoices):
+    WEB = "web", _("website")
+    PHONE = "phone", _("phone")
+    EMAIL = "email", _("email")
+    MAIL = "mail", _("mail")
+    IN_PERSON = "in_person", _("in person")
+
+
+class Restriction(models.Model):
+    """Processing of some items of a person is suspended while ``lifted_at`` is empty."""
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    items = models.JSONField(_("collection items"), default=list)
+    reason = models.CharField(_("reason"), max_length=30, choices=RestrictionReason.choices)
+    channel = models.CharField(
+        _("request received by"), max_length=20, choices=RequestChannel.choices
+    )
+    reference = models.CharField(_("request reference"), max_length=40, blank=True)
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    lifted_at = models.DateTimeField(_("lifted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("processing restriction")
+        verbose_name_plural = _("processing restrictions")
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{', '.join(self.items)} since {self.started_at:%Y-%m-%d}"

@@ -93,6 +93,9 @@ class Consent:
     notice: Promise
     retention: RetentionRule
     extra: dict[str, object] = field(default_factory=dict)
+    # Where the consent is asked: members are asked at sign-up and can change it on their
+    # consent page; a guest is asked once, on the form that collects the data.
+    asked_at: Collection = Collection.SIGNUP
 
 
 # --- Retention rules -------------------------------------------------------------------------
@@ -150,18 +153,62 @@ CONSENT_PROOF = RetentionRule(
     achieved_when=_("3 years after the consent ends, to prove that consent was given"),
     live_for=timedelta(days=3 * 365),
 )
+# --- consultations (issue 5) ---
+PROCEDURE_HISTORY = RetentionRule(
+    key="procedure_history",
+    achieved_when=_(
+        "membership is withdrawn or staff remove the record (the medical record itself is kept "
+        "by the clinic under the Medical Service Act, outside this website)"
+    ),
+)
+# --- end consultations ---
 STAFF_ACCESS_LOG = RetentionRule(
     key="staff_access_log",
     achieved_when=_("2 years after the access"),
     live_for=timedelta(days=2 * 365),
     law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
 )
+MEMBER_BLOCK = RetentionRule(
+    key="member_block",
+    achieved_when=_("staff lift the block"),
+)
+
+DISCLOSURE_RECORDS = RetentionRule(
+    key="disclosure_records",
+    achieved_when=_("3 years after the provision, to answer requests and notify corrections"),
+    live_for=timedelta(days=3 * 365),
+)
+
+# Retention store and destruction (issue 9) ------------------------------------------------
+RETENTION_PERIOD_ENDED = RetentionRule(
+    key="retention_period_ended",
+    achieved_when=_("the period a law requires ends (the record's destroy-after date)"),
+)
 
 RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
-    STAFF_ACCESS_LOG,
+    STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK, RETENTION_PERIOD_ENDED,
+    PROCEDURE_HISTORY,  # consultations (issue 5)
 )
+
+# Rules whose data does not exist on this branch yet, so no purge rule destroys it yet; every
+# other rule must have one (``privacy.destruction.unplugged_rules``; checked by the tests).
+# The lead empties this set when merging the apps that hold the data (their ``<app>/purge.py``).
+PENDING_PURGE_RULES: frozenset[str] = frozenset({
+    "under_14_unconfirmed",  # members: under-14 sign-ups
+    "login_records",  # members: login records
+    "guest_consultation",  # consultations: guest consultations
+    "analytics_visits",  # cookies: analytics visits
+    "consent_withdrawn",  # privacy core: optional items (home phone, address, desired area)
+    "complaint_records",  # privacy core: complaints
+    "member_posts",  # consultations: a post its author deletes (withdrawal: member_erase)
+    "disclosure_records",  # privacy core: disclosures, 3 years
+    "member_block",  # members: a lifted block
+    "procedure_history",  # consultations: procedure records
+    "marketing_sends",  # marketing: campaign deliveries and consent reminders
+    "restriction_records",  # marketing: lifted restrictions
+})
 
 # --- Collection items (policy section 1) -----------------------------------------------------
 
@@ -199,58 +246,117 @@ ITEMS: tuple[CollectionItem, ...] = (
     CollectionItem(
         key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
         basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True,
+        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_phone",),
     ),
     CollectionItem(
         key="home_address", label=_("home address"), purposes=(Purpose.INFORMATION,),
         basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True,
+        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_address",),
     ),
     CollectionItem(
         key="date_of_birth", label=_("date of birth"), purposes=(Purpose.AGE_VERIFICATION,),
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        encrypted=True,
+        encrypted=True, fields=("members.Member.date_of_birth",),
     ),
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
-        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN,
+        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
         description=_("Health information: collected only with a separate consent."),
     ),
     CollectionItem(
         key="legal_representative", label=_("legal representative (name, contact, relation)"),
         purposes=(Purpose.AGE_VERIFICATION,), basis=LegalBasis.LAW, required=False,
         collected_by=_SIGNUP, retention=MEMBERSHIP, encrypted=True,
+        fields=(
+            "members.LegalRepresentative.name", "members.LegalRepresentative.email",
+            "members.LegalRepresentative.phone", "members.LegalRepresentative.relation",
+            "members.LegalRepresentative.child",
+            "members.LegalRepresentative.representative_member",
+        ),
         description=_("Only for members under 14 (PIPA art. 22-2)."),
     ),
     CollectionItem(
         key="access_log", label=_("access log (log-in time and result)"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
+        fields=(
+            "members.LoginRecord.member", "members.LoginRecord.recorded_at",
+            "members.LoginRecord.result",
+        ),
     ),
     CollectionItem(
         key="access_ip", label=_("access IP information"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
         collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
-        fields=("privacy.ConsentRecord.ip_address",),
+        fields=("privacy.ConsentRecord.ip_address", "members.LoginRecord.ip_address"),
+    ),
+    CollectionItem(
+        key="member_block",
+        label=_("block record (reason, date; email and mobile number as keyed hashes only)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.CONTRACT, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=MEMBER_BLOCK,
+        fields=(
+            "members.MemberBlock.member", "members.MemberBlock.reason",
+            "members.MemberBlock.blocked_at", "members.MemberBlock.blocked_by",
+            "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+            "members.MemberBlock.lifted_at", "members.MemberBlock.lifted_by",
+        ),
+        description=_("Only for members whom staff block for fraudulent or unauthorised use."),
     ),
     CollectionItem(
         key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
         basis=LegalBasis.CONSENT, required=False, collected_by=(Collection.AUTOMATIC,),
         retention=ANALYTICS_VISITS,
+        fields=("privacy.Visit.visitor_id", "privacy.Visit.path", "privacy.Visit.visited_at"),
+        description=_(
+            "Only with your consent to analytics cookies: a random visitor number, the page and "
+            "the time of each visit (no IP address). Interests for marketing stay in your "
+            "browser."
+        ),
     ),
     CollectionItem(
         key="guest_contact", label=_("guest's name and mobile phone number"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.CONSENT, required=True,
         collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
         encrypted=True,
+        fields=(
+            "consultations.GuestConsultation.name", "consultations.GuestConsultation.mobile_phone",
+        ),
     ),
+    # --- consultations (issue 5) ---
+    CollectionItem(
+        key="guest_consultation_content",
+        label=_("guest consultation contents (health information) and reading password"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
+        encrypted=True,
+        fields=(
+            "consultations.GuestConsultation.title", "consultations.GuestConsultation.body",
+            "consultations.GuestConsultation.answer", "consultations.GuestConsultation.password",
+        ),
+        description=_("The password is stored only as a one-way hash."),
+    ),
+    CollectionItem(
+        key="procedure_history", label=_("procedures received at the clinic (procedure, date)"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        collected_by=(Collection.AFTERCARE, Collection.REVIEW), retention=PROCEDURE_HISTORY,
+        encrypted=True,
+        fields=(
+            "consultations.ProcedureRecord.member", "consultations.ProcedureRecord.area",
+            "consultations.ProcedureRecord.procedure_name",
+            "consultations.ProcedureRecord.performed_on",
+        ),
+        description=_(
+            "Health information recorded by staff; it lets a patient ask after-care questions "
+            "and write reviews."
+        ),
+    ),
+    # --- end consultations ---
     CollectionItem(
         key="consultation_content", label=_("consultation contents (health information)"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
-        collected_by=(
-            Collection.CONSULTATION_BOARD, Collection.GUEST_CONSULTATION, Collection.AFTERCARE
-        ),
+        collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
         retention=MEMBER_POSTS, encrypted=True,
         fields=("consultations.Consultation.body", "consultations.Answer.body"),
     ),
@@ -269,17 +375,56 @@ ITEMS: tuple[CollectionItem, ...] = (
             "privacy.ConsentRecord.consent", "privacy.ConsentRecord.granted",
             "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
             "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
-            "privacy.ConsentRecord.policy_version",
+            "privacy.ConsentRecord.policy_version", "privacy.ConsentRecord.consent_version",
         ),
     ),
     CollectionItem(
         key="retained_records", label=_("records kept by law after their purpose is achieved"),
         purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP, encrypted=True,
+        collected_by=(Collection.AUTOMATIC,), retention=RETENTION_PERIOD_ENDED, encrypted=True,
         fields=(
             "privacy.RetainedRecord.subject_ref", "privacy.RetainedRecord.payload",
         ),
         description=_("Held in a separate database and used for nothing but retention."),
+    ),
+    # Privacy core (issue 6): complaints, policy notices, disclosures.
+    CollectionItem(
+        key="complaint", label=_("complaint to the privacy officer (guest's name and contact, "
+                                 "contents)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.COMPLAINT,), retention=COMPLAINT_RECORDS, encrypted=True,
+        fields=(
+            "privacy.Complaint.member", "privacy.Complaint.subject_ref",
+            "privacy.Complaint.name", "privacy.Complaint.contact", "privacy.Complaint.body",
+            "privacy.Complaint.status", "privacy.Complaint.created_at",
+            "privacy.Complaint.answered_at",
+        ),
+    ),
+    CollectionItem(
+        key="policy_notices", label=_("record of privacy-policy change notices sent to you"),
+        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP,
+        fields=("privacy.PolicyNotice.member", "privacy.PolicyNotice.claimed_at",
+                "privacy.PolicyNotice.sent_at"),
+    ),
+    CollectionItem(
+        key="disclosure_records",
+        label=_("records of provision to third parties (recipient, items, time, basis)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=DISCLOSURE_RECORDS,
+        fields=(
+            "privacy.Disclosure.subject_ref", "privacy.Disclosure.recipient",
+            "privacy.Disclosure.recipient_contact", "privacy.Disclosure.items",
+            "privacy.Disclosure.disclosed_at", "privacy.Disclosure.legal_basis",
+            "privacy.Disclosure.basis_detail",
+        ),
+    ),
+    # Retention and destruction (issue 9)
+    CollectionItem(
+        key="staff_access_records", label=_("records of staff access to personal data"),
+        purposes=(Purpose.FRAUD_PREVENTION, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
+        required=True, collected_by=(Collection.AUTOMATIC,), retention=STAFF_ACCESS_LOG,
+        fields=("privacy.AccessLogEntry.actor", "privacy.AccessLogEntry.subject_ref"),
     ),
 )
 
@@ -289,6 +434,9 @@ NOT_PERSONAL_MEMBERS: frozenset[str] = frozenset({
     "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
     "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
     "members.Member.data_key",
+    "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
+    "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
+    "members.LoginRecord.id", "members.MemberBlock.id",
 })
 NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
@@ -305,6 +453,18 @@ NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
     "consultations.Review.title", "consultations.Review.rating",
     "consultations.Review.status", "consultations.Review.created_at",
     "consultations.Review.data_key",
+    # --- consultations (issue 5) ---
+    "consultations.Consultation.kind", "consultations.Consultation.procedure",
+    "consultations.Consultation.updated_at",
+    "consultations.Review.updated_at", "consultations.Review.moderated_at",
+    "consultations.ProcedureRecord.id", "consultations.ProcedureRecord.recorded_by",
+    "consultations.ProcedureRecord.created_at", "consultations.ProcedureRecord.data_key",
+    "consultations.GuestConsultation.id", "consultations.GuestConsultation.subject_ref",
+    "consultations.GuestConsultation.reference", "consultations.GuestConsultation.area",
+    "consultations.GuestConsultation.answered_at", "consultations.GuestConsultation.answered_by",
+    "consultations.GuestConsultation.created_at", "consultations.GuestConsultation.destroyed_at",
+    "consultations.GuestConsultation.data_key",
+    # --- end consultations ---
 })
 NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
@@ -314,6 +474,14 @@ NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
     "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
     "privacy.ConsentRecord.id",
+    # Privacy core (issue 6)
+    "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",
+    "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
+    "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
+    "privacy.Processor.until", "privacy.Processor.requires_consent",
+    "privacy.Processor.sends_email",
+    "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
+    "privacy.Complaint.id", "privacy.Complaint.data_key",
 })
 NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.RetentionKey.id", "privacy.RetentionKey.wrapped_key",
@@ -323,8 +491,17 @@ NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.RetainedRecord.started_by", "privacy.RetainedRecord.started_at",
     "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
     "privacy.RetainedRecord.source_ref",
+    # The destruction ledger: rule, items, row range, counts, times and a pseudonymous
+    # reference (a random UUID that names no one once the member row is gone).
+    "privacy.DestructionRecord.id", "privacy.DestructionRecord.rule_key",
+    "privacy.DestructionRecord.reason", "privacy.DestructionRecord.subject_ref",
+    "privacy.DestructionRecord.item_keys", "privacy.DestructionRecord.source",
+    "privacy.DestructionRecord.first_pk", "privacy.DestructionRecord.last_pk",
+    "privacy.DestructionRecord.count", "privacy.DestructionRecord.started_at",
+    "privacy.DestructionRecord.done_at",
+    "privacy.AccessLogEntry.id", "privacy.AccessLogEntry.at", "privacy.AccessLogEntry.action",
 })
-NOT_PERSONAL_COOKIES: frozenset[str] = frozenset()
+NOT_PERSONAL_COOKIES: frozenset[str] = frozenset({"privacy.Visit.id"})
 NOT_PERSONAL: frozenset[str] = (
     NOT_PERSONAL_MEMBERS | NOT_PERSONAL_CONSULTATIONS | NOT_PERSONAL_PRIVACY
     | NOT_PERSONAL_RETENTION | NOT_PERSONAL_COOKIES
@@ -358,6 +535,22 @@ CONSENTS: tuple[Consent, ...] = (
             "site, but not the consultation boards."
         ),
     ),
+    # --- consultations (issue 5) ---
+    Consent(
+        key="guest_consultation",
+        label=_("Collection and use of personal information for a guest consultation"),
+        items=("guest_contact", "guest_consultation_content"), purposes=(Purpose.CONSULTATION,),
+        basis=LegalBasis.SENSITIVE_CONSENT, retention=GUEST_CONSULTATION,
+        asked_at=Collection.GUEST_CONSULTATION,
+        notice=_(
+            "Items: your name, mobile phone number, consultation area and question (health "
+            "information). Purpose: to answer your consultation and contact you about it. "
+            "Retention: destroyed after the periods shown below, counted from the answer, or "
+            "from posting if it is never answered. You may refuse; without this consent we "
+            "cannot take a guest consultation, but you can still call the clinic."
+        ),
+    ),
+    # --- end consultations ---
     Consent(
         key="marketing_email", label=_("Marketing by email"), items=("email",),
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
@@ -386,10 +579,103 @@ CONSENTS: tuple[Consent, ...] = (
 )
 
 
+# --- Marketing and notices (issue 11): sends, reminders, restrictions, the SMS processor -------
+# Kept in one block so the parallel branches merge by hand; it extends the tuples above.
+
+MARKETING_SENDS = RetentionRule(
+    key="marketing_sends",
+    achieved_when=_(
+        "1 year after the message is sent (to answer questions and complaints about it)"
+    ),
+    live_for=timedelta(days=365),
+)
+RESTRICTION_RECORDS = RetentionRule(
+    key="restriction_records",
+    achieved_when=_(
+        "3 years after the restriction is lifted (proof of how the request was handled)"
+    ),
+    live_for=timedelta(days=3 * 365),
+)
+RETENTION_RULES = (*RETENTION_RULES, MARKETING_SENDS, RESTRICTION_RECORDS)
+
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="marketing_deliveries", label=_("advertising sent to you (campaign, time, result)"),
+        purposes=(Purpose.MARKETING, Purpose.COMPLAINTS), basis=LegalBasis.CONSENT,
+        required=False, collected_by=(Collection.AUTOMATIC,), retention=MARKETING_SENDS,
+        fields=(
+            "privacy.CampaignDelivery.campaign", "privacy.CampaignDelivery.subject_ref",
+            "privacy.CampaignDelivery.claimed_at", "privacy.CampaignDelivery.sent_at",
+            "privacy.CampaignDelivery.outcome",
+        ),
+        description=_("Kept so that nobody receives the same advertisement twice."),
+    ),
+    CollectionItem(
+        key="consent_reminders", label=_("reminders of your marketing consents (every 2 years)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=CONSENT_PROOF,
+        fields=(
+            "privacy.ConsentReminder.subject_ref", "privacy.ConsentReminder.consent",
+            "privacy.ConsentReminder.period_start", "privacy.ConsentReminder.sent_at",
+        ),
+        description=_("Network Act art. 50-8: proof that the reminder was sent."),
+    ),
+    CollectionItem(
+        key="processing_restrictions",
+        label=_("requests to suspend processing (items, reason, how and when)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=RESTRICTION_RECORDS,
+        fields=(
+            "privacy.Restriction.subject_ref", "privacy.Restriction.items",
+            "privacy.Restriction.reason", "privacy.Restriction.channel",
+            "privacy.Restriction.reference", "privacy.Restriction.started_at",
+            "privacy.Restriction.lifted_at",
+        ),
+    ),
+)
+NOT_PERSONAL_MARKETING: frozenset[str] = frozenset({
+    "privacy.Campaign.id", "privacy.Campaign.title", "privacy.Campaign.channel",
+    "privacy.Campaign.body", "privacy.Campaign.areas", "privacy.Campaign.created_by",
+    "privacy.Campaign.created_at", "privacy.Campaign.status",
+    "privacy.CampaignDelivery.id", "privacy.ConsentReminder.id", "privacy.Restriction.id",
+})
+NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_MARKETING
+
+# The consents that allow advertising, per channel; night needs its own (Network Act art. 50(3)).
+MARKETING_CONSENT_FOR_CHANNEL: dict[str, str] = {"email": "marketing_email", "sms": "marketing_sms"}
+MARKETING_ITEM_FOR_CHANNEL: dict[str, str] = {"email": "email", "sms": "mobile_phone"}
+MARKETING_NIGHT_CONSENT = "marketing_night"
+MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
+
+
+@dataclass(frozen=True)
+class DeclaredProcessor:
+    """A company that processes personal data on the clinic's behalf (PIPA art. 26)."""
+
+    key: str
+    name: Promise
+    tasks: Promise
+    items: tuple[str, ...]
+
+
+PROCESSORS: tuple[DeclaredProcessor, ...] = (
+    DeclaredProcessor(
+        key="sms_provider", name=_("text message (SMS) delivery provider"),
+        tasks=_("sending text messages: advertising the member consented to, and notices"),
+        items=("mobile_phone",),
+    ),
+)
+
+
 # --- Lookups ---------------------------------------------------------------------------------
 
 ITEMS_BY_KEY: dict[str, CollectionItem] = {item.key: item for item in ITEMS}
 CONSENTS_BY_KEY: dict[str, Consent] = {consent.key: consent for consent in CONSENTS}
+# The consents a member gives or withdraws (sign-up, consent page, re-consent).
+MEMBER_CONSENTS: tuple[Consent, ...] = tuple(
+    consent for consent in CONSENTS if consent.asked_at == Collection.SIGNUP
+)
 RULES_BY_KEY: dict[str, RetentionRule] = {rule.key: rule for rule in RETENTION_RULES}
 
 

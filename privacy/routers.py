@@ -5,7 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 RETENTION_DB = "retention"
-RETENTION_MODELS = frozenset({("privacy", "retentionkey"), ("privacy", "retainedrecord")})
+# The destruction ledger lives beside the retained records: a restore of the live database
+# must not take back the record of what was destroyed (privacy replay-destruction reads it).
+RETENTION_MODELS = frozenset({
+    ("privacy", "retentionkey"), ("privacy", "retainedrecord"), ("privacy", "destructionrecord"),
+})
 
 
 def is_retention_model(app_label: str, model_name: str | None) -> bool:
@@ -27,8 +31,8 @@ class RetentionRouter:
         return self._db_for(model)
 
     def allow_relation(self, obj1: Any, obj2: Any, **hints: Any) -> bool:
-        # ``_meta`` of the instances, not ``type()``: request.user is a lazy proxy.
-        return self._db_for(obj1) == self._db_for(obj2)
+        # ``__class__``, not ``type()``: request.user is a lazy proxy whose type is not a model.
+        return self._db_for(obj1.__class__) == self._db_for(obj2.__class__)
 
     def allow_migrate(
         self, db: str, app_label: str, model_name: str | None = None, **hints: Any

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.core.cache import caches
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from privacy import registry
-from privacy.models import ConsentRecord, PolicyVersion
+from privacy.models import (
+    COMPLAINT_OPEN,
+    Complaint,
+    ConsentRecord,
+    Disclosure,
+    PolicyVersion,
+    Processor,
+    Visit,
+)
+
+POLICY_BANNER_DAYS = 7  # a new version is announced this many days before it takes effect
+_VERSIONS_CACHE_KEY = "privacy:policy-versions:v1"
+_VERSIONS_CACHE_SECONDS = 300
 
 
 def policy_version_current(*, on: date | None = None) -> PolicyVersion | None:
@@ -18,6 +34,76 @@ def policy_version_current(*, on: date | None = None) -> PolicyVersion | None:
         "-effective_on", "-published_at"
     ).first()
 
+
+# --- Policy versions, cached: every page's banner and every consent check read them ----------
+
+@dataclass(frozen=True)
+class VersionSummary:
+    pk: int
+    version: str
+    effective_on: date
+    requires_reconsent: bool
+
+
+def policy_versions_cached() -> list[VersionSummary]:
+    """All published versions, oldest first, from the cache (one query when it is cold)."""
+    versions = caches["near"].get(_VERSIONS_CACHE_KEY)
+    if versions is None:
+        versions = [
+            VersionSummary(*row)
+            for row in PolicyVersion.objects.order_by("effective_on", "published_at").values_list(
+                "pk", "version", "effective_on", "requires_reconsent"
+            )
+        ]
+        caches["near"].set(_VERSIONS_CACHE_KEY, versions, _VERSIONS_CACHE_SECONDS)
+    return versions
+
+
+def policy_versions_cache_clear() -> None:
+    caches["near"].delete(_VERSIONS_CACHE_KEY)
+
+
+def policy_version_upcoming(*, today: date | None = None) -> VersionSummary | None:
+    """The next version if it takes effect within the banner period (policy: 7 days' notice)."""
+    day = today or timezone.localdate()
+    for summary in policy_versions_cached():
+        if day < summary.effective_on <= day + timedelta(days=POLICY_BANNER_DAYS):
+            return summary
+    return None
+
+
+def policy_version_reconsent_in_force(*, today: date | None = None) -> VersionSummary | None:
+    """The latest version in force that asks members to consent again, if any."""
+    day = today or timezone.localdate()
+    found = None
+    for summary in policy_versions_cached():
+        if summary.effective_on <= day and summary.requires_reconsent:
+            found = summary
+    return found
+
+
+def _version_ids_from(summary: VersionSummary) -> list[int]:
+    """Versions at or after ``summary``: consent given under any of them is current."""
+    return [v.pk for v in policy_versions_cached() if v.effective_on >= summary.effective_on]
+
+
+def policy_versions_all() -> QuerySet[PolicyVersion]:
+    return PolicyVersion.objects.defer("content_ko", "content_en").order_by(
+        "-effective_on", "-published_at"
+    )
+
+
+def policy_version_previous(version: PolicyVersion) -> PolicyVersion | None:
+    return (
+        PolicyVersion.objects.filter(effective_on__lte=version.effective_on)
+        .exclude(pk=version.pk)
+        .filter(published_at__lte=version.published_at)
+        .order_by("-effective_on", "-published_at")
+        .first()
+    )
+
+
+# --- Consent state --------------------------------------------------------------------------
 
 def consents_current_for(*, subject_ref: Any) -> dict[str, ConsentRecord]:
     """The latest ledger record of each consent of a subject: the current state, derived."""
@@ -30,15 +116,121 @@ def consents_current_for(*, subject_ref: Any) -> dict[str, ConsentRecord]:
 
 
 def consent_is_granted(*, subject_ref: Any, consent: str) -> bool:
+    """Whether the subject's latest decision on ``consent`` grants it, and still counts.
+
+    When a version that asks for consent again is in force, a grant given under an earlier
+    version no longer counts: optional processing stops until the member consents again.
+    Cookie choices are excluded; the cookie banner asks for them on its own.
+    """
     record = (
         ConsentRecord.objects.filter(subject_ref=subject_ref, consent=consent)
         .order_by("-recorded_at", "-id")
-        .only("granted")
+        .only("granted", "policy_version_id")
         .first()
     )
-    return bool(record and record.granted)
+    if not (record and record.granted):
+        return False
+    if consent.startswith("cookies:"):
+        return True
+    reconsent = policy_version_reconsent_in_force()
+    return reconsent is None or record.policy_version_id in _version_ids_from(reconsent)
+
+
+def member_needs_reconsent(*, member: Any, version: VersionSummary) -> bool:
+    """Whether ``member`` has not yet answered the consent request of ``version``.
+
+    A member who joined once the version was in force consented under it at sign-up."""
+    starts = timezone.make_aware(datetime.combine(version.effective_on, time.min))
+    if member.date_joined >= starts:
+        return False
+    return not ConsentRecord.objects.filter(
+        subject_ref=member.subject_ref, policy_version_id__in=_version_ids_from(version)
+    ).exists()
+
+
+def consent_records_for(*, subject_ref: Any) -> QuerySet[ConsentRecord]:
+    """A subject's ledger entries, newest first (receipts list)."""
+    return ConsentRecord.objects.filter(subject_ref=subject_ref).select_related(
+        "policy_version"
+    ).order_by("-recorded_at", "-id")
+
+
+def consent_record_of(*, subject_ref: Any, pk: int) -> ConsentRecord | None:
+    """One ledger entry, only if it is the subject's own."""
+    return (
+        ConsentRecord.objects.filter(subject_ref=subject_ref, pk=pk)
+        .select_related("policy_version")
+        .first()
+    )
+
+
+# --- Processors, disclosures, complaints ----------------------------------------------------
+
+def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
+    return Processor.objects.active_on(on or timezone.localdate())
+
+
+def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processor]:
+    return processors_active(on=on).filter(requires_consent=True)
+
+
+def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
+    """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
+    today = timezone.localdate()
+    if processor.since > today or (processor.until is not None and processor.until < today):
+        return False
+    if not processor.requires_consent:
+        return True
+    return consent_is_granted(subject_ref=subject_ref, consent=processor.consent_key)
+
+
+def disclosures_for(*, subject_ref: Any, items: Iterable[str] | None = None) -> list[Disclosure]:
+    """Every provision of the subject's data to a third party, newest first.
+
+    With ``items`` (registry keys, e.g. the ones a correction changed), only the provisions
+    that included one of them: the recipients to tell about the correction (policy section 6).
+    """
+    disclosures = list(
+        Disclosure.objects.filter(subject_ref=subject_ref).order_by("-disclosed_at", "-id")
+    )
+    if items is None:
+        return disclosures
+    wanted = set(items)
+    return [d for d in disclosures if wanted.intersection(d.items)]
+
+
+def complaints_open() -> QuerySet[Complaint]:
+    return Complaint.objects.filter(status__in=COMPLAINT_OPEN).order_by("created_at")
 
 
 def policy_context() -> dict[str, Any]:
     """What the policy text is rendered from besides settings: the registry's declarations."""
-    return {"items": registry.ITEMS, "consents": registry.CONSENTS}
+    def serves(item: registry.CollectionItem, purpose: registry.Purpose) -> bool:
+        # An item serves a purpose of its own, or one a consent to it adds (e.g. marketing).
+        return purpose in item.purposes or any(
+            purpose in consent.purposes and item.key in consent.items
+            for consent in registry.CONSENTS
+        )
+
+    items_by_purpose = [
+        (purpose, [item for item in registry.ITEMS if serves(item, purpose)])
+        for purpose in registry.Purpose
+    ]
+    return {
+        "items": registry.ITEMS,
+        "consents": registry.CONSENTS,
+        "collection_methods": list(registry.Collection),
+        "items_by_purpose": [(p, items) for p, items in items_by_purpose if items],
+        "processors": [
+            (processor, [registry.ITEMS_BY_KEY[key] for key in processor.items
+                         if key in registry.ITEMS_BY_KEY])
+            for processor in processors_active()
+        ],
+    }
+
+
+def visits_due_for_destruction(*, now: datetime) -> QuerySet[Visit]:
+    """Visit records past the registry's ANALYTICS_VISITS rule (13 months after the visit)."""
+    live_for = registry.ANALYTICS_VISITS.live_for
+    assert live_for is not None
+    return Visit.objects.filter(visited_at__lt=now - live_for)

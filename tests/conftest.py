@@ -20,6 +20,15 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
         "db", "transactional_db", "live_server", "client", "admin_client"
     } & set(request.fixturenames)
     if uses_db:
-        from django.core.cache import cache
+        from django.core.cache import caches
 
-        cache.clear()
+        for alias in settings.CACHES:
+            caches[alias].clear()
+
+
+@pytest.fixture
+def admin_user(db: None) -> object:
+    """pytest-django's superuser, with the TOTP authenticator every staff account needs."""
+    from tests.members.factories import StaffFactory
+
+    return StaffFactory(username="admin", is_superuser=True)

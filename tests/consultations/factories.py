@@ -1,9 +1,21 @@
 from __future__ import annotations
 
-import factory
+import datetime
 
-from consultations.models import Answer, Consultation, ConsultationArea, Review, ReviewStatus
-from tests.members.factories import MemberFactory
+import factory
+from django.contrib.auth.hashers import make_password
+
+from consultations.models import (
+    Answer,
+    Consultation,
+    ConsultationArea,
+    ConsultationKind,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+    ReviewStatus,
+)
+from tests.members.factories import PosterFactory
 
 
 class ConsultationAreaFactory(factory.django.DjangoModelFactory):
@@ -20,7 +32,7 @@ class ConsultationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Consultation
 
-    author = factory.SubFactory(MemberFactory)
+    author = factory.SubFactory(PosterFactory)
     area = factory.SubFactory(ConsultationAreaFactory)
     title = factory.Sequence(lambda n: f"상담 제목 {n}")
     body = "수술 후 붓기가 언제 빠지나요?"
@@ -41,10 +53,46 @@ class ReviewFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Review
 
-    author = factory.SubFactory(MemberFactory)
+    author = factory.SubFactory(PosterFactory)
     area = factory.SubFactory(ConsultationAreaFactory)
     title = factory.Sequence(lambda n: f"후기 {n}")
     body = "친절하게 상담해 주셨어요."
     rating = 5
     status = ReviewStatus.PUBLISHED
     data_key = factory.SelfAttribute("author.data_key")
+
+
+class ProcedureRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ProcedureRecord
+
+    member = factory.SubFactory(PosterFactory)
+    area = factory.SubFactory(ConsultationAreaFactory)
+    procedure_name = "쌍꺼풀 수술"
+    performed_on = datetime.date(2026, 10, 1)
+    data_key = factory.SelfAttribute("member.data_key")
+
+
+class AftercareFactory(ConsultationFactory):
+    kind = ConsultationKind.AFTERCARE
+    is_private = True
+    procedure = factory.SubFactory(
+        ProcedureRecordFactory, member=factory.SelfAttribute("..author")
+    )
+    area = factory.SelfAttribute("procedure.area")
+
+
+GUEST_PASSWORD = "guest-pass-4821"
+
+
+class GuestConsultationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = GuestConsultation
+
+    reference = factory.Sequence(lambda n: f"TEST-{n:04d}-ABCD")
+    password = factory.LazyFunction(lambda: make_password(GUEST_PASSWORD))
+    name = "홍길동"
+    mobile_phone = "010-9876-5432"
+    area = factory.SubFactory(ConsultationAreaFactory)
+    title = "코 성형 문의"
+    body = "비염이 있는데 코 수술이 가능한가요?"

@@ -24,6 +24,56 @@ class MemberFactory(factory.django.DjangoModelFactory):
             self.save(update_fields=["password"])
 
 
+class PosterFactory(MemberFactory):
+    """A member who may write on the boards: email confirmed and the separate consent to
+    sensitive information given, as at sign-up."""
+
+    @factory.post_generation
+    def may_post(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create:
+            from privacy.models import ConsentMethod
+            from privacy.services import consent_record
+
+            verify_email(self)
+            consent_record(subject_ref=self.subject_ref, member=self, consent="sensitive_health",
+                           granted=True, method=ConsentMethod.SIGNUP_FORM)
+
+
 class StaffFactory(MemberFactory):
+    """A staff account with TOTP set up, as the admin requires; ``totp=False`` for one without."""
+
     username = factory.Sequence(lambda n: f"staff{n:04d}")
     is_staff = True
+
+    @factory.post_generation
+    def totp(self, create: bool, extracted: object, **kwargs: object) -> None:
+        if create and extracted is not False:
+            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+            TOTP.activate(self, generate_totp_secret())
+
+
+def verify_email(member: object) -> object:
+    """Mark the member's email confirmed, as the allauth link would."""
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.update_or_create(
+        user=member, email=member.email, defaults={"verified": True, "primary": True}
+    )
+    return member
+
+
+def log_in(client: object, member: object, password: str = DEFAULT_PASSWORD) -> object:
+    """Log in through allauth's form (so the session records a fresh authentication)."""
+    verify_email(member)
+    response = client.post("/accounts/login/", {"login": member.username, "password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert client.session.get("_auth_user_id") == str(member.pk)
+    return response
+
+
+def reauthenticate(client: object, password: str = DEFAULT_PASSWORD) -> object:
+    """Confirm the password again, as allauth asks before sensitive changes."""
+    response = client.post("/accounts/reauthenticate/", {"password": password})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    return response

@@ -30,7 +30,9 @@ def test_routes_retention_models_to_the_retention_database() -> None:
 def test_migrations_put_each_table_in_one_database_only() -> None:
     retention, default = tables("retention"), tables("default")
     assert {"privacy_retainedrecord", "privacy_retentionkey"} <= retention
-    assert retention - {"django_migrations"} == {"privacy_retainedrecord", "privacy_retentionkey"}
+    assert retention - {"django_migrations"} == {
+        "privacy_retainedrecord", "privacy_retentionkey", "privacy_destructionrecord",
+    }
     assert "privacy_retainedrecord" not in default
     assert "members_member" in default
 

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from consultations import services
-from consultations.models import Consultation, Review, ReviewStatus
+from consultations.models import Consultation, ProcedureRecord, Review, ReviewStatus
 from privacy.models import PolicyVersion
 from privacy.services import policy_version_publish
 
@@ -37,6 +37,7 @@ DEMO_REVIEWS = (
     ("demo_kim", "face-contour", "회복 과정이 생각보다 편했어요",
      "붓기 관리 방법을 자세히 알려주셔서 도움이 되었습니다.", 4),
 )
+DEMO_PROCEDURES = (("demo_kim", "eyes", "쌍꺼풀 수술", datetime.date(2026, 10, 1)),)
 DEMO_POLICY_VERSION = "1.0"
 DEMO_POLICY_EFFECTIVE = datetime.date(2024, 7, 1)
 
@@ -87,6 +88,13 @@ class Command(BaseCommand):
             )
             if answer:
                 services.consultation_answer(consultation=consultation, staff=staff, body=answer)
+
+        for username, area, procedure_name, performed_on in DEMO_PROCEDURES:
+            if not ProcedureRecord.objects.filter(member=patients[username]).exists():
+                services.procedure_record_create(
+                    member=patients[username], area=areas[area], procedure_name=procedure_name,
+                    performed_on=performed_on, recorded_by=staff,
+                )
 
         for username, area, title, body, rating in DEMO_REVIEWS:
             if Review.objects.filter(title=title).exists():

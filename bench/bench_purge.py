@@ -1,0 +1,163 @@
+"""Purge of 10,000 then 100,000 due records of mixed rules: throughput and peak memory.
+
+Rules mixed in equal parts: unconfirmed sign-ups (members with an unconfirmed email address),
+consent proofs past 3 years (a grant and its withdrawal), retained records past their
+destroy-after date (with their keys, in the retention database) and staff access-log entries
+past 2 years. Prints records per second and peak Python memory (tracemalloc) of each size and
+how both change; exits non-zero if throughput at 100k drops below half of that at 10k, or peak
+memory grows more than 3 times (batches must keep memory flat at any volume).
+
+SQLite by default, in a temporary directory. With ``DATABASE_URL`` and
+``RETENTION_DATABASE_URL`` set it runs on those databases instead: point them at scratch
+databases, as the purge destroys everything due there.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import os
+import shutil
+import sys
+import tempfile
+import time
+import tracemalloc
+import uuid
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# BENCH_PURGE_SIZES="1000,10000" tries smaller sizes (e.g. to check the script itself).
+SIZES = tuple(int(n) for n in os.environ.get("BENCH_PURGE_SIZES", "10000,100000").split(","))
+MAX_SLOWDOWN = 2.0
+MAX_MEMORY_GROWTH = 3.0
+
+
+def configure() -> None:
+    sys.path.insert(0, str(ROOT))
+    if not os.environ.get("DATABASE_URL"):
+        os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="bench-purge-")
+        os.environ.pop("RETENTION_DATABASE_URL", None)
+    os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
+    os.environ.setdefault("PRIVACY_KEK", base64.urlsafe_b64encode(os.urandom(32)).decode())
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic_site.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0, interactive=False)
+    call_command("migrate", database="retention", verbosity=0, interactive=False)
+
+
+def seed(total: int, *, now: datetime.datetime, chunk: int = 5000) -> None:
+    """``total`` due records, a quarter per rule, written in bulk."""
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+
+    from privacy import crypto
+    from privacy.models import (
+        AccessLogEntry,
+        ConsentMethod,
+        ConsentRecord,
+        DataKey,
+        RetainedRecord,
+        RetentionKey,
+    )
+
+    Member = get_user_model()
+    quarter = total // 4
+    run = uuid.uuid4().hex[:6]
+    wrapped = crypto.wrap_key(crypto.new_data_key())
+    joined = now - datetime.timedelta(days=30)
+    for start in range(0, quarter, chunk):
+        size = min(chunk, quarter - start)
+        keys = DataKey.objects.bulk_create([DataKey(wrapped_key=wrapped) for _ in range(size)])
+        members = Member.objects.bulk_create([
+            Member(username=f"b{run}{start + n}", name="벤치회원", email=f"b{run}{start + n}@x.kr",
+                   password=make_password(None), date_joined=joined, data_key=keys[n])
+            for n in range(size)
+        ])
+        EmailAddress.objects.bulk_create([
+            EmailAddress(user=member, email=member.email, verified=False, primary=True)
+            for member in members
+        ])
+    ended = now - datetime.timedelta(days=4 * 365)
+    for start in range(0, quarter, chunk):
+        size = min(chunk, quarter - start)
+        records = []
+        for _ in range(size // 2):
+            subject = uuid.uuid4()
+            for granted, delta in ((True, 0), (False, 1)):
+                records.append(ConsentRecord(
+                    subject_ref=subject, consent="marketing_sms", granted=granted,
+                    method=ConsentMethod.CONSENT_PAGE,
+                    recorded_at=ended + datetime.timedelta(minutes=delta),
+                ))
+        ConsentRecord.objects.bulk_create(records)
+    old = (now - datetime.timedelta(days=800)).date()
+    for start in range(0, quarter, chunk):
+        size = min(chunk, quarter - start)
+        rkeys = RetentionKey.objects.bulk_create(
+            [RetentionKey(wrapped_key=wrapped) for _ in range(size)]
+        )
+        RetainedRecord.objects.bulk_create([
+            RetainedRecord(
+                subject_ref=uuid.uuid4(), item_key="access_log", rule_key="login_records",
+                legal_basis="bench", started_by="last_login", started_at=now, destroy_after=old,
+                payload="sealed", key=key,
+            ) for key in rkeys
+        ])
+    for start in range(0, total - 3 * quarter, chunk):
+        size = min(chunk, total - 3 * quarter - start)
+        AccessLogEntry.objects.bulk_create([
+            AccessLogEntry(actor="bench", action="bench", at=now - datetime.timedelta(days=800))
+            for _ in range(size)
+        ])
+
+
+def measure(total: int) -> tuple[float, float]:
+    from django.utils import timezone
+
+    from privacy.destruction import purge
+
+    now = timezone.now()
+    seed(total, now=now)
+    tracemalloc.start()
+    started = time.perf_counter()
+    report = purge(now=now)
+    elapsed = time.perf_counter() - started
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    if report.failed or report.destroyed != total:
+        raise SystemExit(f"purge of {total} failed: destroyed {report.destroyed}, "
+                         f"failed {[rule.key for rule in report.failed]}")
+    rate = total / elapsed
+    print(f"{total:>7} records: {rate:8.0f} records/s, peak memory {peak / 1e6:6.1f} MB "
+          f"({', '.join(f'{r.key} {r.destroyed}' for r in report.rules if r.destroyed)})")
+    return rate, peak
+
+
+def main() -> int:
+    configure()
+    from django.db import connections
+
+    print(f"privacy purge on {connections['default'].vendor}")
+    (rate_small, peak_small), (rate_large, peak_large) = (measure(n) for n in SIZES)
+    speed = rate_large / rate_small
+    growth = peak_large / peak_small
+    print(f"{SIZES[0]} -> {SIZES[1]}: throughput x{speed:.2f}, peak memory x{growth:.2f}")
+    ok = speed >= 1 / MAX_SLOWDOWN and growth <= MAX_MEMORY_GROWTH
+    print("OK" if ok else "FAIL: throughput fell below half or memory grew more than 3x")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    try:
+        status = main()
+    finally:
+        scratch = os.environ.get("VAR_DIR", "")
+        if Path(scratch).name.startswith("bench-purge-"):
+            shutil.rmtree(scratch, ignore_errors=True)
+    sys.exit(status)

@@ -1,0 +1,196 @@
+"""Forms of the boards. Every text is plain text with a length limit; templates escape it."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.utils.functional import lazy
+from django.utils.translation import gettext_lazy as _
+
+from consultations import selectors
+from consultations.models import (
+    BODY_MAX_LENGTH,
+    GUEST_NAME_MAX_LENGTH,
+    RATING_MAX,
+    RATING_MIN,
+    TITLE_MAX_LENGTH,
+    ConsultationArea,
+    ProcedureRecord,
+)
+
+# Korean mobile numbers: 010 (and the older 011, 016-019), with or without dashes or spaces.
+MOBILE_RE = re.compile(r"^01([016789])(\d{3,4})(\d{4})$")
+GUEST_PASSWORD_MIN_LENGTH = 8
+GUEST_PASSWORD_MAX_LENGTH = 128
+
+
+def _plain_text_help_now() -> str:
+    return _("Plain text, up to %(limit)d characters.") % {"limit": BODY_MAX_LENGTH}
+
+
+_plain_text_help = lazy(_plain_text_help_now, str)
+
+
+def title_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Title"), max_length=TITLE_MAX_LENGTH,
+        error_messages={"required": _("Please write a title.")},
+    )
+
+
+def body_field(label: Any) -> forms.CharField:
+    return forms.CharField(
+        label=label, max_length=BODY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 10, "maxlength": BODY_MAX_LENGTH}),
+        help_text=_plain_text_help(),
+        error_messages={"required": _("Please write your text; it cannot be empty.")},
+    )
+
+
+class AreaChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: ConsultationArea) -> str:
+        from django.utils.translation import get_language
+
+        return obj.name(get_language() or "ko")
+
+
+def area_field(queryset: Any = None, label: Any = None) -> AreaChoiceField:
+    return AreaChoiceField(
+        label=label or _("Area"),
+        queryset=queryset if queryset is not None else selectors.area_list_active(),
+        empty_label=None,
+        error_messages={"required": _("Please choose an area."),
+                        "invalid_choice": _("Please choose one of the listed areas.")},
+    )
+
+
+class ConsultationForm(forms.Form):
+    area = area_field()
+    title = title_field()
+    body = body_field(_("Question"))
+    is_private = forms.BooleanField(
+        label=_("Private (only you and the clinic's staff can read it)"), required=False
+    )
+
+
+class AftercareForm(forms.Form):
+    procedure = forms.ModelChoiceField(
+        label=_("Procedure"), queryset=ProcedureRecord.objects.none(), empty_label=None,
+        error_messages={"required": _("Please choose your procedure."),
+                        "invalid_choice": _("Please choose one of your procedures.")},
+    )
+    title = title_field()
+    body = body_field(_("Question"))
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["procedure"]
+        field.queryset = selectors.procedure_records_of(member)  # type: ignore[attr-defined]
+        field.label_from_instance = (  # type: ignore[attr-defined]
+            lambda record: f"{record.procedure_name} ({record.performed_on:%Y-%m-%d})"
+        )
+
+
+class AftercareEditForm(forms.Form):
+    title = title_field()
+    body = body_field(_("Question"))
+
+
+class AnswerForm(forms.Form):
+    body = body_field(_("Answer"))
+
+
+class ReviewForm(forms.Form):
+    area = area_field(label=_("Procedure area"))
+    title = title_field()
+    body = body_field(_("Review"))
+    rating = forms.TypedChoiceField(
+        label=_("Rating"), coerce=int,
+        choices=[(value, str(value)) for value in range(RATING_MAX, RATING_MIN - 1, -1)],
+        error_messages={"required": _("Please choose a rating from 1 to 5."),
+                        "invalid_choice": _("Please choose a rating from 1 to 5.")},
+    )
+
+    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Only areas where the member had a procedure: a review is about one's own procedure.
+        area_ids = selectors.procedure_records_of(member).values("area_id")
+        self.fields["area"].queryset = ConsultationArea.objects.filter(  # type: ignore[attr-defined]
+            pk__in=area_ids
+        )
+
+
+def normalise_mobile(value: str) -> str:
+    """'01012345678', '010 1234 5678' -> '010-1234-5678'; ValidationError otherwise."""
+    digits = re.sub(r"[\s\-.]", "", value or "")
+    match = MOBILE_RE.match(digits)
+    if not match:
+        raise forms.ValidationError(
+            _("Please enter a Korean mobile number, e.g. 010-1234-5678."), code="invalid"
+        )
+    return f"01{match.group(1)}-{match.group(2)}-{match.group(3)}"
+
+
+class GuestConsultationForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"), max_length=GUEST_NAME_MAX_LENGTH,
+        error_messages={"required": _("Please enter your name.")},
+    )
+    mobile_phone = forms.CharField(
+        label=_("Mobile phone number"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("Please enter your mobile phone number.")},
+    )
+    area = area_field()
+    title = title_field()
+    body = body_field(_("Question"))
+    password = forms.CharField(
+        label=_("Password to read the answer"), min_length=GUEST_PASSWORD_MIN_LENGTH,
+        max_length=GUEST_PASSWORD_MAX_LENGTH, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 8 characters. Keep it: with the reference you will receive, it is "
+                    "the only way to read the answer."),
+        error_messages={"required": _("Please choose a password.")},
+    )
+    password_again = forms.CharField(
+        label=_("Password (again)"), max_length=GUEST_PASSWORD_MAX_LENGTH, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": _("Please enter the password again.")},
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the collection and use of my personal information described above."),
+        error_messages={"required": _(
+            "A guest consultation needs your consent to the collection and use of the items "
+            "above."
+        )},
+    )
+
+    def clean_mobile_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data["mobile_phone"])
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        password, again = cleaned.get("password"), cleaned.get("password_again")
+        if password and again is not None and password != again:
+            self.add_error("password_again", _("The two passwords do not match."))
+        elif password:
+            try:
+                validate_password(password)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
+        return cleaned
+
+
+class GuestReadForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"), max_length=20,
+        error_messages={"required": _("Please enter your reference.")},
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=GUEST_PASSWORD_MAX_LENGTH, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Please enter your password.")},
+    )

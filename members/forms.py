@@ -1,0 +1,281 @@
+"""Sign-up and profile forms, driven by the privacy registry (required/optional, consents)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from allauth.account.forms import SignupForm as AllauthSignupForm
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from consultations.models import ConsultationArea
+from members import phones
+from members.ages import needs_representative
+from members.models import (
+    ADDRESS_MAX_LENGTH,
+    NAME_MAX_LENGTH,
+    REPRESENTATIVE_NAME_MAX_LENGTH,
+    Member,
+    Relation,
+    login_id_validator,
+)
+from members.selectors import contact_is_blocked
+from members.services import RepresentativeData
+from privacy import registry
+from privacy.models import PolicyVersion
+from privacy.selectors import policy_version_current
+
+# Form field -> collection item of the registry that declares it.
+FIELD_ITEMS: dict[str, str] = {
+    "name": "name",
+    "username": "login_id",
+    "password1": "password",
+    "email": "email",
+    "mobile_phone": "mobile_phone",
+    "home_phone": "home_phone",
+    "home_address": "home_address",
+    "date_of_birth": "date_of_birth",
+    "desired_area": "desired_area",
+}
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+CONSENT_PREFIX = "consent_"
+
+
+class KoreanPhoneField(forms.CharField):
+    """A Korean number, cleaned to its stored form (see ``members.phones``)."""
+
+    def __init__(self, *, mobile: bool = False, **kwargs: Any) -> None:
+        self.normalise = phones.normalise_mobile if mobile else phones.normalise_phone
+        kwargs.setdefault("max_length", phones.RAW_MAX_LENGTH)
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"type": "tel", "autocomplete": "tel", "inputmode": "tel"}),
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, value: Any) -> str:
+        value = super().clean(value)
+        return self.normalise(value) if value else ""
+
+
+def area_choices() -> Any:
+    return ConsultationArea.objects.filter(is_active=True).order_by("position", "id")
+
+
+class ConsentedItemsMixin:
+    """Optional items need their consent: an item entered without it is refused, by name."""
+
+    def add_consent_fields(self, keys: tuple[str, ...], initial: dict[str, bool]) -> None:
+        for key in keys:
+            consent = registry.consent(key)
+            self.fields[CONSENT_PREFIX + key] = forms.BooleanField(
+                label=consent.label, required=False, initial=initial.get(key, False),
+                help_text=consent.notice,
+            )
+
+    def consent_decisions(self) -> dict[str, bool]:
+        return {
+            name.removeprefix(CONSENT_PREFIX): bool(self.cleaned_data.get(name))
+            for name in self.fields
+            if name.startswith(CONSENT_PREFIX)
+        }
+
+    def clean_consented_items(self) -> None:
+        decisions = self.consent_decisions()
+        for key, granted in decisions.items():
+            if granted:
+                continue
+            consent = registry.consent(key)
+            for item_key in consent.items:
+                field_name = next(
+                    (name for name, item in FIELD_ITEMS.items() if item == item_key), None
+                )
+                if field_name is None or field_name not in self.fields:
+                    continue
+                if registry.item(item_key).required:
+                    continue
+                if self.cleaned_data.get(field_name):
+                    self.add_error(field_name, _(
+                        "You entered your %(item)s without ticking the consent "
+                        "“%(consent)s”. Tick that consent, or leave this field empty."
+                    ) % {"item": registry.item(item_key).label, "consent": consent.label})
+
+
+class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
+    """Exactly the policy's sign-up items, plus a legal representative for children under 14."""
+
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH,
+                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    date_of_birth = forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"},
+                               format="%Y-%m-%d"),
+        help_text=_("Members under 14 need the consent of a legal representative."),
+    )
+    mobile_phone = KoreanPhoneField(label=_("Mobile phone number"), mobile=True)
+    home_phone = KoreanPhoneField(label=_("Home phone number"))
+    home_address = forms.CharField(
+        label=_("Home address"), max_length=ADDRESS_MAX_LENGTH,
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    desired_area = forms.ModelChoiceField(
+        label=_("Desired consultation area"), queryset=ConsultationArea.objects.none(),
+    )
+    policy_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
+    representative_name = forms.CharField(
+        label=_("Legal representative's name"), max_length=REPRESENTATIVE_NAME_MAX_LENGTH,
+        required=False,
+    )
+    representative_email = forms.EmailField(
+        label=_("Legal representative's email"), required=False, max_length=254,
+        help_text=_("We send the link that confirms the consent to this address."),
+    )
+    representative_phone = KoreanPhoneField(
+        label=_("Legal representative's phone number"), required=False,
+    )
+    representative_relation = forms.ChoiceField(
+        label=_("Relation to you"), choices=[("", "---------"), *Relation.choices],
+        required=False,
+    )
+
+    field_order = [
+        "name", "username", "password1", "password2", "email", "mobile_phone",
+        "date_of_birth", "home_phone", "home_address", "desired_area",
+    ]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["username"].label = _("Login ID")
+        self.fields["username"].help_text = login_id_validator.message
+        self.fields["desired_area"].queryset = area_choices()
+        for field_name, item_key in FIELD_ITEMS.items():
+            if field_name in self.fields:
+                self.fields[field_name].required = registry.item(item_key).required
+        self.add_consent_fields(tuple(consent.key for consent in registry.MEMBER_CONSENTS), {})
+        self.shown_policy = policy_version_current()
+        if self.shown_policy is not None:
+            self.fields["policy_version"].initial = self.shown_policy.version
+
+    # --- What the template shows -----------------------------------------------------------
+
+    def contract_items(self) -> list[registry.CollectionItem]:
+        """Items needed for the membership contract: a notice, no consent box (PIPA 15(1)4)."""
+        keys = set(FIELD_ITEMS.values())
+        return [
+            item for item in registry.ITEMS
+            if item.key in keys and item.basis == registry.LegalBasis.CONTRACT
+        ]
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name in FIELD_ITEMS or name == "password2"]
+
+    def consent_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(CONSENT_PREFIX)]
+
+    def representative_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith("representative_")]
+
+    # --- Validation -------------------------------------------------------------------------
+
+    def clean_username(self) -> str:
+        value = super().clean_username()
+        login_id_validator(value)
+        return value
+
+    def clean_policy_version(self) -> PolicyVersion | None:
+        """The consents are given to the policy version the page showed, recorded as such."""
+        shown = self.cleaned_data.get("policy_version")
+        if not shown:
+            return self.shown_policy
+        return PolicyVersion.objects.filter(version=shown).first() or self.shown_policy
+
+    def clean_date_of_birth(self) -> date:
+        value = self.cleaned_data["date_of_birth"]
+        if value > timezone.localdate() or value < EARLIEST_BIRTH_DATE:
+            raise forms.ValidationError(_("Enter your real date of birth."))
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.clean_consented_items()
+        born = cleaned.get("date_of_birth")
+        if born and needs_representative(born, timezone.localdate()):
+            self._clean_representative(cleaned)
+        if contact_is_blocked(email=cleaned.get("email") or "",
+                              mobile_phone=cleaned.get("mobile_phone") or ""):
+            raise forms.ValidationError(
+                _("Registration with this email address or mobile phone number is not "
+                  "possible. Please contact the clinic."),
+                code="blocked",
+            )
+        return cleaned
+
+    def _clean_representative(self, cleaned: dict[str, Any]) -> None:
+        message = _("Members under 14 need a legal representative: enter this.")
+        for name in ("representative_name", "representative_email", "representative_relation"):
+            if not cleaned.get(name) and name not in self.errors:
+                self.add_error(name, message)
+        own = (cleaned.get("email") or "").lower()
+        if own and (cleaned.get("representative_email") or "").lower() == own:
+            self.add_error("representative_email", _(
+                "Enter your legal representative's own email address, not yours."
+            ))
+
+    def representative_data(self) -> RepresentativeData | None:
+        born = self.cleaned_data["date_of_birth"]
+        if not needs_representative(born, timezone.localdate()):
+            return None
+        return RepresentativeData(
+            name=self.cleaned_data["representative_name"],
+            email=self.cleaned_data["representative_email"],
+            phone=self.cleaned_data.get("representative_phone") or "",
+            relation=self.cleaned_data["representative_relation"],
+        )
+
+
+class ProfileForm(ConsentedItemsMixin, forms.Form):
+    """A member's own items (or their child's), with the consents that cover optional items."""
+
+    PROFILE_CONSENTS = ("optional_items", "sensitive_health")
+
+    name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
+    mobile_phone = KoreanPhoneField(label=_("Mobile phone number"), mobile=True)
+    home_phone = KoreanPhoneField(label=_("Home phone number"), required=False)
+    home_address = forms.CharField(label=_("Home address"), max_length=ADDRESS_MAX_LENGTH,
+                                   required=False)
+    desired_area = forms.ModelChoiceField(
+        label=_("Desired consultation area"), queryset=ConsultationArea.objects.none(),
+        required=False,
+    )
+
+    def __init__(self, *args: Any, member: Member, consents: dict[str, bool],
+                 **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {
+            "name": member.name, "mobile_phone": member.mobile_phone,
+            "home_phone": member.home_phone, "home_address": member.home_address,
+            "desired_area": member.desired_area_id,
+        })
+        super().__init__(*args, **kwargs)
+        self.fields["desired_area"].queryset = area_choices()
+        for field_name in list(self.fields):
+            item_key = FIELD_ITEMS.get(field_name)
+            if item_key:
+                self.fields[field_name].required = registry.item(item_key).required
+        self.add_consent_fields(self.PROFILE_CONSENTS, consents)
+
+    def consent_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if name.startswith(CONSENT_PREFIX)]
+
+    def item_fields(self) -> list[forms.BoundField]:
+        return [self[name] for name in self.fields if not name.startswith(CONSENT_PREFIX)]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        self.clean_consented_items()
+        return cleaned
+
+    def profile_data(self) -> dict[str, Any]:
+        return {name: self.cleaned_data[name] for name in self.fields
+                if not name.startswith(CONSENT_PREFIX)}

@@ -1,0 +1,46 @@
+"""Staff reach the admin only through allauth's login, and only with a TOTP authenticator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from urllib.parse import urlencode
+
+from allauth.mfa.models import Authenticator
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+
+class StaffMFARequiredMiddleware:
+    """Admin's own login form would skip allauth's rate limits, access log and MFA step, so it
+    is replaced by allauth's; staff without TOTP are sent to set it up before any admin page."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        admin_root = reverse("admin:index")
+        if request.path_info.startswith(admin_root):
+            response = self._guard(request, admin_root)
+            if response is not None:
+                return response
+        return self.get_response(request)
+
+    def _guard(self, request: HttpRequest, admin_root: str) -> HttpResponse | None:
+        user = request.user
+        if request.path_info == reverse("admin:login"):
+            target = request.GET.get("next") or admin_root
+            if user.is_authenticated and not user.is_staff:
+                return None  # the admin explains that this account may not enter
+            query = urlencode({"next": target if target.startswith("/") else admin_root})
+            return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
+        if not (user.is_authenticated and user.is_staff):
+            return None
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+            return None
+        messages.warning(request, _(
+            "Staff accounts need two-factor authentication: set up an authenticator app to "
+            "reach the administration."
+        ))
+        return HttpResponseRedirect(reverse("mfa_activate_totp"))

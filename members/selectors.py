@@ -1,0 +1,113 @@
+"""Reads about members: representation, blocks, login history, what the purge may destroy."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.crypto import salted_hmac
+
+from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
+from privacy import registry
+
+LOGIN_HISTORY_DAYS = 90
+_HASH_SALT = "members.block.contact"
+
+
+def contact_hash(value: str) -> str:
+    """Keyed hash of a normalised email or mobile number: comparable, but not readable back.
+
+    The key is ``SECRET_KEY``; rotating it (without ``SECRET_KEY_FALLBACKS``) makes existing
+    blocks stop matching re-registrations.
+    """
+    return salted_hmac(_HASH_SALT, value.strip().lower(), algorithm="sha256").hexdigest()
+
+
+def items_consented(decisions: dict[str, bool]) -> set[str]:
+    """Keys of the collection items that the granted consents among ``decisions`` cover."""
+    return {
+        item_key
+        for key, granted in decisions.items()
+        if granted and key in registry.CONSENTS_BY_KEY
+        for item_key in registry.CONSENTS_BY_KEY[key].items
+    }
+
+
+def member_is_blocked(member: Any) -> bool:
+    if member is None or getattr(member, "pk", None) is None:
+        return False
+    return MemberBlock.objects.filter(member=member, lifted_at__isnull=True).exists()
+
+
+def member_may_post(member: Any) -> bool:
+    """The one check before a member writes on the boards: logged in, active, email confirmed
+    (confirmation of intent to join) and not blocked."""
+    from allauth.account.models import EmailAddress
+
+    if not getattr(member, "is_authenticated", False) or not member.is_active:
+        return False
+    if not EmailAddress.objects.filter(user_id=member.pk, verified=True).exists():
+        return False
+    return not member_is_blocked(member)
+
+
+def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
+    """Whether an active block holds this email or (normalised) mobile number."""
+    hashes = [contact_hash(value) for value in (email, mobile_phone) if value]
+    if not hashes:
+        return False
+    active = MemberBlock.objects.filter(lifted_at__isnull=True)
+    return (
+        active.filter(email_hash__in=hashes).exists()
+        or active.filter(mobile_hash__in=hashes).exists()
+    )
+
+
+def member_represents(*, representative: Any, child: Any) -> bool:
+    """Whether ``representative`` is the confirmed legal representative of ``child``."""
+    if not getattr(representative, "is_authenticated", False) or child is None:
+        return False
+    return LegalRepresentative.objects.filter(
+        child=child, representative_member=representative, confirmed_at__isnull=False
+    ).exists()
+
+
+def children_represented_by(*, representative: Member) -> QuerySet[Member]:
+    return Member.objects.filter(
+        legal_representative__representative_member=representative,
+        legal_representative__confirmed_at__isnull=False,
+    ).order_by("name", "pk")
+
+
+def representative_pending_for(member: Member) -> LegalRepresentative | None:
+    return (
+        LegalRepresentative.objects.filter(child=member, confirmed_at__isnull=True)
+        .select_related("child")
+        .first()
+    )
+
+
+def children_unconfirmed_due_for_destruction(*, now: datetime) -> QuerySet[Member]:
+    """Members under 14 whose representative did not confirm in time (rule under_14_unconfirmed)."""
+    live_for = registry.UNDER_14_UNCONFIRMED.live_for or timedelta(days=7)
+    return Member.objects.filter(
+        is_active=False,
+        legal_representative__confirmed_at__isnull=True,
+        legal_representative__requested_at__lt=now - live_for,
+    )
+
+
+def login_records_due_for_destruction(*, now: datetime) -> QuerySet[LoginRecord]:
+    """Login records older than the registry's ``login_records`` rule (3 months).
+
+    ``LoginRecord`` is append-only: remove these with ``.purge_expired()``, not ``.delete()``.
+    """
+    live_for = registry.LOGIN_RECORDS.live_for or timedelta(days=90)
+    return LoginRecord.objects.filter(recorded_at__lt=now - live_for)
+
+
+def login_history_for(*, member: Member, now: datetime) -> QuerySet[LoginRecord]:
+    return LoginRecord.objects.filter(
+        member=member, recorded_at__gte=now - timedelta(days=LOGIN_HISTORY_DAYS)
+    ).only("recorded_at", "ip_address", "result")

@@ -1,0 +1,246 @@
+"""Writes about members: sign-up, legal representatives, profile edits, blocks, login records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from allauth.usersessions.models import UserSession
+from django.core import signing
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+
+from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
+from members.selectors import contact_hash, items_consented
+from privacy import registry
+from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
+from privacy.selectors import consents_current_for
+from privacy.services import consent_record
+
+REPRESENTATIVE_LINK_SALT = "members.representative.confirm"
+
+
+class RepresentativeLinkError(Exception):
+    """The representative's link is expired, tampered with or no longer points anywhere."""
+
+
+@dataclass(frozen=True)
+class RepresentativeData:
+    name: str
+    email: str
+    relation: str
+    phone: str = ""
+
+
+def _link_max_age() -> timedelta:
+    return registry.UNDER_14_UNCONFIRMED.live_for or timedelta(days=7)
+
+
+@transaction.atomic
+def member_signup(
+    *,
+    member: Member,
+    name: str,
+    date_of_birth: date,
+    mobile_phone: str,
+    consents: dict[str, bool],
+    home_phone: str = "",
+    home_address: str = "",
+    desired_area: Any = None,
+    representative: RepresentativeData | None = None,
+    ip_address: str | None = None,
+    policy_version: PolicyVersion | None = None,
+) -> Member:
+    """Save a new member with the policy's items and append every consent decision to the ledger.
+
+    A member under 14 (``representative`` given) stays inactive until the representative
+    confirms through the emailed link (``legal_representative_confirm``).
+    """
+    member.name = name
+    member.date_of_birth = date_of_birth.isoformat()
+    member.mobile_phone = mobile_phone
+    member.home_phone = home_phone if consents.get("optional_items") else ""
+    member.home_address = home_address if consents.get("optional_items") else ""
+    member.desired_area = desired_area if consents.get("sensitive_health") else None
+    member.is_active = representative is None
+    member.save()
+    for consent in registry.MEMBER_CONSENTS:
+        consent_record(
+            subject_ref=member.subject_ref, member=member, consent=consent.key,
+            granted=bool(consents.get(consent.key)), method=ConsentMethod.SIGNUP_FORM,
+            ip_address=ip_address, policy_version=policy_version,
+        )
+    if representative is not None:
+        LegalRepresentative.objects.create(
+            child=member, name=representative.name, email=representative.email,
+            phone=representative.phone, relation=representative.relation,
+            data_key=member.data_key,
+        )
+    return member
+
+
+def representative_link_token(representative: LegalRepresentative) -> str:
+    return signing.TimestampSigner(salt=REPRESENTATIVE_LINK_SALT).sign_object(
+        {"r": representative.pk, "s": representative.child.subject_ref.hex}
+    )
+
+
+def legal_representative_request_send(
+    *, representative: LegalRepresentative, request: HttpRequest
+) -> None:
+    """Email the representative the signed link that confirms their consent (valid 7 days)."""
+    url = request.build_absolute_uri(
+        reverse("members:representative_confirm", args=[representative_link_token(representative)])
+    )
+    get_adapter(request).send_mail(
+        "members/email/representative_request",
+        representative.email,
+        {
+            "representative": representative,
+            "child": representative.child,
+            "confirm_url": url,
+            "days": _link_max_age().days,
+        },
+    )
+
+
+def representative_from_token(token: str) -> LegalRepresentative:
+    """The representative a link names, or ``RepresentativeLinkError`` (nothing is changed)."""
+    try:
+        payload = signing.TimestampSigner(salt=REPRESENTATIVE_LINK_SALT).unsign_object(
+            token, max_age=_link_max_age()
+        )
+    except signing.SignatureExpired:
+        raise RepresentativeLinkError("expired") from None
+    except signing.BadSignature:
+        raise RepresentativeLinkError("invalid") from None
+    representative = (
+        LegalRepresentative.objects.select_related("child", "data_key")
+        .filter(pk=payload.get("r"))
+        .first()
+    )
+    if representative is None or representative.child.subject_ref.hex != payload.get("s"):
+        raise RepresentativeLinkError("invalid")
+    return representative
+
+
+@transaction.atomic
+def legal_representative_confirm(
+    *, token: str, confirming_member: Any = None, ip_address: str | None = None
+) -> LegalRepresentative:
+    """Record the representative's consent, activate the child's account and link the accounts.
+
+    The representative confirms the decisions the child made at sign-up; each is appended to the
+    ledger again as the representative's own.
+    """
+    representative = representative_from_token(token)
+    # Lock the row: a double-submitted form must not append the consents twice.
+    representative = LegalRepresentative.objects.select_for_update(of=("self",)).select_related(
+        "child", "data_key"
+    ).get(pk=representative.pk)
+    if representative.confirmed_at is not None:
+        return representative
+    child = representative.child
+    representative.confirmed_at = timezone.now()
+    # Only an account that owns the representative's confirmed email address is linked, so a
+    # stranger who happens to be logged in on the same browser never gains access to the child.
+    owners = Member.objects.filter(
+        is_active=True, emailaddress__email__iexact=representative.email,
+        emailaddress__verified=True,
+    ).exclude(pk=child.pk)
+    linked = None
+    if getattr(confirming_member, "is_authenticated", False):
+        linked = owners.filter(pk=confirming_member.pk).first()
+    linked = linked or owners.first()
+    if linked is not None and linked.pk != child.pk:
+        representative.representative_member = linked
+    representative.save(update_fields=["confirmed_at", "representative_member"])
+    child.is_active = True
+    child.save(update_fields=["is_active"])
+    current = consents_current_for(subject_ref=child.subject_ref)
+    for consent in registry.MEMBER_CONSENTS:
+        record = current.get(consent.key)
+        consent_record(
+            subject_ref=child.subject_ref, member=child, consent=consent.key,
+            granted=bool(record and record.granted), method=ConsentMethod.EMAIL_LINK,
+            actor=ConsentActor.REPRESENTATIVE, actor_user=representative.representative_member,
+            ip_address=ip_address,
+        )
+    return representative
+
+
+@transaction.atomic
+def member_profile_update(
+    *,
+    member: Member,
+    data: dict[str, Any],
+    consents: dict[str, bool],
+    actor: Member,
+    ip_address: str | None = None,
+) -> Member:
+    """Change a member's own items; a withdrawn consent destroys the items it covered.
+
+    ``actor`` is the member or their confirmed legal representative (the view checks which).
+    """
+    current = consents_current_for(subject_ref=member.subject_ref)
+    by_representative = actor.pk != member.pk
+    for key, granted in consents.items():
+        record = current.get(key)
+        if bool(record and record.granted) != granted:
+            consent_record(
+                subject_ref=member.subject_ref, member=member, consent=key, granted=granted,
+                method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
+                actor=ConsentActor.REPRESENTATIVE if by_representative else ConsentActor.SUBJECT,
+                actor_user=actor,
+            )
+    state = {key: bool(record.granted) for key, record in current.items()}
+    granted_items = items_consented({**state, **consents})
+    for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
+        if field_name in data:
+            setattr(member, field_name, data[field_name])
+    if "home_phone" not in granted_items:
+        member.home_phone = ""
+    if "home_address" not in granted_items:
+        member.home_address = ""
+    if "desired_area" not in granted_items:
+        member.desired_area = None
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_block(*, member: Member, reason: str, actor: Member) -> MemberBlock:
+    """Block a member: no log-in, no posting, no re-registration with the same email or mobile.
+
+    Every open session of the member ends now.
+    """
+    block = MemberBlock.objects.create(
+        member=member,
+        reason=reason,
+        blocked_by=actor,
+        email_hash=contact_hash(member.email),
+        mobile_hash=contact_hash(member.mobile_phone) if member.mobile_phone else "",
+    )
+    for session in UserSession.objects.filter(user=member):
+        session.end()
+    return block
+
+
+@transaction.atomic
+def member_block_lift(*, block: MemberBlock, actor: Member) -> MemberBlock:
+    if block.lifted_at is None:
+        block.lifted_at = timezone.now()
+        block.lifted_by = actor
+        block.save(update_fields=["lifted_at", "lifted_by"])
+    return block
+
+
+def login_record(*, member: Member | None, result: str, ip_address: str | None) -> LoginRecord:
+    """Append one log-in attempt to the access log (never the typed password or unknown ID)."""
+    if result not in LoginResult.values:
+        raise ValueError(f"unknown login result {result!r}")
+    return LoginRecord.objects.create(member=member, result=result, ip_address=ip_address)

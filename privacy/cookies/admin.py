@@ -1,0 +1,62 @@
+"""Staff's view of the visit records: a read-only list and a small report (per day, per hour)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from privacy.cookies.charts import bar_chart
+from privacy.cookies.selectors import visit_counts_by_day, visit_counts_by_hour
+from privacy.models import Visit
+
+REPORT_DAYS = 30
+
+
+@admin.register(Visit)
+class VisitAdmin(admin.ModelAdmin):
+    """Visits are evidence of use, not something staff edit: read only."""
+
+    list_display = ["visited_at", "path", "visitor_id"]
+    date_hierarchy = "visited_at"
+    show_full_result_count = False
+    change_list_template = "admin/privacy/visit/change_list.html"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def get_urls(self) -> list[Any]:
+        report = self.admin_site.admin_view(self.report_view)
+        return [path("report/", report, name="privacy_visit_report"), *super().get_urls()]
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        last = timezone.localdate()
+        first = last - timedelta(days=REPORT_DAYS - 1)
+        by_day = visit_counts_by_day(first=first, last=last)
+        by_hour = visit_counts_by_hour(first=first, last=last)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "title": _("Visits report"),
+            "first": first,
+            "last": last,
+            "total": sum(count for _, count in by_day),
+            "day_chart": bar_chart([(f"{day:%m-%d}", n) for day, n in by_day], label_every=5),
+            "hour_chart": bar_chart([(f"{hour:02d}", n) for hour, n in by_hour], label_every=3),
+        }
+        return TemplateResponse(request, "admin/privacy/visit/report.html", context)

@@ -1,0 +1,85 @@
+"""The email backend that checks delegation consent before mail leaves the site.
+
+When a processor that requires consent delivers the site's mail (``Processor.sends_email``),
+a member's address is handed to it only if the member consented (policy section 5). Mail to
+addresses that are not members' (the officer, guests) passes unchanged. The real backend is
+``settings.EMAIL_REAL_BACKEND``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import get_connection
+from django.core.mail.backends.base import BaseEmailBackend
+from django.core.mail.message import EmailMessage
+
+from privacy.selectors import processor_may_receive, processors_active
+
+logger = logging.getLogger(__name__)
+
+
+def refused_addresses(addresses: set[str]) -> set[str]:
+    """Members' addresses that an email-delivering processor may not receive."""
+    processors = [p for p in processors_active().filter(sends_email=True) if p.requires_consent]
+    if not processors or not addresses:
+        return set()
+    lowered = {address.lower() for address in addresses}
+    members = get_user_model().objects.filter(email__in=list(addresses | lowered)).only(
+        "email", "subject_ref"
+    )
+    refused: set[str] = set()
+    for member in members:
+        if not all(processor_may_receive(processor=p, subject_ref=member.subject_ref)
+                   for p in processors):
+            refused.add(member.email.lower())
+    return refused
+
+
+def _address(recipient: str) -> str:
+    from email.utils import parseaddr
+
+    return parseaddr(recipient)[1].lower()
+
+
+class ProcessorCheckedEmailBackend(BaseEmailBackend):
+    def __init__(self, fail_silently: bool = False, **kwargs: Any) -> None:
+        super().__init__(fail_silently=fail_silently)
+        real = settings.EMAIL_REAL_BACKEND
+        if real == f"{__name__}.{type(self).__name__}":
+            raise ImproperlyConfigured(
+                "EMAIL_BACKEND: name the real mail backend (e.g. "
+                "django.core.mail.backends.smtp.EmailBackend); the site wraps it already"
+            )
+        self.real = get_connection(real, fail_silently=fail_silently, **kwargs)
+
+    def open(self) -> Any:
+        return self.real.open()
+
+    def close(self) -> None:
+        self.real.close()
+
+    def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
+        messages = list(email_messages)
+        addresses = {_address(r) for m in messages for r in m.recipients()}
+        refused = refused_addresses(addresses)
+        if refused:
+            kept = []
+            for message in messages:
+                message.to = [r for r in message.to if _address(r) not in refused]
+                message.cc = [r for r in message.cc if _address(r) not in refused]
+                message.bcc = [r for r in message.bcc if _address(r) not in refused]
+                if message.recipients():
+                    kept.append(message)
+            # Counts only: addresses are personal data and stay out of logs.
+            logger.info("mail to %d member address(es) withheld: no delegation consent",
+                        len(refused))
+            messages = kept
+        if not messages:
+            return 0
+        return self.real.send_messages(messages) or 0

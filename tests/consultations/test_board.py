@@ -1,0 +1,293 @@
+"""The consultation board: posting, list, search, detail, edits, staff answers, the email."""
+
+from __future__ import annotations
+
+import pytest
+from django.core import mail
+from django.test import Client
+from django.utils import timezone
+
+from consultations.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Answer, Consultation
+from tests.consultations.factories import (
+    AnswerFactory,
+    ConsultationAreaFactory,
+    ConsultationFactory,
+)
+from tests.members.factories import MemberFactory, PosterFactory, StaffFactory, verify_email
+
+pytestmark = pytest.mark.django_db
+
+
+def html(response) -> str:
+    return response.content.decode()
+
+
+def raw_body(consultation: Consultation) -> str:
+    """The column as stored (values_list skips the decrypting descriptor)."""
+    return str(Consultation.objects.values_list("body", flat=True).get(pk=consultation.pk))
+
+
+# --- list --------------------------------------------------------------------------------------
+
+def test_list_hides_private_titles_from_others_but_not_from_author_or_staff(client: Client) -> None:
+    author = PosterFactory(name="김민수")
+    ConsultationFactory(author=author, title="공개 질문입니다")
+    ConsultationFactory(author=author, title="비밀 재수술 질문", is_private=True)
+
+    anonymous = html(client.get("/consultations/"))
+    assert "공개 질문입니다" in anonymous
+    assert "비밀 재수술 질문" not in anonymous
+    assert "비공개 상담" in anonymous  # the row is there, its title is not
+    assert "김*수" in anonymous and "김민수" not in anonymous
+
+    client.force_login(PosterFactory())
+    assert "비밀 재수술 질문" not in html(client.get("/consultations/"))
+    client.force_login(author)
+    assert "비밀 재수술 질문" in html(client.get("/consultations/"))
+    client.force_login(StaffFactory())
+    assert "비밀 재수술 질문" in html(client.get("/consultations/"))
+
+
+def test_title_search_never_matches_private_titles_of_others(client: Client) -> None:
+    author = PosterFactory()
+    ConsultationFactory(author=author, title="코 재수술 공개", is_private=False)
+    ConsultationFactory(author=author, title="코 재수술 비공개", is_private=True)
+    ConsultationFactory(title="눈 상담")
+
+    page = html(client.get("/consultations/", {"q": "재수술"}))
+    assert "코 재수술 공개" in page
+    assert "비공개 상담" not in page  # the private match is not even hinted at
+    assert "눈 상담" not in page
+
+    client.force_login(author)
+    page = html(client.get("/consultations/", {"q": "재수술"}))
+    assert "코 재수술 비공개" in page
+
+
+def test_filter_by_area(client: Client) -> None:
+    eyes = ConsultationAreaFactory(slug="eyes", name_ko="눈")
+    nose = ConsultationAreaFactory(slug="nose", name_ko="코")
+    ConsultationFactory(area=eyes, title="눈 질문")
+    ConsultationFactory(area=nose, title="코 질문")
+    page = html(client.get("/consultations/", {"area": "nose"}))
+    assert "코 질문" in page and "눈 질문" not in page
+    page = html(client.get("/consultations/", {"area": "no-such-area"}))
+    assert "코 질문" in page and "눈 질문" in page
+
+
+def test_list_is_paginated_and_keeps_the_filter_in_page_links(client: Client) -> None:
+    area = ConsultationAreaFactory(slug="skin")
+    ConsultationFactory.create_batch(25, area=area)
+    page = html(client.get("/consultations/", {"area": "skin"}))
+    assert page.count("<tr>") == 21  # header + 20 rows
+    assert "?area=skin&amp;page=2" in page
+    assert html(client.get("/consultations/", {"area": "skin", "page": 2})).count("<tr>") == 6
+
+
+@pytest.mark.parametrize("viewer", ["anonymous", "member", "staff"])
+def test_list_query_count_does_not_grow_with_posts(
+    client: Client, django_assert_max_num_queries, viewer: str
+) -> None:
+    if viewer != "anonymous":
+        client.force_login(StaffFactory() if viewer == "staff" else PosterFactory())
+    ConsultationFactory.create_batch(2)
+    ConsultationFactory(is_private=True)
+    client.get("/consultations/")  # warm the site-wide caches: steady state is counted
+    with django_assert_max_num_queries(6):
+        assert client.get("/consultations/").status_code == 200
+    for _ in range(12):
+        ConsultationFactory(author=PosterFactory(), area=ConsultationAreaFactory())
+    ConsultationFactory.create_batch(10, is_private=True)
+    with django_assert_max_num_queries(6):
+        assert client.get("/consultations/", {"q": "상담"}).status_code == 200
+
+
+# --- posting -----------------------------------------------------------------------------------
+
+def test_posting_needs_login(client: Client) -> None:
+    response = client.get("/consultations/new/")
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    area = ConsultationAreaFactory()
+    client.post("/consultations/new/", {"area": area.pk, "title": "t", "body": "b"})
+    assert not Consultation.objects.exists()
+
+
+def test_member_posts_a_private_question_stored_encrypted(client: Client) -> None:
+    member = PosterFactory()
+    area = ConsultationAreaFactory()
+    client.force_login(member)
+    response = client.post(
+        "/consultations/new/",
+        {"area": area.pk, "title": "가슴 성형 상담", "body": "보형물 종류가 궁금합니다.",
+         "is_private": "on"},
+    )
+    consultation = Consultation.objects.get()
+    assert response["Location"] == f"/consultations/{consultation.pk}/"
+    assert consultation.author == member and consultation.is_private
+    assert "보형물" not in raw_body(consultation)
+    assert consultation.data_key_id == member.data_key_id
+    assert "보형물 종류가 궁금합니다." in html(client.get(response["Location"]))
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"title": "", "body": "본문"}, "title", "제목을 입력해 주십시오."),
+        ({"title": "제목", "body": "   "}, "body", "내용을 입력해 주십시오"),
+        ({"title": "제목", "body": "가" * (BODY_MAX_LENGTH + 1)}, "body", str(BODY_MAX_LENGTH)),
+        ({"title": "가" * (TITLE_MAX_LENGTH + 1), "body": "본문"}, "title", str(TITLE_MAX_LENGTH)),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_error_and_the_draft_kept(
+    client: Client, data: dict, field: str, message: str
+) -> None:
+    client.force_login(PosterFactory())
+    area = ConsultationAreaFactory()
+    response = client.post("/consultations/new/", {"area": area.pk, **data})
+    assert response.status_code == 200
+    assert message in html(response)
+    assert response.context["form"].errors[field]
+    assert not Consultation.objects.exists()
+    # the other field's draft is still in the form
+    kept = data["body"] if field == "title" else data["title"]
+    assert kept[:50] in html(response)
+
+
+def test_body_is_plain_text_rendered_escaped(client: Client) -> None:
+    ConsultationFactory(pk=77, body='<script>alert(1)</script><b>굵게</b>\n둘째 줄')
+    page = html(client.get("/consultations/77/"))
+    assert "<script>alert(1)" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;굵게&lt;/b&gt;<br>둘째 줄" in page
+
+
+# --- edits by the author -----------------------------------------------------------------------
+
+def test_author_edits_and_deletes_own_unanswered_post(client: Client) -> None:
+    consultation = ConsultationFactory(title="처음 제목")
+    client.force_login(consultation.author)
+    page = html(client.get(f"/consultations/{consultation.pk}/"))
+    assert f"/consultations/{consultation.pk}/edit/" in page
+    response = client.post(
+        f"/consultations/{consultation.pk}/edit/",
+        {"area": consultation.area_id, "title": "고친 제목", "body": "고친 내용"},
+    )
+    assert response.status_code == 302
+    consultation.refresh_from_db()
+    assert (consultation.title, consultation.body) == ("고친 제목", "고친 내용")
+    assert consultation.updated_at is not None
+    assert client.get(f"/consultations/{consultation.pk}/delete/").status_code == 200
+    client.post(f"/consultations/{consultation.pk}/delete/")
+    assert not Consultation.objects.filter(pk=consultation.pk).exists()
+
+
+def test_answered_post_can_no_longer_be_edited_or_deleted(client: Client) -> None:
+    answer = AnswerFactory(consultation__title="답변 받은 질문")
+    consultation = answer.consultation
+    client.force_login(consultation.author)
+    assert "/edit/" not in html(client.get(f"/consultations/{consultation.pk}/"))
+    response = client.post(
+        f"/consultations/{consultation.pk}/edit/",
+        {"area": consultation.area_id, "title": "바꾸기", "body": "바꾸기"}, follow=True,
+    )
+    assert "답변이 달린 상담은 더 이상 수정할 수 없습니다." in html(response)
+    client.post(f"/consultations/{consultation.pk}/delete/")
+    consultation.refresh_from_db()
+    assert consultation.title == "답변 받은 질문"
+
+
+# --- staff answers -----------------------------------------------------------------------------
+
+def test_staff_answers_on_the_post_page_and_the_author_gets_a_link_only(
+    client: Client, django_capture_on_commit_callbacks
+) -> None:
+    author = PosterFactory(email="asker@example.com")
+    consultation = ConsultationFactory(author=author, body="지방흡입 후 통증", is_private=True)
+    client.force_login(author)
+    assert "answer-form" not in html(client.get(f"/consultations/{consultation.pk}/"))
+
+    staff = StaffFactory()
+    client.force_login(staff)
+    assert "answer-form" in html(client.get(f"/consultations/{consultation.pk}/"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/consultations/{consultation.pk}/answer/", {"body": "압박복을 3주 착용하세요."}
+        )
+    assert response.status_code == 302
+    answer = Answer.objects.get()
+    assert answer.author == staff and answer.data_key_id == author.data_key_id
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["asker@example.com"]
+    assert f"http://testserver/consultations/{consultation.pk}/" in message.body
+    for health_text in ("지방흡입", "압박복", consultation.title):
+        assert health_text not in message.body and health_text not in message.subject
+
+
+def test_empty_staff_answer_is_refused(client: Client) -> None:
+    consultation = ConsultationFactory()
+    client.force_login(StaffFactory())
+    response = client.post(f"/consultations/{consultation.pk}/answer/", {"body": " "})
+    assert response.status_code == 400
+    assert "내용을 입력해 주십시오" in html(response)
+    assert not Answer.objects.exists() and not mail.outbox
+
+
+def test_members_cannot_answer(client: Client) -> None:
+    consultation = ConsultationFactory()
+    client.force_login(consultation.author)
+    response = client.post(f"/consultations/{consultation.pk}/answer/", {"body": "자문자답"})
+    assert response.status_code == 404
+    assert not Answer.objects.exists()
+
+
+def test_detail_query_count_does_not_grow_with_answers(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    consultation = ConsultationFactory(is_private=True)
+    AnswerFactory(consultation=consultation)
+    client.force_login(consultation.author)
+    client.get(f"/consultations/{consultation.pk}/")  # warm the site-wide caches
+    with django_assert_max_num_queries(6):
+        client.get(f"/consultations/{consultation.pk}/")
+    AnswerFactory.create_batch(6, consultation=consultation)
+    with django_assert_max_num_queries(6):
+        page = html(client.get(f"/consultations/{consultation.pk}/"))
+    assert page.count("병원 답변") == 7
+
+
+def test_board_pages_render_in_english(client: Client) -> None:
+    consultation = ConsultationFactory()
+    client.cookies["django_language"] = "en"
+    assert "Private consultation" not in html(client.get("/consultations/"))
+    assert "Ask a question" in html(client.get("/consultations/"))
+    assert "Not answered yet." in html(client.get(f"/consultations/{consultation.pk}/"))
+
+
+def test_posting_needs_the_separate_consent_to_sensitive_information(client: Client) -> None:
+    """The boards collect health information: without the sensitive-information consent a
+    member is told how to give it, and nothing is stored."""
+    member = verify_email(MemberFactory())
+    client.force_login(member)
+    response = client.get("/consultations/new/")
+    assert response.status_code == 403
+    assert "/accounts/profile/edit/" in response.content.decode()
+    area = ConsultationAreaFactory()
+    client.post("/consultations/new/", {"area": area.pk, "title": "질문", "body": "내용"})
+    assert not Consultation.objects.exists()
+
+
+def test_a_legal_representative_opens_the_childs_private_post(client: Client) -> None:
+    from members.models import LegalRepresentative
+
+    child = PosterFactory()
+    parent = MemberFactory()
+    LegalRepresentative.objects.create(
+        child=child, name="보호자", email=parent.email, relation="parent",
+        representative_member=parent, confirmed_at=timezone.now(),
+    )
+    private = ConsultationFactory(author=child, is_private=True, title="아이의 비공개 상담")
+    client.force_login(parent)
+    assert client.get(f"/consultations/{private.pk}/").status_code == 200
+    assert "아이의 비공개 상담" in client.get("/consultations/").content.decode()
+    client.force_login(MemberFactory())
+    assert client.get(f"/consultations/{private.pk}/").status_code == 404

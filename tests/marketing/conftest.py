@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+
+from privacy import sms
+
+
+@pytest.fixture(autouse=True)
+def _marketing_settings(settings: object) -> None:
+    settings.SMS_BACKEND = "privacy.sms.LocmemBackend"
+    settings.SITE_URL = "https://www.jangps.example"
+    sms.outbox.clear()

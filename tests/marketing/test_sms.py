@@ -1,0 +1,57 @@
+"""SMS goes through a pluggable backend chosen by the SMS_BACKEND setting."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+
+from privacy import registry, sms
+
+
+def test_locmem_backend_keeps_messages_for_tests() -> None:
+    count = sms.send_messages([sms.SmsMessage(to="010-1234-5678", body="안녕하세요")])
+    assert count == 1
+    assert sms.outbox == [sms.SmsMessage(to="010-1234-5678", body="안녕하세요")]
+
+
+def test_console_backend_writes_to_its_stream(settings) -> None:
+    settings.SMS_SENDER_NUMBER = "02-6677-0010"
+    stream = StringIO()
+    backend = sms.get_backend("privacy.sms.ConsoleBackend", stream=stream)
+    assert backend.send_messages([sms.SmsMessage(to="010-1111-2222", body="본문")]) == 1
+    assert "SMS from 02-6677-0010 to 010-1111-2222\n본문" in stream.getvalue()
+    assert sms.outbox == []
+
+
+def test_the_setting_chooses_the_backend(settings) -> None:
+    settings.SMS_BACKEND = "privacy.sms.ConsoleBackend"
+    assert isinstance(sms.get_backend(), sms.ConsoleBackend)
+    settings.SMS_BACKEND = "privacy.sms.LocmemBackend"
+    assert isinstance(sms.get_backend(), sms.LocmemBackend)
+
+
+def test_console_is_the_default(monkeypatch) -> None:
+    import importlib
+
+    from clinic_site import settings as project_settings
+
+    monkeypatch.delenv("SMS_BACKEND", raising=False)
+    reloaded = importlib.reload(project_settings)
+    assert reloaded.SMS_BACKEND == "privacy.sms.ConsoleBackend"
+    monkeypatch.setenv("SMS_BACKEND", "acme_sms.Backend")
+    assert importlib.reload(project_settings).SMS_BACKEND == "acme_sms.Backend"
+    monkeypatch.delenv("SMS_BACKEND")
+    importlib.reload(project_settings)
+
+
+def test_the_base_class_is_the_interface_a_provider_implements() -> None:
+    with pytest.raises(NotImplementedError):
+        sms.BaseSmsBackend().send_messages([])
+
+
+def test_the_sms_provider_is_a_declared_processor_of_mobile_numbers() -> None:
+    [provider] = [p for p in registry.PROCESSORS if p.key == "sms_provider"]
+    assert provider.items == ("mobile_phone",)
+    for processor in registry.PROCESSORS:
+        assert set(processor.items) <= set(registry.ITEMS_BY_KEY)

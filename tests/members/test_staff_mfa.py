@@ -1,0 +1,78 @@
+"""Staff reach the admin only through allauth's login and with TOTP set up."""
+
+from __future__ import annotations
+
+import pytest
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
+from django.test import Client
+
+from tests.members.factories import (
+    MemberFactory,
+    StaffFactory,
+    log_in,
+    reauthenticate,
+    verify_email,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_admin_login_form_is_replaced_by_allauths(client: Client) -> None:
+    response = client.get("/admin/login/?next=/admin/members/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fadmin%2Fmembers%2F"
+
+
+def test_staff_without_an_authenticator_are_sent_to_set_one_up(client: Client) -> None:
+    staff = StaffFactory(totp=False)
+    log_in(client, staff)
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/2fa/totp/activate/"
+
+
+def test_staff_with_totp_pass_the_code_step_and_reach_the_admin(client: Client) -> None:
+    staff = verify_email(StaffFactory(totp=False))
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    stored = Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP)
+    assert stored.data["secret"] != secret  # sealed with the key-encryption key
+
+    response = client.post("/accounts/login/", {"login": staff.username,
+                                                "password": "correct-horse-battery-9"})
+    assert response["Location"] == "/accounts/2fa/authenticate/"
+    assert "_auth_user_id" not in client.session
+    import time
+
+    code = f"{hotp_value(secret, int(time.time()) // 30):06d}"
+    response = client.post("/accounts/2fa/authenticate/", {"code": code})
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+
+
+def test_members_who_are_not_staff_do_not_reach_the_admin(client: Client) -> None:
+    log_in(client, MemberFactory())
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
+
+
+def test_staff_set_up_totp_through_allauth_and_then_reach_the_admin(client: Client) -> None:
+    import time
+
+    staff = StaffFactory(totp=False)
+    log_in(client, staff)
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
+    response = client.get("/accounts/2fa/totp/activate/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    reauthenticate(client)
+    page = client.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    code = f"{hotp_value(secret, int(time.time()) // 30):06d}"
+    response = client.post("/accounts/2fa/totp/activate/", {"code": code})
+    assert response.status_code == 302
+    stored = Authenticator.objects.get(user=staff, type=Authenticator.Type.TOTP)
+    assert secret not in str(stored.data)
+    assert client.get("/admin/").status_code == 200

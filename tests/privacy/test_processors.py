@@ -1,0 +1,101 @@
+"""Delegation (policy section 5): no member's data reaches a consent-requiring processor first."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.core import mail
+from django.core.mail import EmailMessage, send_mail
+
+from privacy.models import ConsentMethod, ConsentRecord
+from privacy.selectors import processor_may_receive
+from privacy.services import consent_record
+from tests.members.factories import MemberFactory
+from tests.privacy.factories import ProcessorFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def checked_mail(settings):
+    settings.EMAIL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+    settings.EMAIL_REAL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+def grant(member, processor, granted: bool = True) -> None:
+    consent_record(subject_ref=member.subject_ref, member=member,
+                   consent=processor.consent_key, granted=granted,
+                   method=ConsentMethod.CONSENT_PAGE)
+
+
+def test_processor_may_receive_follows_consent_and_period() -> None:
+    member = MemberFactory()
+    free = ProcessorFactory(requires_consent=False)
+    gated = ProcessorFactory(requires_consent=True)
+    ended = ProcessorFactory(until=datetime.date(2026, 2, 1))
+    assert processor_may_receive(processor=free, subject_ref=member.subject_ref)
+    assert not processor_may_receive(processor=gated, subject_ref=member.subject_ref)
+    assert not processor_may_receive(processor=ended, subject_ref=member.subject_ref)
+    grant(member, gated)
+    assert processor_may_receive(processor=gated, subject_ref=member.subject_ref)
+    grant(member, gated, granted=False)
+    assert not processor_may_receive(processor=gated, subject_ref=member.subject_ref)
+
+
+def test_consent_keys_of_unknown_processors_are_refused() -> None:
+    member = MemberFactory()
+    for key in ("processor:999", "processor:abc", "processor:"):
+        with pytest.raises(ValueError, match="unknown consent"):
+            consent_record(subject_ref=member.subject_ref, consent=key, granted=True,
+                           method=ConsentMethod.CONSENT_PAGE)
+    assert not ConsentRecord.objects.exists()
+
+
+def test_mail_to_members_without_consent_is_withheld(checked_mail) -> None:
+    ProcessorFactory(sends_email=True, requires_consent=True)
+    processor = ProcessorFactory(sends_email=True, requires_consent=True, name="Second Mail")
+    agreed, silent = MemberFactory(), MemberFactory()
+    for p in type(processor).objects.all():
+        grant(agreed, p)
+    sent = send_mail("Hello", "body", None, [agreed.email, silent.email, "officer@clinic.example"])
+    assert sent == 1
+    assert mail.outbox[0].to == [agreed.email, "officer@clinic.example"]
+    assert send_mail("Only you", "body", None, [silent.email]) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_mail_passes_when_no_consent_is_required(checked_mail) -> None:
+    ProcessorFactory(sends_email=True, requires_consent=False)
+    ProcessorFactory(sends_email=False, requires_consent=True)  # does not carry mail
+    member = MemberFactory()
+    message = EmailMessage("Hi", "body", None, [f"Member <{member.email.upper()}>"])
+    assert message.send() == 1
+    assert len(mail.outbox) == 1
+
+
+def test_the_settings_wrap_the_configured_backend() -> None:
+    import clinic_site.settings as configured
+
+    assert configured.EMAIL_BACKEND == "privacy.mail.ProcessorCheckedEmailBackend"
+    assert configured.EMAIL_REAL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
+
+
+def test_admin_lists_processors_and_refuses_unknown_items(admin_client) -> None:
+    ProcessorFactory(name="Hanbit Mail Co.")
+    assert "Hanbit Mail Co." in admin_client.get("/admin/privacy/processor/").content.decode()
+    response = admin_client.post("/admin/privacy/processor/add/", {
+        "name": "Bad Co.", "tasks_ko": "x", "tasks_en": "x", "items": ["shoe_size"],
+        "since": "2026-01-01",
+    })
+    assert response.status_code == 200
+    assert not ProcessorFactory._meta.model.objects.filter(name="Bad Co.").exists()
+
+
+def test_the_wrapper_refuses_to_wrap_itself(settings) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.mail import get_connection
+
+    settings.EMAIL_REAL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+    with pytest.raises(ImproperlyConfigured, match="name the real mail backend"):
+        get_connection("privacy.mail.ProcessorCheckedEmailBackend")
