@@ -49,6 +49,9 @@ class Case:
     kwargs: Callable[[Any], dict[str, Any]] | None = None
     label: str = ""
     query: str = ""
+    # Visit with a session that has just confirmed the password, so that pages behind
+    # allauth's reauthentication are checked for who may see what, not only for the prompt.
+    fresh: bool = False
 
     def __post_init__(self) -> None:
         missing = set(ROLES) - set(self.expect)

@@ -68,3 +68,13 @@ def verified_email(member) -> None:
     EmailAddress.objects.update_or_create(
         user=member, email=member.email, defaults={"verified": True, "primary": True}
     )
+
+
+def signup_fields(username: str, email: str, **extra: str) -> dict[str, str]:
+    """A sign-up that the site's form accepts (an adult, only the required items)."""
+    return {
+        "name": "홍길동", "username": username, "email": email,
+        "password1": "correct-horse-battery-9", "password2": "correct-horse-battery-9",
+        "mobile_phone": "010-1234-5678", "date_of_birth": "1990-05-17",
+        "home_phone": "", "home_address": "", "desired_area": "", **extra,
+    }

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from cookie_consent.models import Cookie, CookieGroup, LogItem
@@ -27,16 +28,46 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
 
-from consultations.models import Consultation
-from privacy.models import ConsentMethod, ConsentRecord, PolicyVersion
-from privacy.services import consent_record
+from consultations.models import Consultation, GuestConsultation, ProcedureRecord
+from members.models import LegalRepresentative, LoginRecord, LoginResult, MemberBlock, Relation
+from members.services import login_record, member_block, representative_link_token
+from privacy.marketing import unsubscribe_token
+from privacy.models import (
+    Campaign,
+    CampaignChannel,
+    Complaint,
+    ConsentMethod,
+    ConsentRecord,
+    Disclosure,
+    DisclosureBasis,
+    PolicyNotice,
+    PolicyVersion,
+    Processor,
+    Visit,
+)
+from privacy.services import (
+    complaint_submit,
+    consent_record,
+    disclosure_record,
+    policy_version_publish,
+)
 from tests.consultations.factories import (
+    AftercareFactory,
     AnswerFactory,
     ConsultationAreaFactory,
     ConsultationFactory,
+    GuestConsultationFactory,
+    ProcedureRecordFactory,
     ReviewFactory,
 )
-from tests.members.factories import MemberFactory, StaffFactory
+from tests.members.factories import (
+    DEFAULT_PASSWORD,
+    MemberFactory,
+    PosterFactory,
+    StaffFactory,
+    reauthenticate,
+)
+from tests.privacy.factories import ProcessorFactory
 from tests.security.access import (
     MEMBER_ROLES,
     ROLES,
@@ -59,17 +90,31 @@ OWNER_PHONE = "010-7531-8642"
 PRIVATE_TITLE = "비공개 상담: 가슴 재수술"
 PRIVATE_BODY = "보형물 파열이 의심됩니다"
 PRIVATE_ANSWER = "내원하시어 초음파 검사를 받으세요"
+AFTERCARE_TITLE = "수술 후 관리: 실밥 부위 진물"
+CHILD_NAME = "박아동"
+GUEST_BODY = "비회원 문의: 안면윤곽 재수술 비용"
+GUEST_PHONE = "010-2468-1357"
 
 
 @dataclass
 class World:
+    """The owner is also the confirmed legal representative of ``child`` (the issue's
+    "representative" role: the owner's pages about the child are theirs, nobody else's)."""
+
     owner: Any
     other: Any
     staff: Any
     superuser: Any
     bystander: Any  # owns the objects made for admin pages, so no role's pages change
+    child: Any
     private_consultation: Consultation
-    public_consultation: Consultation
+    public_consultation: Consultation  # unanswered: its author may still edit or delete it
+    review: Any
+    consent: ConsentRecord
+    policy_first: PolicyVersion
+    policy_second: PolicyVersion
+    unsubscribe_token: str
+    representative_token: str
 
     def user(self, role: str) -> Any:
         return None if role == "anonymous" else getattr(self, role)
@@ -78,8 +123,9 @@ class World:
         return admin_object(model, admin_object_makers(self))
 
     def secrets(self) -> list[str]:
-        """What only the owner and staff may ever see."""
-        return [PRIVATE_TITLE, PRIVATE_BODY, PRIVATE_ANSWER, OWNER_PHONE, self.owner.email]
+        """What only the owner (or the guest who wrote it) and staff may ever see."""
+        return [PRIVATE_TITLE, PRIVATE_BODY, PRIVATE_ANSWER, AFTERCARE_TITLE, OWNER_PHONE,
+                self.owner.email, CHILD_NAME, GUEST_BODY, GUEST_PHONE]
 
 
 def admin_object_makers(world: World) -> dict[type, Callable[[], Any]]:
@@ -88,8 +134,12 @@ def admin_object_makers(world: World) -> dict[type, Callable[[], Any]]:
     def cookie_group() -> CookieGroup:
         return CookieGroup.objects.create(varname="matrix", name="Matrix", description="x")
 
+    def member_block_made() -> MemberBlock:
+        return member_block(member=MemberFactory(), reason="matrix", actor=world.superuser)
+
     return {
         Group: lambda: Group.objects.create(name="counsellors"),
+        EmailAddress: lambda: verified_email(world.bystander) or EmailAddress.objects.first(),
         Authenticator: lambda: Authenticator.objects.create(
             user=world.bystander, type=Authenticator.Type.RECOVERY_CODES,
             data={"seed": "00" * 20, "used_mask": 0},
@@ -103,34 +153,65 @@ def admin_object_makers(world: World) -> dict[type, Callable[[], Any]]:
             cookiegroup=world.admin_object(CookieGroup), name="matrix_cookie"),
         LogItem: lambda: LogItem.objects.create(
             action=1, cookiegroup=world.admin_object(CookieGroup), version="1"),
-        PolicyVersion: lambda: PolicyVersion.objects.create(
-            version="matrix-1", effective_on=timezone.localdate()),
-        ConsentRecord: lambda: consent_record(
-            subject_ref=world.bystander.subject_ref, member=world.bystander,
-            consent=next(iter(_consent_keys())), granted=True,
-            method=ConsentMethod.SIGNUP_FORM),
+        MemberBlock: member_block_made,
+        LoginRecord: lambda: login_record(member=world.bystander, result=LoginResult.SUCCESS,
+                                          ip_address="203.0.113.9"),
+        ProcedureRecord: lambda: ProcedureRecordFactory(member=world.bystander),
+        GuestConsultation: lambda: GuestConsultationFactory(),
+        PolicyVersion: lambda: world.policy_first,
+        ConsentRecord: lambda: world.consent,
+        PolicyNotice: lambda: PolicyNotice.objects.create(version=world.policy_first,
+                                                          member=world.bystander),
+        Processor: lambda: ProcessorFactory(),
+        Disclosure: lambda: disclosure_record(
+            subject_ref=world.bystander.subject_ref, recipient="Matrix Hospital",
+            items=["name"], legal_basis=DisclosureBasis.LAW),
+        Complaint: lambda: complaint_submit(body="matrix complaint", member=world.bystander,
+                                            admin_url_for=lambda complaint: "/admin/"),
+        Campaign: lambda: Campaign.objects.create(title="Matrix", channel=CampaignChannel.EMAIL,
+                                                  body="matrix"),
+        Visit: lambda: Visit.objects.create(visitor_id=world.bystander.subject_ref, path="/"),
     }
-
-
-def _consent_keys() -> list[str]:
-    from privacy import registry
-
-    return list(registry.CONSENTS_BY_KEY)
 
 
 @pytest.fixture
 def world() -> World:
-    owner = MemberFactory(mobile_phone=OWNER_PHONE, email="owner.matrix@example.com")
-    verified_email(owner)
+    owner = PosterFactory(mobile_phone=OWNER_PHONE, email="owner.matrix@example.com")
     area = ConsultationAreaFactory()
     private = ConsultationFactory(author=owner, area=area, is_private=True,
                                   title=PRIVATE_TITLE, body=PRIVATE_BODY)
     AnswerFactory(consultation=private, body=PRIVATE_ANSWER)
     public = ConsultationFactory(author=owner, area=area, is_private=False)
-    ReviewFactory(author=owner, area=area)
-    world = World(owner=owner, other=MemberFactory(), staff=StaffFactory(),
-                  superuser=StaffFactory(is_superuser=True), bystander=MemberFactory(),
-                  private_consultation=private, public_consultation=public)
+    AftercareFactory(author=owner, title=AFTERCARE_TITLE)  # and a procedure: a patient
+    review = ReviewFactory(author=owner, area=area)
+    child = MemberFactory(name=CHILD_NAME, date_of_birth="2016-03-01")
+    LegalRepresentative.objects.create(
+        child=child, name=owner.name, email=owner.email, relation=Relation.PARENT,
+        representative_member=owner, confirmed_at=timezone.now(), data_key=child.data_key,
+    )
+    pending_child = MemberFactory(is_active=False)
+    pending = LegalRepresentative.objects.create(
+        child=pending_child, name="보호자", email="guardian.matrix@example.com",
+        relation=Relation.GUARDIAN, data_key=pending_child.data_key,
+    )
+    GuestConsultationFactory(body=GUEST_BODY, mobile_phone=GUEST_PHONE)
+    consent = consent_record(subject_ref=owner.subject_ref, member=owner,
+                             consent="marketing_email", granted=True,
+                             method=ConsentMethod.SIGNUP_FORM)
+    today = timezone.localdate()
+    world = World(
+        owner=owner, other=MemberFactory(), staff=StaffFactory(),
+        superuser=StaffFactory(is_superuser=True), bystander=MemberFactory(), child=child,
+        private_consultation=private, public_consultation=public, review=review,
+        consent=consent,
+        policy_first=policy_version_publish(version="1.0",
+                                            effective_on=today.replace(year=today.year - 2)),
+        policy_second=policy_version_publish(version="1.1",
+                                             effective_on=today.replace(year=today.year - 1)),
+        unsubscribe_token=unsubscribe_token(subject_ref=owner.subject_ref,
+                                            consent="marketing_email"),
+        representative_token=representative_link_token(pending),
+    )
     for model in admin.site._registry:
         world.admin_object(model)  # made now, so the order of visits changes nothing
     return world
@@ -141,11 +222,21 @@ def content_type_id(world: World) -> dict[str, Any]:
     return {"content_type_id": content_type.pk, "object_id": world.public_consultation.pk}
 
 
+def pk_of(attribute: str) -> Callable[[World], dict[str, Any]]:
+    return lambda world: {"pk": getattr(world, attribute).pk}
+
+
+MISSING = Case(everyone(404), kwargs=lambda w: {"pk": 999_999}, label="missing")
 LOGIN_REQUIRED = expect(anonymous="→account_login", other=200, staff=200)
 STAFF_ONLY = expect(anonymous="→admin:login", other="→admin:login", staff=200)
 REAUTHENTICATE = expect(anonymous="→account_login", other="→account_reauthenticate",
                         staff="→account_reauthenticate")
 NOTHING_TO_SHOW = expect(anonymous="→account_login", other=404, staff=404)
+# The owner's own object: everyone else gets the 404 of a page that does not exist.
+OWNER_ONLY = expect(anonymous="→account_login", other=404, owner=200, staff=404)
+# Writing on the boards needs a confirmed email and the sensitive-information consent (only
+# the owner has both); after-care questions and reviews also need a procedure record.
+POSTER_ONLY = expect(anonymous="→account_login", other=403, owner=200, staff=403)
 
 # URL pattern key (name, or route when unnamed) -> Case, or a tuple of Cases.
 TABLE: dict[str, Case | tuple[Case, ...]] = {
@@ -153,16 +244,94 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "home": Case(everyone(200)),
     "healthz": Case(everyone(200)),
     "set_language": Case(everyone("→home"), query="?next=/"),
+    # --- members -----------------------------------------------------------------------------
     "members:my_page": Case(LOGIN_REQUIRED),
+    "members:profile_edit": (
+        Case(REAUTHENTICATE),
+        Case(LOGIN_REQUIRED, fresh=True, label="after reauthentication"),
+    ),
+    "members:child_profile": (
+        Case(OWNER_ONLY, kwargs=pk_of("child"), label="represented child"),
+        Case(NOTHING_TO_SHOW, kwargs=pk_of("other"), label="not a child"),
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"pk": 999_999}, label="missing"),
+    ),
+    "members:child_profile_edit": (
+        Case(REAUTHENTICATE, kwargs=pk_of("child")),
+        Case(OWNER_ONLY, kwargs=pk_of("child"), fresh=True, label="after reauthentication"),
+        Case(NOTHING_TO_SHOW, kwargs=pk_of("owner"), fresh=True, label="not a child"),
+    ),
+    "members:representative_pending": Case(everyone(200)),
+    # The emailed link is the key (the representative may have no account); a bad one is 400.
+    "members:representative_confirm": (
+        Case(everyone(200), kwargs=lambda w: {"token": w.representative_token}, label="valid"),
+        Case(everyone(400), kwargs=lambda w: {"token": "not-a-real-token"}, label="invalid"),
+    ),
+    # --- consultations -------------------------------------------------------------------------
     "consultations:list": Case(everyone(200)),
+    "consultations:create": Case(POSTER_ONLY),
     "consultations:detail": (
         Case(expect(anonymous=404, other=404, owner=200, staff=200),
-             kwargs=lambda w: {"pk": w.private_consultation.pk}, label="private"),
-        Case(everyone(200), kwargs=lambda w: {"pk": w.public_consultation.pk}, label="public"),
-        Case(everyone(404), kwargs=lambda w: {"pk": 999_999}, label="missing"),
+             kwargs=pk_of("private_consultation"), label="private"),
+        Case(everyone(200), kwargs=pk_of("public_consultation"), label="public"),
+        MISSING,
     ),
+    "consultations:edit": (
+        Case(OWNER_ONLY, kwargs=pk_of("public_consultation"), label="unanswered"),
+        # Answered: the owner is sent back to the post, which can no longer change.
+        Case(expect(anonymous="→account_login", other=404, owner="→consultations:detail",
+                    staff=404), kwargs=pk_of("private_consultation"), label="answered"),
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"pk": 999_999}, label="missing"),
+    ),
+    "consultations:delete": (
+        Case(OWNER_ONLY, kwargs=pk_of("public_consultation"), label="unanswered"),
+        Case(expect(anonymous="→account_login", other=404, owner="→consultations:detail",
+                    staff=404), kwargs=pk_of("private_consultation"), label="answered"),
+    ),
+    # POST only (staff answer there); a GET is refused before anything is looked up.
+    "consultations:answer": Case(everyone(405), kwargs=pk_of("private_consultation")),
+    "consultations:aftercare": Case(LOGIN_REQUIRED),
+    "consultations:aftercare_create": Case(POSTER_ONLY),
+    # Guests: the form is public; the answer shows only for reference + password (a POST).
+    "consultations:guest": Case(everyone(200)),
+    "consultations:guest_done": Case(everyone("→consultations:guest_read")),
+    "consultations:guest_read": Case(everyone(200)),
     "reviews:list": Case(everyone(200)),
+    "reviews:mine": Case(LOGIN_REQUIRED),
+    "reviews:create": Case(POSTER_ONLY),
+    "reviews:edit": (Case(OWNER_ONLY, kwargs=pk_of("review")),
+                     Case(NOTHING_TO_SHOW, kwargs=lambda w: {"pk": 999_999}, label="missing")),
+    "reviews:delete": Case(OWNER_ONLY, kwargs=pk_of("review")),
+    # --- privacy -----------------------------------------------------------------------------
     "privacy:policy": Case(everyone(200)),
+    "privacy:policy_versions": Case(everyone(200)),
+    "privacy:policy_version": (
+        Case(everyone(200), kwargs=lambda w: {"version": w.policy_first.version}),
+        Case(everyone(404), kwargs=lambda w: {"version": "9.9"}, label="missing"),
+    ),
+    "privacy:policy_version_diff": (
+        Case(everyone(200), kwargs=lambda w: {"version": w.policy_second.version}),
+        Case(everyone(404), kwargs=lambda w: {"version": w.policy_first.version},
+             label="first version"),
+    ),
+    # Nothing to re-consent to: back to where the member came from.
+    "privacy:reconsent": Case(expect(anonymous="→account_login", other="→home", staff="→home")),
+    "privacy:consent_receipts": Case(LOGIN_REQUIRED),
+    # A receipt is its owner's; anyone else, logged in or not, gets a 404.
+    "privacy:consent_receipt": (
+        Case(expect(anonymous=404, other=404, owner=200, staff=404), kwargs=pk_of("consent")),
+        MISSING,
+    ),
+    "privacy:complaint": Case(everyone(200)),
+    "privacy:complaint_sent": Case(everyone(200)),
+    # The signed link is the key (advertisements reach people who are not logged in).
+    "privacy:unsubscribe": (
+        Case(everyone(200), kwargs=lambda w: {"token": w.unsubscribe_token}, label="valid"),
+        Case(everyone(400), kwargs=lambda w: {"token": "not-a-real-token"}, label="invalid"),
+    ),
+    # --- cookies (django-cookie-consent's URL names) -----------------------------------------
+    "cookie_consent_cookie_group_list": Case(everyone(200)),
+    "cookie_consent_accept": Case(everyone(405)),
+    "cookie_consent_decline": Case(everyone(405)),
     # --- accounts (allauth) ------------------------------------------------------------------
     "account_login": Case(expect(anonymous=200, other="→home", staff="→home")),
     "account_logout": Case(expect(anonymous="→home", other=200, staff=200)),
@@ -185,19 +354,25 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "account_reset_password_done": Case(everyone(200)),
     "mfa_index": Case(LOGIN_REQUIRED),
     "mfa_authenticate": Case(expect(anonymous="→account_login", other="→home", staff="→home")),
-    # Nobody in the world has set up MFA: changing it asks for the password again, and
-    # there is nothing to deactivate or show. Activation needs a verified email (the owner's).
-    "mfa_reauthenticate": Case(REAUTHENTICATE),
+    # Members have no MFA: changing it asks for the password again, and there is nothing to
+    # deactivate or show; activation needs a verified email (the owner's). Staff have TOTP
+    # (the admin requires it): they reauthenticate with it, and deactivating asks for it.
+    "mfa_reauthenticate": Case(expect(anonymous="→account_login",
+                                      other="→account_reauthenticate", staff=200)),
     "mfa_activate_totp": Case(expect(anonymous="→account_login", other="→mfa_index",
                                      owner="→account_reauthenticate", staff="→mfa_index")),
-    "mfa_deactivate_totp": Case(NOTHING_TO_SHOW),
+    "mfa_deactivate_totp": Case(expect(anonymous="→account_login", other=404,
+                                       staff="→account_reauthenticate")),
     "mfa_view_recovery_codes": Case(NOTHING_TO_SHOW),
     "mfa_generate_recovery_codes": Case(REAUTHENTICATE),
     "mfa_download_recovery_codes": Case(NOTHING_TO_SHOW),
     "usersessions_list": Case(LOGIN_REQUIRED),
     # --- admin (ModelAdmin URLs follow AdminModelRule) ---------------------------------------
     "admin:index": Case(STAFF_ONLY),
-    "admin:login": Case(expect(anonymous=200, other=200, staff="→admin:index")),
+    # Admin's own login form is replaced by allauth's (rate limits, access log, MFA); a
+    # member who is not staff is told that this account may not enter.
+    "admin:login": Case(expect(anonymous="→account_login", other=200,
+                               staff="→account_login")),
     "admin:logout": Case(expect(anonymous="→admin:index", other="→admin:index", staff=405)),
     "admin:password_change": Case(STAFF_ONLY),
     "admin:password_change_done": Case(STAFF_ONLY),
@@ -210,6 +385,9 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "admin:app_list": Case(expect(anonymous="→admin:login", other="→admin:login", staff=404,
                                   superuser=200),
                            kwargs=lambda w: {"app_label": "consultations"}),
+    "admin:privacy_visit_report": Case(expect(anonymous="→admin:login",
+                                              other="→admin:login", staff=403,
+                                              superuser=200)),
     "admin/(?P<url>.*)$": Case(expect(anonymous="→admin:login", other="→admin:login",
                                       staff=404), kwargs=lambda w: {"url": "no-such-page/"}),
 }
@@ -229,11 +407,15 @@ def cases_for(route: Route, admin_rule: AdminModelRule, world: World) -> tuple[C
     return entry if isinstance(entry, tuple) else (entry,)
 
 
-def client_for(world: World, role: str) -> Client:
+def client_for(world: World, role: str, *, fresh: bool = False) -> Client:
+    """A session of ``role``; ``fresh``: one that has just confirmed the password through
+    allauth's reauthentication form, so reauthentication-guarded pages open."""
     client = Client()
     user = world.user(role)
     if user is not None:
         client.force_login(user)
+        if fresh:
+            reauthenticate(client)
     return client
 
 
@@ -247,12 +429,12 @@ def test_every_url_answers_each_role_as_the_table_says(world: World, role: str) 
     mismatches = []
     visited = 0
     # One session per role: no visit is a POST, so none changes what the next one sees.
-    client = client_for(world, role)
+    clients = {False: client_for(world, role), True: client_for(world, role, fresh=True)}
     for route in site_routes():
         for case in cases_for(route, admin_rule, world):
             kwargs = case.kwargs(world) if case.kwargs else {}
             path = build_path(route, kwargs) + case.query
-            response = client.get(path)
+            response = clients[case.fresh].get(path)
             visited += 1
             got, wanted = outcome_of(response), case.expect[role]
             where = f"{route.key} {case.label}".strip()
@@ -297,6 +479,18 @@ def test_owner_sees_private_data_that_the_matrix_keeps_from_others(world: World)
     content = visit(world, "owner", path).content.decode()
     assert PRIVATE_BODY in content
     assert PRIVATE_ANSWER in content
+    assert AFTERCARE_TITLE in visit(world, "owner", "/consultations/aftercare/").content.decode()
+    child_page = f"/accounts/profile/children/{world.child.pk}/"
+    assert CHILD_NAME in visit(world, "owner", child_page).content.decode()
+
+
+def test_a_post_to_the_admin_login_without_the_token_logs_nobody_in(world: World) -> None:
+    """Why ``admin:login`` is in CSRF_EXEMPT: the POST is redirected, unread."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/admin/login/", {"username": world.superuser.username,
+                                             "password": DEFAULT_PASSWORD})
+    assert outcome_of(response) == "→account_login"
+    assert "_auth_user_id" not in client.session
 
 
 def test_roles_are_who_the_matrix_says(world: World) -> None:
@@ -309,7 +503,10 @@ def test_roles_are_who_the_matrix_says(world: World) -> None:
 
 # Views that may take a POST without Django's CSRF token (webhooks and the like); each needs
 # a reason here.
-CSRF_EXEMPT: dict[str, str] = {}
+CSRF_EXEMPT: dict[str, str] = {
+    "admin:login": "never reaches a view: members.middleware redirects every request (POST "
+                   "included, its body unread) to allauth's login, which checks the token",
+}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "owner"])

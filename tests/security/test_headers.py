@@ -19,7 +19,6 @@ MAIN_PAGES = [
     "privacy:policy",
     "account_login",
     "account_signup",
-    "admin:login",
 ]
 # Features no page of the site uses; the header must switch each off.
 FEATURES_OFF = ["camera", "microphone", "geolocation", "payment", "usb", "browsing-topics"]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from members.models import Member
 from tests.members.factories import DEFAULT_PASSWORD, MemberFactory
-from tests.security.conftest import verified_email
+from tests.security.conftest import signup_fields, verified_email
 
 pytestmark = pytest.mark.django_db
 
@@ -57,10 +57,8 @@ def test_another_account_is_not_locked_by_them() -> None:
 def test_signups_from_one_address_are_limited() -> None:
     statuses = []
     for n in range(21):
-        response = Client().post(reverse("account_signup"), {
-            "username": f"burst{n:03d}", "email": f"burst{n}@example.com",
-            "password1": "correct-horse-battery-9", "password2": "correct-horse-battery-9",
-        })
+        response = Client().post(reverse("account_signup"),
+                                 signup_fields(f"burst{n:03d}", f"burst{n}@example.com"))
         statuses.append(response.status_code)
     assert statuses[:20] == [302] * 20
     assert statuses[20] == 429

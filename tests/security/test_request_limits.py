@@ -9,15 +9,15 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 from django.urls import reverse
 
+from tests.security.conftest import signup_fields
+
 pytestmark = pytest.mark.django_db
 
 Member = get_user_model()
 
 
 def signup_data(**extra: str) -> dict[str, str]:
-    return {"username": "bigbody", "email": "big@example.com",
-            "password1": "correct-horse-battery-9", "password2": "correct-horse-battery-9",
-            **extra}
+    return signup_fields("bigbody", "big@example.com", **extra)
 
 
 def test_the_limit_is_set_and_small() -> None:
