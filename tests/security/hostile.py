@@ -85,3 +85,19 @@ def assert_safe(response: HttpResponse, *values: str) -> None:
         for payload in MARKUP:
             if payload in value:
                 assert payload not in content, f"unescaped {payload!r} in the page"
+
+
+# Phone numbers and dates as people mistype them, and as attackers send them.
+MALFORMED_PHONES = [
+    "010-1234-567", "010-12345-67890", "02-123-4567", "+82 10 1234 5678 9", "0101234567890123",
+    "O10-1234-5678", "010‐1234‐5678", "０１０-１２３４-５６７８", "010-1234-5678; DROP TABLE", "-",
+    "()", "010 1234 5678\n010 8765 4321", "٠١٠١٢٣٤٥٦٧٨",
+]
+MALFORMED_DATES = [
+    "2026-02-30", "0000-00-00", "9999-12-31", "1899-12-31", "31/12/1990", "1990-13-01",
+    "1990-1-1 00:00", "yesterday", "19900517", "-1990-05-17", "1990-05-17' OR '1'='1",
+    "2100-01-01", "１９９０-０５-１７",
+]
+phones = st.one_of(st.sampled_from(MALFORMED_PHONES), hostile_text(),
+                   st.from_regex(r"[0-9\- ]{0,24}", fullmatch=True))
+dates = st.one_of(st.sampled_from(MALFORMED_DATES), hostile_text(), st.dates().map(str))
