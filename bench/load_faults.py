@@ -8,10 +8,12 @@ Not a test and not run by `make bench` (it needs minutes and a whole machine). I
 2. migrates two fresh databases, collects static files, loads the demo content;
 3. starts gunicorn with production settings (DEBUG off, manifest static files);
 4. runs ``--clients`` clients for ``--duration`` seconds, each mixing browsing (home, board,
-   a consultation, reviews, policy) and posting (a sign-up through allauth's form);
+   a consultation, reviews, policy) and posting (a sign-up through allauth's form with every
+   required item, a guest consultation);
 5. restarts PostgreSQL half-way (unless ``--no-restart``) and measures how long until the site
    answers again, without restarting gunicorn;
-6. checks that every acknowledged sign-up (a 302 to the confirmation page) is in the database.
+6. checks that every acknowledged sign-up (a 302 to the confirmation page) and guest
+   consultation (a 302 to the page with its reference) is in the database.
 
 It exits non-zero on a 5xx outside the restart window, on a lost acknowledged write, or when
 the site does not recover. Example (the issue's target):
@@ -50,6 +52,8 @@ ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+AREA_OPTION = re.compile(r'<option value="(\d+)"')
+REFERENCE = re.compile(r'class="reference">([A-Z0-9-]+)<')
 BROWSE_PATHS = ["/", "/consultations/", "/reviews/", "/privacy/policy/", "/healthz"]
 PASSWORD = f"Load-{secrets.token_urlsafe(12)}"
 RECOVERY_LIMIT = 60.0  # seconds the site may take to answer again after the restart
@@ -123,6 +127,7 @@ class Site:
     name: str = field(default_factory=lambda: f"clinic_load_{os.getpid()}")
     var_dir: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="clinic-load-")))
     process: subprocess.Popen[bytes] | None = None
+    guests_before: int = 0
 
     @property
     def base(self) -> str:
@@ -187,6 +192,12 @@ class Site:
         with psycopg.connect(self.database_url()) as connection:
             return {row[0] for row in connection.execute("SELECT username FROM members_member")}
 
+    def guest_references(self) -> tuple[int, set[str]]:
+        with psycopg.connect(self.database_url()) as connection:
+            rows = connection.execute("SELECT reference FROM consultations_guestconsultation")
+            references = {row[0] for row in rows}
+        return len(references), references
+
     def consultation_ids(self) -> list[int]:
         with psycopg.connect(self.database_url()) as connection:
             return [row[0] for row in connection.execute(
@@ -219,6 +230,8 @@ class Results:
     errors_in_window: list[str] = field(default_factory=list)
     errors_outside: list[str] = field(default_factory=list)
     acknowledged: set[str] = field(default_factory=set)
+    guest_posts: int = 0
+    guest_references: set[str] = field(default_factory=set)
     requests: int = 0
 
 
@@ -281,19 +294,46 @@ class Client:
         self.sent += 1
         username = f"l{self.run}_{self.number:02d}_{self.sent:05d}"
         status, _ = self.request("/accounts/signup/", {
-            "csrfmiddlewaretoken": token.group(1), "username": username,
+            "csrfmiddlewaretoken": token.group(1), "username": username, "name": "부하시험",
             "email": f"{username}@load.example", "password1": PASSWORD, "password2": PASSWORD,
+            "mobile_phone": "010-1234-5678", "date_of_birth": "1990-05-17",
         })
         if status == 302:  # acknowledged: the member must exist from now on
             with self.results.lock:
                 self.results.acknowledged.add(username)
 
+    def post_guest_consultation(self) -> None:
+        """A guest's question: acknowledged by the redirect; the reference, when the next page
+        shows it, must be in the database afterwards."""
+        status, page = self.request("/consultations/guest/")
+        token, area = CSRF_INPUT.search(page), AREA_OPTION.search(page)
+        if status != 200 or token is None or area is None:
+            return
+        status, _ = self.request("/consultations/guest/", {
+            "csrfmiddlewaretoken": token.group(1), "name": "부하시험", "area": area.group(1),
+            "mobile_phone": "010-1234-5678", "title": f"부하 시험 {self.number}",
+            "body": "부하 시험 중 작성한 비회원 상담입니다.", "password": PASSWORD,
+            "password_again": PASSWORD, "consent": "on",
+        })
+        if status != 302:
+            return
+        with self.results.lock:
+            self.results.guest_posts += 1
+        status, page = self.request("/consultations/guest/done/")
+        reference = REFERENCE.search(page)
+        if status == 200 and reference is not None:
+            with self.results.lock:
+                self.results.guest_references.add(reference.group(1))
+
     def loop(self, until: float) -> None:
         while time.monotonic() < until:
-            if self.random.random() < 0.75:
+            draw = self.random.random()
+            if draw < 0.75:
                 self.browse()
-            else:
+            elif draw < 0.9:
                 self.sign_up()
+            else:
+                self.post_guest_consultation()
 
 
 # --- Run -------------------------------------------------------------------------------------
@@ -325,12 +365,16 @@ def report(args: argparse.Namespace, site: Site, results: Results,
            recovery: float | None) -> int:
     stored = site.usernames()
     lost = sorted(results.acknowledged - stored)
+    guests_now, references = site.guest_references()
+    lost_guests = sorted(results.guest_references - references)
+    guests_missing = max(0, results.guest_posts - (guests_now - site.guests_before))
     statuses = ", ".join(f"{code}: {count}" for code, count in sorted(results.statuses.items()))
     print(f"clients {args.clients}, duration {args.duration:.0f} s, requests {results.requests} "
           f"({results.requests / args.duration:.1f}/s); statuses {statuses}")
     print(f"5xx outside the restart window: {len(results.errors_outside)}"
           + (f" (first: {results.errors_outside[:3]})" if results.errors_outside else ""))
-    failed = bool(results.errors_outside) or bool(lost)
+    failed = bool(results.errors_outside) or bool(lost) or bool(lost_guests) or bool(
+        guests_missing)
     if args.no_restart:
         print("PostgreSQL restart: skipped (--no-restart)")
     elif recovery is None:
@@ -342,6 +386,8 @@ def report(args: argparse.Namespace, site: Site, results: Results,
               f"{len(results.errors_in_window)}")
     print(f"acknowledged sign-ups {len(results.acknowledged)}, lost {len(lost)}"
           + (f": {lost[:5]}" if lost else ""))
+    print(f"acknowledged guest consultations {results.guest_posts} (references seen "
+          f"{len(results.guest_references)}), lost {max(len(lost_guests), guests_missing)}")
     print("FAILED" if failed else "OK")
     return 1 if failed else 0
 
@@ -369,6 +415,7 @@ def main(argv: list[str] | None = None) -> int:
         site = Site(server_url=server_url, port=args.port, workers=args.workers)
         try:
             site.create()
+            site.guests_before = site.guest_references()[0]
             site.start()
             results, window = Results(), FaultWindow()
             recovery = run_clients(site, server, args, results, window)
