@@ -32,7 +32,7 @@ from tests.consultations.factories import (
     GuestConsultationFactory,
     ProcedureRecordFactory,
 )
-from tests.members.factories import PosterFactory
+from tests.members.factories import PosterFactory, reauthenticate
 from tests.security.hostile import (
     HOSTILE,
     REDIRECTS,
@@ -337,3 +337,41 @@ def test_cookie_decisions_with_hostile_input_never_fail_nor_redirect_off_site(
     assert (location.scheme, location.netloc) == ("", ""), response["Location"]
     assert not response["Location"].startswith(("//", "/\\", "\\"))
     assert counts(ConsentRecord)[0] > before[0]  # each decision is in the ledger
+
+
+# --- My page: the profile form (after reauthentication) ------------------------------------------
+
+@FEW
+@given(data=st.data())
+def test_profile_edit_with_hostile_fields_refuses_and_keeps_the_profile(
+    patient: Any, area: Any, data: st.DataObject
+) -> None:
+    valid = {"name": "김회원", "mobile_phone": "010-2222-3333", "home_phone": "",
+             "home_address": "", "desired_area": "", "consent_optional_items": "",
+             "consent_sensitive_health": "on"}
+    hostile: dict[str, st.SearchStrategy[Any]] = {
+        "name": hostile_text(), "mobile_phone": phones, "home_phone": phones,
+        "home_address": hostile_text(),
+        "desired_area": st.one_of(st.just(str(area.pk)), hostile_text()),
+        "consent_optional_items": st.one_of(st.just("on"), hostile_text()),
+        "consent_sensitive_health": st.one_of(st.just(""), hostile_text()),
+    }
+    form = mixed(data.draw, valid, hostile)
+    patient.refresh_from_db()
+    profile = (patient.name, patient.mobile_phone, patient.home_phone, patient.home_address)
+    before = counts(ConsentRecord)
+    client = logged_in(patient)
+    reauthenticate(client)
+    response = client.post(reverse("members:profile_edit"), form)
+    outcome(response)
+    assert_safe(response, *form.values())
+    patient.refresh_from_db()
+    if response.status_code == 200:
+        assert response.context["form"].errors
+        assert (patient.name, patient.mobile_phone, patient.home_phone,
+                patient.home_address) == profile
+        assert counts(ConsentRecord) == before
+    else:
+        assert (response.status_code, response["Location"]) == (302, reverse("members:my_page"))
+        assert patient.name == form["name"].strip()
+        assert STORED_MOBILE.match(patient.mobile_phone)
