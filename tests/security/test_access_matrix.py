@@ -3,12 +3,16 @@
 The URL conf is walked whole (tests/security/access.py), so a new URL is covered
 automatically: a URL pattern missing from ``TABLE`` fails the test and asks for its row. The
 roles: ``anonymous``; ``other``, a member who owns nothing of what the URL shows; ``owner``,
-the member whose objects fill the URL's parameters; ``staff``, a staff account without any
-admin permission; ``superuser``. ModelAdmin URLs follow one rule (``AdminModelRule``).
+the member whose objects fill the URL's parameters, also the confirmed legal representative
+of a child member (the "representative" role); ``staff``, a staff account (TOTP set up, as
+the admin requires) without any admin permission; ``superuser``. ModelAdmin URLs follow one
+rule (``AdminModelRule``). A case with ``fresh=True`` is visited right after the password was
+confirmed again, so pages behind allauth's reauthentication are checked for who may see what.
 
 Besides the status, no page that ``anonymous`` or ``other`` can open may contain the owner's
-private data (private consultation, answer, phone, email), and no HTML page may carry inline
-script or style that the strict Content Security Policy would block.
+private data (private and after-care consultations, answer, phone, email, the child's name, a
+guest's question), and no HTML page may carry inline script or style that the strict Content
+Security Policy would block.
 """
 
 from __future__ import annotations
