@@ -139,6 +139,7 @@ class ComplaintAdmin(admin.ModelAdmin):
 
 
 # Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),
-# marketing campaigns (issue 11).
+# marketing campaigns (issue 11), the privacy manager's console pages (issue 15).
+from privacy import inventory_admin as console_admin  # noqa: E402, F401
 from privacy import marketing_admin  # noqa: E402, F401
 from privacy.cookies import admin as cookies_admin  # noqa: E402, F401

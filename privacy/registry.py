@@ -649,6 +649,46 @@ MARKETING_NIGHT_CONSENT = "marketing_night"
 MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
 
 
+# --- Privacy manager's console (issue 15): breach incidents and notices ---------------------
+# Kept in one block so the parallel branches merge by hand; it extends the tuples above.
+
+BREACH_RECORDS = RetentionRule(
+    key="breach_records",
+    achieved_when=_(
+        "3 years after the notice (proof that the people affected by a breach were notified)"
+    ),
+    live_for=timedelta(days=3 * 365),
+)
+RETENTION_RULES = (*RETENTION_RULES, BREACH_RECORDS)
+PENDING_PURGE_RULES = PENDING_PURGE_RULES | {"breach_records"}  # console: breach notices
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="breach_notices", label=_("notices sent to you about a personal data breach"),
+        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=BREACH_RECORDS,
+        fields=(
+            "privacy.BreachNotice.subject_ref", "privacy.BreachNotice.claimed_at",
+            "privacy.BreachNotice.sent_at",
+        ),
+        description=_("PIPA art. 34: proof that you were told of a breach and when."),
+    ),
+)
+NOT_PERSONAL_CONSOLE: frozenset[str] = frozenset({
+    # The incident names items and times, never a person; its texts are sent to everyone.
+    "privacy.BreachIncident.id", "privacy.BreachIncident.items", "privacy.BreachIncident.since",
+    "privacy.BreachIncident.until", "privacy.BreachIncident.description",
+    "privacy.BreachIncident.measures", "privacy.BreachIncident.by_hacking",
+    "privacy.BreachIncident.discovered_at", "privacy.BreachIncident.recorded_at",
+    "privacy.BreachIncident.affected_count", "privacy.BreachIncident.reported_to_authority_at",
+    "privacy.BreachIncident.closed_at",
+    "privacy.BreachNotice.id", "privacy.BreachNotice.incident",
+    "privacy.Inventory.id", "privacy.OpenRequest.id",
+})
+NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_CONSOLE
+# --- end console ---
+
+
 @dataclass(frozen=True)
 class DeclaredProcessor:
     """A company that processes personal data on the clinic's behalf (PIPA art. 26)."""
