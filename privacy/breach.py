@@ -199,6 +199,12 @@ def _validate(
         raise BreachError("the window ends (--until) before it starts (--since)")
     if since > discovered_at:
         raise BreachError("the window starts (--since) after the breach was discovered")
+    now = timezone.now()
+    if discovered_at > now:
+        raise BreachError("the discovery time (--discovered-at) is in the future")
+    if until is not None and until > now:
+        raise BreachError("the window ends (--until) in the future; leave --until out while "
+                          "the exposure goes on")
     if not description.strip():
         raise BreachError("describe when and how it happened (--description)")
     for name, text in (("description", description), ("measures", measures)):

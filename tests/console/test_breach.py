@@ -148,6 +148,9 @@ def test_reporting_duty_from_1000_people_sensitive_data_or_hacking() -> None:
     (["--items", "email", "--description", " "], "describe when and how"),
     (["--items", "email", "--description", "가" * 2001], "longer than 2000"),
     (["--items", "email", "--discovered-at", "2026-10-01"], "starts .* after the breach was"),
+    (["--items", "email", "--discovered-at", "2026-11-21"], "is in the future"),
+    (["--items", "email", "--until", "2026-11-21T00:00"], r"ends \(--until\) in the future"),
+    (["--items", "email", "--until", "2026-11-31"], "--until must be a date and time"),
 ])
 def test_bad_input_is_a_clear_error_and_records_nothing(args: list[str], message: str) -> None:
     base = {"--since": "2026-11-01", "--description": "노출"}

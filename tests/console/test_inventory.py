@@ -22,7 +22,12 @@ from privacy.inventory import inventory_take
 from privacy.models import AccessLogEntry, ConsentMethod
 from privacy.services import consent_record
 from tests.console.conftest import at, run
-from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
+from tests.consultations.factories import (
+    AnswerFactory,
+    ConsultationFactory,
+    GuestConsultationFactory,
+    ReviewFactory,
+)
 from tests.members.factories import MemberFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -54,7 +59,10 @@ def generate(scale: int) -> dict[str, list[str]]:
     """``scale`` sets of members with posts, consents, log-ins; returns the personal values."""
     values: dict[str, list[str]] = {"personal": []}
     for _ in range(scale):
-        with_address = member(home_address=f"서울시 강남구 테헤란로 {next(_serial)}길")
+        with_address = member(
+            home_address=f"서울시 강남구 테헤란로 {next(_serial)}길", date_of_birth="1987-04-12",
+            home_phone=f"02-55{next(_serial):02d}-0101",
+        )
         no_phone = member(mobile_phone="")
         consultation = ConsultationFactory(
             author=with_address, body=f"코 수술 질문 {next(_serial)}호"
@@ -68,8 +76,12 @@ def generate(scale: int) -> dict[str, list[str]]:
                                    ip_address="192.0.2.77", recorded_at=at(2026, 11, 1))
         for person in (with_address, no_phone):
             values["personal"] += [person.username, person.name, person.email]
+        guest = GuestConsultationFactory(name=f"비회원{next(_serial)}님",
+                                         mobile_phone=f"010-66{next(_serial):02d}-1212")
         values["personal"] += [with_address.mobile_phone, with_address.home_address,
-                               consultation.body, consultation.title]
+                               with_address.home_phone, "1987-04-12", consultation.body,
+                               consultation.title, guest.name, guest.mobile_phone,
+                               "198.51.100.", "192.0.2.77"]
     return values
 
 
@@ -89,7 +101,9 @@ def test_counts_per_item_from_generated_data() -> None:
     assert rows["name"]["live_subjects"] == "6" and rows["name"]["live_records"] == "6"
     assert rows["mobile_phone"]["live_records"] == "3"  # empty ciphertext columns hold nothing
     assert rows["home_address"]["live_subjects"] == "3"
-    assert rows["date_of_birth"]["live_records"] == "0"
+    assert rows["date_of_birth"]["live_records"] == "3"
+    assert rows["guest_contact"]["live_records"] == "3"
+    assert rows["guest_contact"]["live_subjects"] == "3"
     # Questions and answers: 6 records, but the 3 authors only.
     assert rows["consultation_content"]["live_records"] == "6"
     assert rows["consultation_content"]["live_subjects"] == "3"
@@ -213,3 +227,17 @@ def test_anonymous_and_members_are_sent_to_log_in(client) -> None:
 def test_nothing_can_be_added_or_changed(admin_client) -> None:
     assert admin_client.post(URL, {}).status_code == 405
     assert admin_client.get(URL + "add/").status_code == 404
+
+
+def test_the_page_costs_the_same_queries_at_any_volume(client) -> None:
+    manager = StaffFactory()
+    manager.user_permissions.add(Permission.objects.get(codename="view_inventory"))
+    client.force_login(manager)
+    generate(1)
+    client.get(URL)  # warm the per-process caches (policy versions, cookie groups)
+    with CaptureQueriesContext(connections["default"]) as small:
+        assert client.get(URL).status_code == 200
+    generate(8)
+    with CaptureQueriesContext(connections["default"]) as larger:
+        assert client.get(URL).status_code == 200
+    assert len(larger.captured_queries) == len(small.captured_queries)
