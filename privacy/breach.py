@@ -187,6 +187,7 @@ def reporting_duty(*, incident: BreachIncident) -> list[str]:
 def _validate(
     *, items: list[str], since: datetime.datetime, until: datetime.datetime | None,
     description: str, measures: str, discovered_at: datetime.datetime,
+    english: tuple[str, str] = ("", ""),
 ) -> None:
     if not items:
         raise BreachError("name at least one collection item (--items)")
@@ -207,7 +208,9 @@ def _validate(
                           "the exposure goes on")
     if not description.strip():
         raise BreachError("describe when and how it happened (--description)")
-    for name, text in (("description", description), ("measures", measures)):
+    texts = (("description", description), ("measures", measures),
+             ("description-en", english[0]), ("measures-en", english[1]))
+    for name, text in texts:
         if len(text) > DESCRIPTION_MAX_LENGTH:
             raise BreachError(f"--{name} is longer than {DESCRIPTION_MAX_LENGTH} characters")
 
@@ -219,6 +222,8 @@ def breach_open(
     until: datetime.datetime | None = None,
     description: str,
     measures: str = "",
+    description_en: str = "",
+    measures_en: str = "",
     by_hacking: bool = False,
     discovered_at: datetime.datetime | None = None,
     dry_run: bool = False,
@@ -228,11 +233,13 @@ def breach_open(
     discovered_at = discovered_at or now
     items = list(dict.fromkeys(items))
     _validate(items=items, since=since, until=until, description=description,
-              measures=measures, discovered_at=discovered_at)
+              measures=measures, discovered_at=discovered_at,
+              english=(description_en, measures_en))
     affected = breach_affected(items=items, since=since, until=until or now)
     incident = BreachIncident(
         items=items, since=since, until=until, description=description.strip(),
-        measures=measures.strip(), by_hacking=by_hacking, discovered_at=discovered_at,
+        measures=measures.strip(), description_en=description_en.strip(),
+        measures_en=measures_en.strip(), by_hacking=by_hacking, discovered_at=discovered_at,
         recorded_at=now, affected_count=affected.total,
     )
     if not dry_run:
@@ -267,8 +274,9 @@ def _notice_context(incident: BreachIncident, language: str) -> dict[str, Any]:
         "since": timezone.localtime(incident.since, zone),
         "until": timezone.localtime(incident.until, zone) if incident.until else None,
         "discovered_at": timezone.localtime(incident.discovered_at, zone),
-        "description": incident.description,
-        "measures": incident.measures,
+        "description": (incident.description_en if language == "en" else "")
+        or incident.description,
+        "measures": (incident.measures_en if language == "en" else "") or incident.measures,
         "site_url": settings.SITE_URL,
     }
 

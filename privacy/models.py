@@ -618,7 +618,14 @@ class BreachIncident(models.Model):
         _("when and how it happened"), max_length=2000,
         help_text=_("Sent to the people affected: write no personal data here."),
     )
+    description_en = models.TextField(
+        _("when and how it happened (English)"), max_length=2000, blank=True,
+        help_text=_("For the English half of the notice; the Korean text is used if empty."),
+    )
     measures = models.TextField(_("what the clinic does about it"), max_length=2000, blank=True)
+    measures_en = models.TextField(
+        _("what the clinic does about it (English)"), max_length=2000, blank=True
+    )
     by_hacking = models.BooleanField(_("unlawful access from outside (hacking)"), default=False)
     discovered_at = models.DateTimeField(_("discovered at"))
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)

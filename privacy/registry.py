@@ -679,6 +679,7 @@ NOT_PERSONAL_CONSOLE: frozenset[str] = frozenset({
     "privacy.BreachIncident.id", "privacy.BreachIncident.items", "privacy.BreachIncident.since",
     "privacy.BreachIncident.until", "privacy.BreachIncident.description",
     "privacy.BreachIncident.measures", "privacy.BreachIncident.by_hacking",
+    "privacy.BreachIncident.description_en", "privacy.BreachIncident.measures_en",
     "privacy.BreachIncident.discovered_at", "privacy.BreachIncident.recorded_at",
     "privacy.BreachIncident.affected_count", "privacy.BreachIncident.reported_to_authority_at",
     "privacy.BreachIncident.closed_at",

@@ -70,6 +70,10 @@ class BreachAction(Action):
                             "personal data.")
         opened.add_argument("--measures", default="", help="What the clinic does about it "
                             "(sent in the notice).")
+        opened.add_argument("--description-en", default="",
+                            help="The description in English (default: the Korean one).")
+        opened.add_argument("--measures-en", default="",
+                            help="The measures in English (default: the Korean ones).")
         opened.add_argument("--hacking", action="store_true",
                             help="Caused by unlawful access from outside (always reportable).")
         opened.add_argument("--discovered-at", help="When it was discovered (default: now); "
@@ -84,9 +88,10 @@ class BreachAction(Action):
         commands.add_parser("list", help="Open incidents with the 72-hour clock.")
         reported = commands.add_parser("reported",
                                        help="Record that the authority (PIPC/KISA) was told.")
-        reported.add_argument("incident_id")
         close = commands.add_parser("close", help="Close an incident (it leaves the list).")
-        close.add_argument("incident_id")
+        for sub in (reported, close):
+            sub.add_argument("incident_id")
+            sub.add_argument("--dry-run", action="store_true", help="Change nothing.")
 
     def run(self, options: dict[str, Any], out: TextIO) -> None:
         command = options["breach_command"]
@@ -113,7 +118,9 @@ class BreachAction(Action):
         dry_run = bool(options.get("dry_run"))
         incident, affected = breach_open(
             items=items, since=since, until=until, description=options["description"],
-            measures=options.get("measures") or "", by_hacking=options["hacking"],
+            measures=options.get("measures") or "",
+            description_en=options.get("description_en") or "",
+            measures_en=options.get("measures_en") or "", by_hacking=options["hacking"],
             discovered_at=discovered, dry_run=dry_run,
         )
         name = "dry run, not recorded" if dry_run else f"incident {incident.pk} recorded"
@@ -168,11 +175,17 @@ class BreachAction(Action):
 
     def _reported(self, options: dict[str, Any], out: TextIO) -> None:
         incident = self._incident(options["incident_id"])
+        if options.get("dry_run"):
+            out.write(f"dry run: incident {incident.pk} unchanged\n")
+            return
         breach_reported(incident=incident)
         out.write(f"incident {incident.pk}: report to the authority recorded\n")
 
     def _close(self, options: dict[str, Any], out: TextIO) -> None:
         incident = self._incident(options["incident_id"])
+        if options.get("dry_run"):
+            out.write(f"dry run: incident {incident.pk} unchanged\n")
+            return
         breach_close(incident=incident)
         out.write(f"incident {incident.pk} closed\n")
 

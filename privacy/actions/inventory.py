@@ -7,6 +7,8 @@ import csv
 import getpass
 from typing import Any, TextIO
 
+from django.utils import timezone
+
 from privacy.actions.base import Action
 from privacy.inventory import INVENTORY_COLUMNS, inventory_rows, inventory_take
 
@@ -46,7 +48,8 @@ class InventoryAction(Action):
             writer.writeheader()
             writer.writerows(rows)
             return
-        out.write(f"Personal data inventory at {inventory.taken_at:%Y-%m-%d %H:%M %Z}\n\n")
+        taken_at = timezone.localtime(inventory.taken_at)
+        out.write(f"Personal data inventory at {taken_at:%Y-%m-%d %H:%M %Z}\n\n")
         out.write(self._line(_HEADINGS) + "  legal basis\n")
         for row in rows:
             if row["kind"] == "item":

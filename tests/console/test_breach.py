@@ -167,6 +167,7 @@ def _opened(items: list[str]) -> BreachIncident:
     incident, _ = breach_open(items=items, since=SINCE, until=UNTIL,
                               description="관리 도구의 설정 오류로 연락처가 노출되었습니다.",
                               measures="설정을 고치고 접근 기록을 점검했습니다.",
+                              description_en="A misconfigured admin tool exposed contacts.",
                               discovered_at=at(2026, 11, 19, 9, 0))
     return incident
 
@@ -182,7 +183,8 @@ def test_each_affected_member_is_notified_once_with_what_the_law_asks(window) ->
     for expected in ("휴대전화번호", "mobile phone number",  # which items, both languages
                      "2026-11-01 00:00", "2026-11-15 00:00",  # when
                      "관리 도구의 설정 오류로",  # how
-                     "설정을 고치고",  # what the clinic does
+                     "A misconfigured admin tool",  # ... in English where given
+                     "설정을 고치고",  # what the clinic does (Korean text in both halves)
                      "118", "Change your password",  # what the person can do
                      "02-6677-0010", "jangplasticsurgery@naver.com"):  # whom to contact
         assert expected in body
@@ -308,3 +310,16 @@ def test_list_and_report_show_the_72_hour_clock(window) -> None:
     assert rows[0]["clock"] == "OVERDUE by 25.0 h"
     assert isinstance(breach_report.TITLE, str)
     assert [clock.incident for clock in incidents_open(now=NOW)] == [late, recent]
+
+
+def test_reported_and_close_have_a_dry_run(window) -> None:
+    incident = _opened(["email"])
+    assert "unchanged" in run("breach", "close", str(incident.pk), "--dry-run")
+    assert "unchanged" in run("breach", "reported", str(incident.pk), "--dry-run")
+    incident.refresh_from_db()
+    assert incident.closed_at is None and incident.reported_to_authority_at is None
+
+
+def test_a_command_is_required() -> None:
+    with pytest.raises(CommandError):
+        run("breach")
