@@ -500,3 +500,11 @@ def clock_text(clock: IncidentClock) -> str:
     if clock.overdue:
         return f"OVERDUE by {-clock.hours_left:.1f} h"
     return f"{clock.hours_left:.1f} h left of {BREACH_NOTIFY_HOURS}"
+
+
+# --- Retention (registry rule ``breach_records``) -----------------------------------------------
+# For the privacy purge (``privacy/purge.py`` wires it): what the rule says is due now.
+
+def breach_notices_due_for_destruction(*, now: datetime.datetime) -> models.QuerySet:
+    """Notice records 3 years after the notice was claimed (kept as proof of the notice)."""
+    return BreachNotice.objects.filter(claimed_at__lte=now - registry.BREACH_RECORDS.live_for)

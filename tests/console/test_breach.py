@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import itertools
 from typing import Any
 
@@ -323,3 +324,13 @@ def test_reported_and_close_have_a_dry_run(window) -> None:
 def test_a_command_is_required() -> None:
     with pytest.raises(CommandError):
         run("breach")
+
+
+def test_notice_records_fall_due_three_years_after_the_notice(window) -> None:
+    from privacy.breach import breach_notices_due_for_destruction
+
+    incident = _opened(["mobile_phone"])
+    breach_notify(incident=incident)
+    assert not breach_notices_due_for_destruction(now=NOW).exists()
+    later = NOW + datetime.timedelta(days=3 * 365)
+    assert breach_notices_due_for_destruction(now=later).count() == 2
