@@ -260,7 +260,10 @@ ITEMS: tuple[CollectionItem, ...] = (
     ),
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        # Marketing: news of the chosen area, only to members who also consented to marketing
+        # on that channel (privacy.marketing.members_interested_in).
+        purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
+        required=False,
         collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
         description=_("Health information: collected only with a separate consent."),
     ),
@@ -556,7 +559,8 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
         notice=_(
             "We send event and promotion news to your email address until you withdraw this "
-            "consent. You may refuse."
+            "consent; if you also gave a desired consultation area, news of that area. You may "
+            "refuse."
         ),
     ),
     Consent(
@@ -564,7 +568,8 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
         notice=_(
             "We send event and promotion news to your mobile phone until you withdraw this "
-            "consent. You may refuse."
+            "consent; if you also gave a desired consultation area, news of that area. You may "
+            "refuse."
         ),
     ),
     Consent(
