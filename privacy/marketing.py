@@ -53,7 +53,11 @@ from privacy.models import (
     DeliveryOutcome,
 )
 from privacy.restrictions import restricted_subjects
-from privacy.selectors import consent_counting_version_ids, consent_is_granted
+from privacy.selectors import (
+    consent_counting_version_ids,
+    consent_is_granted,
+    processors_needing_consent_for,
+)
 from privacy.services import consent_record
 
 # Required verbatim in Korean at the start of every advertisement, whatever the reader's language.
@@ -159,6 +163,10 @@ def campaign_recipients(*, campaign: Campaign, now: datetime) -> QuerySet:
         members = members.exclude(mobile_phone__isnull=True).exclude(mobile_phone="")
     else:
         members = members.filter(email_is_verified())
+    for processor in processors_needing_consent_for(channel=channel):
+        members = members.annotate(
+            **{f"delegation_{processor.pk}": consent_current(processor.consent_key)}
+        ).filter(**{f"delegation_{processor.pk}": True})
     area_ids = list(campaign.areas.values_list("pk", flat=True)) if campaign.pk else []
     if area_ids:
         members = members.filter(members_interested_in(area_ids=area_ids))
@@ -237,7 +245,8 @@ def campaign_message(*, campaign: Campaign, member: Any) -> EmailMessage | sms.S
     with translation.override(MESSAGE_LANGUAGE):
         if campaign.channel == CampaignChannel.SMS:
             text = render_to_string("privacy/marketing/campaign_sms.txt", context).strip()
-            return sms.SmsMessage(to=member.mobile_phone, body=text)
+            return sms.SmsMessage(to=member.mobile_phone, body=text,
+                                  subject_ref=member.subject_ref)
         text = render_to_string("privacy/marketing/campaign_email.txt", context).strip()
     return EmailMessage(
         subject=f"{AD_MARK} {campaign.title}",

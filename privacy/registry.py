@@ -482,7 +482,7 @@ NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
     "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
     "privacy.Processor.until", "privacy.Processor.requires_consent",
-    "privacy.Processor.sends_email",
+    "privacy.Processor.sends_email", "privacy.Processor.sends_sms",
     "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
     "privacy.Complaint.id", "privacy.Complaint.data_key",
 })
@@ -652,25 +652,6 @@ MARKETING_CONSENT_FOR_CHANNEL: dict[str, str] = {"email": "marketing_email", "sm
 MARKETING_ITEM_FOR_CHANNEL: dict[str, str] = {"email": "email", "sms": "mobile_phone"}
 MARKETING_NIGHT_CONSENT = "marketing_night"
 MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
-
-
-@dataclass(frozen=True)
-class DeclaredProcessor:
-    """A company that processes personal data on the clinic's behalf (PIPA art. 26)."""
-
-    key: str
-    name: Promise
-    tasks: Promise
-    items: tuple[str, ...]
-
-
-PROCESSORS: tuple[DeclaredProcessor, ...] = (
-    DeclaredProcessor(
-        key="sms_provider", name=_("text message (SMS) delivery provider"),
-        tasks=_("sending text messages: advertising the member consented to, and notices"),
-        items=("mobile_phone",),
-    ),
-)
 
 
 # --- Lookups ---------------------------------------------------------------------------------

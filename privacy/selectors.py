@@ -183,6 +183,13 @@ def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processo
     return processors_active(on=on).filter(requires_consent=True)
 
 
+def processors_needing_consent_for(*, channel: str) -> list[Processor]:
+    """Active processors that deliver ``channel`` ("email" or "sms") and may receive a member's
+    data only with their consent: a message to a member who has not consented is withheld."""
+    carries = {"email": "sends_email", "sms": "sends_sms"}[channel]
+    return list(processors_requiring_consent().filter(**{carries: True}))
+
+
 def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
     """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
     today = timezone.localdate()

@@ -162,8 +162,9 @@ def test_query_count_does_not_grow_with_members(django_assert_num_queries) -> No
     campaign = CampaignFactory(channel=CampaignChannel.SMS, areas=[area])
     night = datetime(2026, 3, 2, 23, 0, tzinfo=SEOUL)
     list(campaign_recipients(campaign=campaign, now=night))  # warms the policy-version cache
-    # One query for the campaign's areas, one for the members (with their data keys).
-    with django_assert_num_queries(2):
+    # The campaign's areas, the processors delivering text messages (delegation consent), the
+    # members (with their data keys).
+    with django_assert_num_queries(3):
         members = list(campaign_recipients(campaign=campaign, now=night))
         phones = [member.mobile_phone for member in members]  # decrypting needs no query
     assert len(phones) == 29
@@ -194,3 +195,18 @@ def test_a_grant_under_a_version_that_asks_again_no_longer_counts() -> None:
     consent(again, "marketing_email")
     assert recipients(CampaignFactory()) == {"again"}
     assert not consent_is_granted(subject_ref=before.subject_ref, consent="marketing_email")
+
+
+def test_a_mail_processor_needing_consent_receives_only_consenting_members() -> None:
+    from privacy.models import Processor
+
+    provider = Processor.objects.create(
+        name="Hanbit Mail", tasks_ko="이메일 발송", tasks_en="sending email",
+        items=["email"], since=date(2020, 1, 1), sends_email=True, requires_consent=True,
+    )
+    agreed = ReachableMemberFactory(username="agreed")
+    silent = ReachableMemberFactory(username="silent")
+    for member in (agreed, silent):
+        consent(member, "marketing_email")
+    consent(agreed, provider.consent_key)
+    assert recipients(CampaignFactory()) == {"agreed"}
