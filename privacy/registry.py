@@ -195,20 +195,7 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
 # Rules whose data does not exist on this branch yet, so no purge rule destroys it yet; every
 # other rule must have one (``privacy.destruction.unplugged_rules``; checked by the tests).
 # The lead empties this set when merging the apps that hold the data (their ``<app>/purge.py``).
-PENDING_PURGE_RULES: frozenset[str] = frozenset({
-    "under_14_unconfirmed",  # members: under-14 sign-ups
-    "login_records",  # members: login records
-    "guest_consultation",  # consultations: guest consultations
-    "analytics_visits",  # cookies: analytics visits
-    "consent_withdrawn",  # privacy core: optional items (home phone, address, desired area)
-    "complaint_records",  # privacy core: complaints
-    "member_posts",  # consultations: a post its author deletes (withdrawal: member_erase)
-    "disclosure_records",  # privacy core: disclosures, 3 years
-    "member_block",  # members: a lifted block
-    "procedure_history",  # consultations: procedure records
-    "marketing_sends",  # marketing: campaign deliveries and consent reminders
-    "restriction_records",  # marketing: lifted restrictions
-})
+PENDING_PURGE_RULES: frozenset[str] = frozenset()  # all plugged in (issue 9, wiring)
 
 # --- Collection items (policy section 1) -----------------------------------------------------
 
@@ -647,6 +634,36 @@ MARKETING_CONSENT_FOR_CHANNEL: dict[str, str] = {"email": "marketing_email", "sm
 MARKETING_ITEM_FOR_CHANNEL: dict[str, str] = {"email": "email", "sms": "mobile_phone"}
 MARKETING_NIGHT_CONSENT = "marketing_night"
 MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
+
+
+# --- Retention wiring (issue 9, finish): sessions -------------------------------------------
+# Signed-in sessions hold the IP address and browser of a member; they end at log-out (the rows
+# go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes them then.
+
+SESSIONS = RetentionRule(
+    key="sessions",
+    achieved_when=_("the member logs out, or the session expires (SESSION_COOKIE_AGE)"),
+)
+RETENTION_RULES = (*RETENTION_RULES, SESSIONS)
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="sessions", label=_("signed-in sessions (IP address, browser, times)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
+        retention=SESSIONS,
+        fields=(
+            "usersessions.UserSession.user", "usersessions.UserSession.ip",
+            "usersessions.UserSession.user_agent", "usersessions.UserSession.created_at",
+            "usersessions.UserSession.last_seen_at", "usersessions.UserSession.data",
+            "usersessions.UserSession.session_key",
+            "sessions.Session.session_key", "sessions.Session.session_data",
+            "sessions.Session.expire_date",
+        ),
+    ),
+)
+NOT_PERSONAL = NOT_PERSONAL | frozenset({"usersessions.UserSession.id"})
+CHECKED_APPS = (*CHECKED_APPS, "usersessions", "sessions")
 
 
 @dataclass(frozen=True)
