@@ -642,7 +642,7 @@ MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "mark
 
 SESSIONS = RetentionRule(
     key="sessions",
-    achieved_when=_("the member logs out, or the session expires (SESSION_COOKIE_AGE)"),
+    achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
 )
 RETENTION_RULES = (*RETENTION_RULES, SESSIONS)
 ITEMS = (
