@@ -3,7 +3,8 @@
 Discovered by ``privacy.destruction.purge_rules``; see that module for how a rule is applied.
 Members' posts and procedure records have no clock: their purpose ends when the author deletes
 a post (the view deletes it at once), when staff remove a procedure record, or at withdrawal,
-where ``MEMBER_ERASERS`` below destroys everything the member wrote or staff recorded about them.
+where ``MEMBER_ERASERS`` below destroys everything the member wrote or staff recorded about them
+(as ``consultations.services.member_posts_destroy`` does for one member, in bulk).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from django.db import models
 
 from consultations.models import Consultation, GuestConsultation, ProcedureRecord, Review
 from consultations.selectors import guest_consultations_due_for_destruction
-from consultations.services import member_posts_destroy
 from privacy import registry
 from privacy.destruction import PurgeRule
 from privacy.models import DataKey
@@ -57,13 +57,17 @@ def _post_keys(member_pks: list[int]) -> set[int]:
 
 
 def member_posts_erase(pks: list[int], *, now: datetime.datetime) -> None:
-    """Withdrawal (``member_erase``): delete the members' consultations with their answers,
-    reviews and procedure records, and destroy every data key they were sealed with."""
-    members = get_user_model()._base_manager.filter(pk__in=pks)
+    """Withdrawal (``member_erase``): what ``member_posts_destroy`` does for one member, for a
+    batch of members at once: delete their consultations with their answers, reviews and
+    procedure records, and destroy every data key these were sealed with."""
     keys = _post_keys(pks)
-    for member in members.iterator():
-        member_posts_destroy(member=member)
-    own_keys = set(members.exclude(data_key=None).values_list("data_key_id", flat=True))
+    Consultation.objects.filter(author__in=pks).delete()  # answers go with them (CASCADE)
+    Review.objects.filter(author__in=pks).delete()
+    ProcedureRecord.objects.filter(member__in=pks).delete()
+    own_keys = set(
+        get_user_model()._base_manager.filter(pk__in=pks).exclude(data_key=None)
+        .values_list("data_key_id", flat=True)
+    )
     # The members' own keys go with their rows (``members_destroy``); these are any others.
     DataKey.objects.filter(pk__in=keys - own_keys).delete()
 
