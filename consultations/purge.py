@@ -20,7 +20,7 @@ from consultations.selectors import guest_consultations_due_for_destruction
 from privacy import registry
 from privacy.destruction import PurgeRule
 from privacy.models import DataKey
-from privacy.purge import items_of
+from privacy.purge import consents_end, items_of
 
 # --- Guest consultations: 30 days after the answer, 90 days after posting if unanswered --------
 
@@ -35,6 +35,9 @@ def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reaso
     area and dates only (statistics), marked ``destroyed_at``."""
     rows = GuestConsultation.objects.filter(pk__in=pks, destroyed_at__isnull=True)
     key_ids = list(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
+    # The guest's consent ends with its purpose: the ledger says so, and the proof then goes
+    # 3 years later (rule consent_proof) instead of being kept for ever.
+    consents_end(list(rows.values_list("subject_ref", flat=True)), now=now, reason=reason)
     count = rows.update(
         name="", mobile_phone="", title="", body="", answer="", password=make_password(None),
         data_key=None, destroyed_at=now,

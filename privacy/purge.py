@@ -63,7 +63,7 @@ MEMBER_ITEMS = items_of(
 
 # --- Members ---------------------------------------------------------------------------------
 
-def _consents_end(subject_refs: list[Any], *, now: datetime.datetime, reason: str) -> None:
+def consents_end(subject_refs: list[Any], *, now: datetime.datetime, reason: str) -> None:
     """Record the end of every consent still granted: the ledger must show when it ended."""
     latest: dict[tuple[Any, str], bool] = {}
     records = ConsentRecord.objects.filter(subject_ref__in=subject_refs).order_by(
@@ -122,7 +122,7 @@ def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> i
     Member = get_user_model()
     members = Member._base_manager.filter(pk__in=pks)
     subject_refs = list(members.values_list("subject_ref", flat=True))
-    _consents_end(subject_refs, now=now, reason=reason)
+    consents_end(subject_refs, now=now, reason=reason)
     _sessions_delete(pks)
     for eraser in member_erasers():
         eraser(pks, now=now)

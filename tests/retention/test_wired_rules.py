@@ -44,6 +44,7 @@ from privacy.models import (
 )
 from privacy.restrictions import restriction_start
 from privacy.retention import retention_access
+from privacy.selectors import consent_is_granted
 from privacy.services import consent_record
 from tests.consultations.factories import (
     AftercareFactory,
@@ -176,6 +177,24 @@ def test_a_guest_consultation_goes_30_days_after_its_answer(
         assert (guest.name, guest.mobile_phone, guest.body, guest.answer) == ("", "", "", "")
     else:
         assert guest.name == "홍길동"
+
+
+def test_the_guests_consent_ends_with_the_consultation_and_its_proof_3_years_later() -> None:
+    posted = at(2026, 1, 5, 8, 0)
+    guest = GuestConsultationFactory(created_at=posted)
+    with time_machine.travel(posted, tick=False):
+        consent_record(subject_ref=guest.subject_ref, consent="guest_consultation",
+                       granted=True, method=ConsentMethod.GUEST_FORM)
+    destroyed = posted + datetime.timedelta(days=91)
+    _purge_on(destroyed, "guest_consultation")
+    ledger = ConsentRecord.objects.filter(subject_ref=guest.subject_ref)
+    assert list(ledger.values_list("granted", flat=True)) == [False, True]  # newest first
+    assert consent_is_granted(subject_ref=guest.subject_ref, consent="guest_consultation") \
+        is False
+    _purge_on(destroyed + datetime.timedelta(days=3 * 365) - DAY, "consent_proof")
+    assert ledger.count() == 2
+    _purge_on(destroyed + datetime.timedelta(days=3 * 365), "consent_proof")
+    assert not ledger.exists()
 
 
 @pytest.mark.parametrize(("offset", "when"), BOUNDARY)
