@@ -503,3 +503,23 @@ def test_a_dry_run_counts_every_new_rule_and_changes_nothing() -> None:
         "consent_ip: would destroy 1", "sessions: would destroy 2",
     ):
         assert line in output.splitlines(), line
+
+
+def test_verify_erasure_marks_records_other_rules_keep_after_withdrawal() -> None:
+    member = MemberFactory()
+    ref = member.subject_ref
+    Disclosure.objects.create(subject_ref=ref, recipient="보험사", items=["name"],
+                              legal_basis=DisclosureBasis.LAW)
+    CampaignDelivery.objects.create(campaign=CampaignFactory(), subject_ref=ref)
+    restriction_start(subject_ref=ref, items=["email"])
+    Complaint.objects.create(member=member, subject_ref=ref, body="열람 요청")
+    member_erase(member=member, reason="withdrawal")
+    output = run("verify-erasure", "--member-ref", str(ref))
+    assert "verified" in output and "LEFT" not in output
+    for line in (
+        "kept    default: privacy.disclosure: 1 row(s) (rule disclosure_records)",
+        "kept    default: privacy.campaigndelivery: 1 row(s) (rule marketing_sends)",
+        "kept    default: privacy.restriction: 1 row(s) (rule restriction_records)",
+        "kept    default: privacy.complaint: 1 row(s) (rule complaint_records)",
+    ):
+        assert line in output.splitlines(), output
