@@ -77,7 +77,7 @@ class ProcessorForm(forms.ModelForm):
     class Meta:
         model = Processor
         fields = ["name", "tasks_ko", "tasks_en", "items", "since", "until", "requires_consent",
-                  "sends_email"]
+                  "sends_email", "sends_sms"]
 
     def clean(self):
         cleaned = super().clean()
@@ -90,7 +90,7 @@ class ProcessorForm(forms.ModelForm):
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
     form = ProcessorForm
-    list_display = ["name", "since", "until", "requires_consent", "sends_email"]
+    list_display = ["name", "since", "until", "requires_consent", "sends_email", "sends_sms"]
 
 
 @admin.register(Disclosure)

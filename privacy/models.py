@@ -233,6 +233,10 @@ class Processor(models.Model):
         _("delivers the site's email"), default=False,
         help_text=_("Outgoing mail to members passes through this processor."),
     )
+    sends_sms = models.BooleanField(
+        _("delivers the site's text messages"), default=False,
+        help_text=_("Text messages to members pass through this processor (SMS_BACKEND)."),
+    )
 
     objects = ProcessorQuerySet.as_manager()
 

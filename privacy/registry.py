@@ -247,7 +247,10 @@ ITEMS: tuple[CollectionItem, ...] = (
     ),
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        # Marketing: news of the chosen area, only to members who also consented to marketing
+        # on that channel (privacy.marketing.members_interested_in).
+        purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
+        required=False,
         collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
         description=_("Health information: collected only with a separate consent."),
     ),
@@ -466,7 +469,7 @@ NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
     "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
     "privacy.Processor.until", "privacy.Processor.requires_consent",
-    "privacy.Processor.sends_email",
+    "privacy.Processor.sends_email", "privacy.Processor.sends_sms",
     "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
     "privacy.Complaint.id", "privacy.Complaint.data_key",
 })
@@ -543,7 +546,8 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
         notice=_(
             "We send event and promotion news to your email address until you withdraw this "
-            "consent. You may refuse."
+            "consent; if you also gave a desired consultation area, news of that area. You may "
+            "refuse."
         ),
     ),
     Consent(
@@ -551,7 +555,8 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
         notice=_(
             "We send event and promotion news to your mobile phone until you withdraw this "
-            "consent. You may refuse."
+            "consent; if you also gave a desired consultation area, news of that area. You may "
+            "refuse."
         ),
     ),
     Consent(
@@ -664,25 +669,6 @@ ITEMS = (
 )
 NOT_PERSONAL = NOT_PERSONAL | frozenset({"usersessions.UserSession.id"})
 CHECKED_APPS = (*CHECKED_APPS, "usersessions", "sessions")
-
-
-@dataclass(frozen=True)
-class DeclaredProcessor:
-    """A company that processes personal data on the clinic's behalf (PIPA art. 26)."""
-
-    key: str
-    name: Promise
-    tasks: Promise
-    items: tuple[str, ...]
-
-
-PROCESSORS: tuple[DeclaredProcessor, ...] = (
-    DeclaredProcessor(
-        key="sms_provider", name=_("text message (SMS) delivery provider"),
-        tasks=_("sending text messages: advertising the member consented to, and notices"),
-        items=("mobile_phone",),
-    ),
-)
 
 
 # --- Lookups ---------------------------------------------------------------------------------
