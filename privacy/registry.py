@@ -192,10 +192,11 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
     PROCEDURE_HISTORY,  # consultations (issue 5)
 )
 
-# Rules whose data does not exist on this branch yet, so no purge rule destroys it yet; every
-# other rule must have one (``privacy.destruction.unplugged_rules``; checked by the tests).
-# The lead empties this set when merging the apps that hold the data (their ``<app>/purge.py``).
-PENDING_PURGE_RULES: frozenset[str] = frozenset()  # all plugged in (issue 9, wiring)
+# Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
+# have one (``privacy.destruction.unplugged_rules``; checked by the tests). Empty: every rule is
+# applied by a purge rule in an app's ``<app>/purge.py``. A new rule goes here only until its
+# data and purge rule land together.
+PENDING_PURGE_RULES: frozenset[str] = frozenset()
 
 # --- Collection items (policy section 1) -----------------------------------------------------
 
