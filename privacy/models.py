@@ -93,6 +93,12 @@ class AppendOnlyQuerySet(models.QuerySet):
         """Delete the rows of this queryset for good; for the privacy purge only."""
         return self._raw_delete(self.db)
 
+    def ip_addresses_forget(self) -> int:
+        """Blank the IP address of these rows, the one change a ledger allows: an IP address is
+        access IP information, kept 3 months (registry rule ``login_records``) while the entry
+        itself stays as proof. For the privacy purge only."""
+        return super().update(ip_address=None)
+
 
 class AppendOnlyModel(models.Model):
     objects = AppendOnlyQuerySet.as_manager()

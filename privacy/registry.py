@@ -192,23 +192,11 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
     PROCEDURE_HISTORY,  # consultations (issue 5)
 )
 
-# Rules whose data does not exist on this branch yet, so no purge rule destroys it yet; every
-# other rule must have one (``privacy.destruction.unplugged_rules``; checked by the tests).
-# The lead empties this set when merging the apps that hold the data (their ``<app>/purge.py``).
-PENDING_PURGE_RULES: frozenset[str] = frozenset({
-    "under_14_unconfirmed",  # members: under-14 sign-ups
-    "login_records",  # members: login records
-    "guest_consultation",  # consultations: guest consultations
-    "analytics_visits",  # cookies: analytics visits
-    "consent_withdrawn",  # privacy core: optional items (home phone, address, desired area)
-    "complaint_records",  # privacy core: complaints
-    "member_posts",  # consultations: a post its author deletes (withdrawal: member_erase)
-    "disclosure_records",  # privacy core: disclosures, 3 years
-    "member_block",  # members: a lifted block
-    "procedure_history",  # consultations: procedure records
-    "marketing_sends",  # marketing: campaign deliveries and consent reminders
-    "restriction_records",  # marketing: lifted restrictions
-})
+# Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
+# have one (``privacy.destruction.unplugged_rules``; checked by the tests). Empty: every rule is
+# applied by a purge rule in an app's ``<app>/purge.py``. A new rule goes here only until its
+# data and purge rule land together.
+PENDING_PURGE_RULES: frozenset[str] = frozenset()
 
 # --- Collection items (policy section 1) -----------------------------------------------------
 
@@ -665,7 +653,6 @@ BREACH_RECORDS = RetentionRule(
     live_for=timedelta(days=3 * 365),
 )
 RETENTION_RULES = (*RETENTION_RULES, BREACH_RECORDS)
-PENDING_PURGE_RULES = PENDING_PURGE_RULES | {"breach_records"}  # console: breach notices
 ITEMS = (
     *ITEMS,
     CollectionItem(
@@ -693,6 +680,34 @@ NOT_PERSONAL_CONSOLE: frozenset[str] = frozenset({
 })
 NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_CONSOLE
 # --- end console ---
+# --- Retention wiring (issue 9, finish): sessions -------------------------------------------
+# Signed-in sessions hold the IP address and browser of a member; they end at log-out (the rows
+# go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes them then.
+
+SESSIONS = RetentionRule(
+    key="sessions",
+    achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
+)
+RETENTION_RULES = (*RETENTION_RULES, SESSIONS)
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="sessions", label=_("signed-in sessions (IP address, browser, times)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
+        retention=SESSIONS,
+        fields=(
+            "usersessions.UserSession.user", "usersessions.UserSession.ip",
+            "usersessions.UserSession.user_agent", "usersessions.UserSession.created_at",
+            "usersessions.UserSession.last_seen_at", "usersessions.UserSession.data",
+            "usersessions.UserSession.session_key",
+            "sessions.Session.session_key", "sessions.Session.session_data",
+            "sessions.Session.expire_date",
+        ),
+    ),
+)
+NOT_PERSONAL = NOT_PERSONAL | frozenset({"usersessions.UserSession.id"})
+CHECKED_APPS = (*CHECKED_APPS, "usersessions", "sessions")
 
 
 # --- Lookups ---------------------------------------------------------------------------------
