@@ -76,6 +76,9 @@ class PurgeRule:
     retain: Callable[[models.QuerySet, datetime.datetime], Iterable[Retention]] | None = None
     item_keys: tuple[str, ...] = ()
     triggered: bool = False
+    # Rows that name no one and have no integer key (e.g. Django's expired sessions): removed
+    # after the rule's batches without a ledger entry; returns how many (or would, dry run).
+    sweep: Callable[..., int] | None = None
 
     def model_class(self) -> type[models.Model]:
         return apps.get_model(self.model)
@@ -102,6 +105,8 @@ def _purge_modules() -> list[Any]:
     for app_config in apps.get_app_configs():
         if module_has_submodule(app_config.module, PURGE_MODULE):
             modules.append(import_module(f"{app_config.name}.{PURGE_MODULE}"))
+    # The privacy app's own rules first (withdrawal, then the others), so reports start there.
+    modules.sort(key=lambda module: module.__name__ != f"privacy.{PURGE_MODULE}")
     return modules
 
 
@@ -373,6 +378,11 @@ def purge(
                 _finish_open_entries(rule, rule_report, batch_size=batch_size, dry_run=dry_run)
                 if rule.triggered:
                     continue
+                if rule.sweep is not None:
+                    swept = rule.sweep(now, dry_run=dry_run)
+                    rule_report.due += swept
+                    if not dry_run:
+                        rule_report.destroyed += swept
                 due = rule.due(now)
                 count = due.count()
                 rule_report.due += count
@@ -481,6 +491,15 @@ class Finding:
 _KEPT_LIVE = {
     "privacy.consentrecord": registry.CONSENT_PROOF.key,
     "privacy.accesslogentry": registry.STAFF_ACCESS_LOG.key,
+    # Records other rules keep for their own period after the member goes (their purge rules
+    # destroy them when it ends): open complaints until closed, then the retention database;
+    # disclosures 3 years; advertising sent 1 year; reminders and restrictions as proof.
+    "privacy.complaint": registry.COMPLAINT_RECORDS.key,
+    "privacy.disclosure": registry.DISCLOSURE_RECORDS.key,
+    "privacy.campaigndelivery": registry.MARKETING_SENDS.key,
+    "privacy.consentreminder": registry.CONSENT_PROOF.key,
+    "privacy.restriction": registry.RESTRICTION_RECORDS.key,
+    "privacy.breachnotice": registry.BREACH_RECORDS.key,
 }
 
 

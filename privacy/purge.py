@@ -17,40 +17,54 @@ from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.sessions.models import Session
 from django.db import models, router
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.db.models.deletion import Collector
 from django.utils import timezone
 
 from privacy import registry
 from privacy.destruction import PurgeRule, member_erasers, member_retentions
 from privacy.fields import DataKeyField
+from privacy.marketing import (
+    campaign_deliveries_due_for_destruction,
+    consent_reminders_due_for_destruction,
+)
 from privacy.models import (
     AccessLogEntry,
+    BreachNotice,
+    CampaignDelivery,
+    Complaint,
+    ComplaintStatus,
     ConsentActor,
     ConsentMethod,
     ConsentRecord,
+    ConsentReminder,
     DataKey,
+    Disclosure,
+    Restriction,
     RetainedRecord,
+    Visit,
 )
+from privacy.restrictions import restrictions_due_for_destruction
 from privacy.retention import Retention, retained_records_destroy
-from privacy.selectors import policy_version_current
+from privacy.selectors import policy_version_current, visits_due_for_destruction
 
 WITHDRAWAL = "withdrawal"  # the reason member_erase is given when members withdraw themselves
 
 
-def _items_of(*rule_keys: str) -> tuple[str, ...]:
+def items_of(*rule_keys: str) -> tuple[str, ...]:
     return tuple(item.key for item in registry.ITEMS if item.retention.key in rule_keys)
 
 
-MEMBER_ITEMS = _items_of(
+MEMBER_ITEMS = items_of(
     registry.MEMBERSHIP.key, registry.MEMBER_POSTS.key, registry.CONSENT_WITHDRAWN.key
 )
 
 
 # --- Members ---------------------------------------------------------------------------------
 
-def _consents_end(subject_refs: list[Any], *, now: datetime.datetime, reason: str) -> None:
+def consents_end(subject_refs: list[Any], *, now: datetime.datetime, reason: str) -> None:
     """Record the end of every consent still granted: the ledger must show when it ended."""
     latest: dict[tuple[Any, str], bool] = {}
     records = ConsentRecord.objects.filter(subject_ref__in=subject_refs).order_by(
@@ -109,7 +123,7 @@ def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> i
     Member = get_user_model()
     members = Member._base_manager.filter(pk__in=pks)
     subject_refs = list(members.values_list("subject_ref", flat=True))
-    _consents_end(subject_refs, now=now, reason=reason)
+    consents_end(subject_refs, now=now, reason=reason)
     _sessions_delete(pks)
     for eraser in member_erasers():
         eraser(pks, now=now)
@@ -139,7 +153,7 @@ def login_record_retention(member: Any, now: datetime.datetime) -> Iterable[Rete
 MEMBER_RETENTIONS = [login_record_retention]
 
 
-def _members_retain(rows: models.QuerySet, now: datetime.datetime) -> Iterable[Retention]:
+def members_retain(rows: models.QuerySet, now: datetime.datetime) -> Iterable[Retention]:
     providers = member_retentions()
     for member in rows.iterator(chunk_size=500):
         for provider in providers:
@@ -197,33 +211,256 @@ def _retained_destroy(pks: list[int], *, now: datetime.datetime, reason: str) ->
     return retained_records_destroy(pks=pks)
 
 
+# --- Privacy core, cookies and marketing (issue 9, wiring) ------------------------------------
+
+def visits_due(now: datetime.datetime) -> models.QuerySet:
+    return visits_due_for_destruction(now=now)
+
+
+def _rows_delete(model: type[models.Model]) -> Any:
+    def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+        count, _ = model._base_manager.filter(pk__in=pks).delete()
+        return count
+    return destroy
+
+
+def _member_fields_of(item_key: str) -> list[str]:
+    prefix = "members.Member."
+    return [ref[len(prefix):] for ref in registry.item(item_key).fields if ref.startswith(prefix)]
+
+
+def consent_only_fields(consent_key: str) -> list[str]:
+    """Member fields that only ``consent_key`` allows holding: its items whose retention rule
+    is ``consent_withdrawn`` (an item also needed for membership, like the email, stays)."""
+    return [
+        name
+        for item_key in registry.consent(consent_key).items
+        if registry.item(item_key).retention.key == registry.CONSENT_WITHDRAWN.key
+        for name in _member_fields_of(item_key)
+    ]
+
+
+def _held(name: str) -> Q:
+    field_ = get_user_model()._meta.get_field(name)
+    return Q(**{f"{name}__isnull": False}) if field_.is_relation else ~Q(**{name: ""})
+
+
+def _cleared(name: str) -> Any:
+    return None if get_user_model()._meta.get_field(name).is_relation else ""
+
+
+def withdrawn_consent_items_due(consent_key: str) -> Any:
+    """Members whose latest ledger entry for ``consent_key`` is a withdrawal (made by ``now``)
+    and who still hold an item only that consent allowed."""
+    names = consent_only_fields(consent_key)
+
+    def due(now: datetime.datetime) -> models.QuerySet:
+        latest = ConsentRecord.objects.filter(
+            subject_ref=OuterRef("subject_ref"), consent=consent_key, recorded_at__lte=now,
+        ).order_by("-recorded_at", "-id")
+        held = Q()
+        for name in names:
+            held |= _held(name)
+        return (
+            get_user_model()._base_manager.filter(held)
+            .annotate(last_granted=Subquery(latest.values("granted")[:1]))
+            .filter(last_granted=False)
+        )
+    return due
+
+
+def withdrawn_consent_items_destroy(consent_key: str) -> Any:
+    names = consent_only_fields(consent_key)
+
+    def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+        return get_user_model()._base_manager.filter(pk__in=pks).update(
+            **{name: _cleared(name) for name in names}
+        )
+    return destroy
+
+
+WITHDRAWABLE_CONSENTS = tuple(
+    consent.key for consent in registry.MEMBER_CONSENTS if consent_only_fields(consent.key)
+)
+
+
+def complaints_due(now: datetime.datetime) -> models.QuerySet:
+    """Closed complaints: the purpose is achieved; the law keeps the record 3 years, in the
+    retention database (``complaints_retain``), not here."""
+    return Complaint.objects.filter(status=ComplaintStatus.CLOSED)
+
+
+def complaints_retain(rows: models.QuerySet, now: datetime.datetime) -> Iterable[Retention]:
+    for complaint in rows.select_related("data_key").iterator(chunk_size=200):
+        yield Retention(
+            source=f"privacy.complaint:{complaint.pk}", subject_ref=complaint.subject_ref,
+            item_key="complaint", rule_key=registry.COMPLAINT_RECORDS.key,
+            started_by="complaint_closed", started_at=now,
+            payload={
+                "name": complaint.name, "contact": complaint.contact, "body": complaint.body,
+                "member": bool(complaint.member_id), "status": complaint.status,
+                "created_at": complaint.created_at.isoformat(),
+                "answered_at": complaint.answered_at.isoformat() if complaint.answered_at else "",
+            },
+        )
+
+
+def complaints_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+    rows = Complaint.objects.filter(pk__in=pks)
+    key_ids = set(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
+    count, _ = rows.delete()
+    # Each complaint has a key of its own; never a member's (members' rows still use theirs).
+    key_ids -= set(get_user_model()._base_manager.filter(data_key__in=key_ids)
+                   .values_list("data_key_id", flat=True))
+    DataKey.objects.filter(pk__in=key_ids).delete()
+    return count
+
+
+def disclosures_due(now: datetime.datetime) -> models.QuerySet:
+    return Disclosure.objects.filter(disclosed_at__lte=now - registry.DISCLOSURE_RECORDS.live_for)
+
+
+def breach_notices_due(now: datetime.datetime) -> models.QuerySet:
+    from privacy.breach import breach_notices_due_for_destruction
+
+    return breach_notices_due_for_destruction(now=now)
+
+
+def deliveries_due(now: datetime.datetime) -> models.QuerySet:
+    return campaign_deliveries_due_for_destruction(now=now)
+
+
+def reminders_due(now: datetime.datetime) -> models.QuerySet:
+    return consent_reminders_due_for_destruction(now=now)
+
+
+def restrictions_due(now: datetime.datetime) -> models.QuerySet:
+    return restrictions_due_for_destruction(now=now)
+
+
+def consent_ips_due(now: datetime.datetime) -> models.QuerySet:
+    """IP addresses in the consent ledger are access IP information (registry item
+    ``access_ip``, rule ``login_records``): they go 3 months after the decision, while the
+    decision itself stays as proof (``consent_proof``)."""
+    return ConsentRecord.objects.filter(
+        ip_address__isnull=False, recorded_at__lt=now - registry.LOGIN_RECORDS.live_for
+    )
+
+
+def consent_ips_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+    return ConsentRecord.objects.filter(pk__in=pks).ip_addresses_forget()
+
+
+def sessions_due(now: datetime.datetime) -> models.QuerySet:
+    """Member sessions that ended: no live session row is left for them (logged out, expired
+    after SESSION_COOKIE_AGE, or ended by a block)."""
+    live = Session.objects.filter(expire_date__gt=now).values("session_key")
+    return UserSession.objects.exclude(session_key__in=live)
+
+
+def sessions_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+    rows = UserSession.objects.filter(pk__in=pks)
+    Session.objects.filter(session_key__in=rows.values("session_key")).delete()
+    count, _ = rows.delete()
+    return count
+
+
+def expired_sessions_sweep(now: datetime.datetime, *, dry_run: bool) -> int:
+    """Django's own expired session rows (``clearsessions``), anonymous ones included: they are
+    keyed by a random string, so they go without a ledger entry."""
+    expired = Session.objects.filter(expire_date__lte=now)
+    if dry_run:
+        return expired.count()
+    count, _ = expired.delete()
+    return count
+
+
 PURGE_RULES = [
     PurgeRule(
         key=registry.MEMBERSHIP.key, retention_rule=registry.MEMBERSHIP.key,
         model=settings.AUTH_USER_MODEL, due=_no_rows, destroy=members_destroy,
-        retain=_members_retain, item_keys=MEMBER_ITEMS, triggered=True,
+        retain=members_retain, item_keys=MEMBER_ITEMS, triggered=True,
     ),
     PurgeRule(
         key=registry.UNCONFIRMED_SIGNUP.key, retention_rule=registry.UNCONFIRMED_SIGNUP.key,
         model=settings.AUTH_USER_MODEL, due=unconfirmed_signups_due, destroy=members_destroy,
-        retain=_members_retain, item_keys=_items_of(registry.MEMBERSHIP.key),
+        retain=members_retain, item_keys=items_of(registry.MEMBERSHIP.key),
     ),
     PurgeRule(
         key=registry.CONSENT_PROOF.key, retention_rule=registry.CONSENT_PROOF.key,
         model="privacy.ConsentRecord", due=consent_proofs_due,
         destroy=_ledger_rows_destroy(ConsentRecord),
-        item_keys=_items_of(registry.CONSENT_PROOF.key),
+        item_keys=items_of(registry.CONSENT_PROOF.key),
     ),
     PurgeRule(
         key=registry.STAFF_ACCESS_LOG.key, retention_rule=registry.STAFF_ACCESS_LOG.key,
         model="privacy.AccessLogEntry", due=access_log_due,
         destroy=_ledger_rows_destroy(AccessLogEntry),
-        item_keys=_items_of(registry.STAFF_ACCESS_LOG.key),
+        item_keys=items_of(registry.STAFF_ACCESS_LOG.key),
     ),
     PurgeRule(
         key=registry.RETENTION_PERIOD_ENDED.key,
         retention_rule=registry.RETENTION_PERIOD_ENDED.key,
         model="privacy.RetainedRecord", due=retained_records_due, destroy=_retained_destroy,
-        item_keys=_items_of(registry.RETENTION_PERIOD_ENDED.key),
+        item_keys=items_of(registry.RETENTION_PERIOD_ENDED.key),
+    ),
+    PurgeRule(
+        key=registry.ANALYTICS_VISITS.key, retention_rule=registry.ANALYTICS_VISITS.key,
+        model="privacy.Visit", due=visits_due, destroy=_rows_delete(Visit),
+        item_keys=items_of(registry.ANALYTICS_VISITS.key),
+    ),
+    *(
+        PurgeRule(
+            key=f"{registry.CONSENT_WITHDRAWN.key}_{consent_key}",
+            retention_rule=registry.CONSENT_WITHDRAWN.key, model=settings.AUTH_USER_MODEL,
+            due=withdrawn_consent_items_due(consent_key),
+            destroy=withdrawn_consent_items_destroy(consent_key),
+            item_keys=tuple(
+                key for key in registry.consent(consent_key).items
+                if registry.item(key).retention.key == registry.CONSENT_WITHDRAWN.key
+            ),
+        )
+        for consent_key in WITHDRAWABLE_CONSENTS
+    ),
+    PurgeRule(
+        key=registry.COMPLAINT_RECORDS.key, retention_rule=registry.COMPLAINT_RECORDS.key,
+        model="privacy.Complaint", due=complaints_due, destroy=complaints_destroy,
+        retain=complaints_retain, item_keys=items_of(registry.COMPLAINT_RECORDS.key),
+    ),
+    PurgeRule(
+        key=registry.DISCLOSURE_RECORDS.key, retention_rule=registry.DISCLOSURE_RECORDS.key,
+        model="privacy.Disclosure", due=disclosures_due,
+        destroy=_ledger_rows_destroy(Disclosure),
+        item_keys=items_of(registry.DISCLOSURE_RECORDS.key),
+    ),
+    PurgeRule(
+        key=registry.BREACH_RECORDS.key, retention_rule=registry.BREACH_RECORDS.key,
+        model="privacy.BreachNotice", due=breach_notices_due,
+        destroy=_rows_delete(BreachNotice), item_keys=items_of(registry.BREACH_RECORDS.key),
+    ),
+    PurgeRule(
+        key=registry.MARKETING_SENDS.key, retention_rule=registry.MARKETING_SENDS.key,
+        model="privacy.CampaignDelivery", due=deliveries_due,
+        destroy=_rows_delete(CampaignDelivery), item_keys=("marketing_deliveries",),
+    ),
+    PurgeRule(
+        key="consent_reminders", retention_rule=registry.CONSENT_PROOF.key,
+        model="privacy.ConsentReminder", due=reminders_due,
+        destroy=_rows_delete(ConsentReminder), item_keys=("consent_reminders",),
+    ),
+    PurgeRule(
+        key=registry.RESTRICTION_RECORDS.key, retention_rule=registry.RESTRICTION_RECORDS.key,
+        model="privacy.Restriction", due=restrictions_due, destroy=_rows_delete(Restriction),
+        item_keys=items_of(registry.RESTRICTION_RECORDS.key),
+    ),
+    PurgeRule(
+        key="consent_ip", retention_rule=registry.LOGIN_RECORDS.key,
+        model="privacy.ConsentRecord", due=consent_ips_due, destroy=consent_ips_destroy,
+        item_keys=("access_ip",),
+    ),
+    PurgeRule(
+        key=registry.SESSIONS.key, retention_rule=registry.SESSIONS.key,
+        model="usersessions.UserSession", due=sessions_due, destroy=sessions_destroy,
+        item_keys=items_of(registry.SESSIONS.key), sweep=expired_sessions_sweep,
     ),
 ]

@@ -142,10 +142,42 @@ def test_a_crash_at_any_step_of_a_withdrawal_then_a_rerun(
         with time_machine.travel(NOW + datetime.timedelta(hours=1), tick=False):
             report = purge()
         assert not report.failed
-        assert report.rules[0].key == "membership" and report.rules[0].finished == 1
+        by_key = {rule.key: rule for rule in report.rules}
+        assert by_key["membership"].finished == 1
     assert not Member.objects.filter(subject_ref=ref).exists()
     assert RetainedRecord.objects.filter(subject_ref=ref).count() == 1
     entries = DestructionRecord.objects.filter(subject_ref=ref)
     assert [(e.rule_key, e.count, e.done_at is not None) for e in entries] == [
         ("membership", 1, True)
     ]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_closed_complaints_end_in_exactly_one_place_after_a_crash_and_a_rerun(
+    step: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real transfer rule (``complaint_records``): closed complaints move to the retention
+    database; a crash at any step, then the next purge, leaves each in one place only."""
+    from privacy.models import Complaint, ComplaintStatus
+
+    complaints = [
+        Complaint.objects.create(name=f"민원인{n}", contact="010-1212-3434", body="열람 요청",
+                                 status=ComplaintStatus.CLOSED)
+        for n in range(5)
+    ]
+    refs = {complaint.subject_ref for complaint in complaints}
+    crash_once(monkeypatch, step)
+    with time_machine.travel(NOW, tick=False):
+        first = purge(rule_keys=["complaint_records"], batch_size=2)
+    assert [rule.error for rule in first.failed] == ["Crash"]
+    with time_machine.travel(NOW + datetime.timedelta(minutes=5), tick=False):
+        second = purge(rule_keys=["complaint_records"], batch_size=2)
+    assert not second.failed
+    assert not Complaint.objects.exists()
+    kept = RetainedRecord.objects.filter(rule_key="complaint_records")
+    assert sorted(kept.values_list("subject_ref", flat=True)) == sorted(refs)
+    # Each copy counts its 3 years from its move (an interrupted one: from the first attempt).
+    assert set(kept.values_list("destroy_after", flat=True)) == {datetime.date(2029, 11, 30)}
+    ledger = DestructionRecord.objects.filter(rule_key="complaint_records")
+    assert not ledger.filter(done_at=None).exists()
+    assert sum(ledger.values_list("count", flat=True)) == 5

@@ -53,10 +53,10 @@ def test_an_apps_member_hooks_run_at_withdrawal(monkeypatch: pytest.MonkeyPatch)
 
 
 def test_an_apps_purge_rule_is_found_by_key(monkeypatch: pytest.MonkeyPatch) -> None:
-    rule = PurgeRule(key="guest_consultation", retention_rule="guest_consultation",
+    rule = PurgeRule(key="guest_extra", retention_rule="guest_consultation",
                      model="members.Member", due=_nothing, destroy=_destroy)
     plug(monkeypatch, PURGE_RULES=[rule])
-    assert purge_rules()["guest_consultation"] is rule
+    assert purge_rules()["guest_extra"] is rule
 
 
 @pytest.mark.parametrize(("key", "retention_rule", "message"), [

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from members.models import Member
 from privacy import destruction
-from privacy.destruction import purge_lock
+from privacy.destruction import purge_lock, purge_rules
 from privacy.models import AccessLogEntry, DestructionRecord
 from tests.retention.conftest import at, run, unconfirmed_member
 
@@ -28,9 +28,14 @@ def test_purge_prints_per_rule_counts_and_a_one_line_summary() -> None:
     lines = output.splitlines()
     assert "unconfirmed_signup: due 3, destroyed 3, retained 0" in lines
     assert "staff_access_log: due 1, destroyed 1, retained 0" in lines
+    rules = purge_rules()
     assert lines[-1] == (
-        "privacy purge: 5 rules, destroyed 4 records, 0 moved to the retention database"
+        f"privacy purge: {len(rules)} rules, destroyed 4 records, 0 moved to the retention "
+        "database"
     )
+    # Every rule ran, each with its own line (the apps' rules too).
+    assert [line.split(":")[0] for line in lines[:-1]] == list(rules)
+    assert {"login_records", "guest_consultation", "analytics_visits", "sessions"} <= set(rules)
     assert not Member.objects.exists()
 
 

@@ -185,13 +185,17 @@ class AdminModelRule:
         return Case(
             expect=expect(anonymous="→admin:login", other="→admin:login", staff=denied,
                           superuser=success if allowed else 403),
-            kwargs=lambda world: {"object_id": world.admin_object(model_admin.model).pk},
+            kwargs=(lambda world: {"object_id": world.admin_object(model_admin.model).pk})
+            if route.params else None,
             label=f"admin {view}",
         )
 
 
 def admin_object(model: type[models.Model], makers: dict[type, Callable[[], Any]]) -> Any:
-    """An object of ``model`` for its admin pages: an existing one, or one its maker creates."""
+    """An object of ``model`` for its admin pages: an existing one, or one its maker creates.
+    A model without a table (``managed = False``: an admin page named after it) has none."""
+    if not model._meta.managed:
+        return None
     existing = model._default_manager.order_by("pk").first()
     if existing is not None:
         return existing

@@ -1,0 +1,118 @@
+"""Purge rules of the consultations app: guest consultations, members' posts, procedure records.
+
+Discovered by ``privacy.destruction.purge_rules``; see that module for how a rule is applied.
+Members' posts and procedure records have no clock: their purpose ends when the author deletes
+a post (the view deletes it at once), when staff remove a procedure record, or at withdrawal,
+where ``MEMBER_ERASERS`` below destroys everything the member wrote or staff recorded about them
+(as ``consultations.services.member_posts_destroy`` does for one member, in bulk).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.db import models
+
+from consultations.models import Consultation, GuestConsultation, ProcedureRecord, Review
+from consultations.selectors import guest_consultations_due_for_destruction
+from privacy import registry
+from privacy.destruction import PurgeRule
+from privacy.models import DataKey
+from privacy.purge import consents_end, items_of
+
+# --- Guest consultations: 30 days after the answer, 90 days after posting if unanswered --------
+
+def guest_consultations_due(now: datetime.datetime) -> models.QuerySet:
+    return guest_consultations_due_for_destruction(now=now).order_by()
+
+
+def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+    """What ``guest_consultation_destroy_personal_data`` does to one consultation, for a whole
+    batch in two statements: blank the personal fields and the password, then delete the data
+    keys, so copies of the ciphertext (backups) become unreadable too. The row stays with its
+    area and dates only (statistics), marked ``destroyed_at``."""
+    rows = GuestConsultation.objects.filter(pk__in=pks, destroyed_at__isnull=True)
+    key_ids = list(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
+    # The guest's consent ends with its purpose: the ledger says so, and the proof then goes
+    # 3 years later (rule consent_proof) instead of being kept for ever.
+    consents_end(list(rows.values_list("subject_ref", flat=True)), now=now, reason=reason)
+    count = rows.update(
+        name="", mobile_phone="", title="", body="", answer="", password=make_password(None),
+        data_key=None, destroyed_at=now,
+    )
+    DataKey.objects.filter(pk__in=key_ids).delete()
+    return count
+
+
+# --- Withdrawal: posts, answers, reviews, procedure records ------------------------------------
+
+def _post_keys(member_pks: list[int]) -> set[int]:
+    keys: set[int] = set()
+    for queryset in (
+        Consultation.objects.filter(author__in=member_pks),
+        Review.objects.filter(author__in=member_pks),
+        ProcedureRecord.objects.filter(member__in=member_pks),
+    ):
+        keys.update(queryset.exclude(data_key=None).values_list("data_key_id", flat=True))
+    return keys
+
+
+def member_posts_erase(pks: list[int], *, now: datetime.datetime) -> None:
+    """Withdrawal (``member_erase``): what ``member_posts_destroy`` does for one member, for a
+    batch of members at once: delete their consultations with their answers, reviews and
+    procedure records, and destroy every data key these were sealed with."""
+    keys = _post_keys(pks)
+    Consultation.objects.filter(author__in=pks).delete()  # answers go with them (CASCADE)
+    Review.objects.filter(author__in=pks).delete()
+    ProcedureRecord.objects.filter(member__in=pks).delete()
+    own_keys = set(
+        get_user_model()._base_manager.filter(pk__in=pks).exclude(data_key=None)
+        .values_list("data_key_id", flat=True)
+    )
+    # The members' own keys go with their rows (``members_destroy``); these are any others.
+    DataKey.objects.filter(pk__in=keys - own_keys).delete()
+
+
+def _nothing(model: type[models.Model]) -> object:
+    def due(now: datetime.datetime) -> models.QuerySet:
+        return model.objects.none()
+    return due
+
+
+def _rows_destroy(model: type[models.Model]) -> object:
+    def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+        rows = model.objects.filter(pk__in=pks)
+        keys = set(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
+        count, _ = rows.delete()
+        keys -= set(get_user_model()._base_manager.filter(data_key__in=keys)
+                    .values_list("data_key_id", flat=True))
+        DataKey.objects.filter(pk__in=keys).delete()
+        return count
+    return destroy
+
+
+MEMBER_ERASERS = [member_posts_erase]
+
+PURGE_RULES = [
+    PurgeRule(
+        key=registry.GUEST_CONSULTATION.key, retention_rule=registry.GUEST_CONSULTATION.key,
+        model="consultations.GuestConsultation", due=guest_consultations_due,
+        destroy=guest_consultations_destroy, item_keys=items_of(registry.GUEST_CONSULTATION.key),
+    ),
+    # Triggered by events (the author's delete, staff removal, withdrawal through
+    # MEMBER_ERASERS); ``privacy purge`` only finishes an interrupted run of them.
+    PurgeRule(
+        key=registry.MEMBER_POSTS.key, retention_rule=registry.MEMBER_POSTS.key,
+        model="consultations.Consultation", due=_nothing(Consultation),
+        destroy=_rows_destroy(Consultation), item_keys=items_of(registry.MEMBER_POSTS.key),
+        triggered=True,
+    ),
+    PurgeRule(
+        key=registry.PROCEDURE_HISTORY.key, retention_rule=registry.PROCEDURE_HISTORY.key,
+        model="consultations.ProcedureRecord", due=_nothing(ProcedureRecord),
+        destroy=_rows_destroy(ProcedureRecord), item_keys=items_of(registry.PROCEDURE_HISTORY.key),
+        triggered=True,
+    ),
+]
