@@ -77,7 +77,11 @@ def hostile_text(draw: st.DrawFn) -> str:
 
 def assert_safe(response: HttpResponse, *values: str) -> None:
     """No server error, no markup payload of the input echoed unescaped, no template
-    evaluated (a secret key in the page would say so)."""
+    evaluated (a secret key in the page would say so), and the page as rendered for this input
+    (form errors and all) keeps to the strict CSP."""
+    from tests.security.conftest import inline_code_problems
+    from tests.security.test_headers import csp_directives, csp_nonce
+
     assert response.status_code < 500, response.status_code
     content = response.content.decode(errors="replace")
     assert django_settings.SECRET_KEY not in content
@@ -85,6 +89,9 @@ def assert_safe(response: HttpResponse, *values: str) -> None:
         for payload in MARKUP:
             if payload in value:
                 assert payload not in content, f"unescaped {payload!r} in the page"
+    if response.get("Content-Type", "").startswith("text/html") and content:
+        nonce = csp_nonce(csp_directives(response.get("Content-Security-Policy", "")))
+        assert not inline_code_problems(content, nonce)
 
 
 # Phone numbers and dates as people mistype them, and as attackers send them.

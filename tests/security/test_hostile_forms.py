@@ -208,6 +208,7 @@ def test_guest_read_control_the_right_password_shows_the_question(
     response = fresh_client().post(reverse("consultations:guest_read"),
                                    {"reference": guest.reference, "password": GUEST_PASSWORD})
     assert guest.body in response.content.decode()
+    assert_safe(response)  # the answer page keeps to the CSP too
 
 
 # --- Member posts: consultation, after-care, review ---------------------------------------------
