@@ -23,7 +23,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from privacy import crypto, registry
-from privacy.models import AccessLogEntry, RetainedRecord, RetentionKey
+from privacy.access_log import access_log_append
+from privacy.models import RetainedRecord, RetentionKey
 from privacy.routers import RETENTION_DB
 
 # Namespace of the deterministic source references (uuid5); never change it, or re-runs of
@@ -156,7 +157,7 @@ def retention_access(
     """The one way to read the retention store: the read is logged before anything is read."""
     if not actor.strip():
         raise ValueError("a read of the retention store needs an actor")
-    AccessLogEntry.objects.create(
+    access_log_append(
         actor=actor.strip()[:150], action=f"retention:{action}"[:60], subject_ref=subject_ref,
         at=timezone.now(),
     )
