@@ -157,3 +157,17 @@ def test_the_guest_consultation_list_query_count_does_not_grow(
     client.get("/admin/consultations/guestconsultation/")
     with django_assert_max_num_queries(14):
         assert client.get("/admin/consultations/guestconsultation/").status_code == 200
+
+
+def test_a_complaint_shows_the_sender_masked(privacy_manager: Any) -> None:
+    from privacy.models import Complaint
+
+    client, _staff = privacy_manager
+    complaint = Complaint.objects.create(name="최지우", contact="010-5555-7777",
+                                         body="답변이 늦습니다.")
+    for url in ("/admin/privacy/complaint/",
+                f"/admin/privacy/complaint/{complaint.pk}/change/"):
+        html = client.get(url).content.decode()
+        assert "최지우" not in html and "5555" not in html
+    html = client.get(f"/admin/privacy/complaint/{complaint.pk}/change/").content.decode()
+    assert "최*우" in html and "010-****-7777" in html and "답변이 늦습니다." in html
