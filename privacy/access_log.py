@@ -45,13 +45,19 @@ def entry_digest(entry: AccessLogEntry, previous_hash: str) -> str:
 
 
 def _chain_head() -> tuple[int, str]:
-    """(sequence, hash) of the newest entry (locked on PostgreSQL), else of the anchor."""
-    last = (
-        AccessLogEntry.objects.select_for_update()
-        .filter(sequence__isnull=False).order_by("-sequence").first()
-    )
-    if last is not None:
-        return last.sequence, last.entry_hash
+    """(sequence, hash) of the newest entry, locked, else of the anchor.
+
+    On PostgreSQL (READ COMMITTED) a writer that waited for the lock on the newest row gets
+    that row even if another writer appended after it meanwhile; a fresh read shows whether
+    it still is the newest, and if not, the newer one is locked instead. Every writer thus
+    holds the lock on the real head before it appends."""
+    chained = AccessLogEntry.objects.filter(sequence__isnull=False).order_by("-sequence")
+    last = chained.select_for_update().first()
+    while last is not None:
+        newest = chained.values_list("sequence", flat=True).first()
+        if newest == last.sequence:
+            return last.sequence, last.entry_hash
+        last = chained.select_for_update().first()
     anchor = AccessLogAnchor.objects.order_by("-sequence").first()
     if anchor is not None:
         return anchor.sequence, anchor.entry_hash
