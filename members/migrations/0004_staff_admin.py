@@ -26,13 +26,13 @@ def phone_digests_fill(apps, schema_editor):
     from privacy.lookup import phone_digest
 
     member_model = apps.get_model("members", "Member")
-    for member in member_model.objects.exclude(mobile_phone="").exclude(
+    rows = member_model.objects.exclude(mobile_phone="").exclude(
         mobile_phone__isnull=True
-    ).exclude(data_key__isnull=True).select_related("data_key").iterator():
-        material = privacy.crypto.unwrap_key(member.data_key.wrapped_key)
-        phone = privacy.crypto.open_sealed(material, member.mobile_phone,
+    ).exclude(data_key__isnull=True).values_list("pk", "mobile_phone", "data_key__wrapped_key")
+    for pk, sealed, wrapped_key in rows.iterator():
+        phone = privacy.crypto.open_sealed(privacy.crypto.unwrap_key(wrapped_key), str(sealed),
                                            context="members.member.mobile_phone")
-        member_model.objects.filter(pk=member.pk).update(mobile_phone_digest=phone_digest(phone))
+        member_model.objects.filter(pk=pk).update(mobile_phone_digest=phone_digest(phone))
 
 
 class Migration(migrations.Migration):
