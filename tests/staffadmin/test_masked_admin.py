@@ -171,3 +171,32 @@ def test_a_complaint_shows_the_sender_masked(privacy_manager: Any) -> None:
         assert "최지우" not in html and "5555" not in html
     html = client.get(f"/admin/privacy/complaint/{complaint.pk}/change/").content.decode()
     assert "최*우" in html and "010-****-7777" in html and "답변이 늦습니다." in html
+
+
+def test_a_doctor_reveals_a_guest_and_the_log_still_verifies(doctor: Any) -> None:
+    from privacy.access_log import access_log_verify
+
+    client, _staff = doctor
+    guest = GuestConsultationFactory(name="박서연", mobile_phone="010-9876-5432")
+    client.get("/admin/consultations/guestconsultation/")
+    client.get(f"/admin/consultations/guestconsultation/{guest.pk}/change/")
+    html = client.post(f"/admin/consultations/guestconsultation/{guest.pk}/reveal/")\
+        .content.decode()
+    assert "박서연" in html and "010-9876-5432" in html
+    actions = list(AccessLogEntry.objects.order_by("sequence").values_list("action", flat=True))
+    assert actions == ["list:consultations.guestconsultation",
+                       "view:consultations.guestconsultation",
+                       "reveal:consultations.guestconsultation"]
+    report = access_log_verify()
+    assert (report.problem, report.checked) == (None, 3)
+
+
+def test_records_without_masked_items_have_no_reveal(doctor: Any) -> None:
+    from tests.consultations.factories import ConsultationFactory
+
+    client, _staff = doctor
+    consultation = ConsultationFactory()
+    page = client.get(f"/admin/consultations/consultation/{consultation.pk}/change/")
+    assert ko("Reveal personal data (logged)") not in page.content.decode()
+    assert client.post(
+        f"/admin/consultations/consultation/{consultation.pk}/reveal/").status_code == 403
