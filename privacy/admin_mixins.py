@@ -175,11 +175,16 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
 
     def get_urls(self) -> list[Any]:
         info = self.model._meta.app_label, self.model._meta.model_name
-        reveal = self.admin_site.admin_view(self.reveal_view)
-        search = self.admin_site.admin_view(self.search_mobile_view)
-        return [path("<path:object_id>/reveal/", reveal, name="{}_{}_reveal".format(*info)),
-                path("search-mobile/", search, name="{}_{}_search_mobile".format(*info)),
-                *super().get_urls()]
+        urls = []  # only where there is something to reveal or search (see the access matrix)
+        if self.masked_fields:
+            reveal = self.admin_site.admin_view(self.reveal_view)
+            urls.append(path("<path:object_id>/reveal/", reveal,
+                             name="{}_{}_reveal".format(*info)))
+        if self.phone_search_field:
+            search = self.admin_site.admin_view(self.search_mobile_view)
+            urls.append(path("search-mobile/", search,
+                             name="{}_{}_search_mobile".format(*info)))
+        return [*urls, *super().get_urls()]
 
     def changelist_view_context(self, request: HttpRequest) -> dict[str, Any]:
         return {"mobile_search": bool(self.phone_search_field)}
