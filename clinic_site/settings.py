@@ -299,7 +299,7 @@ GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED
 
 # --- Marketing and notices (issue 11; privacy/marketing.py, privacy/sms.py) -----------------
 # Text messages go through this backend; a real provider's class implements
-# privacy.sms.BaseSmsBackend (it is a processor: see privacy.registry.PROCESSORS).
+# privacy.sms.BaseSmsBackend (it is a processor: record it as a privacy.Processor).
 SMS_BACKEND = env_str("SMS_BACKEND", "privacy.sms.ConsoleBackend")
 # The registered call-back number shown as the sender of text messages.
 SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])

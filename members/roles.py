@@ -39,6 +39,9 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "privacy.view_accesslogentry", "privacy.view_campaign", "privacy.view_visit",
         "cookie_consent.view_cookiegroup", "cookie_consent.change_cookiegroup",
         "cookie_consent.view_cookie", "cookie_consent.change_cookie",
+        # Privacy manager's console (issue 15): inventory, open requests, breaches.
+        "privacy.view_inventory", "privacy.view_openrequest",
+        "privacy.view_breachincident", "privacy.view_breachnotice",
     ),
 }
 ROLES: tuple[str, ...] = (RECEPTIONIST, DOCTOR, PRIVACY_MANAGER, ADMINISTRATOR)

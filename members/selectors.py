@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
@@ -38,6 +38,13 @@ def member_is_blocked(member: Any) -> bool:
     if member is None or getattr(member, "pk", None) is None:
         return False
     return MemberBlock.objects.filter(member=member, lifted_at__isnull=True).exists()
+
+
+def members_not_blocked(members: QuerySet[Member]) -> QuerySet[Member]:
+    """``members`` without those under an active block: the batch form of member_is_blocked."""
+    return members.exclude(
+        Exists(MemberBlock.objects.filter(member=OuterRef("pk"), lifted_at__isnull=True))
+    )
 
 
 def member_may_post(member: Any) -> bool:

@@ -83,7 +83,7 @@ class ProcessorForm(forms.ModelForm):
     class Meta:
         model = Processor
         fields = ["name", "tasks_ko", "tasks_en", "items", "since", "until", "requires_consent",
-                  "sends_email"]
+                  "sends_email", "sends_sms"]
 
     def clean(self):
         cleaned = super().clean()
@@ -96,7 +96,7 @@ class ProcessorForm(forms.ModelForm):
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
     form = ProcessorForm
-    list_display = ["name", "since", "until", "requires_consent", "sends_email"]
+    list_display = ["name", "since", "until", "requires_consent", "sends_email", "sends_sms"]
 
 
 @admin.register(Disclosure)
@@ -179,6 +179,7 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
 
 # Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),
-# marketing campaigns (issue 11).
+# marketing campaigns (issue 11), the privacy manager's console pages (issue 15).
+from privacy import inventory_admin as console_admin  # noqa: E402, F401
 from privacy import marketing_admin  # noqa: E402, F401
 from privacy.cookies import admin as cookies_admin  # noqa: E402, F401

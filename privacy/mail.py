@@ -19,14 +19,14 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
-from privacy.selectors import processor_may_receive, processors_active
+from privacy.selectors import processor_may_receive, processors_needing_consent_for
 
 logger = logging.getLogger(__name__)
 
 
 def refused_addresses(addresses: set[str]) -> set[str]:
     """Members' addresses that an email-delivering processor may not receive."""
-    processors = [p for p in processors_active().filter(sends_email=True) if p.requires_consent]
+    processors = processors_needing_consent_for(channel="email")
     if not processors or not addresses:
         return set()
     lowered = {address.lower() for address in addresses}

@@ -23,7 +23,18 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMessage, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -42,7 +53,11 @@ from privacy.models import (
     DeliveryOutcome,
 )
 from privacy.restrictions import restricted_subjects
-from privacy.selectors import consent_is_granted
+from privacy.selectors import (
+    consent_counting_version_ids,
+    consent_is_granted,
+    processors_needing_consent_for,
+)
 from privacy.services import consent_record
 
 # Required verbatim in Korean at the start of every advertisement, whatever the reader's language.
@@ -68,23 +83,23 @@ def is_night(now: datetime) -> bool:
 
 
 def recipients_exclude_blocked(members: QuerySet) -> QuerySet:
-    """HOOK for the members app: drop members who may not be contacted (inactive or blocked).
+    """Drop members who may not be contacted: inactive, or blocked (one query per batch)."""
+    from members.selectors import members_not_blocked
 
-    At merge, add the blocked-member condition of ``members.selectors.member_is_blocked`` here
-    as a queryset filter (not a per-member call), so the recipients stay one query per batch.
-    """
-    return members.filter(is_active=True)
+    return members_not_blocked(members.filter(is_active=True))
 
 
 def members_interested_in(*, area_ids: list[int]) -> Q:
-    """Members interested in any of ``area_ids``: the areas of their consultations or reviews.
+    """Members interested in any of ``area_ids``: the desired consultation area they gave at
+    sign-up, and only while their consent to sensitive information stands.
 
-    The one definition of "interest": extend it here (e.g. with the sign-up's desired area)."""
-    from consultations.models import Consultation, Review
-
-    asked = Consultation.objects.filter(author=OuterRef("pk"), area_id__in=area_ids)
-    reviewed = Review.objects.filter(author=OuterRef("pk"), area_id__in=area_ids)
-    return Q(Exists(asked)) | Q(Exists(reviewed))
+    The area is health information: the registry lists marketing among the purposes of the
+    desired-area item and the marketing consents' notices say that advertising follows it.
+    What members wrote in consultations or reviews is never used: it was given to be answered,
+    not to be advertised to."""
+    return Q(desired_area_id__in=area_ids) & Q(
+        Exists(_latest_grant("sensitive_health"))
+    )
 
 
 def email_is_verified() -> Q:
@@ -98,13 +113,33 @@ def email_is_verified() -> Q:
 
 
 def consent_current(consent: str) -> Subquery:
-    """The member's current state of ``consent`` as SQL: the latest ledger entry's ``granted``.
+    """The member's current state of ``consent`` as SQL: the latest ledger entry grants it
+    under a policy version that still counts (re-consent).
 
     The batch form of ``privacy.selectors.consent_is_granted``; the tests hold the two equal."""
     latest = ConsentRecord.objects.filter(
         subject_ref=OuterRef("subject_ref"), consent=consent
     ).order_by("-recorded_at", "-id")
-    return Subquery(latest.values("granted")[:1])
+    counting = consent_counting_version_ids(consent=consent)
+    counts = Q(granted=True) if counting is None else Q(
+        granted=True, policy_version_id__in=counting
+    )
+    return Subquery(latest.annotate(
+        counts=Case(When(counts, then=Value(True)), default=Value(False),
+                    output_field=BooleanField())
+    ).values("counts")[:1])
+
+
+def _latest_grant(consent: str) -> QuerySet:
+    """The member's latest ledger entry for ``consent``, kept only when it counts as granted."""
+    latest = ConsentRecord.objects.filter(
+        subject_ref=OuterRef(OuterRef("subject_ref")), consent=consent
+    ).order_by("-recorded_at", "-id").values("pk")[:1]
+    counting = consent_counting_version_ids(consent=consent)
+    grants = ConsentRecord.objects.filter(pk=Subquery(latest), granted=True)
+    if counting is not None:
+        grants = grants.filter(policy_version_id__in=counting)
+    return grants
 
 
 def campaign_recipients(*, campaign: Campaign, now: datetime) -> QuerySet:
@@ -128,6 +163,10 @@ def campaign_recipients(*, campaign: Campaign, now: datetime) -> QuerySet:
         members = members.exclude(mobile_phone__isnull=True).exclude(mobile_phone="")
     else:
         members = members.filter(email_is_verified())
+    for processor in processors_needing_consent_for(channel=channel):
+        members = members.annotate(
+            **{f"delegation_{processor.pk}": consent_current(processor.consent_key)}
+        ).filter(**{f"delegation_{processor.pk}": True})
     area_ids = list(campaign.areas.values_list("pk", flat=True)) if campaign.pk else []
     if area_ids:
         members = members.filter(members_interested_in(area_ids=area_ids))
@@ -206,7 +245,8 @@ def campaign_message(*, campaign: Campaign, member: Any) -> EmailMessage | sms.S
     with translation.override(MESSAGE_LANGUAGE):
         if campaign.channel == CampaignChannel.SMS:
             text = render_to_string("privacy/marketing/campaign_sms.txt", context).strip()
-            return sms.SmsMessage(to=member.mobile_phone, body=text)
+            return sms.SmsMessage(to=member.mobile_phone, body=text,
+                                  subject_ref=member.subject_ref)
         text = render_to_string("privacy/marketing/campaign_email.txt", context).strip()
     return EmailMessage(
         subject=f"{AD_MARK} {campaign.title}",

@@ -261,7 +261,10 @@ ITEMS: tuple[CollectionItem, ...] = (
     ),
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        # Marketing: news of the chosen area, only to members who also consented to marketing
+        # on that channel (privacy.marketing.members_interested_in).
+        purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
+        required=False,
         collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
         description=_("Health information: collected only with a separate consent."),
     ),
@@ -481,7 +484,7 @@ NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
     "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
     "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
     "privacy.Processor.until", "privacy.Processor.requires_consent",
-    "privacy.Processor.sends_email",
+    "privacy.Processor.sends_email", "privacy.Processor.sends_sms",
     "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
     "privacy.Complaint.id", "privacy.Complaint.data_key",
 })
@@ -564,7 +567,8 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
         notice=_(
             "We send event and promotion news to your email address until you withdraw this "
-            "consent. You may refuse."
+            "consent; if you also gave a desired consultation area, news of that area. You may "
+            "refuse."
         ),
     ),
     Consent(
@@ -572,7 +576,8 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
         notice=_(
             "We send event and promotion news to your mobile phone until you withdraw this "
-            "consent. You may refuse."
+            "consent; if you also gave a desired consultation area, news of that area. You may "
+            "refuse."
         ),
     ),
     Consent(
@@ -657,23 +662,45 @@ MARKETING_NIGHT_CONSENT = "marketing_night"
 MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
 
 
-@dataclass(frozen=True)
-class DeclaredProcessor:
-    """A company that processes personal data on the clinic's behalf (PIPA art. 26)."""
+# --- Privacy manager's console (issue 15): breach incidents and notices ---------------------
+# Kept in one block so the parallel branches merge by hand; it extends the tuples above.
 
-    key: str
-    name: Promise
-    tasks: Promise
-    items: tuple[str, ...]
-
-
-PROCESSORS: tuple[DeclaredProcessor, ...] = (
-    DeclaredProcessor(
-        key="sms_provider", name=_("text message (SMS) delivery provider"),
-        tasks=_("sending text messages: advertising the member consented to, and notices"),
-        items=("mobile_phone",),
+BREACH_RECORDS = RetentionRule(
+    key="breach_records",
+    achieved_when=_(
+        "3 years after the notice (proof that the people affected by a breach were notified)"
+    ),
+    live_for=timedelta(days=3 * 365),
+)
+RETENTION_RULES = (*RETENTION_RULES, BREACH_RECORDS)
+PENDING_PURGE_RULES = PENDING_PURGE_RULES | {"breach_records"}  # console: breach notices
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="breach_notices", label=_("notices sent to you about a personal data breach"),
+        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=BREACH_RECORDS,
+        fields=(
+            "privacy.BreachNotice.subject_ref", "privacy.BreachNotice.claimed_at",
+            "privacy.BreachNotice.sent_at",
+        ),
+        description=_("PIPA art. 34: proof that you were told of a breach and when."),
     ),
 )
+NOT_PERSONAL_CONSOLE: frozenset[str] = frozenset({
+    # The incident names items and times, never a person; its texts are sent to everyone.
+    "privacy.BreachIncident.id", "privacy.BreachIncident.items", "privacy.BreachIncident.since",
+    "privacy.BreachIncident.until", "privacy.BreachIncident.description",
+    "privacy.BreachIncident.measures", "privacy.BreachIncident.by_hacking",
+    "privacy.BreachIncident.description_en", "privacy.BreachIncident.measures_en",
+    "privacy.BreachIncident.discovered_at", "privacy.BreachIncident.recorded_at",
+    "privacy.BreachIncident.affected_count", "privacy.BreachIncident.reported_to_authority_at",
+    "privacy.BreachIncident.closed_at",
+    "privacy.BreachNotice.id", "privacy.BreachNotice.incident",
+    "privacy.Inventory.id", "privacy.OpenRequest.id",
+})
+NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_CONSOLE
+# --- end console ---
 
 
 # --- Lookups ---------------------------------------------------------------------------------

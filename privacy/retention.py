@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Count, Min
 from django.utils import timezone, translation
 
 from privacy import crypto, registry
@@ -140,6 +141,20 @@ class RetentionReader:
 
     def count(self, *, subject_ref: uuid.UUID) -> int:
         return RetainedRecord.objects.filter(subject_ref=subject_ref).count()
+
+    def summary_by_item(self) -> dict[str, dict[str, Any]]:
+        """Per item key: records, distinct subjects and the oldest period start; ``"*"`` for
+        the whole store. Aggregates only (two queries): no payload is read (inventory)."""
+        rows = RetainedRecord.objects.order_by().values("item_key").annotate(
+            records=Count("id"), subjects=Count("subject_ref", distinct=True),
+            oldest=Min("started_at"),
+        )
+        summary = {row["item_key"]: row for row in rows}
+        summary["*"] = RetainedRecord.objects.aggregate(
+            records=Count("id"), subjects=Count("subject_ref", distinct=True),
+            oldest=Min("started_at"),
+        )
+        return summary
 
     def open_payload(self, record: RetainedRecord) -> dict[str, Any]:
         key = RetentionKey.objects.get(pk=record.key_id)

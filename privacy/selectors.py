@@ -130,10 +130,19 @@ def consent_is_granted(*, subject_ref: Any, consent: str) -> bool:
     )
     if not (record and record.granted):
         return False
+    counting = consent_counting_version_ids(consent=consent)
+    return counting is None or record.policy_version_id in counting
+
+
+def consent_counting_version_ids(*, consent: str) -> list[int] | None:
+    """Policy versions under which a grant of ``consent`` still counts (None: every version).
+
+    The one place that applies re-consent; ``privacy.marketing.consent_current`` is its SQL
+    form for batches."""
     if consent.startswith("cookies:"):
-        return True
+        return None
     reconsent = policy_version_reconsent_in_force()
-    return reconsent is None or record.policy_version_id in _version_ids_from(reconsent)
+    return None if reconsent is None else _version_ids_from(reconsent)
 
 
 def member_needs_reconsent(*, member: Any, version: VersionSummary) -> bool:
@@ -172,6 +181,13 @@ def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
 
 def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processor]:
     return processors_active(on=on).filter(requires_consent=True)
+
+
+def processors_needing_consent_for(*, channel: str) -> list[Processor]:
+    """Active processors that deliver ``channel`` ("email" or "sms") and may receive a member's
+    data only with their consent: a message to a member who has not consented is withheld."""
+    carries = {"email": "sends_email", "sms": "sends_sms"}[channel]
+    return list(processors_requiring_consent().filter(**{carries: True}))
 
 
 def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:

@@ -1,8 +1,10 @@
 """Text messages through a pluggable backend, the way ``django.core.mail`` sends email.
 
 ``SMS_BACKEND`` names the class. A real provider is a processor of the members' mobile phone
-numbers (declared in ``privacy.registry.PROCESSORS``): its backend implements
-``send_messages`` and nothing else in the project changes.
+numbers: staff record it as a ``privacy.Processor`` with "delivers the site's text messages"
+(listed on the policy page, section 5); its backend implements ``send_messages`` and nothing
+else in the project changes. A message to a member (``subject_ref``) is withheld while a
+delivering processor needs a consent that member has not given.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ class SmsMessage:
     to: str
     body: str
     sender: str = ""  # the registered call-back number; empty means ``SMS_SENDER_NUMBER``
+    subject_ref: Any = None  # the member whose number it is; None for a non-member
 
 
 class BaseSmsBackend:
@@ -75,4 +78,19 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 
 
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
-    return (backend or get_backend()).send_messages(list(messages))
+    """Send through the configured backend what delegation consent allows (policy section 5);
+    returns how many were accepted, withheld ones not counted."""
+    from privacy.selectors import processor_may_receive, processors_needing_consent_for
+
+    to_members = any(message.subject_ref is not None for message in messages)
+    processors = processors_needing_consent_for(channel="sms") if to_members else []
+    allowed = [
+        message for message in messages
+        if message.subject_ref is None or all(
+            processor_may_receive(processor=processor, subject_ref=message.subject_ref)
+            for processor in processors
+        )
+    ]
+    if not allowed:
+        return 0
+    return (backend or get_backend()).send_messages(allowed)

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('members', '0003_member_date_of_birth_member_desired_area_and_more'),
         ('consultations', '0004_aftercare_permission'),
-        ('privacy', '0006_staff_admin'),
+        ('privacy', '0008_staff_admin'),
         ('cookie_consent', '0004_cookie_natural_key'),
         ('auth', '0012_alter_user_first_name_max_length'),
         ('contenttypes', '0002_remove_content_type_name'),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -17,6 +17,7 @@ from tests.consultations.factories import (
     ReviewFactory,
 )
 from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
+from tests.members.factories import StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -128,37 +129,84 @@ def test_sms_needs_a_phone_number() -> None:
     assert recipients(CampaignFactory(channel=CampaignChannel.SMS)) == set()
 
 
-def test_audience_by_area_of_consultations_and_reviews() -> None:
+def test_audience_by_the_desired_area_given_with_the_sensitive_consent() -> None:
     eyes, nose, lips = (ConsultationAreaFactory(slug=s) for s in ("eyes", "nose", "lips"))
+    wants_eyes = ReachableMemberFactory(username="wants_eyes", desired_area=eyes)
+    wants_nose = ReachableMemberFactory(username="wants_nose", desired_area=nose)
+    withdrew = ReachableMemberFactory(username="withdrew", desired_area=eyes)
+    # What a member wrote on the boards was given to be answered, never to be advertised to.
     asked = ReachableMemberFactory(username="asked")
     ConsultationFactory(author=asked, area=eyes)
-    reviewed = ReachableMemberFactory(username="reviewed")
-    ReviewFactory(author=reviewed, area=nose)
-    elsewhere = ReachableMemberFactory(username="elsewhere")
-    ConsultationFactory(author=elsewhere, area=lips)
-    ConsultationFactory(author=elsewhere, area=lips)
-    silent = ReachableMemberFactory(username="silent")
-    for member in (asked, reviewed, elsewhere, silent):
+    ReviewFactory(author=asked, area=nose)
+    elsewhere = ReachableMemberFactory(username="elsewhere", desired_area=lips)
+    for member in (wants_eyes, wants_nose, withdrew, asked, elsewhere):
         consent(member, "marketing_email")
+        consent(member, "sensitive_health")
+    consent(withdrew, "sensitive_health", granted=False)
 
-    assert recipients(CampaignFactory(areas=[eyes, nose])) == {"asked", "reviewed"}
-    assert recipients(CampaignFactory()) == {"asked", "reviewed", "elsewhere", "silent"}
+    assert recipients(CampaignFactory(areas=[eyes, nose])) == {"wants_eyes", "wants_nose"}
+    assert recipients(CampaignFactory()) == {
+        "wants_eyes", "wants_nose", "withdrew", "asked", "elsewhere"
+    }
     assert len(list(campaign_recipients(campaign=CampaignFactory(areas=[lips]), now=NOON))) == 1
 
 
 def test_query_count_does_not_grow_with_members(django_assert_num_queries) -> None:
     area = ConsultationAreaFactory()
     for _ in range(30):
-        member = ReachableMemberFactory()
+        member = ReachableMemberFactory(desired_area=area)
         consent(member, "marketing_sms")
         consent(member, "marketing_night")
-        ConsultationFactory(author=member, area=area)
+        consent(member, "sensitive_health")
     restriction_start(subject_ref=member.subject_ref, items=["mobile_phone"])
     campaign = CampaignFactory(channel=CampaignChannel.SMS, areas=[area])
     night = datetime(2026, 3, 2, 23, 0, tzinfo=SEOUL)
-    # One query for the campaign's areas, one for the members (with their data keys).
-    with django_assert_num_queries(2):
+    list(campaign_recipients(campaign=campaign, now=night))  # warms the policy-version cache
+    # The campaign's areas, the processors delivering text messages (delegation consent), the
+    # members (with their data keys).
+    with django_assert_num_queries(3):
         members = list(campaign_recipients(campaign=campaign, now=night))
         phones = [member.mobile_phone for member in members]  # decrypting needs no query
     assert len(phones) == 29
     assert all(phone.startswith("010-") for phone in phones)
+
+
+def test_blocked_members_are_skipped() -> None:
+    from members.services import member_block
+
+    blocked = ReachableMemberFactory(username="blocked")
+    kept = ReachableMemberFactory(username="kept")
+    for member in (blocked, kept):
+        consent(member, "marketing_email")
+    member_block(member=blocked, reason="Fraud", actor=StaffFactory())
+    assert recipients(CampaignFactory()) == {"kept"}
+
+
+def test_a_grant_under_a_version_that_asks_again_no_longer_counts() -> None:
+    from privacy.models import PolicyVersion
+    from privacy.selectors import policy_versions_cache_clear
+
+    before = ReachableMemberFactory(username="before")
+    consent(before, "marketing_email")
+    PolicyVersion.objects.create(version="9.0", effective_on=date(2020, 1, 1),
+                                 requires_reconsent=True)
+    policy_versions_cache_clear()
+    again = ReachableMemberFactory(username="again")
+    consent(again, "marketing_email")
+    assert recipients(CampaignFactory()) == {"again"}
+    assert not consent_is_granted(subject_ref=before.subject_ref, consent="marketing_email")
+
+
+def test_a_mail_processor_needing_consent_receives_only_consenting_members() -> None:
+    from privacy.models import Processor
+
+    provider = Processor.objects.create(
+        name="Hanbit Mail", tasks_ko="이메일 발송", tasks_en="sending email",
+        items=["email"], since=date(2020, 1, 1), sends_email=True, requires_consent=True,
+    )
+    agreed = ReachableMemberFactory(username="agreed")
+    silent = ReachableMemberFactory(username="silent")
+    for member in (agreed, silent):
+        consent(member, "marketing_email")
+    consent(agreed, provider.consent_key)
+    assert recipients(CampaignFactory()) == {"agreed"}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
 from io import StringIO
 
 import pytest
 
-from privacy import registry, sms
+from privacy import sms
 
 
 def test_locmem_backend_keeps_messages_for_tests() -> None:
@@ -50,8 +51,27 @@ def test_the_base_class_is_the_interface_a_provider_implements() -> None:
         sms.BaseSmsBackend().send_messages([])
 
 
-def test_the_sms_provider_is_a_declared_processor_of_mobile_numbers() -> None:
-    [provider] = [p for p in registry.PROCESSORS if p.key == "sms_provider"]
-    assert provider.items == ("mobile_phone",)
-    for processor in registry.PROCESSORS:
-        assert set(processor.items) <= set(registry.ITEMS_BY_KEY)
+@pytest.mark.django_db
+def test_an_sms_provider_needing_consent_gets_no_message_for_members_who_did_not_consent(
+) -> None:
+    from privacy.models import ConsentMethod, Processor
+    from privacy.services import consent_record
+    from tests.members.factories import MemberFactory
+
+    provider = Processor.objects.create(
+        name="Hanbit SMS", tasks_ko="문자 발송", tasks_en="sending text messages",
+        items=["mobile_phone"], since=datetime.date(2020, 1, 1), sends_sms=True,
+        requires_consent=True,
+    )
+    agreed, refused = MemberFactory(), MemberFactory()
+    consent_record(subject_ref=agreed.subject_ref, member=agreed, consent=provider.consent_key,
+                   granted=True, method=ConsentMethod.CONSENT_PAGE)
+    sms.outbox.clear()
+    sent = sms.send_messages([
+        sms.SmsMessage(to="010-1111-2222", body="안내", subject_ref=agreed.subject_ref),
+        sms.SmsMessage(to="010-3333-4444", body="안내", subject_ref=refused.subject_ref),
+        sms.SmsMessage(to="010-5555-6666", body="안내"),  # not a member's number
+    ], backend=sms.LocmemBackend())
+    assert sent == 2
+    assert [message.to for message in sms.outbox] == ["010-1111-2222", "010-5555-6666"]
+    sms.outbox.clear()

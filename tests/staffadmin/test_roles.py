@@ -11,12 +11,13 @@ from members import roles
 from privacy.models import AccessLogEntry
 from tests.consultations.factories import AftercareFactory, ConsultationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])  # the inventory reads both
 
 RECEPTIONIST_DENIED = [
     "/admin/privacy/consentrecord/", "/admin/privacy/complaint/", "/admin/privacy/disclosure/",
     "/admin/privacy/accesslogentry/", "/admin/consultations/procedurerecord/",
     "/admin/members/loginrecord/", "/admin/privacy/campaign/", "/admin/auth/group/",
+    "/admin/privacy/inventory/", "/admin/privacy/openrequest/",
 ]
 RECEPTIONIST_ALLOWED = [
     "/admin/members/member/", "/admin/consultations/consultation/",
@@ -26,6 +27,7 @@ PRIVACY_MANAGER_ALLOWED = [
     "/admin/privacy/consentrecord/", "/admin/privacy/complaint/", "/admin/privacy/disclosure/",
     "/admin/privacy/accesslogentry/", "/admin/privacy/processor/",
     "/admin/privacy/policyversion/", "/admin/members/loginrecord/", "/admin/members/member/",
+    "/admin/privacy/inventory/", "/admin/privacy/openrequest/",
 ]
 PRIVACY_MANAGER_DENIED = [
     "/admin/consultations/consultation/", "/admin/consultations/guestconsultation/",

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0005_merge_0002_marketing_0004_merge_destruction_ledger'),
+        ('privacy', '0007_console'),
     ]
 
     operations = [
