@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "cookie_consent.middleware.CleanCookiesMiddleware",
     "privacy.cookies.middleware.CookieFeaturesMiddleware",
     "members.middleware.StaffMFARequiredMiddleware",
+    # Staff admin (issue 10): staff sessions end after STAFF_SESSION_IDLE_TIMEOUT idle.
+    "members.middleware.StaffIdleTimeoutMiddleware",
 ]
 
 ROOT_URLCONF = "clinic_site.urls"
@@ -323,6 +325,10 @@ SMS_BACKEND = env_str("SMS_BACKEND", "privacy.sms.ConsoleBackend")
 SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
 # Campaigns are claimed and sent in batches of this many members.
 MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
+
+# --- Staff admin (issue 10; privacy/admin_mixins.py, privacy/access_log.py) ------------------
+# Seconds without a request after which a staff session ends (members keep SESSION_COOKIE_AGE).
+STAFF_SESSION_IDLE_TIMEOUT = env_int("STAFF_SESSION_IDLE_TIMEOUT", 30 * 60)
 
 # --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
 LOGGING = {

@@ -18,11 +18,16 @@ from consultations.models import (
     Answer,
     Consultation,
     ConsultationArea,
+    ConsultationKind,
     GuestConsultation,
     ProcedureRecord,
     Review,
     ReviewStatus,
 )
+from privacy.admin_mixins import MaskedPersonalDataAdmin
+from privacy.masking import mask_name, mask_phone
+
+AFTERCARE_PERMISSION = "consultations.answer_aftercare"
 
 
 @admin.register(ConsultationArea)
@@ -40,7 +45,10 @@ class AnswerInline(admin.StackedInline):
 
 
 @admin.register(Consultation)
-class ConsultationAdmin(admin.ModelAdmin):
+class ConsultationAdmin(MaskedPersonalDataAdmin):
+    """Post-surgery consultations are listed only for staff with ``answer_aftercare``
+    (doctors); the question is shown in clear because answering needs it, and logged."""
+
     list_display = ["title", "kind", "area", "is_private", "created_at", "answer_count"]
     list_filter = ["kind", "area", "is_private"]
     search_fields = ["title"]
@@ -50,9 +58,14 @@ class ConsultationAdmin(admin.ModelAdmin):
     readonly_fields = fields
     inlines = [AnswerInline]
     list_select_related = ["area"]
+    subject_ref_path = "author__subject_ref"
+    logged_fields = ("author", "title", "body")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Consultation]:
-        return super().get_queryset(request).annotate(answer_total=Count("answers"))
+        queryset = super().get_queryset(request).annotate(answer_total=Count("answers"))
+        if not request.user.has_perm(AFTERCARE_PERMISSION):
+            queryset = queryset.exclude(kind=ConsultationKind.AFTERCARE)
+        return queryset
 
     @admin.display(description=_("answers"), ordering="answer_total")
     def answer_count(self, consultation: Consultation) -> int:
@@ -80,17 +93,20 @@ class ConsultationAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProcedureRecord)
-class ProcedureRecordAdmin(admin.ModelAdmin):
+class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
     list_display = ["member", "area", "performed_on", "recorded_by", "created_at"]
     list_filter = ["area"]
     search_fields = ["member__username"]
     raw_id_fields = ["member"]
     fields = ["member", "area", "procedure_name", "performed_on"]
     list_select_related = ["member", "area", "recorded_by"]
+    subject_ref_path = "member__subject_ref"
+    logged_fields = ("member", "procedure_name")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         # The record is sealed with its member's key: it cannot move to another member.
-        return ["member"] if obj is not None else []
+        readonly = list(super().get_readonly_fields(request, obj))
+        return [*readonly, "member"] if obj is not None else readonly
 
     def save_model(
         self, request: HttpRequest, obj: ProcedureRecord, form: Any, change: bool
@@ -107,7 +123,7 @@ class ProcedureRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(MaskedPersonalDataAdmin):
     """The moderation queue: pending reviews first; publish or reject with the actions."""
 
     list_display = ["title", "area", "rating", "status", "created_at", "moderated_at"]
@@ -118,6 +134,8 @@ class ReviewAdmin(admin.ModelAdmin):
     readonly_fields = fields
     actions = ["publish", "reject"]
     list_select_related = ["area"]
+    subject_ref_path = "author__subject_ref"
+    logged_fields = ("author", "body")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
         return super().get_queryset(request).order_by("status", "-created_at")  # pending first
@@ -144,18 +162,23 @@ class ReviewAdmin(admin.ModelAdmin):
 
 
 @admin.register(GuestConsultation)
-class GuestConsultationAdmin(admin.ModelAdmin):
+class GuestConsultationAdmin(MaskedPersonalDataAdmin):
+    """The guest's name and number are masked; the question is shown to answer it."""
+
     list_display = ["reference", "area", "created_at", "answered_at", "destroyed_at"]
     list_filter = ["area", ("answered_at", admin.EmptyFieldListFilter)]
     search_fields = ["reference"]
     fields = ["reference", "area", "name", "mobile_phone", "title", "body", "answer",
               "created_at", "answered_at", "answered_by", "destroyed_at"]
     list_select_related = ["area"]
+    masked_fields = {"name": mask_name, "mobile_phone": mask_phone}
+    logged_fields = ("title", "body")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        masked = list(super().get_readonly_fields(request, obj))
         if obj is not None and obj.destroyed_at is not None:
-            return self.fields
-        return [field for field in self.fields if field != "answer"]
+            return [*self._masked(self.fields), *masked]
+        return [*self._masked([field for field in self.fields if field != "answer"]), *masked]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

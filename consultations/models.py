@@ -107,6 +107,10 @@ class Consultation(models.Model):
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-created_at", "-id"]
+        # Staff admin (issue 10): post-surgery questions are for doctors (roles in members).
+        permissions = [
+            ("answer_aftercare", _("Can read and answer post-surgery consultations")),
+        ]
 
     def __str__(self) -> str:
         return self.title

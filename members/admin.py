@@ -1,48 +1,106 @@
-"""Staff views of members, blocks and the access log (Django admin)."""
+"""Staff views of members, blocks and the access log (Django admin).
+
+Personal items are masked and every look is logged (``privacy.admin_mixins``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members import services
 from members.models import LoginRecord, Member, MemberBlock
+from privacy.admin_export import ExportReasonForm, members_csv
+from privacy.admin_mixins import EXPORT_PERMISSION, REVEAL_PERMISSION, MaskedPersonalDataAdmin
+from privacy.masking import mask_address, mask_birth_date, mask_email, mask_name, mask_phone
 
 
 @admin.register(Member)
-class MemberAdmin(admin.ModelAdmin):
-    """Accounts are created by sign-up (or ``createsuperuser``), never typed in by staff."""
+class MemberAdmin(MaskedPersonalDataAdmin):
+    """Accounts are created by sign-up (or ``createsuperuser``), never typed in by staff; they
+    are erased with ``privacy erase``, never deleted here. Search: login ID, exact email, or an
+    exact mobile number (through its keyed digest)."""
 
-    list_display = ("username", "name", "email", "is_active", "is_staff", "date_joined")
+    list_display = ("username", "name", "email", "mobile_phone", "is_active", "is_staff",
+                    "date_joined")
     list_filter = ("is_active", "is_staff")
-    search_fields = ("username", "name", "email")
-    fields = ("username", "name", "email", "is_active", "is_staff", "groups", "date_joined",
-              "last_login")
+    search_fields = ("username", "=email")
+    phone_search_field = "mobile_phone_digest"
+    list_select_related = ("data_key",)
+    fields = ("username", "name", "email", "mobile_phone", "home_phone", "home_address",
+              "date_of_birth", "is_active", "is_staff", "groups", "date_joined", "last_login")
     readonly_fields = ("username", "date_joined", "last_login")
     filter_horizontal = ("groups",)
+    masked_fields = {
+        "name": mask_name, "email": mask_email, "mobile_phone": mask_phone,
+        "home_phone": mask_phone, "home_address": mask_address,
+        "date_of_birth": mask_birth_date,
+    }
+    actions = ["export_csv"]
+    self_logging_actions = ("export_csv",)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(EXPORT_PERMISSION)
+
+    @admin.action(description=_("Export the selected members as CSV (asks for a reason)"),
+                  permissions=["export"])
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Member]) -> HttpResponse:
+        can_reveal = request.user.has_perm(REVEAL_PERMISSION)
+        confirmed = request.POST.get("confirm") == "yes"
+        form = ExportReasonForm(request.POST if confirmed else None, can_reveal=can_reveal)
+        if confirmed and form.is_valid():
+            members = list(queryset.select_related("data_key").order_by("pk"))
+            unmasked = bool(form.cleaned_data.get("unmasked"))
+            self._log(request, "export", fields=[
+                *self.masked_fields, *(["unmasked"] if unmasked else [])
+            ], count=len(members), reason=form.cleaned_data["reason"])
+            response = HttpResponse(members_csv(members, unmasked=unmasked),
+                                    content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = (
+                f'attachment; filename="members-{timezone.localdate():%Y%m%d}.csv"')
+            response["Cache-Control"] = "no-store"
+            return response
+        return TemplateResponse(request, "admin/privacy/export_reason.html", {
+            **self.admin_site.each_context(request),
+            "title": _("Export members"),
+            "opts": self.model._meta,
+            "form": form,
+            "action": "export_csv",
+            "selected": [str(pk) for pk in queryset.values_list("pk", flat=True)],
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+        })
+
 
 @admin.register(MemberBlock)
-class MemberBlockAdmin(admin.ModelAdmin):
+class MemberBlockAdmin(MaskedPersonalDataAdmin):
     list_display = ("member", "blocked_at", "blocked_by", "lifted_at")
     list_filter = ("lifted_at",)
     search_fields = ("member__username",)
     autocomplete_fields = ("member",)
     fields = ("member", "reason", "blocked_at", "blocked_by", "lifted_at", "lifted_by")
     readonly_fields = ("blocked_at", "blocked_by", "lifted_at", "lifted_by")
+    list_select_related = ("member", "blocked_by")
     actions = ["lift_blocks"]
+    subject_ref_path = "member__subject_ref"
+    logged_fields = ("member", "reason")
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        readonly = super().get_readonly_fields(request, obj)
         if obj is not None:
-            return (*self.readonly_fields, "member", "reason")
-        return self.readonly_fields
+            return (*readonly, "member", "reason")
+        return readonly
 
     def save_model(self, request: HttpRequest, obj: MemberBlock, form: Any, change: bool) -> None:
         if change:
@@ -62,13 +120,15 @@ class MemberBlockAdmin(admin.ModelAdmin):
 
 
 @admin.register(LoginRecord)
-class LoginRecordAdmin(admin.ModelAdmin):
+class LoginRecordAdmin(MaskedPersonalDataAdmin):
     """Read-only: the access log is evidence and is removed only by the privacy purge."""
 
     list_display = ("recorded_at", "member", "ip_address", "result")
     list_filter = ("result",)
     search_fields = ("member__username",)
     list_select_related = ("member",)
+    subject_ref_path = "member__subject_ref"
+    logged_fields = ("member", "ip_address")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

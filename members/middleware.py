@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -44,3 +47,33 @@ class StaffMFARequiredMiddleware:
             "reach the administration."
         ))
         return HttpResponseRedirect(reverse("mfa_activate_totp"))
+
+
+class StaffIdleTimeoutMiddleware:
+    """Staff sessions end after ``STAFF_SESSION_IDLE_TIMEOUT`` seconds without a request.
+
+    Staff reach everyone's data, so an unattended staff browser must not stay signed in for
+    the members' ``SESSION_COOKIE_AGE``. The last-seen time is written at most once a minute
+    to keep session writes rare."""
+
+    SESSION_KEY = "_staff_last_seen"
+    WRITE_EVERY = 60
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        user = request.user
+        if user.is_authenticated and user.is_staff:
+            now = int(time.time())
+            last_seen = request.session.get(self.SESSION_KEY)
+            if last_seen is not None and now - int(last_seen) > settings.STAFF_SESSION_IDLE_TIMEOUT:
+                logout(request)
+                messages.info(request, _(
+                    "You were signed out after %(minutes)d minutes without activity."
+                ) % {"minutes": settings.STAFF_SESSION_IDLE_TIMEOUT // 60})
+                query = urlencode({"next": request.path if request.method == "GET" else "/"})
+                return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
+            if last_seen is None or now - int(last_seen) >= self.WRITE_EVERY:
+                request.session[self.SESSION_KEY] = now
+        return self.get_response(request)

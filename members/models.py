@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
+from typing import Any
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
@@ -57,6 +58,11 @@ class Member(AbstractUser):
         help_text=_("Pseudonymous reference used in ledgers instead of the member's identity."),
     )
     data_key = DataKeyField()
+    # Staff admin (issue 10): exact-match search by mobile number without decrypting.
+    mobile_phone_digest = models.CharField(
+        _("mobile phone lookup digest"), max_length=64, blank=True, db_index=True,
+        editable=False,
+    )
 
     objects = UserManager()
 
@@ -69,6 +75,18 @@ class Member(AbstractUser):
 
     def __str__(self) -> str:
         return self.username
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        from privacy.fields import Ciphertext
+        from privacy.lookup import phone_digest
+
+        phone = self.__dict__.get("mobile_phone", Ciphertext())
+        if not isinstance(phone, Ciphertext):  # deferred, or loaded and never read: current
+            self.mobile_phone_digest = phone_digest(phone or "")
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "mobile_phone" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "mobile_phone_digest"}
+        super().save(*args, **kwargs)
 
     def get_full_name(self) -> str:
         return self.name

@@ -5,7 +5,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
+from privacy.admin_mixins import MaskedPersonalDataAdmin
+from privacy.masking import mask_name, mask_text
 from privacy.models import (
+    AccessLogEntry,
     Complaint,
     ConsentRecord,
     Disclosure,
@@ -31,11 +34,12 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(admin.ModelAdmin):
+class ConsentRecordAdmin(MaskedPersonalDataAdmin):
     """The ledger is append-only: staff can read it, never change it."""
 
     list_display = ["recorded_at", "subject_ref", "consent", "granted", "method", "actor"]
     list_filter = ["consent", "granted", "method"]
+    logged_fields = ("subject_ref", "consent", "granted")
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -49,7 +53,7 @@ class ConsentRecordAdmin(admin.ModelAdmin):
 
 # --- Privacy core (issue 6) ------------------------------------------------------------------
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(MaskedPersonalDataAdmin):
     def has_add_permission(self, request, obj=None):
         return False
 
@@ -65,6 +69,8 @@ class PolicyNoticeAdmin(ReadOnlyAdmin):
     list_display = ["claimed_at", "sent_at", "version", "member"]
     list_filter = ["version"]
     list_select_related = ["version", "member"]
+    subject_ref_path = "member__subject_ref"
+    logged_fields = ("member",)
 
 
 class ProcessorForm(forms.ModelForm):
@@ -100,11 +106,13 @@ class DisclosureAdmin(ReadOnlyAdmin):
     list_display = ["disclosed_at", "recipient", "legal_basis", "subject_ref"]
     list_filter = ["legal_basis"]
     search_fields = ["subject_ref"]
+    logged_fields = ("subject_ref", "recipient", "items")
 
 
 @admin.register(Complaint)
-class ComplaintAdmin(admin.ModelAdmin):
-    """The officer's list: status and the 10-day answer deadline, overdue ones highlighted."""
+class ComplaintAdmin(MaskedPersonalDataAdmin):
+    """The officer's list: status and the 10-day answer deadline, overdue ones highlighted.
+    The sender's name and contact are masked; the complaint itself is shown to answer it."""
 
     list_display = ["__str__", "created_at", "sender", "status", "deadline"]
     list_filter = ["status"]
@@ -112,6 +120,8 @@ class ComplaintAdmin(admin.ModelAdmin):
     fields = ["sender", "name", "contact", "body", "created_at", "deadline", "status",
               "answered_at"]
     readonly_fields = ["sender", "name", "contact", "body", "created_at", "deadline"]
+    masked_fields = {"name": mask_name, "contact": mask_text}
+    logged_fields = ("body",)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -136,6 +146,36 @@ class ComplaintAdmin(admin.ModelAdmin):
         if obj.status not in ("received", "in_progress") and obj.answered_at is None:
             obj.answered_at = timezone.now()
         super().save_model(request, obj, form, change)
+
+
+# --- Staff admin (issue 10) ------------------------------------------------------------------
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(admin.ModelAdmin):
+    """The staff access log, for the monthly review; read only (``privacy verify-access-log``
+    proves it unchanged)."""
+
+    list_display = ["sequence", "at", "actor", "action", "subject_ref", "ip_address",
+                    "record_count", "reason"]
+    list_filter = ["action"]
+    search_fields = ["=actor", "=subject_ref"]
+    date_hierarchy = "at"
+    show_full_result_count = False
+    fields = ["sequence", "at", "actor", "ip_address", "action", "subject_ref", "fields",
+              "record_count", "reason", "previous_hash", "entry_hash"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).order_by("-sequence", "-id")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 # Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),

@@ -39,7 +39,8 @@ from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
 from privacy import registry
-from privacy.models import AccessLogEntry, DestructionRecord
+from privacy.access_log import access_log_append
+from privacy.models import DestructionRecord
 from privacy.retention import Retention, retention_store
 
 BATCH_SIZE = 500
@@ -418,7 +419,7 @@ def member_erase(
     now = now or timezone.now()
     rule = purge_rules()[registry.MEMBERSHIP.key]
     if actor is not None:
-        AccessLogEntry.objects.create(
+        access_log_append(
             actor=actor.get_username(), action="member_erase", subject_ref=member.subject_ref,
             at=now,
         )

@@ -68,3 +68,29 @@ def mask_address(address: str) -> str:
     if len(words) <= 2:
         return address
     return " ".join(words[:2]) + f" {MASK * 3}"
+
+
+def mask_email(email: str) -> str:
+    """minsoo.kim@example.com -> m********m@example.com: the domain stays, the name goes."""
+    email = (email or "").strip()
+    local, at, domain = email.partition("@")
+    if not at:
+        return _mask_word(email) if len(email) > 2 else MASK * len(email)
+    masked = local[0] + MASK * max(len(local) - 1, 1) if len(local) <= 2 else _mask_word(local)
+    return f"{masked}@{domain}"
+
+
+def mask_birth_date(value: str) -> str:
+    """1990-05-17 -> 1990-**-**: the year tells the age band, not the person."""
+    value = (value or "").strip()
+    return f"{value[:4]}-**-**" if len(value) >= 4 else MASK * len(value)
+
+
+def mask_text(value: str) -> str:
+    """Free text that may identify someone (a contact field that is a phone or an email)."""
+    value = (value or "").strip()
+    if "@" in value:
+        return mask_email(value)
+    if sum(character.isdigit() for character in value) >= 7:
+        return mask_phone(value)
+    return mask_name(value)

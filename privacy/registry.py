@@ -229,7 +229,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         key="mobile_phone", label=_("mobile phone number"),
         purposes=(*_MEMBER, Purpose.FRAUD_PREVENTION, Purpose.INFORMATION),
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        fields=("members.Member.mobile_phone",), encrypted=True,
+        fields=("members.Member.mobile_phone", "members.Member.mobile_phone_digest"),
+        encrypted=True,
     ),
     CollectionItem(
         key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
@@ -415,7 +416,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         key="staff_access_records", label=_("records of staff access to personal data"),
         purposes=(Purpose.FRAUD_PREVENTION, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
         required=True, collected_by=(Collection.AUTOMATIC,), retention=STAFF_ACCESS_LOG,
-        fields=("privacy.AccessLogEntry.actor", "privacy.AccessLogEntry.subject_ref"),
+        fields=("privacy.AccessLogEntry.actor", "privacy.AccessLogEntry.subject_ref",
+                "privacy.AccessLogEntry.ip_address", "privacy.AccessLogEntry.reason"),
     ),
 )
 
@@ -491,6 +493,12 @@ NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
     "privacy.DestructionRecord.count", "privacy.DestructionRecord.started_at",
     "privacy.DestructionRecord.done_at",
     "privacy.AccessLogEntry.id", "privacy.AccessLogEntry.at", "privacy.AccessLogEntry.action",
+    # Staff admin (issue 10): the hash chain and what was read, never the values themselves.
+    "privacy.AccessLogEntry.fields", "privacy.AccessLogEntry.record_count",
+    "privacy.AccessLogEntry.sequence", "privacy.AccessLogEntry.previous_hash",
+    "privacy.AccessLogEntry.entry_hash",
+    "privacy.AccessLogAnchor.id", "privacy.AccessLogAnchor.sequence",
+    "privacy.AccessLogAnchor.entry_hash", "privacy.AccessLogAnchor.created_at",
 })
 NOT_PERSONAL_COOKIES: frozenset[str] = frozenset({"privacy.Visit.id"})
 NOT_PERSONAL: frozenset[str] = (

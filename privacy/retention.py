@@ -24,7 +24,8 @@ from django.db.models import Count, Min
 from django.utils import timezone, translation
 
 from privacy import crypto, registry
-from privacy.models import AccessLogEntry, RetainedRecord, RetentionKey
+from privacy.access_log import access_log_append
+from privacy.models import RetainedRecord, RetentionKey
 from privacy.routers import RETENTION_DB
 
 # Namespace of the deterministic source references (uuid5); never change it, or re-runs of
@@ -171,7 +172,7 @@ def retention_access(
     """The one way to read the retention store: the read is logged before anything is read."""
     if not actor.strip():
         raise ValueError("a read of the retention store needs an actor")
-    AccessLogEntry.objects.create(
+    access_log_append(
         actor=actor.strip()[:150], action=f"retention:{action}"[:60], subject_ref=subject_ref,
         at=timezone.now(),
     )

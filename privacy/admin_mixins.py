@@ -1,0 +1,228 @@
+"""Admin for records that hold a member's or guest's personal items: masked, revealed one record
+at a time with a permission, and every look logged in the staff access log.
+
+Korean safety-measure rules ask that staff see personal data only as far as their work needs and
+that every access is recorded (who, when, from where, whose data, what). ``MaskedPersonalDataAdmin``
+does both for any ``ModelAdmin``: list and change pages show ``masked_fields`` through
+``privacy.masking``, read-only; ``privacy.reveal_personal_data`` lets a staff member see one
+record's items on a separate page (logged); lists, change pages, changes, deletions and actions
+write ``AccessLogEntry`` rows through ``privacy.access_log``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any, ClassVar
+from urllib.parse import urlencode
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+)
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+
+from privacy.access_log import access_log_request
+from privacy.lookup import phone_digest
+
+REVEAL_PERMISSION = "privacy.reveal_personal_data"
+EXPORT_PERMISSION = "privacy.export_personal_data"
+MASKED_SUFFIX = "__masked"
+MOBILE_SEARCH_MAX_LENGTH = 20
+
+
+def masked_name(field_name: str) -> str:
+    return f"{field_name}{MASKED_SUFFIX}"
+
+
+def subject_ref_of(obj: Model, path: str | None) -> Any:
+    """Follow ``author__subject_ref``-style paths; ``None`` when a link is empty."""
+    if not path:
+        return None
+    value: Any = obj
+    for part in path.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    return value
+
+
+class MaskedPersonalDataAdmin(admin.ModelAdmin):
+    """Subclasses set ``masked_fields`` (field -> masking function of ``privacy.masking``),
+    ``subject_ref_path`` (how to reach the person's subject reference) and ``logged_fields``
+    (other personal fields shown in clear because the work needs them, e.g. a question)."""
+
+    masked_fields: ClassVar[dict[str, Callable[[str], str]]] = {}
+    logged_fields: ClassVar[tuple[str, ...]] = ()
+    subject_ref_path: ClassVar[str | None] = "subject_ref"
+    phone_search_field: ClassVar[str | None] = None
+    self_logging_actions: ClassVar[tuple[str, ...]] = ()
+    change_form_template = "admin/privacy/masked_change_form.html"
+    change_list_template = "admin/privacy/masked_change_list.html"
+
+    def __init__(self, model: type[Model], admin_site: Any) -> None:
+        super().__init__(model, admin_site)
+        for field_name, masker in self.masked_fields.items():
+            setattr(self, masked_name(field_name), self._masked_display(field_name, masker))
+
+    def _masked_display(self, field_name: str, masker: Callable[[str], str]) -> Any:
+        label = self.model._meta.get_field(field_name).verbose_name
+
+        @admin.display(description=label)
+        def display(obj: Model) -> str:
+            value = getattr(obj, field_name, "")
+            return masker(str(value)) if value else ""
+
+        return display
+
+    # --- What is shown, masked --------------------------------------------------------------
+
+    def _masked(self, names: Sequence[Any]) -> list[Any]:
+        return [masked_name(name) if isinstance(name, str) and name in self.masked_fields
+                else name for name in names]
+
+    def personal_fields(self) -> list[str]:
+        return [*self.masked_fields, *self.logged_fields]
+
+    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+        return self._masked(super().get_list_display(request))
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[Any]:
+        return self._masked(super().get_fields(request, obj))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        readonly = self._masked(list(super().get_readonly_fields(request, obj)))
+        return [*readonly, *(masked_name(name) for name in self.masked_fields
+                             if masked_name(name) not in readonly)]
+
+    # --- Logging ----------------------------------------------------------------------------
+
+    def _log(self, request: HttpRequest, action: str, obj: Model | None = None, *,
+             fields: Sequence[str] | None = None, count: int = 1, reason: str = "") -> None:
+        access_log_request(
+            request, action=f"{action}:{self.model._meta.label_lower}",
+            subject_ref=subject_ref_of(obj, self.subject_ref_path) if obj is not None else None,
+            fields=self.personal_fields() if fields is None else fields, record_count=count,
+            reason=reason,
+        )
+
+    def changelist_view(self, request: HttpRequest, extra_context: Any = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}), **self.changelist_view_context(request)}
+        response = super().changelist_view(request, extra_context)
+        changelist = getattr(response, "context_data", None) or {}
+        if "cl" in changelist:
+            fields = [name for name in self.personal_fields()
+                      if name in self.get_list_display(request)
+                      or masked_name(name) in self.get_list_display(request)]
+            self._log(request, "list", fields=fields,
+                      count=len(changelist["cl"].result_list))
+        return response
+
+    def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
+                    extra_context: Any = None) -> HttpResponse:
+        extra_context = {**(extra_context or {}),
+                         "can_reveal": bool(self.masked_fields)
+                         and request.user.has_perm(REVEAL_PERMISSION)}
+        response = super().change_view(request, object_id, form_url, extra_context)
+        original = (getattr(response, "context_data", None) or {}).get("original")
+        if request.method == "GET" and original is not None:
+            self._log(request, "view", original)
+        return response
+
+    def construct_change_message(self, request: HttpRequest, form: Any, formsets: Any,
+                                 add: bool = False) -> Any:
+        # The field names (not their translated labels) for the access log entry.
+        request._access_log_changed = [  # type: ignore[attr-defined]
+            *form.changed_data,
+            *(f"{formset.prefix}.{name}" for formset in formsets or ()
+              for inline_form in formset.forms if inline_form.has_changed()
+              for name in inline_form.changed_data),
+        ]
+        return super().construct_change_message(request, form, formsets, add)
+
+    def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        self._log(request, "change", obj,
+                  fields=getattr(request, "_access_log_changed", []))
+        return super().log_change(request, obj, message)
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        self._log(request, "delete", obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for obj in queryset:
+            self._log(request, "delete", obj)
+        super().delete_queryset(request, queryset)
+
+    def response_action(self, request: HttpRequest, queryset: QuerySet) -> Any:
+        name = str(request.POST.get("action", ""))[:30]
+        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        if name in self.get_actions(request) and name not in (
+            "delete_selected", *self.self_logging_actions
+        ):
+            self._log(request, f"action:{name}", fields=[], count=len(selected))
+        return super().response_action(request, queryset)
+
+    # --- Reveal -----------------------------------------------------------------------------
+
+    def get_urls(self) -> list[Any]:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        urls = []  # only where there is something to reveal or search (see the access matrix)
+        if self.masked_fields:
+            reveal = self.admin_site.admin_view(self.reveal_view)
+            urls.append(path("<path:object_id>/reveal/", reveal,
+                             name="{}_{}_reveal".format(*info)))
+        if self.phone_search_field:
+            search = self.admin_site.admin_view(self.search_mobile_view)
+            urls.append(path("search-mobile/", search,
+                             name="{}_{}_search_mobile".format(*info)))
+        return [*urls, *super().get_urls()]
+
+    def changelist_view_context(self, request: HttpRequest) -> dict[str, Any]:
+        return {"mobile_search": bool(self.phone_search_field)}
+
+    def search_mobile_view(self, request: HttpRequest) -> HttpResponse:
+        """Exact-match search by mobile number: the number arrives by POST (never in a URL or
+        a server log) and the list is filtered on its keyed digest (``privacy.lookup``)."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.phone_search_field or not self.has_view_permission(request):
+            raise PermissionDenied
+        opts = self.model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                             current_app=self.admin_site.name)
+        digest = phone_digest(str(request.POST.get("mobile", ""))[:MOBILE_SEARCH_MAX_LENGTH])
+        if not digest:
+            self.message_user(request, _("Enter a whole mobile number, e.g. 010-1234-5678."),
+                              messages.ERROR)
+            return HttpResponseRedirect(changelist)
+        return HttpResponseRedirect(f"{changelist}?{urlencode({self.phone_search_field: digest})}")
+
+    @method_decorator(never_cache)
+    def reveal_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """One record's personal items in clear, for a staff member with the permission."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        obj = self.get_object(request, object_id)
+        if obj is None or not self.has_view_permission(request, obj):
+            raise PermissionDenied
+        if not self.masked_fields or not request.user.has_perm(REVEAL_PERMISSION):
+            raise PermissionDenied
+        self._log(request, "reveal", obj, fields=list(self.masked_fields))
+        rows = [(self.model._meta.get_field(name).verbose_name, getattr(obj, name, "") or "")
+                for name in self.masked_fields]
+        return TemplateResponse(request, "admin/privacy/reveal.html", {
+            **self.admin_site.each_context(request),
+            "opts": self.model._meta,
+            "original": obj,
+            "title": _("Personal data of %(record)s") % {"record": obj},
+            "rows": rows,
+        })
