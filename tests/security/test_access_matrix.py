@@ -33,10 +33,19 @@ from django.test import Client
 from django.utils import timezone
 
 from consultations.models import Consultation, GuestConsultation, ProcedureRecord
-from members.models import LegalRepresentative, LoginRecord, LoginResult, MemberBlock, Relation
+from members.models import (
+    LegalRepresentative,
+    LoginRecord,
+    LoginResult,
+    Member,
+    MemberBlock,
+    Relation,
+)
 from members.services import login_record, member_block, representative_link_token
+from privacy.access_log import access_log_append
 from privacy.marketing import unsubscribe_token
 from privacy.models import (
+    AccessLogEntry,
     Campaign,
     CampaignChannel,
     Complaint,
@@ -96,6 +105,7 @@ PRIVATE_BODY = "보형물 파열이 의심됩니다"
 PRIVATE_ANSWER = "내원하시어 초음파 검사를 받으세요"
 AFTERCARE_TITLE = "수술 후 관리: 실밥 부위 진물"
 CHILD_NAME = "박아동"
+CHILD_TITLE = "비공개 상담: 소아 귀 성형"
 GUEST_BODY = "비회원 문의: 안면윤곽 재수술 비용"
 GUEST_PHONE = "010-2468-1357"
 
@@ -111,6 +121,7 @@ class World:
     superuser: Any
     bystander: Any  # owns the objects made for admin pages, so no role's pages change
     child: Any
+    child_consultation: Consultation  # private: the child's representative (the owner) reads it
     private_consultation: Consultation
     public_consultation: Consultation  # unanswered: its author may still edit or delete it
     review: Any
@@ -129,7 +140,7 @@ class World:
     def secrets(self) -> list[str]:
         """What only the owner (or the guest who wrote it) and staff may ever see."""
         return [PRIVATE_TITLE, PRIVATE_BODY, PRIVATE_ANSWER, AFTERCARE_TITLE, OWNER_PHONE,
-                self.owner.email, CHILD_NAME, GUEST_BODY, GUEST_PHONE]
+                self.owner.email, CHILD_NAME, CHILD_TITLE, GUEST_BODY, GUEST_PHONE]
 
 
 def admin_object_makers(world: World) -> dict[type, Callable[[], Any]]:
@@ -175,6 +186,8 @@ def admin_object_makers(world: World) -> dict[type, Callable[[], Any]]:
         Campaign: lambda: Campaign.objects.create(title="Matrix", channel=CampaignChannel.EMAIL,
                                                   body="matrix"),
         Visit: lambda: Visit.objects.create(visitor_id=world.bystander.subject_ref, path="/"),
+        AccessLogEntry: lambda: access_log_append(
+            actor="matrix", action="view", subject_ref=world.bystander.subject_ref),
     }
 
 
@@ -193,6 +206,8 @@ def world() -> World:
         child=child, name=owner.name, email=owner.email, relation=Relation.PARENT,
         representative_member=owner, confirmed_at=timezone.now(), data_key=child.data_key,
     )
+    child_consultation = ConsultationFactory(author=child, area=area, is_private=True,
+                                             title=CHILD_TITLE)
     pending_child = MemberFactory(is_active=False)
     pending = LegalRepresentative.objects.create(
         child=pending_child, name="보호자", email="guardian.matrix@example.com",
@@ -206,6 +221,7 @@ def world() -> World:
     world = World(
         owner=owner, other=MemberFactory(), staff=StaffFactory(),
         superuser=StaffFactory(is_superuser=True), bystander=MemberFactory(), child=child,
+        child_consultation=child_consultation,
         private_consultation=private, public_consultation=public, review=review,
         consent=consent,
         policy_first=policy_version_publish(version="1.0",
@@ -230,7 +246,12 @@ def pk_of(attribute: str) -> Callable[[World], dict[str, Any]]:
     return lambda world: {"pk": getattr(world, attribute).pk}
 
 
+def admin_pk(model: type) -> Callable[[World], dict[str, Any]]:
+    return lambda world: {"object_id": world.admin_object(model).pk}
+
+
 MISSING = Case(everyone(404), kwargs=lambda w: {"pk": 999_999}, label="missing")
+ADMIN_POST_ONLY = expect(anonymous="→admin:login", other="→admin:login", staff=405)
 LOGIN_REQUIRED = expect(anonymous="→account_login", other=200, staff=200)
 STAFF_ONLY = expect(anonymous="→admin:login", other="→admin:login", staff=200)
 REAUTHENTICATE = expect(anonymous="→account_login", other="→account_reauthenticate",
@@ -277,6 +298,8 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
         Case(expect(anonymous=404, other=404, owner=200, staff=200),
              kwargs=pk_of("private_consultation"), label="private"),
         Case(everyone(200), kwargs=pk_of("public_consultation"), label="public"),
+        Case(expect(anonymous=404, other=404, owner=200, staff=200),
+             kwargs=pk_of("child_consultation"), label="represented child's private"),
         MISSING,
     ),
     "consultations:edit": (
@@ -392,6 +415,13 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "admin:privacy_visit_report": Case(expect(anonymous="→admin:login",
                                               other="→admin:login", staff=403,
                                               superuser=200)),
+    # Masked admin (staff admin): a record's personal items in clear, and the exact mobile
+    # search, answer POST only (with the reveal permission; each reveal logged).
+    "admin:members_member_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Member)),
+    "admin:consultations_guestconsultation_reveal": Case(
+        ADMIN_POST_ONLY, kwargs=admin_pk(GuestConsultation)),
+    "admin:privacy_complaint_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Complaint)),
+    "admin:members_member_search_mobile": Case(ADMIN_POST_ONLY),
     "admin/(?P<url>.*)$": Case(expect(anonymous="→admin:login", other="→admin:login",
                                       staff=404), kwargs=lambda w: {"url": "no-such-page/"}),
 }
