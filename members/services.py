@@ -185,7 +185,16 @@ def member_profile_update(
     """Change a member's own items; a withdrawn consent destroys the items it covered.
 
     ``actor`` is the member or their confirmed legal representative (the view checks which).
+    A corrected item that was provided to third parties is passed on to them (policy
+    section 6).
     """
+    from privacy.selfservice.services import (
+        correction_notify_recipients,
+        profile_changes,
+        profile_snapshot,
+    )
+
+    before = profile_snapshot(member)
     current = consents_current_for(subject_ref=member.subject_ref)
     by_representative = actor.pk != member.pk
     for key, granted in consents.items():
@@ -209,6 +218,9 @@ def member_profile_update(
     if "desired_area" not in granted_items:
         member.desired_area = None
     member.save()
+    correction_notify_recipients(
+        member=member, items=profile_changes(before=before, member=member), recorded_by=actor
+    )
     return member
 
 

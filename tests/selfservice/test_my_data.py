@@ -1,0 +1,122 @@
+"""My data: everything held, by registry item, for the owner and their represented children."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from privacy import registry
+from privacy.restrictions import restriction_start
+from privacy.selfservice.selectors import items_held
+from tests.members.factories import log_in
+from tests.selfservice.conftest import fill
+
+pytestmark = pytest.mark.django_db
+
+URL = "/privacy/my-data/"
+
+
+def test_anonymous_users_are_sent_to_log_in(client: Client) -> None:
+    for url in (URL, "/privacy/my-data/child/1/", "/privacy/my-data/export/",
+                "/privacy/consents/", "/privacy/withdraw/"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/"), url
+
+
+def test_the_owner_sees_each_item_decrypted_with_its_purposes(client: Client, owner: Any,
+                                                               other: Any) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    for value in ("010-1111-2222", "02-123-4567", "서울시 중구 own로 1", "1990-05-17",
+                  "질문 본문 own", "답변 본문 own", "후기 본문 own", "보험사 own",
+                  "198.51.100.4", "(set; stored only as a one-way hash)"):
+        assert value in html, value
+    assert owner.password not in html
+    for item_key in ("name", "mobile_phone", "home_address", "consultation_content",
+                     "review_content", "consent_records", "access_log", "disclosure_records"):
+        item = registry.item(item_key)
+        assert f'id="item-{item_key}"' in html
+        assert str(item.retention.achieved_when) in html
+        assert str(item.basis.label) in html
+    # Nothing of the other member.
+    for value in ("010-3333-4444", "다른회원", "질문 본문 other", "보험사 other", "other로"):
+        assert value not in html
+
+
+def test_every_item_with_a_value_comes_from_the_registry(owner: Any) -> None:
+    views = items_held(member=owner, viewer=owner)
+    assert [view.item.key for view in views] == [item.key for item in registry.ITEMS]
+    with_rows = {view.item.key for view in views if view.rows}
+    assert {"name", "login_id", "password", "email", "mobile_phone", "home_phone",
+            "home_address", "date_of_birth", "desired_area", "consultation_content",
+            "review_content", "consent_records", "access_log", "access_ip",
+            "disclosure_records"} <= with_rows
+    assert "legal_representative" not in with_rows
+    assert not next(v for v in views if v.item.key == "cookies").linked
+
+
+def test_the_page_costs_the_same_queries_however_much_is_held(
+    client: Client, owner: Any, django_assert_max_num_queries: Any
+) -> None:
+    log_in(client, owner)
+    client.get(URL)  # warm the near cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as first:
+        assert client.get(URL).status_code == 200
+    for _round in range(3):
+        fill(owner, tag=f"more{_round}")
+    with django_assert_max_num_queries(len(first.captured_queries)):
+        assert client.get(URL).status_code == 200
+
+
+def test_a_restricted_item_is_shown_as_restricted(client: Client, owner: Any) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    restriction_start(subject_ref=owner.subject_ref, items=["mobile_phone"], channel="phone",
+                      reference="R-1")
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    assert "restricted: not used or provided until your request is handled" in html
+
+
+def test_the_access_log_shows_its_legal_hold(client: Client, owner: Any) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    assert "Protection of Communications Secrets Act" in html
+    assert "it cannot be changed or deleted before then, even on request" in html
+
+
+def test_a_representative_sees_the_childs_data_and_only_the_childs(
+    client: Client, family: tuple[Any, Any], other: Any
+) -> None:
+    parent, child = family
+    log_in(client, parent)
+    html = client.get(URL).content.decode()
+    assert f'href="/privacy/my-data/child/{child.pk}/"' in html
+    response = client.get(f"/privacy/my-data/child/{child.pk}/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for value in ("010-7777-8888", "질문 본문 child", "보험사 child"):
+        assert value in html
+    assert "010-5555-6666" not in html and "질문 본문 other" not in html
+    assert client.get(f"/privacy/my-data/child/{other.pk}/").status_code == 404
+    assert client.get(f"/privacy/my-data/child/{parent.pk}/").status_code == 404
+
+
+def test_another_member_cannot_open_a_childs_data(client: Client, family: tuple[Any, Any],
+                                                  other: Any) -> None:
+    _parent, child = family
+    log_in(client, other)
+    for url in (f"/privacy/my-data/child/{child.pk}/",
+                f"/privacy/my-data/child/{child.pk}/export/",
+                f"/privacy/withdraw/child/{child.pk}/"):
+        response = client.get(url)
+        assert response.status_code in (404, 302), url
+        if response.status_code == 302:  # reauthentication first, then the 404
+            assert response["Location"].startswith("/accounts/reauthenticate/")
