@@ -123,10 +123,17 @@ def test_dry_run_changes_nothing(owner: Any) -> None:
 
 
 def test_legal_hold_refuses_the_officer(owner: Any) -> None:
+    from django.utils import translation
+
+    from privacy import registry
+
     until = (timezone.localdate() + registry_login_period()).isoformat()
-    with pytest.raises(CommandError, match=f"is kept as required by .* until {until}"):
+    with translation.override("ko"), pytest.raises(CommandError) as refused:
         run("correct", "--member", owner.username, "--item", "access_log", "--channel",
             "mail", "--reference", "L-5")
+    message = str(refused.value)
+    with translation.override("ko"):
+        assert str(registry.LOGIN_RECORDS.law) in message and until in message
     assert not Restriction.objects.exists() and not RightsRequest.objects.exists()
 
 
