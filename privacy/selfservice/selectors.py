@@ -228,7 +228,10 @@ def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> st
     return str(value)
 
 
-def _restricted_item_keys(subject_ref: Any, now: datetime.datetime) -> set[str]:
+def restricted_item_keys(subject_ref: Any, now: datetime.datetime | None = None) -> set[str]:
+    """Registry keys of a person's items under restriction now (pages and staff views mark
+    them "restricted"; uses that must stop ask ``privacy.restrictions``)."""
+    now = now or timezone.now()
     active = Restriction.objects.filter(
         Q(lifted_at__isnull=True) | Q(lifted_at__gt=now), subject_ref=subject_ref,
         started_at__lte=now,
@@ -249,7 +252,7 @@ def items_held(*, member: Any, viewer: Any, now: datetime.datetime | None = None
             rows_by_model[label] = []  # the retention store: read only by the officer
             continue
         rows_by_model[label] = _rows_of(model, member, names)
-    restricted = _restricted_item_keys(member.subject_ref, now)
+    restricted = restricted_item_keys(member.subject_ref, now)
     views = []
     for item in registry.ITEMS:
         view = ItemView(item=item, restricted=item.key in restricted)

@@ -144,3 +144,17 @@ def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "data": data, "statement": selectors.withdrawal_statement(data), "form": form,
         "urls": _urls(member, pk),
     })
+
+
+# Children's pages: a stranger gets the 404 before any reauthentication prompt.
+
+@login_required
+def my_data_export_child(request: HttpRequest, pk: int) -> HttpResponse:
+    _subject(request, pk)
+    return my_data_export(request, pk)
+
+
+@login_required
+def withdraw_child(request: HttpRequest, pk: int) -> HttpResponse:
+    _subject(request, pk)
+    return withdraw(request, pk)
