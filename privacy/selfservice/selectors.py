@@ -212,6 +212,10 @@ def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> st
     value = getattr(row, model_field.name)
     if value is None or value == "":
         return ""
+    if model_field.name == "actor" and not model_field.choices:
+        # Staff login IDs are not shown to members (they would name accounts to attack).
+        own = {member.username, getattr(viewer, "username", None)}
+        return str(value) if value in own else _("clinic staff")
     if model_field.choices:
         return str(getattr(row, f"get_{model_field.name}_display")())
     if isinstance(value, bool):

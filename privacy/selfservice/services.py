@@ -222,8 +222,7 @@ def profile_changes(*, before: dict[str, Any], member: Any) -> list[str]:
     """Registry keys of the profile items whose value differs from ``before``."""
     return [
         key for key in selectors.PROFILE_ITEMS
-        if (field := _member_field(key) or ("desired_area" if key == "desired_area" else None))
-        and before.get(field) != _field_value(member, field)
+        if before.get(key) != _field_value(member, _member_field(key) or key)
     ]
 
 
@@ -232,8 +231,9 @@ def _field_value(member: Any, field: str) -> Any:
 
 
 def profile_snapshot(member: Any) -> dict[str, Any]:
-    fields = {_member_field(key) or key for key in selectors.PROFILE_ITEMS}
-    return {field: _field_value(member, field) for field in fields}
+    """The profile items' values before an edit, by registry key."""
+    return {key: _field_value(member, _member_field(key) or key)
+            for key in selectors.PROFILE_ITEMS}
 
 
 @dataclass
@@ -243,22 +243,23 @@ class CorrectionOutcome:
     notified: int = 0
 
 
+# Items the officer may set from the shell, and the form field that checks the value.
+SHELL_CORRECTABLE = ("name", "mobile_phone", "home_phone", "home_address", "date_of_birth")
+
+
 def _validated_value(item_key: str, value: str) -> str:
-    from members.forms import ProfileForm
-
-    field_name = _member_field(item_key)
-    if field_name is None:
-        raise PrivacyError(f"item {item_key} cannot be corrected with a value from the shell")
-    form_field = ProfileForm.base_fields.get(field_name)
-    if form_field is None:
-        from django import forms
-
-        form_field = {"email": forms.EmailField(max_length=254),
-                      "date_of_birth": forms.DateField()}.get(field_name)
-    if form_field is None:
-        return value
+    from django import forms
     from django.core.exceptions import ValidationError
 
+    from members.forms import ProfileForm
+
+    if item_key not in SHELL_CORRECTABLE:
+        raise PrivacyError(
+            f"item {item_key} cannot be set from the shell (the member changes it on the site, "
+            f"where it is confirmed); items with --value: {', '.join(SHELL_CORRECTABLE)}"
+        )
+    field_name = _member_field(item_key) or item_key
+    form_field = ProfileForm.base_fields.get(field_name) or forms.DateField()
     try:
         cleaned = form_field.clean(value)
     except ValidationError as error:
@@ -296,7 +297,7 @@ def correction_request_complete(
     if request is None:
         raise PrivacyError(f"no open correction of {item_key} for this member")
     if value is not None:
-        setattr(member, _member_field(item_key) or "", _validated_value(item_key, value))
+        setattr(member, _member_field(item_key) or item_key, _validated_value(item_key, value))
         member.save()
     now = timezone.now()
     for restriction in Restriction.objects.filter(

@@ -89,6 +89,7 @@ def test_a_restricted_email_is_not_handed_to_a_mail_processor(owner: Any, settin
 
 
 def test_bad_correction_requests_change_nothing(owner: Any) -> None:
+    email_before = owner.email
     cases = [
         (("--item", "nonsense"), "unknown item"),
         (("--item", "mobile_phone", "--value", "010-1"), "add --complete"),
@@ -104,6 +105,11 @@ def test_bad_correction_requests_change_nothing(owner: Any) -> None:
     with pytest.raises(CommandError):
         run("correct", "--member", owner.username, "--item", "name", "--channel", "fax",
             "--reference", "L-2")
+    run("correct", "--member", owner.username, "--item", "email", "--channel", "mail",
+        "--reference", "L-3")
+    with pytest.raises(CommandError, match="cannot be set from the shell"):
+        run("correct", "--member", owner.username, "--item", "email", "--channel", "mail",
+            "--reference", "L-3", "--complete", "--value", "new@example.com")
     run("correct", "--member", owner.username, "--item", "mobile_phone", "--channel", "mail",
         "--reference", "L-3")
     with pytest.raises(CommandError, match="invalid value"):
@@ -111,8 +117,10 @@ def test_bad_correction_requests_change_nothing(owner: Any) -> None:
             "mail", "--reference", "L-3", "--complete", "--value", "02-123")
     owner.refresh_from_db()
     assert owner.mobile_phone == "010-1111-2222"
-    assert RightsRequest.objects.count() == 1
+    assert owner.email == email_before
+    assert RightsRequest.objects.filter(completed_at__isnull=True).count() == 2
     assert item_is_restricted(subject_ref=owner.subject_ref, item_key="mobile_phone")
+    assert item_is_restricted(subject_ref=owner.subject_ref, item_key="email")
 
 
 def test_dry_run_changes_nothing(owner: Any) -> None:

@@ -75,6 +75,17 @@ def test_the_page_costs_the_same_queries_however_much_is_held(
         assert client.get(URL).status_code == 200
 
 
+def test_staff_login_ids_are_not_shown_to_members(client: Client, owner: Any) -> None:
+    from privacy.models import AccessLogEntry
+
+    AccessLogEntry.objects.create(actor="nurse_kim", action="consultation_view",
+                                  subject_ref=owner.subject_ref)
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    assert 'id="item-staff_access_records"' in html
+    assert "nurse_kim" not in html
+
+
 def test_a_restricted_item_is_shown_as_restricted(client: Client, owner: Any) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     restriction_start(subject_ref=owner.subject_ref, items=["mobile_phone"], channel="phone",
