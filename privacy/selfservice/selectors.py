@@ -120,13 +120,19 @@ def legal_hold_period(rule: registry.RetentionRule) -> datetime.timedelta | None
     return rule.kept_by_law_for or rule.live_for
 
 
+def _local_day(moment: Any) -> datetime.date:
+    """The day of ``moment`` in the site's time zone (Seoul), for a date or a datetime."""
+    if isinstance(moment, datetime.datetime):
+        return timezone.localtime(moment).date()
+    return moment
+
+
 def legal_hold_of(view: ItemView) -> LegalHold | None:
     period = legal_hold_period(view.item.retention)
     collected = view.last_collected
     if period is None or collected is None or not view.rows:
         return None
-    day = collected.date() if isinstance(collected, datetime.datetime) else collected
-    until = day + period
+    until = _local_day(collected) + period
     if until < timezone.localdate():
         return None
     return LegalHold(item=view.item, law=str(view.item.retention.law), until=until)
@@ -400,7 +406,7 @@ def withdrawal_statement(data: SubjectData) -> list[StatementLine]:
             continue
         period = legal_hold_period(rule) or rule.live_for
         last = view.last_collected
-        start = last.date() if isinstance(last, datetime.datetime) else (last or today)
+        start = _local_day(last) if last else today
         until = start + period if period else None
         lines.append(StatementLine(
             item=view.item, kept=True, law=str(rule.law or view.item.basis.label),

@@ -141,3 +141,22 @@ def test_another_member_cannot_open_a_childs_data(client: Client, family: tuple[
         assert client.post(url, {"confirm": "on"}).status_code == 404, url
     assert client.post(f"/privacy/my-data/child/{child.pk}/request/",
                        {"item": "name", "kind": "deletion"}).status_code == 404
+
+
+def test_the_legal_hold_counts_days_in_seoul(policy_version: Any) -> None:
+    import datetime
+
+    import time_machine
+
+    from members.models import LoginRecord, LoginResult
+    from tests.members.factories import MemberFactory
+
+    # 15:30 UTC on 25 November is 00:30 on 26 November in Seoul.
+    with time_machine.travel(datetime.datetime(2026, 11, 25, 15, 30, tzinfo=datetime.UTC),
+                             tick=False):
+        member = MemberFactory()
+        LoginRecord.objects.create(member=member, result=LoginResult.SUCCESS)
+        view = next(v for v in items_held(member=member, viewer=member)
+                    if v.item.key == "access_log")
+    assert view.legal_hold is not None
+    assert view.legal_hold.until == datetime.date(2026, 11, 26) + datetime.timedelta(days=90)
