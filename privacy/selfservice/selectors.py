@@ -222,6 +222,8 @@ def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> st
         # Staff login IDs are not shown to members (they would name accounts to attack).
         own = {member.username, getattr(viewer, "username", None)}
         return str(value) if value in own else _("clinic staff")
+    if model_field.name == "consent" and value in registry.CONSENTS_BY_KEY:
+        return str(registry.CONSENTS_BY_KEY[value].label)
     if model_field.choices:
         return str(getattr(row, f"get_{model_field.name}_display")())
     if isinstance(value, bool):

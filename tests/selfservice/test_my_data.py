@@ -36,6 +36,8 @@ def test_the_owner_sees_each_item_decrypted_with_its_purposes(client: Client, ow
                   "198.51.100.4", "(set; stored only as a one-way hash)"):
         assert value in html, value
     assert owner.password not in html
+    assert "home phone number: 02-123-4567" in html
+    assert "consent: Marketing by email" in html
     for item_key in ("name", "mobile_phone", "home_address", "consultation_content",
                      "review_content", "consent_records", "access_log", "disclosure_records"):
         item = registry.item(item_key)
