@@ -294,6 +294,16 @@ def items_held(*, member: Any, viewer: Any, now: datetime.datetime | None = None
     return views
 
 
+def _with_item_labels(rows: list[Any]) -> list[Any]:
+    """Rows whose ``items`` list registry keys, with the items' labels for display."""
+    for row in rows:
+        row.item_labels = [
+            str(registry.ITEMS_BY_KEY[key].label) if key in registry.ITEMS_BY_KEY else key
+            for key in row.items
+        ]
+    return rows
+
+
 def subject_data(*, member: Any, viewer: Any, now: datetime.datetime | None = None) -> SubjectData:
     """My data: the registry's items plus the readable sections of section 6."""
     from consultations.models import Consultation, Review
@@ -318,11 +328,11 @@ def subject_data(*, member: Any, viewer: Any, now: datetime.datetime | None = No
             for record in consent_records_for(subject_ref=member.subject_ref)
         ],
         login_history=list(login_history_for(member=member, now=now)),
-        disclosures=disclosures_for(subject_ref=member.subject_ref),
-        restrictions=list(
+        disclosures=_with_item_labels(disclosures_for(subject_ref=member.subject_ref)),
+        restrictions=_with_item_labels(list(
             Restriction.objects.filter(subject_ref=member.subject_ref)
             .order_by("-started_at", "-id")
-        ),
+        )),
         requests=list(RightsRequest.objects.filter(subject_ref=member.subject_ref)),
     )
 

@@ -95,6 +95,7 @@ def test_a_restricted_item_is_shown_as_restricted(client: Client, owner: Any) ->
     log_in(client, owner)
     html = client.get(URL).content.decode()
     assert "restricted: not used or provided until your request is handled" in html
+    assert "<li>mobile phone number · the person asked to suspend processing" in html
 
 
 def test_the_access_log_shows_its_legal_hold(client: Client, owner: Any) -> None:
