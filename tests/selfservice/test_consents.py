@@ -64,3 +64,10 @@ def test_the_page_changes_only_the_logged_in_members_consents(
     client.post(URL, {"consent": "marketing_email", "grant": "0"})
     assert consent_is_granted(subject_ref=owner.subject_ref, consent="marketing_email")
     assert not consent_is_granted(subject_ref=other.subject_ref, consent="marketing_email")
+
+
+def test_a_processor_consent_is_given_in_one_click(client: Client, owner: Any) -> None:
+    processor = ProcessorFactory(requires_consent=True)
+    log_in(client, owner)
+    client.post(URL, {"consent": processor.consent_key, "grant": "1"})
+    assert consent_is_granted(subject_ref=owner.subject_ref, consent=processor.consent_key)

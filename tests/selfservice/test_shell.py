@@ -114,3 +114,21 @@ def test_report_lists_open_and_overdue_requests(owner: Any) -> None:
         run("report", "--month", "2026-13")
     with pytest.raises(CommandError, match="unknown section"):
         run("report", "--section", "nope")
+
+
+def test_report_discovers_section_modules(tmp_path: Path, monkeypatch: Any) -> None:
+    import sys
+
+    import privacy.reports
+
+    (tmp_path / "zz_extra.py").write_text(
+        'TITLE = "Extra section"\n\n\n'
+        "def build(*, start, end, now):\n"
+        '    return [{"month": f"{start:%Y-%m}", "until": f"{end:%Y-%m-%d}"}]\n'
+    )
+    monkeypatch.setattr(privacy.reports, "__path__", [*privacy.reports.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "privacy.reports.zz_extra", raising=False)
+    output = run("report", "--month", "2026-12")
+    assert "Rights requests" in output and "Extra section" in output
+    assert "2026-12  2027-01-01" in output  # December ends where January begins
+    sys.modules.pop("privacy.reports.zz_extra", None)
