@@ -188,11 +188,7 @@ def member_profile_update(
     A corrected item that was provided to third parties is passed on to them (policy
     section 6).
     """
-    from privacy.selfservice.services import (
-        correction_notify_recipients,
-        profile_changes,
-        profile_snapshot,
-    )
+    from privacy.selfservice.services import profile_corrected, profile_snapshot
 
     before = profile_snapshot(member)
     current = consents_current_for(subject_ref=member.subject_ref)
@@ -218,9 +214,7 @@ def member_profile_update(
     if "desired_area" not in granted_items:
         member.desired_area = None
     member.save()
-    correction_notify_recipients(
-        member=member, items=profile_changes(before=before, member=member), recorded_by=actor
-    )
+    profile_corrected(member=member, before=before, actor=actor)
     return member
 
 

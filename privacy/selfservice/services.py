@@ -218,6 +218,17 @@ def correction_notify_recipients(
     return notified
 
 
+def profile_corrected(*, member: Any, before: dict[str, Any], actor: Any = None) -> list[str]:
+    """After a member (or their representative) edited the profile: record the correction
+    and pass the corrected items on to the third parties that received them."""
+    changed = profile_changes(before=before, member=member)
+    if changed:
+        rights_request_record(subject_ref=member.subject_ref, kind=RightsRequestKind.CORRECTION,
+                              items=changed, completed=True)
+        correction_notify_recipients(member=member, items=changed, recorded_by=actor)
+    return changed
+
+
 def profile_changes(*, before: dict[str, Any], member: Any) -> list[str]:
     """Registry keys of the profile items whose value differs from ``before``."""
     return [

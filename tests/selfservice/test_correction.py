@@ -48,6 +48,8 @@ def test_a_corrected_disclosed_item_is_passed_on_to_the_recipient(client: Client
     assert Disclosure.objects.filter(subject_ref=owner.subject_ref).count() == before + 1
     assert notice.items == ["mobile_phone"] and notice.recipient == "보험사 own"
     assert "correction" in notice.basis_detail
+    request = RightsRequest.objects.get(kind="correction")
+    assert request.items == ["mobile_phone"] and request.completed_at is not None
 
 
 def test_an_item_never_disclosed_notifies_nobody(client: Client, owner: Any) -> None:
