@@ -29,9 +29,11 @@ def fill_english() -> None:
     for path in catalogues("en"):
         po = polib.pofile(str(path))
         for entry in po:
+            # Always the id itself: makemessages' fuzzy guesses (a neighbouring message's text)
+            # must never become the English wording.
             if entry.msgid_plural:
                 entry.msgstr_plural = {0: entry.msgid, 1: entry.msgid_plural}
-            elif not entry.msgstr:
+            else:
                 entry.msgstr = entry.msgid
             if "fuzzy" in entry.flags:
                 entry.flags.remove("fuzzy")

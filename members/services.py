@@ -185,7 +185,12 @@ def member_profile_update(
     """Change a member's own items; a withdrawn consent destroys the items it covered.
 
     ``actor`` is the member or their confirmed legal representative (the view checks which).
+    A corrected item that was provided to third parties is passed on to them (policy
+    section 6).
     """
+    from privacy.selfservice.services import profile_corrected, profile_snapshot
+
+    before = profile_snapshot(member)
     current = consents_current_for(subject_ref=member.subject_ref)
     by_representative = actor.pk != member.pk
     for key, granted in consents.items():
@@ -209,6 +214,7 @@ def member_profile_update(
     if "desired_area" not in granted_items:
         member.desired_area = None
     member.save()
+    profile_corrected(member=member, before=before, actor=actor)
     return member
 
 

@@ -501,6 +501,7 @@ _KEPT_LIVE = {
     "privacy.consentreminder": registry.CONSENT_PROOF.key,
     "privacy.restriction": registry.RESTRICTION_RECORDS.key,
     "privacy.breachnotice": registry.BREACH_RECORDS.key,
+    "privacy.rightsrequest": registry.RIGHTS_REQUEST_RECORDS.key,
 }
 
 

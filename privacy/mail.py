@@ -19,24 +19,35 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
-from privacy.selectors import processor_may_receive, processors_needing_consent_for
+from privacy.restrictions import restricted_subjects
+from privacy.selectors import processor_may_receive, processors_active
 
 logger = logging.getLogger(__name__)
 
 
 def refused_addresses(addresses: set[str]) -> set[str]:
-    """Members' addresses that an email-delivering processor may not receive."""
-    processors = processors_needing_consent_for(channel="email")
+    """Members' addresses that an email-delivering processor may not receive.
+
+    Without the member's consent where the processor needs it, and never while the member's
+    email item is restricted (a correction or suspension is pending, policy section 6)."""
+    processors = list(processors_active().filter(sends_email=True))
     if not processors or not addresses:
         return set()
+    consent_processors = [p for p in processors if p.requires_consent]
     lowered = {address.lower() for address in addresses}
     members = get_user_model().objects.filter(email__in=list(addresses | lowered)).only(
         "email", "subject_ref"
     )
+    restricted = set(
+        members.filter(subject_ref__in=restricted_subjects(item_key="email"))
+        .values_list("subject_ref", flat=True)
+    )
     refused: set[str] = set()
     for member in members:
-        if not all(processor_may_receive(processor=p, subject_ref=member.subject_ref)
-                   for p in processors):
+        if member.subject_ref in restricted or not all(
+            processor_may_receive(processor=p, subject_ref=member.subject_ref)
+            for p in consent_processors
+        ):
             refused.add(member.email.lower())
     return refused
 

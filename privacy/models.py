@@ -736,3 +736,47 @@ class OpenRequest(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+# --- Self-service rights (issue 7): requests to view, export, correct, delete, restrict -------
+
+RIGHTS_REQUEST_DAYS = 10  # policy section 6: an answer within 10 days
+
+
+class RightsRequestKind(models.TextChoices):
+    VIEW = "view", _("view")
+    EXPORT = "export", _("export")
+    CORRECTION = "correction", _("correction")
+    DELETION = "deletion", _("deletion")
+    RESTRICTION = "restriction", _("restriction")
+    CONSENT_WITHDRAWAL = "consent_withdrawal", _("consent withdrawal")
+
+
+class RightsRequest(models.Model):
+    """A request to exercise a right of section 6, with its 10-day deadline.
+
+    ``subject_ref`` is emptied when the person's data is erased: the record then proves how a
+    request was handled without naming anyone."""
+
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True, db_index=True)
+    kind = models.CharField(_("request"), max_length=20, choices=RightsRequestKind.choices)
+    items = models.JSONField(_("collection items"), default=list, blank=True)
+    channel = models.CharField(
+        _("request received by"), max_length=20, choices=RequestChannel.choices
+    )
+    reference = models.CharField(_("request reference"), max_length=40, blank=True)
+    received_at = models.DateTimeField(_("received at"), default=timezone.now, db_index=True)
+    due_on = models.DateField(_("answer due on"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rights request")
+        verbose_name_plural = _("rights requests")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.received_at:%Y-%m-%d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None

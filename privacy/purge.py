@@ -45,6 +45,7 @@ from privacy.models import (
     Disclosure,
     Restriction,
     RetainedRecord,
+    RightsRequest,
     Visit,
 )
 from privacy.restrictions import restrictions_due_for_destruction
@@ -321,6 +322,12 @@ def disclosures_due(now: datetime.datetime) -> models.QuerySet:
     return Disclosure.objects.filter(disclosed_at__lte=now - registry.DISCLOSURE_RECORDS.live_for)
 
 
+def rights_requests_due(now: datetime.datetime) -> models.QuerySet:
+    return RightsRequest.objects.filter(
+        completed_at__lte=now - registry.RIGHTS_REQUEST_RECORDS.live_for
+    )
+
+
 def breach_notices_due(now: datetime.datetime) -> models.QuerySet:
     from privacy.breach import breach_notices_due_for_destruction
 
@@ -433,6 +440,12 @@ PURGE_RULES = [
         model="privacy.Disclosure", due=disclosures_due,
         destroy=_ledger_rows_destroy(Disclosure),
         item_keys=items_of(registry.DISCLOSURE_RECORDS.key),
+    ),
+    PurgeRule(
+        key=registry.RIGHTS_REQUEST_RECORDS.key,
+        retention_rule=registry.RIGHTS_REQUEST_RECORDS.key, model="privacy.RightsRequest",
+        due=rights_requests_due, destroy=_rows_delete(RightsRequest),
+        item_keys=items_of(registry.RIGHTS_REQUEST_RECORDS.key),
     ),
     PurgeRule(
         key=registry.BREACH_RECORDS.key, retention_rule=registry.BREACH_RECORDS.key,

@@ -650,6 +650,33 @@ MARKETING_NIGHT_CONSENT = "marketing_night"
 MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
 
 
+# --- Self-service rights (issue 7): requests of section 6 and their 10-day deadline ---------
+RIGHTS_REQUEST_RECORDS = RetentionRule(
+    key="rights_requests",
+    achieved_when=_("3 years after the request is completed (proof of how it was handled)"),
+    live_for=timedelta(days=3 * 365),
+)
+RETENTION_RULES = (*RETENTION_RULES, RIGHTS_REQUEST_RECORDS)
+ITEMS = (
+    *ITEMS,
+    CollectionItem(
+        key="rights_requests",
+        label=_("your requests to view, export, correct, delete or restrict your information"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention=RIGHTS_REQUEST_RECORDS,
+        fields=(
+            "privacy.RightsRequest.subject_ref", "privacy.RightsRequest.kind",
+            "privacy.RightsRequest.items", "privacy.RightsRequest.channel",
+            "privacy.RightsRequest.reference", "privacy.RightsRequest.received_at",
+            "privacy.RightsRequest.due_on", "privacy.RightsRequest.completed_at",
+        ),
+    ),
+)
+NOT_PERSONAL = NOT_PERSONAL | {"privacy.RightsRequest.id"}
+# --- end self-service ---
+
+
+
 # --- Privacy manager's console (issue 15): breach incidents and notices ---------------------
 # Kept in one block so the parallel branches merge by hand; it extends the tuples above.
 

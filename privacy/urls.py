@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from privacy import marketing_views, views
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("complaints/sent/", views.complaint_sent, name="complaint_sent"),
     # Marketing (issue 11): the unsubscribe link of every advertisement.
     path("unsubscribe/<str:token>/", marketing_views.unsubscribe, name="unsubscribe"),
+    # Self-service rights (issue 7)
+    path("", include("privacy.selfservice.urls")),
 ]

@@ -336,6 +336,26 @@ def test_disclosure_records_go_3_years_after_the_provision(
 
 
 @pytest.mark.parametrize(("offset", "when"), BOUNDARY)
+def test_rights_requests_go_3_years_after_completion(
+    offset: datetime.timedelta, when: str
+) -> None:
+    from privacy.models import RightsRequest
+
+    completed = at(2023, 6, 6, 9, 0)
+    request = RightsRequest.objects.create(
+        subject_ref=uuid.uuid4(), kind="export", channel="web", received_at=completed,
+        due_on=completed.date(), completed_at=completed,
+    )
+    open_request = RightsRequest.objects.create(
+        subject_ref=uuid.uuid4(), kind="correction", channel="web", received_at=completed,
+        due_on=completed.date(),
+    )
+    _purge_on(completed + datetime.timedelta(days=3 * 365) + offset, "rights_requests")
+    assert RightsRequest.objects.filter(pk=request.pk).exists() is not INCLUSIVE[when]
+    assert RightsRequest.objects.filter(pk=open_request.pk).exists()
+
+
+@pytest.mark.parametrize(("offset", "when"), BOUNDARY)
 def test_breach_notices_go_3_years_after_the_notice(
     offset: datetime.timedelta, when: str
 ) -> None:

@@ -1,0 +1,389 @@
+"""Writes of the self-service rights: requests, exports, consents, corrections, withdrawal.
+
+The site's views and the privacy manager's shell actions call the same functions; each one
+records the request (``RightsRequest``, 10-day deadline) and, where data leaves the site or is
+read on someone's behalf, an access-log entry.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from privacy import registry
+from privacy.destruction import member_erase
+from privacy.models import (
+    RIGHTS_REQUEST_DAYS,
+    AccessLogEntry,
+    ConsentActor,
+    ConsentMethod,
+    RequestChannel,
+    Restriction,
+    RestrictionReason,
+    RightsRequest,
+    RightsRequestKind,
+)
+from privacy.restrictions import restriction_lift, restriction_start
+from privacy.selectors import consents_current_for, disclosures_for
+from privacy.selfservice import selectors
+from privacy.services import PrivacyError, consent_record, disclosure_record, reconsent_choices
+
+WITHDRAWAL_REASON = "withdrawal"
+ERASURE_REASON = "erasure_request"
+REFERENCE_MAX_LENGTH = 40
+
+
+# --- Requests -----------------------------------------------------------------------------------
+
+def _check_channel(channel: str) -> None:
+    if channel not in RequestChannel.values:
+        raise PrivacyError(
+            f"unknown channel {channel!r}: one of {', '.join(RequestChannel.values)}"
+        )
+
+
+@transaction.atomic
+def rights_request_record(
+    *,
+    subject_ref: Any,
+    kind: str,
+    channel: str = RequestChannel.WEB,
+    reference: str = "",
+    items: Iterable[str] = (),
+    received_at: datetime.datetime | None = None,
+    completed: bool = False,
+) -> RightsRequest:
+    """Record a request of section 6 with its deadline (10 days after it is received)."""
+    if kind not in RightsRequestKind.values:
+        raise PrivacyError(f"unknown request kind {kind!r}")
+    _check_channel(channel)
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise PrivacyError(f"the reference is at most {REFERENCE_MAX_LENGTH} characters")
+    received = received_at or timezone.now()
+    return RightsRequest.objects.create(
+        subject_ref=subject_ref, kind=kind, channel=channel, reference=reference,
+        items=list(dict.fromkeys(items)), received_at=received,
+        due_on=timezone.localdate(received) + datetime.timedelta(days=RIGHTS_REQUEST_DAYS),
+        completed_at=received if completed else None,
+    )
+
+
+@transaction.atomic
+def rights_request_complete(
+    *, request: RightsRequest, now: datetime.datetime | None = None
+) -> RightsRequest:
+    if request.completed_at is not None:
+        raise PrivacyError("this request is already completed")
+    request.completed_at = now or timezone.now()
+    request.save(update_fields=["completed_at"])
+    return request
+
+
+def access_log(*, actor: str, action: str, subject_ref: Any) -> AccessLogEntry:
+    return AccessLogEntry.objects.create(
+        actor=actor[:150], action=action[:60], subject_ref=subject_ref, at=timezone.now()
+    )
+
+
+# --- Legal hold ---------------------------------------------------------------------------------
+
+def legal_hold_check(*, member: Any, item_key: str) -> None:
+    """Refuse a change or deletion of an item a law keeps (policy section 6)."""
+    if item_key not in registry.ITEMS_BY_KEY:
+        raise PrivacyError(
+            f"unknown item {item_key!r}; known items: {', '.join(registry.ITEMS_BY_KEY)}"
+        )
+    view = next(
+        v for v in selectors.items_held(member=member, viewer=member)
+        if v.item.key == item_key
+    )
+    if view.legal_hold is not None:
+        raise PrivacyError(view.legal_hold.message())
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+@transaction.atomic
+def subject_data_export(
+    *, member: Any, viewer: Any, actor: str, channel: str = RequestChannel.WEB,
+    reference: str = "",
+) -> bytes:
+    """The zip of everything held about ``member``; logged, and recorded as a request."""
+    from privacy.selfservice.export import export_zip
+
+    _check_channel(channel)
+    data = selectors.subject_data(member=member, viewer=viewer)
+    content = export_zip(data)
+    rights_request_record(
+        subject_ref=member.subject_ref, kind=RightsRequestKind.EXPORT, channel=channel,
+        reference=reference, completed=True,
+    )
+    access_log(actor=actor, action=f"data_export:{channel}", subject_ref=member.subject_ref)
+    return content
+
+
+# --- Consents -----------------------------------------------------------------------------------
+
+@transaction.atomic
+def consent_change(
+    *, member: Any, consent: str, granted: bool, actor: Any, ip_address: str | None = None,
+) -> Any:
+    """One click on the consent page: a ledger entry (the one check reads the ledger).
+
+    A withdrawal stops the processing at once; the items only that consent needed are
+    destroyed by the ``consent_withdrawn`` purge rule."""
+    if consent not in {key for key, _label in reconsent_choices()}:
+        raise PrivacyError(f"unknown consent {consent!r}")
+    record = consent_record(
+        subject_ref=member.subject_ref, member=member, consent=consent, granted=granted,
+        method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
+        actor=ConsentActor.SUBJECT if actor.pk == member.pk else ConsentActor.REPRESENTATIVE,
+        actor_user=actor,
+    )
+    if not granted:
+        rights_request_record(
+            subject_ref=member.subject_ref, kind=RightsRequestKind.CONSENT_WITHDRAWAL,
+            completed=True,
+        )
+    return record
+
+
+# --- Corrections ---------------------------------------------------------------------------------
+
+def _member_field(item_key: str) -> str | None:
+    """The one ``Member`` text field that holds ``item_key``, if the item is that simple."""
+    item = registry.ITEMS_BY_KEY[item_key]
+    fields = [ref.rsplit(".", 1)[1] for ref in item.fields if ref.startswith("members.Member.")]
+    if len(fields) != 1 or len(item.fields) != 1 or fields[0] in {"password", "username"}:
+        return None
+    return fields[0]
+
+
+def corrected_values(*, member: Any, items: Iterable[str]) -> dict[str, str]:
+    """The current (corrected) value of each item, as the recipients are told it."""
+    values = {}
+    views = {v.item.key: v for v in selectors.items_held(member=member, viewer=member)}
+    for key in items:
+        view = views.get(key)
+        if view is None:
+            continue
+        values[key] = "; ".join(value for row in view.rows for _label, value in row.values
+                                if value)
+    return values
+
+
+def correction_notify_recipients(
+    *, member: Any, items: Iterable[str], recorded_by: Any = None,
+) -> list[Any]:
+    """Tell every third party that received a corrected item its new value (policy section 6).
+
+    Each notice goes to the recipient's contact and is itself logged as a disclosure of the
+    corrected value."""
+    changed = list(dict.fromkeys(items))
+    if not changed:
+        return []
+    notified = []
+    seen: set[tuple[str, str]] = set()
+    values = corrected_values(member=member, items=changed)
+    for disclosure in disclosures_for(subject_ref=member.subject_ref, items=changed):
+        key = (disclosure.recipient, disclosure.recipient_contact)
+        if key in seen:
+            continue
+        seen.add(key)
+        provided = [item for item in changed if item in disclosure.items]
+        if disclosure.recipient_contact and "@" in disclosure.recipient_contact:
+            with translation.override("ko"):
+                body = render_to_string("privacy/selfservice/email/correction.txt", {
+                    "recipient": disclosure.recipient, "disclosed_at": disclosure.disclosed_at,
+                    "lines": [(registry.ITEMS_BY_KEY[k].label, values.get(k, ""))
+                              for k in provided],
+                })
+                subject = str(translation.gettext("Correction of personal information "
+                                                  "provided to you"))
+            send_mail(subject, body, None, [disclosure.recipient_contact])
+        notified.append(disclosure_record(
+            subject_ref=member.subject_ref, recipient=disclosure.recipient,
+            recipient_contact=disclosure.recipient_contact, items=provided,
+            legal_basis=disclosure.legal_basis,
+            basis_detail=f"correction notice (disclosure #{disclosure.pk})",
+            recorded_by=recorded_by,
+        ))
+    return notified
+
+
+def profile_corrected(*, member: Any, before: dict[str, Any], actor: Any = None) -> list[str]:
+    """After a member (or their representative) edited the profile: record the correction
+    and pass the corrected items on to the third parties that received them."""
+    changed = profile_changes(before=before, member=member)
+    if changed:
+        rights_request_record(subject_ref=member.subject_ref, kind=RightsRequestKind.CORRECTION,
+                              items=changed, completed=True)
+        correction_notify_recipients(member=member, items=changed, recorded_by=actor)
+    return changed
+
+
+def profile_changes(*, before: dict[str, Any], member: Any) -> list[str]:
+    """Registry keys of the profile items whose value differs from ``before``."""
+    return [
+        key for key in selectors.PROFILE_ITEMS
+        if before.get(key) != _field_value(member, _member_field(key) or key)
+    ]
+
+
+def _field_value(member: Any, field: str) -> Any:
+    return member.desired_area_id if field == "desired_area" else getattr(member, field)
+
+
+def profile_snapshot(member: Any) -> dict[str, Any]:
+    """The profile items' values before an edit, by registry key."""
+    return {key: _field_value(member, _member_field(key) or key)
+            for key in selectors.PROFILE_ITEMS}
+
+
+@dataclass
+class CorrectionOutcome:
+    request: RightsRequest
+    restriction: Restriction | None = None
+    notified: int = 0
+
+
+# Items the officer may set from the shell, and the form field that checks the value.
+SHELL_CORRECTABLE = ("name", "mobile_phone", "home_phone", "home_address", "date_of_birth")
+
+
+def _validated_value(item_key: str, value: str) -> str:
+    from django import forms
+    from django.core.exceptions import ValidationError
+
+    from members.forms import ProfileForm
+
+    if item_key not in SHELL_CORRECTABLE:
+        raise PrivacyError(
+            f"item {item_key} cannot be set from the shell (the member changes it on the site, "
+            f"where it is confirmed); items with --value: {', '.join(SHELL_CORRECTABLE)}"
+        )
+    field_name = _member_field(item_key) or item_key
+    form_field = ProfileForm.base_fields.get(field_name) or forms.DateField()
+    try:
+        cleaned = form_field.clean(value)
+    except ValidationError as error:
+        raise PrivacyError(f"invalid value for {item_key}: {' '.join(error.messages)}") from None
+    return cleaned.isoformat() if isinstance(cleaned, datetime.date) else str(cleaned)
+
+
+@transaction.atomic
+def correction_request_start(
+    *, member: Any, item_key: str, channel: str, reference: str = "",
+) -> CorrectionOutcome:
+    """A correction asked through the officer: the item is restricted until it is corrected."""
+    _check_channel(channel)
+    legal_hold_check(member=member, item_key=item_key)
+    if selectors.correction_open(subject_ref=member.subject_ref, item_key=item_key):
+        raise PrivacyError(f"a correction of {item_key} is already open for this member")
+    request = rights_request_record(
+        subject_ref=member.subject_ref, kind=RightsRequestKind.CORRECTION, channel=channel,
+        reference=reference, items=[item_key],
+    )
+    restriction = restriction_start(
+        subject_ref=member.subject_ref, items=[item_key],
+        reason=RestrictionReason.ACCURACY_DISPUTED, channel=channel, reference=reference,
+    )
+    return CorrectionOutcome(request=request, restriction=restriction)
+
+
+@transaction.atomic
+def correction_request_complete(
+    *, member: Any, item_key: str, value: str | None = None, recorded_by: Any = None,
+) -> CorrectionOutcome:
+    """Apply the corrected value, lift the restriction and tell the recipients."""
+    legal_hold_check(member=member, item_key=item_key)
+    request = selectors.correction_open(subject_ref=member.subject_ref, item_key=item_key)
+    if request is None:
+        raise PrivacyError(f"no open correction of {item_key} for this member")
+    if value is not None:
+        setattr(member, _member_field(item_key) or item_key, _validated_value(item_key, value))
+        member.save()
+    now = timezone.now()
+    for restriction in Restriction.objects.filter(
+        subject_ref=member.subject_ref, lifted_at__isnull=True,
+        reason=RestrictionReason.ACCURACY_DISPUTED,
+    ):
+        if item_key in restriction.items:
+            restriction_lift(restriction=restriction, now=now)
+    rights_request_complete(request=request, now=now)
+    notified = correction_notify_recipients(member=member, items=[item_key],
+                                            recorded_by=recorded_by)
+    return CorrectionOutcome(request=request, notified=len(notified))
+
+
+# --- Restriction on request ----------------------------------------------------------------------
+
+@transaction.atomic
+def restriction_request(
+    *, member: Any, items: list[str], channel: str, reference: str = "", lift: bool = False,
+) -> list[Restriction]:
+    """Suspend (or resume) processing of items on the person's request (PIPA art. 37)."""
+    _check_channel(channel)
+    if lift:
+        lifted = []
+        for restriction in Restriction.objects.filter(
+            subject_ref=member.subject_ref, lifted_at__isnull=True,
+            reason=RestrictionReason.SUBJECT_REQUEST,
+        ):
+            if set(items) & set(restriction.items):
+                lifted.append(restriction_lift(restriction=restriction))
+        if not lifted:
+            raise PrivacyError("no restriction on request of these items is in force")
+        return lifted
+    try:
+        restriction = restriction_start(
+            subject_ref=member.subject_ref, items=items,
+            reason=RestrictionReason.SUBJECT_REQUEST, channel=channel, reference=reference,
+        )
+    except ValueError as error:
+        raise PrivacyError(str(error)) from None
+    rights_request_record(
+        subject_ref=member.subject_ref, kind=RightsRequestKind.RESTRICTION, channel=channel,
+        reference=reference, items=items, completed=True,
+    )
+    return [restriction]
+
+
+# --- Withdrawal and erasure ---------------------------------------------------------------------
+
+def member_withdraw(
+    *, member: Any, actor: Any, channel: str = RequestChannel.WEB, reference: str = "",
+    reason: str = WITHDRAWAL_REASON, actor_name: str = "",
+) -> RightsRequest:
+    """Close the account at once: ``member_erase`` destroys what no law keeps and moves what a
+    law keeps to the retention store. The request record stays, naming no one."""
+    _check_channel(channel)
+    request = rights_request_record(
+        subject_ref=member.subject_ref, kind=RightsRequestKind.DELETION, channel=channel,
+        reference=reference,
+    )
+    subject_ref = member.subject_ref
+    if actor is not None and actor.pk != member.pk:
+        access_log(actor=actor.get_username(), action="member_withdraw:representative",
+                   subject_ref=subject_ref)
+    elif actor_name:
+        access_log(actor=actor_name, action=f"member_erase:{channel}", subject_ref=subject_ref)
+    member_erase(member=member, reason=reason)
+    now = timezone.now()
+    # The erasure is complete: the request records stay as proof, linked to nobody.
+    RightsRequest.objects.filter(subject_ref=subject_ref).update(subject_ref=None)
+    RightsRequest.objects.filter(pk=request.pk).update(completed_at=now)
+    request.refresh_from_db()
+    return request
+
+
+def consents_granted(member: Any) -> set[str]:
+    current = consents_current_for(subject_ref=member.subject_ref)
+    return {key for key, record in current.items() if record.granted}

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from privacy.selfservice import views
+
+# Included from privacy/urls.py (namespace "privacy").
+urlpatterns = [
+    path("my-data/", views.my_data, name="my_data"),
+    path("my-data/export/", views.my_data_export, name="my_data_export"),
+    path("my-data/request/", views.my_data_request, name="my_data_request"),
+    path("my-data/child/<int:pk>/", views.my_data, name="my_data_child"),
+    path("my-data/child/<int:pk>/export/", views.my_data_export_child,
+         name="my_data_export_child"),
+    path("my-data/child/<int:pk>/request/", views.my_data_request,
+         name="my_data_request_child"),
+    path("consents/", views.consents, name="consents"),
+    path("withdraw/", views.withdraw, name="withdraw"),
+    path("withdraw/child/<int:pk>/", views.withdraw_child, name="withdraw_child"),
+]

@@ -1,0 +1,160 @@
+"""Self-service pages (policy section 6). Every page is the logged-in member's own, or that of
+a child they represent (anyone else gets a 404, as if the child did not exist)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.adapter import get_adapter
+from allauth.account.decorators import reauthentication_required
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from members.selectors import children_represented_by
+from privacy.selfservice import selectors, services
+from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
+from privacy.services import PrivacyError
+
+
+def _client_ip(request: HttpRequest) -> str | None:
+    return get_adapter(request).client_ip(request)
+
+
+def _subject(request: HttpRequest, pk: int | None) -> Any:
+    """The member whose data the page is about: the viewer, or a child they represent."""
+    if pk is None:
+        return request.user
+    child = selectors.represented_child(representative=request.user, pk=pk)
+    if child is None:
+        raise Http404
+    return child
+
+
+def _urls(member: Any, pk: int | None) -> dict[str, str]:
+    if pk is None:
+        return {"export": reverse("privacy:my_data_export"),
+                "withdraw": reverse("privacy:withdraw"),
+                "request": reverse("privacy:my_data_request"),
+                "profile_edit": reverse("members:profile_edit")}
+    return {"export": reverse("privacy:my_data_export_child", args=[pk]),
+            "withdraw": reverse("privacy:withdraw_child", args=[pk]),
+            "request": reverse("privacy:my_data_request_child", args=[pk]),
+            "profile_edit": reverse("members:child_profile_edit", args=[pk])}
+
+
+@login_required
+@require_safe
+def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    member = _subject(request, pk)
+    data = selectors.subject_data(member=member, viewer=request.user)
+    return render(request, "privacy/selfservice/my_data.html", {
+        "data": data, "urls": _urls(member, pk), "request_form": ItemRequestForm(),
+        "children": children_represented_by(representative=request.user) if pk is None else (),
+        "profile_items": selectors.PROFILE_ITEMS, "own_page_items": selectors.OWN_PAGE_ITEMS,
+    })
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def my_data_export(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """GET explains the file; POST downloads it (after the password was confirmed again)."""
+    member = _subject(request, pk)
+    if request.method == "GET":
+        return render(request, "privacy/selfservice/export_page.html",
+                      {"member": member, "urls": _urls(member, pk)})
+    content = services.subject_data_export(
+        member=member, viewer=request.user, actor=request.user.get_username(),
+    )
+    response = HttpResponse(content, content_type="application/zip")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="my-data-{stamp}.zip"'
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
+@require_POST
+def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Ask the officer to correct or delete an item; refused at once if a law keeps it."""
+    member = _subject(request, pk)
+    done = reverse("privacy:my_data") if pk is None else reverse("privacy:my_data_child",
+                                                                    args=[pk])
+    form = ItemRequestForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose an item and what to do with it."))
+        return redirect(done)
+    item_key, kind = form.cleaned_data["item"], form.cleaned_data["kind"]
+    try:
+        services.legal_hold_check(member=member, item_key=item_key)
+    except PrivacyError as error:
+        messages.error(request, str(error))
+        return redirect(done)
+    services.rights_request_record(subject_ref=member.subject_ref, kind=kind, items=[item_key])
+    messages.success(request, _(
+        "Your request is received. The privacy officer answers within 10 days."
+    ))
+    return redirect(done)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def consents(request: HttpRequest) -> HttpResponse:
+    member = request.user
+    states = selectors.consent_states(member=member)
+    if request.method == "POST":
+        form = ConsentChangeForm(request.POST, choices=[state.key for state in states])
+        if form.is_valid():
+            granted = form.cleaned_data["grant"]
+            services.consent_change(
+                member=member, consent=form.cleaned_data["consent"], granted=granted,
+                actor=request.user, ip_address=_client_ip(request),
+            )
+            messages.success(request, _("Your consent is given.") if granted else _(
+                "Your consent is withdrawn; the processing it allowed has stopped."
+            ))
+            return redirect("privacy:consents")
+        messages.error(request, _("Unknown consent."))
+        return redirect("privacy:consents")
+    return render(request, "privacy/selfservice/consents.html", {"states": states})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The statement of what goes and what stays, then the withdrawal on explicit confirmation."""
+    member = _subject(request, pk)
+    data = selectors.subject_data(member=member, viewer=request.user)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        by_self = member.pk == request.user.pk
+        services.member_withdraw(member=member, actor=request.user)
+        if by_self:
+            logout(request)
+        return render(request, "privacy/selfservice/withdrawn.html", {"by_self": by_self})
+    return render(request, "privacy/selfservice/withdraw.html", {
+        "data": data, "statement": selectors.withdrawal_statement(data), "form": form,
+        "urls": _urls(member, pk),
+    })
+
+
+# Children's pages: a stranger gets the 404 before any reauthentication prompt.
+
+@login_required
+def my_data_export_child(request: HttpRequest, pk: int) -> HttpResponse:
+    _subject(request, pk)
+    return my_data_export(request, pk)
+
+
+@login_required
+def withdraw_child(request: HttpRequest, pk: int) -> HttpResponse:
+    _subject(request, pk)
+    return withdraw(request, pk)
