@@ -263,6 +263,14 @@ OWNER_ONLY = expect(anonymous="→account_login", other=404, owner=200, staff=40
 # the owner has both); after-care questions and reviews also need a procedure record.
 POSTER_ONLY = expect(anonymous="→account_login", other=403, owner=200, staff=403)
 
+POST_ONLY = expect(anonymous="→account_login", other=405, staff=405)
+# A represented child's page behind reauthentication: strangers get the 404 first.
+CHILD_REAUTHENTICATED = (
+    Case(expect(anonymous="→account_login", other=404, owner="→account_reauthenticate",
+                staff=404), kwargs=pk_of("child")),
+    Case(OWNER_ONLY, kwargs=pk_of("child"), fresh=True, label="after reauthentication"),
+    Case(NOTHING_TO_SHOW, kwargs=pk_of("other"), fresh=True, label="not a child"),
+)
 # URL pattern key (name, or route when unnamed) -> Case, or a tuple of Cases.
 TABLE: dict[str, Case | tuple[Case, ...]] = {
     # --- site ------------------------------------------------------------------------------
@@ -355,6 +363,20 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
         Case(everyone(200), kwargs=lambda w: {"token": w.unsubscribe_token}, label="valid"),
         Case(everyone(400), kwargs=lambda w: {"token": "not-a-real-token"}, label="invalid"),
     ),
+    # Self-service (issue 7): one's own data, and a represented child's (404 for anyone else,
+    # before any reauthentication prompt); exporting and withdrawing ask for the password again.
+    "privacy:my_data": Case(LOGIN_REQUIRED),
+    "privacy:my_data_child": (Case(OWNER_ONLY, kwargs=pk_of("child"), label="represented child"),
+                              Case(NOTHING_TO_SHOW, kwargs=pk_of("other"), label="not a child")),
+    "privacy:my_data_export": (Case(REAUTHENTICATE),
+                               Case(LOGIN_REQUIRED, fresh=True, label="after reauthentication")),
+    "privacy:my_data_export_child": CHILD_REAUTHENTICATED,
+    "privacy:my_data_request": Case(POST_ONLY),
+    "privacy:my_data_request_child": Case(POST_ONLY, kwargs=pk_of("child")),
+    "privacy:consents": Case(LOGIN_REQUIRED),
+    "privacy:withdraw": (Case(REAUTHENTICATE),
+                         Case(LOGIN_REQUIRED, fresh=True, label="after reauthentication")),
+    "privacy:withdraw_child": CHILD_REAUTHENTICATED,
     # --- cookies (django-cookie-consent's URL names) -----------------------------------------
     "cookie_consent_cookie_group_list": Case(everyone(200)),
     "cookie_consent_accept": Case(everyone(405)),
