@@ -6,7 +6,10 @@ linked to their fields."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from django.urls import NoReverseMatch, reverse
 
 from tests.e2e.conftest import VIEWPORTS, axe_violations, screenshot
 
@@ -109,3 +112,48 @@ def test_the_checker_finds_what_it_must(live_server, site_content, language_page
     }""")
     found = {line.split(" ")[0] for line in axe_violations(page, axe_source)}
     assert found == {"label", "button-name"}
+
+
+MEMBER_PAGES = {
+    "my-page": "/accounts/profile/",
+    "profile-edit": "/accounts/profile/edit/",
+    "consultation-form": "/consultations/new/",
+    "aftercare": "/consultations/aftercare/",
+    "my-reviews": "/reviews/mine/",
+    "consent-receipts": "/privacy/consents/receipts/",
+    "sessions": "/accounts/sessions/",
+}
+# Self-service pages (issue 7), checked once their URL names resolve.
+for _name in ("my_data", "my_data_export", "consents", "withdraw"):
+    with contextlib.suppress(NoReverseMatch):
+        MEMBER_PAGES[_name.replace("_", "-")] = reverse(f"privacy:{_name}")
+
+
+def test_member_pages_and_the_policy_banner_have_no_serious_violation(
+    live_server, site_content, language_page, axe_source
+) -> None:
+    """A logged-in member's pages, with the banner of an upcoming policy version showing."""
+    import datetime
+
+    from django.core.cache import caches
+    from django.utils import timezone
+
+    from privacy.services import policy_version_publish
+    from tests.e2e.conftest import log_in
+    from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
+
+    policy_version_publish(version="2.0",
+                           effective_on=timezone.localdate() + datetime.timedelta(days=3))
+    caches["near"].clear()
+    PosterFactory(username="yuna", name="한유나")
+    page = language_page
+    log_in(page, live_server.url, "yuna", DEFAULT_PASSWORD)
+    found = {}
+    for name, path in MEMBER_PAGES.items():
+        response = page.goto(live_server.url + path)
+        assert response.status == 200, name
+        assert page.locator(".policy-banner").count() == 1, name
+        if violations := axe_violations(page, axe_source):
+            found[name] = violations
+    screenshot(page, "member-sessions")
+    assert found == {}
