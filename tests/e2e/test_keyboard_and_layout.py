@@ -78,5 +78,11 @@ def test_main_pages_fit_the_screen_and_are_photographed(live_server, site_conten
         width = page.evaluate("() => document.documentElement.scrollWidth")
         if width > page.viewport_size["width"]:
             overflowing.append(f"{name}: {width}px")
+        split = page.evaluate(
+            "() => [...document.querySelectorAll('a[href^=\"tel:\"]')]"
+            ".filter(a => a.getClientRects().length > 1).map(a => a.innerText)"
+        )
+        if split:
+            overflowing.append(f"{name}: phone number split over lines: {split}")
         screenshot(page, f"page-{name}")
     assert overflowing == []
