@@ -38,6 +38,7 @@ FORMS_WITH_ERRORS = {
     "signup": ("/accounts/signup/", "form.signup-form"),
     "complaints": ("/privacy/complaints/", "main form"),
 }
+# The member's question form is checked in the member-pages test below.
 
 
 @pytest.fixture(params=list(LOCALES))
@@ -80,6 +81,16 @@ def test_form_errors_are_accessible_and_linked_to_their_fields(
         error_ids = [ident for ident in described_by if ident.endswith("_error")]
         assert error_ids, f"{field.get_attribute('name')}: error not linked"
         assert page.locator(f"#{error_ids[0]}").inner_text().strip()
+        missing = [ident for ident in described_by if not page.locator(f"#{ident}").count()]
+        assert missing == [], f"{field.get_attribute('name')}: describedby points nowhere"
+    # The summary is announced and each of its lines takes the keyboard to its field.
+    summary = page.get_by_role("alert")
+    assert summary.count() == 1
+    links = summary.locator("a")
+    assert links.count() == invalid.count()
+    target = links.last.get_attribute("href")
+    links.last.click()
+    assert page.evaluate("() => '#' + document.activeElement.id") == target
     screenshot(page, f"errors-{name}")
 
 
