@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "members",
     "consultations",
     "privacy",
+    "django.forms",  # its templates, for FORM_RENDERER below
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,10 @@ MIDDLEWARE = [
 
 ROOT_URLCONF = "clinic_site.urls"
 WSGI_APPLICATION = "clinic_site.wsgi.application"
+
+# Forms render through the project's templates, so templates/django/forms/ can override
+# Django's own (accessibility: form-level errors are announced, issue 13).
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
     {

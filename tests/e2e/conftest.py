@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +21,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--no-first-run", "--disable-sync", "--disable-quic",
 ]
 OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
+# axe-core comes from the npm registry into the test run only (tests/e2e/axe/package.json,
+# installed by .ci/run or by the fixture below); the site never serves it.
+AXE_DIR = Path(__file__).resolve().parent / "axe"
+AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
 VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
 
 
@@ -49,6 +55,7 @@ def browser() -> Iterator[object]:
 @pytest.fixture(params=list(VIEWPORTS))
 def page(request: pytest.FixtureRequest, browser: object) -> Iterator[object]:
     context = browser.new_context(viewport=VIEWPORTS[request.param], locale="ko-KR")
+    context.set_default_timeout(10_000)
     page = context.new_page()
     page.viewport_name = request.param
     yield page
@@ -59,3 +66,98 @@ def screenshot(page: object, name: str) -> None:
     """Save a screenshot for review (test-output/ is not committed)."""
     OUTPUT.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(OUTPUT / f"{name}-{page.viewport_name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """The axe-core script, installed with npm from the lock file when it is missing."""
+    if not AXE_SCRIPT.exists():
+        npm = shutil.which("npm")
+        if npm is None:
+            pytest.skip(
+                "accessibility checks skipped: axe-core is not installed and npm is unavailable "
+                "(install Node.js and run `npm ci` in tests/e2e/axe)"
+            )
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund", "--silent"], cwd=AXE_DIR,
+                       check=True, timeout=300)
+    return AXE_SCRIPT.read_text(encoding="utf-8")
+
+
+def axe_violations(page: object, axe_source: str, impacts: tuple[str, ...] = (
+        "serious", "critical")) -> list[str]:
+    """Run axe-core on the page as it is now; one line per violation of the given impacts.
+
+    The script is evaluated through the DevTools protocol, which the site's CSP
+    (script-src 'self') does not govern, so nothing is loosened on the site for the check."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.evaluate(axe_source)
+    result = page.evaluate(
+        "async () => await axe.run(document, {resultTypes: ['violations']})"
+    )
+    return [
+        f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+        + ", ".join(" ".join(node["target"]) for node in violation["nodes"][:5])
+        for violation in result["violations"]
+        if violation["impact"] in impacts
+    ]
+
+
+def totp_code(secret: str) -> str:
+    """The current code; near the end of a 30 s window, the next window's (no flaky login)."""
+    from allauth.mfa.totp.internal.auth import hotp_value
+
+    if time.time() % 30 > 27:
+        time.sleep(30 - time.time() % 30 + 0.1)
+    return f"{hotp_value(secret, int(time.time()) // 30):06d}"
+
+
+def log_in(page: object, base_url: str, username: str, password: str,
+           totp_secret: str | None = None) -> None:
+    """Log in through allauth's form, and its TOTP step for staff."""
+    page.goto(base_url + "/accounts/login/")
+    page.locator("input[name=login]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form:has(input[name=password]) button[type=submit]").click()
+    page.wait_for_load_state()
+    if totp_secret is not None:
+        page.wait_for_url("**/accounts/2fa/authenticate/")
+        page.locator("input[name=code]").fill(totp_code(totp_secret))
+        page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
+        page.wait_for_load_state()
+
+
+@pytest.fixture
+def site_content(transactional_db: None) -> dict[str, object]:
+    """What a visitor finds on a running site: the default areas, cookie groups, a published
+    policy version, a public consultation with its answer and a published review.
+
+    Transactional tests flush the tables, data migrations' rows included, so they are made
+    again here."""
+    import datetime
+
+    from cookie_consent.models import Cookie, CookieGroup
+    from django.core.cache import caches
+
+    from consultations.services import area_ensure_defaults
+    from privacy.cookies.groups import groups_install
+    from privacy.models import PolicyVersion
+    from privacy.services import policy_version_publish
+    from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
+    from tests.members.factories import PosterFactory, StaffFactory
+
+    groups_install(CookieGroup, Cookie)
+    caches["near"].clear()
+    caches["near"].delete("cookie_consent_cache")
+    areas = {area.slug: area for area in area_ensure_defaults()}
+    version = PolicyVersion.objects.filter(version="1.0").first() or policy_version_publish(
+        version="1.0", effective_on=datetime.date(2024, 7, 1)
+    )
+    caches["near"].clear()
+    author = PosterFactory(name="김민수")
+    consultation = ConsultationFactory(author=author, area=areas["eyes"],
+                                       title="쌍꺼풀 수술 후 붓기 문의")
+    AnswerFactory(consultation=consultation, author=StaffFactory(),
+                  body="보통 2주 정도면 큰 붓기는 빠집니다.")
+    review = ReviewFactory(author=author, area=areas["nose"], title="코 수술 후기")
+    return {"areas": areas, "version": version, "consultation": consultation,
+            "review": review}

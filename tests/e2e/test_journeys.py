@@ -1,0 +1,197 @@
+"""Journeys as a patient and a staff member make them, in Chromium, on a phone and a desktop.
+
+Every journey starts with a first visit (the cookie banner is answered first, as a visitor
+would), goes through the pages only, and checks what the person sees and what was stored."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.core import mail
+
+from tests.e2e.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
+
+PASSWORD = "Seoul-garden-2026!"
+
+
+def refuse_cookies(page: object) -> None:
+    page.get_by_role("button", name="모두 거부").click()
+    page.locator("[data-cookie-banner]").wait_for(state="detached")
+
+
+def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
+    live_server, site_content, page
+) -> None:
+    from allauth.account.models import EmailAddress
+    from django.contrib.auth import get_user_model
+
+    from privacy.models import ConsentRecord
+
+    page.goto(live_server.url + "/")
+    refuse_cookies(page)
+    page.get_by_role("link", name="회원가입").first.click()
+    page.wait_for_url("**/accounts/signup/")
+    page.get_by_label("이름").first.fill("박서연")
+    page.get_by_label("아이디").fill("seoyeon")
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    page.locator("#id_email").fill("seoyeon@example.com")
+    page.locator("#id_mobile_phone").fill("01098765432")
+    page.locator("#id_date_of_birth").fill("1994-03-09")
+    assert not page.locator("form.signup-form input[type=checkbox]:checked").count()
+    screenshot(page, "signup-filled")
+    page.locator("form.signup-form button[type=submit]").click()
+    page.wait_for_url("**/accounts/confirm-email/")
+    screenshot(page, "signup-verification-sent")
+
+    member = get_user_model().objects.get(username="seoyeon")
+    assert member.name == "박서연" and member.mobile_phone == "010-9876-5432"
+    assert not member.home_phone and not member.home_address
+    granted = ConsentRecord.objects.filter(subject_ref=member.subject_ref, granted=True)
+    assert not granted.exists()  # every optional box was left empty: nothing was consented
+    assert not EmailAddress.objects.get(user=member).verified
+
+    # Logging in before confirming the address sends the visitor back to confirm it.
+    log_in(page, live_server.url, "seoyeon", PASSWORD)
+    assert "/accounts/confirm-email/" in page.url
+
+    [message] = [m for m in mail.outbox if m.to == ["seoyeon@example.com"]]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    page.goto(link.replace("https://", "http://"))
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state()
+    assert EmailAddress.objects.get(user=member).verified
+
+    log_in(page, live_server.url, "seoyeon", PASSWORD)
+    page.goto(live_server.url + "/accounts/profile/")
+    main = page.locator("main").inner_text()
+    assert "박서연" in main
+    assert "010-9876-5432" in main or "010-****-5432" in main
+    assert "1994-03-09" in main
+    assert page.get_by_role("link", name="로그아웃").is_visible()
+    screenshot(page, "my-page")
+
+
+def test_guest_consultation_then_reading_the_answer_with_the_password(
+    live_server, site_content, page
+) -> None:
+    from consultations.models import GuestConsultation
+    from consultations.services import guest_consultation_answer
+    from tests.members.factories import StaffFactory
+
+    page.goto(live_server.url + "/consultations/guest/")
+    refuse_cookies(page)
+    page.locator("input[name=name]").fill("홍길동")
+    page.locator("input[name=mobile_phone]").fill("010 1234 5678")
+    page.locator("select[name=area]").select_option(label="코")
+    page.locator("input[name=title]").fill("콧대 높이는 수술 문의")
+    page.locator("textarea[name=body]").fill("회복 기간이 얼마나 걸리나요?")
+    page.locator("input[name=password]").fill("guest-pass-2026")
+    page.locator("input[name=password_again]").fill("guest-pass-2026")
+    page.locator("input[name=consent]").check()
+    screenshot(page, "guest-form-filled")
+    page.locator("form:has(input[name=consent]) button[type=submit]").click()
+    page.wait_for_url("**/consultations/guest/done/")
+    reference = page.locator(".reference").inner_text().strip()
+    screenshot(page, "guest-done")
+
+    guest = GuestConsultation.objects.get(reference=reference)
+    assert guest.mobile_phone == "010-1234-5678" and guest.name == "홍길동"
+    page.goto(live_server.url + "/consultations/guest/read/")
+    page.locator("input[name=reference]").fill(reference)
+    page.locator("input[name=password]").fill("guest-pass-2026")
+    page.locator("main form button[type=submit]").click()
+    assert not page.locator("section.answer").count()
+    assert "콧대 높이는 수술 문의" in page.locator("main h1").inner_text()
+
+    guest_consultation_answer(guest_consultation=guest, staff=StaffFactory(),
+                              body="보통 일주일이면 일상생활이 가능합니다.")
+
+    page.goto(live_server.url + "/consultations/guest/read/")
+    page.locator("input[name=reference]").fill(reference)
+    page.locator("input[name=password]").fill("wrong-password-1")
+    page.locator("main form button[type=submit]").click()
+    assert page.get_by_role("alert").is_visible()
+    assert "보통 일주일이면" not in page.content()
+
+    page.locator("input[name=reference]").fill(reference.lower())
+    page.locator("input[name=password]").fill("guest-pass-2026")
+    page.locator("main form button[type=submit]").click()
+    answer = page.locator("section.answer")
+    assert "보통 일주일이면 일상생활이 가능합니다." in answer.inner_text()
+    meta = page.locator("main .meta").first.inner_text()
+    assert "홍*동" in meta and "홍길동" not in page.content()
+    assert re.search(r"\d{4}-\d{2}-\d{2}", meta)
+    screenshot(page, "guest-answer")
+
+
+def test_private_consultation_answered_by_staff_in_the_admin(
+    live_server, site_content, page, browser
+) -> None:
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from consultations.models import Consultation
+    from tests.members.factories import (
+        DEFAULT_PASSWORD,
+        PosterFactory,
+        StaffFactory,
+        verify_email,
+    )
+
+    member = PosterFactory(username="jieun", name="이지은")
+    page.goto(live_server.url + "/")
+    refuse_cookies(page)
+    log_in(page, live_server.url, "jieun", DEFAULT_PASSWORD)
+    page.goto(live_server.url + "/consultations/new/")
+    page.locator("select[name=area]").select_option(label="눈")
+    page.locator("input[name=title]").fill("눈매 교정 재수술 상담")
+    page.locator("textarea[name=body]").fill("예전에 수술한 쪽이 비대칭입니다.")
+    page.locator("input[name=is_private]").check()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/consultations/\d+/$"))
+    consultation = Consultation.objects.get(author=member)
+    assert consultation.is_private
+    assert "예전에 수술한 쪽이 비대칭입니다." in page.locator("main").inner_text()
+    screenshot(page, "private-consultation")
+
+    # Nobody else reads it: not a visitor, and the board shows no title.
+    visitor = browser.new_context(locale="ko-KR")
+    try:
+        other = visitor.new_page()
+        assert other.goto(f"{live_server.url}/consultations/{consultation.pk}/").status == 404
+        other.goto(live_server.url + "/consultations/")
+        assert "눈매 교정 재수술 상담" not in other.content()
+    finally:
+        visitor.close()
+
+    # A staff member answers in the admin, after the TOTP step.
+    secret = generate_totp_secret()
+    staff = verify_email(StaffFactory(totp=False, is_superuser=True, name="최원장"))
+    TOTP.activate(staff, secret)
+    staff_context = browser.new_context(viewport=page.viewport_size, locale="ko-KR")
+    staff_context.set_default_timeout(10_000)
+    try:
+        admin = staff_context.new_page()
+        admin.viewport_name = page.viewport_name
+        log_in(admin, live_server.url, staff.username, DEFAULT_PASSWORD, totp_secret=secret)
+        response = admin.goto(
+            f"{live_server.url}/admin/consultations/consultation/{consultation.pk}/change/"
+        )
+        assert response.status == 200
+        admin.locator("textarea[name$='-0-body']").fill("진료 예약 후 직접 보고 말씀드리겠습니다.")
+        screenshot(admin, "admin-answer")
+        admin.locator("input[name=_continue]").click()
+        admin.wait_for_load_state()
+        assert admin.locator(".messagelist .success").count() == 1
+    finally:
+        staff_context.close()
+
+    [notice] = [m for m in mail.outbox if m.to == [member.email]]
+    assert "진료 예약 후" not in notice.body  # the mail carries a link only, never the answer
+    assert f"/consultations/{consultation.pk}/" in notice.body
+    page.goto(f"{live_server.url}/consultations/{consultation.pk}/")
+    assert "진료 예약 후 직접 보고 말씀드리겠습니다." in page.locator(".answer").inner_text()
+    screenshot(page, "private-consultation-answered")

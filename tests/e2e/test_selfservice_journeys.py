@@ -1,0 +1,127 @@
+"""Self-service rights in the browser: my data and its export, consent withdrawal, membership
+withdrawal and the failed login after it.
+
+The pages (issue 7) land separately: each journey is skipped while its URL name does not
+resolve, and runs as soon as it does."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from tests.e2e.conftest import log_in, screenshot
+
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
+
+
+def _missing(*names: str) -> bool:
+    try:
+        for name in names:
+            reverse(name)
+    except NoReverseMatch:
+        return True
+    return False
+
+
+def needs(*names: str) -> pytest.MarkDecorator:
+    return pytest.mark.skipif(
+        _missing(*names), reason=f"self-service pages not on this branch yet: {', '.join(names)}"
+    )
+
+
+def reauthenticate_if_asked(page: object, password: str) -> None:
+    if "/accounts/reauthenticate/" in page.url:
+        page.locator("input[name=password]").fill(password)
+        page.locator("form:has(input[name=password]) button[type=submit]").first.click()
+        page.wait_for_load_state()
+
+
+@pytest.fixture
+def member(site_content: dict) -> object:
+    from privacy.models import ConsentMethod
+    from privacy.services import consent_record
+    from tests.members.factories import PosterFactory
+
+    member = PosterFactory(username="minji", name="정민지", mobile_phone="010-2468-1357")
+    consent_record(subject_ref=member.subject_ref, member=member, consent="marketing_email",
+                   granted=True, method=ConsentMethod.SIGNUP_FORM)
+    PosterFactory(username="someone", name="남궁다른", mobile_phone="010-9999-0000")
+    return member
+
+
+def refuse_cookies_and_log_in(page: object, base_url: str, username: str) -> None:
+    from tests.members.factories import DEFAULT_PASSWORD
+
+    page.goto(base_url + "/")
+    page.get_by_role("button", name="모두 거부").click()
+    page.locator("[data-cookie-banner]").wait_for(state="detached")
+    log_in(page, base_url, username, DEFAULT_PASSWORD)
+
+
+@needs("privacy:my_data", "privacy:my_data_export")
+def test_my_data_and_the_export_download(live_server, member, page) -> None:
+    from tests.members.factories import DEFAULT_PASSWORD
+
+    refuse_cookies_and_log_in(page, live_server.url, "minji")
+    page.goto(live_server.url + reverse("privacy:my_data"))
+    main = page.locator("main").inner_text()
+    assert "정민지" in main and "minji@example.com" in main
+    assert "남궁다른" not in main
+    screenshot(page, "my-data")
+
+    page.goto(live_server.url + reverse("privacy:my_data_export"))
+    reauthenticate_if_asked(page, DEFAULT_PASSWORD)
+    assert page.url.endswith(reverse("privacy:my_data_export"))
+    with page.expect_download() as download_info:
+        page.locator("main form button[type=submit]").click()
+    download = download_info.value
+    path = download.path()
+    with zipfile.ZipFile(io.BytesIO(open(path, "rb").read())) as archive:
+        names = archive.namelist()
+        data = next(archive.read(name) for name in names if name.endswith(".json"))
+    text = json.dumps(json.loads(data), ensure_ascii=False)
+    assert "정민지" in text and "010-2468-1357" in text
+    assert "남궁다른" not in text and "010-9999-0000" not in text
+
+
+@needs("privacy:consents")
+def test_withdrawing_a_consent_in_one_click(live_server, member, page) -> None:
+    from privacy.models import ConsentRecord
+
+    refuse_cookies_and_log_in(page, live_server.url, "minji")
+    page.goto(live_server.url + reverse("privacy:consents"))
+    screenshot(page, "consents")
+    row = page.locator("#consent-marketing_email")
+    row.locator("button[type=submit]").click()
+    page.wait_for_load_state()
+    latest = ConsentRecord.objects.filter(
+        subject_ref=member.subject_ref, consent="marketing_email"
+    ).order_by("-recorded_at", "-pk").first()
+    assert latest is not None and latest.granted is False
+    assert page.get_by_role("status").first.is_visible()
+
+
+@needs("privacy:withdraw")
+def test_membership_withdrawal_then_login_fails(live_server, member, page) -> None:
+    from django.contrib.auth import get_user_model
+
+    from tests.members.factories import DEFAULT_PASSWORD
+
+    refuse_cookies_and_log_in(page, live_server.url, "minji")
+    page.goto(live_server.url + reverse("privacy:withdraw"))
+    reauthenticate_if_asked(page, DEFAULT_PASSWORD)
+    screenshot(page, "withdraw")
+    page.locator("main input[type=checkbox]").check()
+    page.locator("main form button[type=submit]").last.click()
+    page.wait_for_load_state()
+    assert not get_user_model().objects.filter(username="minji", is_active=True).exists()
+
+    log_in(page, live_server.url, "minji", DEFAULT_PASSWORD)
+    assert "/accounts/login/" in page.url
+    assert page.get_by_role("alert").is_visible()
+    page.goto(live_server.url + "/accounts/profile/")
+    assert "/accounts/login/" in page.url
