@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 from consultations.models import Consultation, GuestConsultation, ProcedureRecord, Review
 from members.models import LegalRepresentative
 from privacy import registry
-from privacy.models import Complaint, ConsentRecord
+from privacy.models import Complaint, ConsentRecord, RightsRequest
 from tests.consultations.factories import (
     GUEST_PASSWORD,
     ConsultationAreaFactory,
@@ -376,3 +376,43 @@ def test_profile_edit_with_hostile_fields_refuses_and_keeps_the_profile(
         assert (response.status_code, response["Location"]) == (302, reverse("members:my_page"))
         assert patient.name == form["name"].strip()
         assert STORED_MOBILE.match(patient.mobile_phone)
+
+
+# --- Self-service: consent changes and requests to the privacy officer --------------------------
+
+@HOSTILE
+@given(consent=st.one_of(st.sampled_from([c.key for c in registry.MEMBER_CONSENTS]),
+                         hostile_text()),
+       grant=st.one_of(st.sampled_from(["1", "0"]), hostile_text()))
+def test_consent_change_with_hostile_input_records_only_a_known_decision(
+    patient: Any, consent: str, grant: str
+) -> None:
+    before = counts(ConsentRecord)
+    response = logged_in(patient).post(reverse("privacy:consents"),
+                                       {"consent": consent, "grant": grant})
+    outcome(response)
+    assert_safe(response, consent, grant)
+    assert (response.status_code, response["Location"]) == (302, reverse("privacy:consents"))
+    known = consent in {c.key for c in registry.MEMBER_CONSENTS} and grant in ("1", "0")
+    if not known:
+        assert counts(ConsentRecord) == before
+    else:
+        latest = ConsentRecord.objects.filter(subject_ref=patient.subject_ref,
+                                              consent=consent).order_by("-pk").first()
+        assert latest is not None and latest.granted == (grant == "1")
+
+
+@HOSTILE
+@given(item=st.one_of(st.sampled_from([i.key for i in registry.ITEMS]), hostile_text()),
+       kind=st.one_of(st.sampled_from(["correction", "deletion"]), hostile_text()))
+def test_item_request_with_hostile_input_records_nothing_unknown(
+    patient: Any, item: str, kind: str
+) -> None:
+    before = counts(RightsRequest)
+    response = logged_in(patient).post(reverse("privacy:my_data_request"),
+                                       {"item": item, "kind": kind})
+    outcome(response)
+    assert_safe(response, item, kind)
+    assert (response.status_code, response["Location"]) == (302, reverse("privacy:my_data"))
+    if item not in {i.key for i in registry.ITEMS} or kind not in ("correction", "deletion"):
+        assert counts(RightsRequest) == before
