@@ -80,17 +80,36 @@ def consultation_list_for(
                 author__legal_representative__representative_member=viewer,
                 author__legal_representative__confirmed_at__isnull=False,
             )
-            if viewer.is_staff:
+            if staff_may_read(viewer, kind=ConsultationKind.BOARD):
                 readable = Q()
         queryset = queryset.filter(readable, title__icontains=query)
     return queryset
+
+
+def staff_may_read(viewer: Any, *, kind: str) -> bool:
+    """Staff read private questions by their role's permission, not by being staff: health
+    information is shown only to whom the work needs it (receptionists the board, doctors
+    after-care too; roles in members/roles.py)."""
+    if viewer is None or not viewer.is_authenticated or not viewer.is_staff:
+        return False
+    permission = (
+        "consultations.answer_aftercare" if kind == ConsultationKind.AFTERCARE
+        else "consultations.view_consultation"
+    )
+    return viewer.has_perm(permission)
+
+
+def staff_may_answer(viewer: Any, consultation: Consultation) -> bool:
+    return staff_may_read(viewer, kind=consultation.kind) and viewer.has_perm(
+        "consultations.add_answer"
+    )
 
 
 def consultation_visible_to(
     consultation: Consultation, viewer: Any, *, represented: set[int] | None = None
 ) -> bool:
     """The one rule for who may open a consultation: public, its author, the author's legal
-    representative, or staff.
+    representative, or staff whose role reads such questions (``staff_may_read``).
 
     After-care consultations are always private (``consultation_create_aftercare``). A page
     that asks for many rows passes ``represented`` (``represented_child_ids``) once, so the
@@ -99,7 +118,7 @@ def consultation_visible_to(
         return True
     if viewer is None or not viewer.is_authenticated:
         return False
-    if viewer.is_staff or consultation.author_id == viewer.pk:
+    if consultation.author_id == viewer.pk or staff_may_read(viewer, kind=consultation.kind):
         return True
     if represented is not None:
         return consultation.author_id in represented
@@ -135,11 +154,11 @@ def consultation_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
 
 
 def aftercare_list_for(*, viewer: Any) -> QuerySet[Consultation]:
-    """A patient's own after-care questions; staff see everyone's."""
+    """A patient's own after-care questions; staff whose role reads after-care see everyone's."""
     queryset = Consultation.objects.filter(kind=ConsultationKind.AFTERCARE).select_related(
         "area"
     )
-    if not viewer.is_staff:
+    if not staff_may_read(viewer, kind=ConsultationKind.AFTERCARE):
         queryset = queryset.filter(author=viewer)
     return queryset.order_by("-created_at", "-id")
 

@@ -72,7 +72,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     represented = selectors.represented_child_ids(request.user) if any(
         consultation.is_private and consultation.author_id != request.user.pk
         for consultation in page
-    ) and not request.user.is_staff else set()
+    ) and not selectors.staff_may_read(request.user, kind=ConsultationKind.BOARD) else set()
     rows = [
         {
             "consultation": consultation,
@@ -116,7 +116,9 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "answers": answers,
         "author": mask_name(consultation.author.name),
         "editable": selectors.consultation_editable_by(consultation, request.user),
-        "answer_form": forms.AnswerForm() if request.user.is_staff else None,
+        "answer_form": (
+            forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation) else None
+        ),
     }
     response = render(request, "consultations/consultation_detail.html", context)
     if consultation.is_private:
@@ -180,10 +182,8 @@ def consultation_url(pk: int) -> str:
 @require_POST
 def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff answer from the post page (the admin has the same through its inline)."""
-    if not request.user.is_authenticated or not request.user.is_staff:
-        raise Http404
     consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
-    if consultation is None:
+    if consultation is None or not selectors.staff_may_answer(request.user, consultation):
         raise Http404
     form = forms.AnswerForm(request.POST)
     if form.is_valid():

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from consultations.models import Consultation, Review, ReviewStatus
+from members.roles import DOCTOR, RECEPTIONIST
 from tests.consultations.factories import (
     AftercareFactory,
     ConsultationFactory,
@@ -105,9 +106,21 @@ def test_owner_and_staff_open_private_and_aftercare(client: Client) -> None:
     client.force_login(posts["private"].author)
     for kind in ("private", "aftercare"):
         assert SECRET in client.get(f"/consultations/{posts[kind].pk}/").content.decode()
-    client.force_login(StaffFactory())
+    client.force_login(StaffFactory(role=DOCTOR))
     for kind in ("private", "aftercare"):
         assert SECRET in client.get(f"/consultations/{posts[kind].pk}/").content.decode()
+
+
+def test_staff_read_private_questions_only_as_their_role_allows(client: Client) -> None:
+    """Being staff is not enough: health information is shown to the roles whose work needs it
+    (a receptionist reads the board, not after-care; an account without a role reads neither)."""
+    posts = _posts()
+    client.force_login(StaffFactory())
+    for kind in ("private", "aftercare"):
+        assert client.get(f"/consultations/{posts[kind].pk}/").status_code == 404
+    client.force_login(StaffFactory(role=RECEPTIONIST))
+    assert SECRET in client.get(f"/consultations/{posts['private'].pk}/").content.decode()
+    assert client.get(f"/consultations/{posts['aftercare'].pk}/").status_code == 404
 
 
 def test_aftercare_list_shows_only_own_questions(client: Client) -> None:

@@ -46,6 +46,14 @@ class StaffFactory(MemberFactory):
     is_staff = True
 
     @factory.post_generation
+    def role(self, create: bool, extracted: object, **kwargs: object) -> None:
+        """``StaffFactory(role=members.roles.DOCTOR)``: a member of that role's group."""
+        if create and extracted:
+            from django.contrib.auth.models import Group
+
+            self.groups.add(Group.objects.get(name=extracted))
+
+    @factory.post_generation
     def totp(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted is not False:
             from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret

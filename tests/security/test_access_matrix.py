@@ -302,11 +302,12 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     # --- consultations -------------------------------------------------------------------------
     "consultations:list": Case(everyone(200)),
     "consultations:create": Case(POSTER_ONLY),
+    # Staff read private questions by their role's permission, never by being staff.
     "consultations:detail": (
-        Case(expect(anonymous=404, other=404, owner=200, staff=200),
+        Case(expect(anonymous=404, other=404, owner=200, staff=404, superuser=200),
              kwargs=pk_of("private_consultation"), label="private"),
         Case(everyone(200), kwargs=pk_of("public_consultation"), label="public"),
-        Case(expect(anonymous=404, other=404, owner=200, staff=200),
+        Case(expect(anonymous=404, other=404, owner=200, staff=404, superuser=200),
              kwargs=pk_of("child_consultation"), label="represented child's private"),
         MISSING,
     ),
