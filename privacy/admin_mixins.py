@@ -126,11 +126,37 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
                       count=len(changelist["cl"].result_list))
         return response
 
+    def restricted_labels(self, obj: Model | None) -> list[str]:
+        """Labels of the record's items under restriction (a correction is pending, policy
+        section 6): staff see that they may not be used or provided until it is completed."""
+        from privacy import registry
+        from privacy.selfservice.selectors import restricted_item_keys
+
+        subject_ref = subject_ref_of(obj, self.subject_ref_path) if obj is not None else None
+        if subject_ref is None:
+            return []
+        return [str(registry.item(key).label) for key in sorted(restricted_item_keys(subject_ref))
+                if key in registry.ITEMS_BY_KEY]
+
+    def _restricted_fields(self, obj: Model) -> set[str]:
+        from privacy import registry
+        from privacy.selfservice.selectors import restricted_item_keys
+
+        subject_ref = subject_ref_of(obj, self.subject_ref_path)
+        if subject_ref is None:
+            return set()
+        keys = restricted_item_keys(subject_ref)
+        label = self.model._meta.label
+        return {name for name in self.masked_fields
+                if (item := registry.item_for_field(f"{label}.{name}")) and item.key in keys}
+
     def change_view(self, request: HttpRequest, object_id: str, form_url: str = "",
                     extra_context: Any = None) -> HttpResponse:
+        obj = self.get_object(request, object_id) if request.method == "GET" else None
         extra_context = {**(extra_context or {}),
                          "can_reveal": bool(self.masked_fields)
-                         and request.user.has_perm(REVEAL_PERMISSION)}
+                         and request.user.has_perm(REVEAL_PERMISSION),
+                         "restricted_items": self.restricted_labels(obj)}
         response = super().change_view(request, object_id, form_url, extra_context)
         original = (getattr(response, "context_data", None) or {}).get("original")
         if request.method == "GET" and original is not None:
@@ -217,7 +243,10 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         if not self.masked_fields or not request.user.has_perm(REVEAL_PERMISSION):
             raise PermissionDenied
         self._log(request, "reveal", obj, fields=list(self.masked_fields))
-        rows = [(self.model._meta.get_field(name).verbose_name, getattr(obj, name, "") or "")
+        restricted = self._restricted_fields(obj)
+        rows = [(self.model._meta.get_field(name).verbose_name,
+                 _("(restricted: not to be used or provided until the correction is completed)")
+                 if name in restricted else getattr(obj, name, "") or "")
                 for name in self.masked_fields]
         return TemplateResponse(request, "admin/privacy/reveal.html", {
             **self.admin_site.each_context(request),

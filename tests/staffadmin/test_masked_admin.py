@@ -201,3 +201,18 @@ def test_records_without_masked_items_have_no_reveal(doctor: Any) -> None:
     response = client.post(f"/admin/consultations/consultation/{consultation.pk}/reveal/")
     assert response.status_code in (302, 404)  # no such page: admin's catch-all redirect
     assert not AccessLogEntry.objects.filter(action__startswith="reveal").exists()
+
+
+def test_restricted_items_are_marked_and_not_revealed(doctor: Any, kim: Any) -> None:
+    """A correction request through the officer restricts the item (policy section 6): staff
+    see that it may not be used, and a reveal does not show it."""
+    from privacy.restrictions import restriction_start
+
+    restriction_start(subject_ref=kim.subject_ref, items=["mobile_phone"])
+    client, _staff = doctor
+    page = client.get(f"/admin/members/member/{kim.pk}/change/").content.decode()
+    assert ko("mobile phone number") in page
+    assert "errornote" in page
+    html = client.post(f"/admin/members/member/{kim.pk}/reveal/").content.decode()
+    assert "010-2345-6789" not in html
+    assert "김민수" in html  # the other items are revealed as usual
