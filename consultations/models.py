@@ -107,6 +107,14 @@ class Consultation(models.Model):
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-created_at", "-id"]
+        # Keyset pagination of the board (consultations.pagination): the page starts with a
+        # seek in (kind, created_at, id), with or without the area filter.
+        indexes = [
+            models.Index(fields=["kind", "created_at", "id"], name="consultation_board_seek"),
+            models.Index(
+                fields=["area", "kind", "created_at", "id"], name="consultation_area_seek"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -170,6 +178,9 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at", "id"], name="review_status_seek"),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -66,9 +66,9 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     area_slug = request.GET.get("area", "")
     area = next((candidate for candidate in areas if candidate.slug == area_slug), None)
     query = request.GET.get("q", "")[:TITLE_MAX_LENGTH]
-    page = Paginator(
-        selectors.consultation_list_for(viewer=request.user, area=area, query=query), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = selectors.consultation_board_page(
+        viewer=request.user, area=area, query=query, params=request.GET, per_page=PAGE_SIZE
+    )
     represented = selectors.represented_child_ids(request.user) if any(
         consultation.is_private and consultation.author_id != request.user.pk
         for consultation in page
@@ -311,7 +311,7 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.review_list_published(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.review_published_page(params=request.GET, per_page=PAGE_SIZE)
     rows = [{"review": review, "author": mask_name(review.author.name)} for review in page]
     return render(
         request, "consultations/review_list.html",
