@@ -87,13 +87,22 @@ def consultation_list_for(
     return queryset
 
 
+# What a row of the board shows: neither the body nor the author's other columns are read.
+BOARD_ROW_FIELDS = (
+    "title", "is_private", "kind", "created_at", "author_id", "area_id",
+    "area__name_ko", "area__name_en", "author__name",
+)
+
+
 def consultation_board_page(
     *, viewer: Any, area: ConsultationArea | None, query: str, params: Any, per_page: int
 ) -> KeysetPage:
     """One page of the board, found by an index seek (``consultations.pagination``): page 500
     costs what page 1 costs. The total of a list without a title search is cached, as it is
     the same for every viewer."""
-    queryset = consultation_list_for(viewer=viewer, area=area, query=query)
+    queryset = consultation_list_for(viewer=viewer, area=area, query=query).only(
+        *BOARD_ROW_FIELDS
+    )
     count_key = None if query.strip() else f"consultations:board-total:{area.pk if area else 0}"
     return keyset_page(queryset, params=params, per_page=per_page, count_key=count_key)
 
