@@ -62,6 +62,31 @@ class Result:
     p50_ms: float
     p99_ms: float
     errors: int
+    requests: int = 0
+    cpu_ms: float = 0.0  # CPU time of the gunicorn workers per request
+
+
+def worker_pids(master: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == master:
+                pids.append(int(entry.name))
+    return pids
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of ``pids``: what the requests cost the server, whatever else
+    runs on the machine (throughput on a shared machine also measures the neighbours)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- load generators --------------------------------------------------------------------------
@@ -87,7 +112,8 @@ def load_wrk(url: str, *, seconds: int, connections: int, cookie: str) -> Result
                        text)
     count = int(errors.group(1)) if errors else 0
     count += sum(int(n) for n in failed.groups()) if failed else 0
-    return Result(rps, _wrk_ms(text, "50%"), _wrk_ms(text, "99%"), count)
+    requests = int(re.search(r"(\d+) requests in", text).group(1))
+    return Result(rps, _wrk_ms(text, "50%"), _wrk_ms(text, "99%"), count, requests)
 
 
 def load_threads(url: str, *, seconds: int, connections: int, cookie: str) -> Result:
@@ -122,11 +148,14 @@ def load_threads(url: str, *, seconds: int, connections: int, cookie: str) -> Re
         thread.join()
     elapsed = time.perf_counter() - started
     cuts = statistics.quantiles(latencies, n=100)
-    return Result(len(latencies) / elapsed, cuts[49], cuts[98], errors[0])
+    return Result(len(latencies) / elapsed, cuts[49], cuts[98], errors[0], len(latencies))
 
 
-def load(url: str, **kwargs: object) -> Result:
-    return (load_wrk if shutil.which("wrk") else load_threads)(url, **kwargs)
+def load(url: str, *, workers: list[int], **kwargs: object) -> Result:
+    before = cpu_seconds(workers)
+    result = (load_wrk if shutil.which("wrk") else load_threads)(url, **kwargs)
+    result.cpu_ms = (cpu_seconds(workers) - before) * 1000 / max(1, result.requests)
+    return result
 
 
 # --- the site under test ----------------------------------------------------------------------
@@ -272,16 +301,20 @@ def main() -> int:
     # outside load during one measurement does not decide a ratio.
     best: dict[str, Result] = {}
     errors: dict[str, int] = {}  # over every round
+    cpu: dict[str, list[float]] = {}
+    workers = worker_pids(gunicorn.pid)
     try:
         for page in page_list:
             load(f"http://127.0.0.1:{PORT}{page.path}", seconds=WARM_UP_SECONDS,
-                 connections=args.connections, cookie=page.cookie)
+                 connections=args.connections, cookie=page.cookie, workers=workers)
         for _ in range(ROUNDS):
             for page in page_list:
                 result = load(f"http://127.0.0.1:{PORT}{page.path}",
                               seconds=max(1, args.seconds // ROUNDS),
-                              connections=args.connections, cookie=page.cookie)
+                              connections=args.connections, cookie=page.cookie,
+                              workers=workers)
                 errors[page.name] = errors.get(page.name, 0) + result.errors
+                cpu.setdefault(page.name, []).append(result.cpu_ms)
                 if page.name not in best or result.rps > best[page.name].rps:
                     best[page.name] = result
     finally:
@@ -289,11 +322,16 @@ def main() -> int:
         gunicorn.wait(timeout=30)
 
     bare_rps = best[page_list[0].name].rps
+    print("load average (1, 5, 15 min) after the measurements: "
+          + ", ".join(f"{value:.1f}" for value in os.getloadavg())
+          + f" on {os.cpu_count()} CPUs (above the CPU count: the machine was shared)")
     print(f"gunicorn 2 workers (sync), {args.connections} connections, {args.seconds} s per page"
           f" in {ROUNDS} interleaved rounds, best round counted")
     print()
-    print("| page | req/s | p50 ms | p99 ms | p99/p50 | vs bare | queries | |")
-    print("|---|---:|---:|---:|---:|---:|---:|---|")
+    bare_cpu = min(cpu[page_list[0].name])
+    print("| page | req/s | p50 ms | p99 ms | p99/p50 | vs bare | server CPU ms/req | bare/page"
+          " by CPU | queries | |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     failures = []
     for page in page_list:
         result = best[page.name]
@@ -308,14 +346,18 @@ def main() -> int:
             missed.append(f"{errors[page.name]} errors")
         failures += [f"{page.name}: {reason}" for reason in missed]
         note = "; ".join(missed) or ("ok" if page.target else "not a target")
+        page_cpu = min(cpu[page.name])
         print(f"| {page.name} | {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} "
-              f"| {tail:.1f} | {ratio:.0%} | {page.queries} | {note} |")
+              f"| {tail:.1f} | {ratio:.0%} | {page_cpu:.2f} | {bare_cpu / page_cpu:.0%} "
+              f"| {page.queries} | {note} |")
     first = best[page_list[2].name].rps
     deep = best[page_list[3].name].rps
     depth_cost = 1 - deep / first
     print()
+    first_cpu, deep_cpu = min(cpu[page_list[2].name]), min(cpu[page_list[3].name])
     print(f"deep page vs page 1: {deep:.0f} / {first:.0f} req/s = {deep / first:.0%} "
-          f"(target: within {MAX_DEPTH_COST:.0%})")
+          f"(target: within {MAX_DEPTH_COST:.0%}); server CPU per request "
+          f"{deep_cpu:.2f} / {first_cpu:.2f} ms = {deep_cpu / first_cpu:.0%}")
     if depth_cost > MAX_DEPTH_COST:
         failures.append(f"the deep page is {depth_cost:.0%} slower than page 1")
     print("OK" if not failures else "FAIL: " + "; ".join(failures))
