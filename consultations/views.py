@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -73,13 +75,19 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         consultation.is_private and consultation.author_id != request.user.pk
         for consultation in page
     ) and not request.user.is_staff else set()
+    # Each row carries what it shows, ready to print: template tags and filters per row were
+    # most of the page's cost (bench/RESULTS.md).
+    english = get_language() == "en"
     rows = [
         {
             "consultation": consultation,
             "readable": selectors.consultation_visible_to(
                 consultation, request.user, represented=represented
             ),
+            "url": consultation_url(consultation.pk),
+            "area_name": consultation.area.name_en if english else consultation.area.name_ko,
             "author": mask_name(consultation.author.name),
+            "day": f"{timezone.localtime(consultation.created_at):%Y-%m-%d}",
         }
         for consultation in page
     ]
