@@ -111,6 +111,14 @@ class Consultation(models.Model):
         permissions = [
             ("answer_aftercare", _("Can read and answer post-surgery consultations")),
         ]
+        # Keyset pagination of the board (consultations.pagination): the page starts with a
+        # seek in (kind, created_at, id), with or without the area filter.
+        indexes = [
+            models.Index(fields=["kind", "created_at", "id"], name="consultation_board_seek"),
+            models.Index(
+                fields=["area", "kind", "created_at", "id"], name="consultation_area_seek"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -174,6 +182,9 @@ class Review(models.Model):
         verbose_name = _("review")
         verbose_name_plural = _("reviews")
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "created_at", "id"], name="review_status_seek"),
+        ]
 
     def __str__(self) -> str:
         return self.title

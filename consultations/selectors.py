@@ -19,6 +19,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
+from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
 from privacy.selectors import consent_is_granted
 
@@ -105,6 +106,26 @@ def staff_may_answer(viewer: Any, consultation: Consultation) -> bool:
     )
 
 
+# What a row of the board shows: neither the body nor the author's other columns are read.
+BOARD_ROW_FIELDS = (
+    "title", "is_private", "kind", "created_at", "author_id", "area_id",
+    "area__name_ko", "area__name_en", "author__name",
+)
+
+
+def consultation_board_page(
+    *, viewer: Any, area: ConsultationArea | None, query: str, params: Any, per_page: int
+) -> KeysetPage:
+    """One page of the board, found by an index seek (``consultations.pagination``): page 500
+    costs what page 1 costs. The total of a list without a title search is cached, as it is
+    the same for every viewer."""
+    queryset = consultation_list_for(viewer=viewer, area=area, query=query).only(
+        *BOARD_ROW_FIELDS
+    )
+    count_key = None if query.strip() else f"consultations:board-total:{area.pk if area else 0}"
+    return keyset_page(queryset, params=params, per_page=per_page, count_key=count_key)
+
+
 def consultation_visible_to(
     consultation: Consultation, viewer: Any, *, represented: set[int] | None = None
 ) -> bool:
@@ -179,6 +200,13 @@ def review_list_published() -> QuerySet[Review]:
         Review.objects.filter(status=ReviewStatus.PUBLISHED)
         .select_related("area", "author", "data_key")
         .order_by("-created_at", "-id")
+    )
+
+
+def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
+    return keyset_page(
+        review_list_published(), params=params, per_page=per_page,
+        count_key="consultations:reviews-total",
     )
 
 

@@ -14,6 +14,8 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -66,20 +68,26 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     area_slug = request.GET.get("area", "")
     area = next((candidate for candidate in areas if candidate.slug == area_slug), None)
     query = request.GET.get("q", "")[:TITLE_MAX_LENGTH]
-    page = Paginator(
-        selectors.consultation_list_for(viewer=request.user, area=area, query=query), PAGE_SIZE
-    ).get_page(request.GET.get("page"))
+    page = selectors.consultation_board_page(
+        viewer=request.user, area=area, query=query, params=request.GET, per_page=PAGE_SIZE
+    )
     represented = selectors.represented_child_ids(request.user) if any(
         consultation.is_private and consultation.author_id != request.user.pk
         for consultation in page
     ) and not selectors.staff_may_read(request.user, kind=ConsultationKind.BOARD) else set()
+    # Each row carries what it shows, ready to print: template tags and filters per row were
+    # most of the page's cost (bench/RESULTS.md).
+    english = get_language() == "en"
     rows = [
         {
             "consultation": consultation,
             "readable": selectors.consultation_visible_to(
                 consultation, request.user, represented=represented
             ),
+            "url": consultation_url(consultation.pk),
+            "area_name": consultation.area.name_en if english else consultation.area.name_ko,
             "author": mask_name(consultation.author.name),
+            "day": f"{timezone.localtime(consultation.created_at):%Y-%m-%d}",
         }
         for consultation in page
     ]
@@ -311,7 +319,7 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(selectors.review_list_published(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = selectors.review_published_page(params=request.GET, per_page=PAGE_SIZE)
     rows = [{"review": review, "author": mask_name(review.author.name)} for review in page]
     return render(
         request, "consultations/review_list.html",

@@ -1,0 +1,84 @@
+"""What decrypting costs a page: the bodies of 20 posts by 20 different members (20 data keys
+to unwrap with the KEK, 20 AES-GCM opens), as the reviews list does on every request.
+
+Times the page's query with ``select_related("data_key")`` with and without reading the bodies;
+the difference is the cost of decryption. Also times the two steps alone (unwrapping a data key,
+opening one body). Median of ``REPEATS`` runs. Exits non-zero if decryption adds ``MAX_MS`` or
+more. Runs on a scratch database (``bench/environment.py``), like the other benchmarks.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import environment, generate  # noqa: E402
+
+PAGE = 20
+REPEATS = 300
+MAX_MS = 2.0
+
+
+def median_ms(function, repeats: int = REPEATS) -> float:
+    function()
+    samples = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        function()
+        samples.append((time.perf_counter() - started) * 1000)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    os.environ.setdefault("VAR_DIR", str(Path(tempfile.gettempdir()) / "bench-crypto"))
+    environment.prepare()
+    generate.generate(members=200, consultations=1000, reviews=0)
+
+    from consultations.models import Consultation
+    from privacy import crypto
+    from privacy.models import DataKey
+
+    by_author: dict[int, int] = {}
+    for pk, author in (Consultation.objects.exclude(author__username=generate.OWNER_USERNAME)
+                       .values_list("pk", "author_id")):
+        by_author.setdefault(author, pk)
+    ids = list(by_author.values())[:PAGE]
+    assert len(ids) == PAGE, "not enough authors"
+
+    def page(read_bodies: bool) -> None:
+        rows = list(Consultation.objects.select_related("data_key").filter(pk__in=ids))
+        if read_bodies:
+            assert all(row.body for row in rows)
+
+    without = median_ms(lambda: page(False))
+    with_bodies = median_ms(lambda: page(True))
+    added = with_bodies - without
+
+    wrapped = DataKey.objects.filter(pk__in=Consultation.objects.filter(pk__in=ids)
+                                     .values("data_key_id")).values_list("wrapped_key", flat=True)
+    wrapped = list(wrapped)
+    material = crypto.unwrap_key(wrapped[0])
+    sealed = crypto.seal(material, "수술 후 붓기는 얼마나 가나요? " * 4, context="bench.body")
+    unwrap = median_ms(lambda: [crypto.unwrap_key(token) for token in wrapped]) / len(wrapped)
+    open_one = median_ms(lambda: crypto.open_sealed(material, sealed, context="bench.body"))
+
+    print(f"database: {environment.database_description()}")
+    print(f"page of {PAGE} posts by {PAGE} members: query {without:.2f} ms, with bodies "
+          f"decrypted {with_bodies:.2f} ms: decryption adds {added:.2f} ms "
+          f"(target: under {MAX_MS:.0f} ms)")
+    print(f"per post: unwrap the data key {unwrap * 1000:.0f} us (Fernet), open the body "
+          f"{open_one * 1000:.0f} us (AES-256-GCM)")
+    ok = added < MAX_MS
+    print("OK" if ok else f"FAIL: decryption adds {added:.2f} ms")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

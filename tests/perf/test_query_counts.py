@@ -1,0 +1,111 @@
+"""Every page of the performance benchmark runs the same number of queries with a little data
+and with more (more posts, more authors, a deeper page): no query per row, no count that grows.
+
+Each page is requested once to warm the site-wide caches (cookie groups, policy versions, the
+board's cached total), then counted, as in steady state."""
+
+from __future__ import annotations
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from consultations.models import Consultation
+from consultations.pagination import cursor_for
+from tests.consultations.factories import (
+    AnswerFactory,
+    ConsultationAreaFactory,
+    ConsultationFactory,
+    ReviewFactory,
+)
+from tests.members.factories import PosterFactory
+
+pytestmark = pytest.mark.django_db
+
+# The most any of these pages may run; "my data" reads one query per model that holds a
+# registry item (privacy.selfservice.selectors), a fixed number whatever the data.
+MAX_QUERIES = 8
+MAX_QUERIES_MY_DATA = 40
+
+
+def my_data_path() -> str:
+    """The self-service "my data" page once it is merged; the member's own page until then."""
+    try:
+        return reverse("privacy:my_data")
+    except NoReverseMatch:
+        return reverse("members:my_page")
+
+
+def add_posts(*, owner, authors: int, per_author: int, reviews: int) -> None:
+    start = timezone.now() - datetime.timedelta(days=30)
+    areas = [ConsultationAreaFactory() for _ in range(3)]
+    writers = [owner] + [PosterFactory() for _ in range(authors - 1)]
+    n = Consultation.objects.count()
+    for writer in writers:
+        for _ in range(per_author):
+            n += 1
+            consultation = ConsultationFactory(
+                author=writer, area=areas[n % 3], is_private=n % 4 == 0,
+                created_at=start + datetime.timedelta(minutes=n),
+            )
+            if n % 3 == 0:
+                AnswerFactory(consultation=consultation)
+    for r in range(reviews):
+        ReviewFactory(author=writers[r % len(writers)], area=areas[r % 3])
+
+
+def page_paths(owner) -> dict[str, str]:
+    board = list(Consultation.objects.filter(kind="board").order_by("-created_at", "-id"))
+    public = next(c for c in board if not c.is_private and c.answers.exists())
+    # an area whose first page holds someone else's private post (the rule then asks once
+    # whom the viewer represents)
+    others_private = next(c for c in board if c.is_private and c.author_id != owner.pk)
+    deep = board[-5]  # a position near the end of the list
+    return {
+        "home": "/",
+        "board page 1": "/consultations/",
+        "board deep page": f"/consultations/?page=3&after={cursor_for(deep)}",
+        "board old page link": "/consultations/?page=2",
+        "board area filter": f"/consultations/?area={others_private.area.slug}",
+        "detail": f"/consultations/{public.pk}/",
+        "reviews": "/reviews/",
+        "policy": "/privacy/policy/",
+        "my data": my_data_path(),
+    }
+
+
+def count(client: Client, path: str, assert_max) -> int:
+    assert client.get(path).status_code == 200  # warm
+    most = MAX_QUERIES_MY_DATA if path == my_data_path() else MAX_QUERIES
+    with assert_max(most), CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    assert response.status_code == 200, path
+    return len(queries)
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "owner"])
+def test_query_counts_do_not_grow_with_data(
+    client: Client, django_assert_max_num_queries, logged_in: bool
+) -> None:
+    owner = PosterFactory()
+    add_posts(owner=owner, authors=2, per_author=3, reviews=2)
+    if logged_in:
+        client.force_login(owner)
+    small = {name: count(client, path, django_assert_max_num_queries)
+             for name, path in page_paths(owner).items() if logged_in or name != "my data"}
+
+    add_posts(owner=owner, authors=8, per_author=8, reviews=25)  # 70 posts, 3+ board pages
+    assert re.search(r"\?page=2&amp;after=\d+_\d+",
+                     client.get("/consultations/").content.decode())
+    large = {}
+    for name, path in page_paths(owner).items():
+        if name == "my data" and not logged_in:
+            continue
+        large[name] = count(client, path, django_assert_max_num_queries)
+    assert large == small
