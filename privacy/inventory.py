@@ -334,12 +334,10 @@ def _open_complaints(today: datetime.date) -> list[OpenRequestRow]:
 
 
 def _open_rights_requests(today: datetime.date) -> list[OpenRequestRow]:
-    """Requests of section 6 (view, correction, deletion, restriction, consent withdrawal):
-    ``privacy.RightsRequest`` (self-service, issue 7), open while ``completed_at`` is empty."""
-    try:
-        model = apps.get_model("privacy", "RightsRequest")
-    except LookupError:  # the self-service branch is not merged yet
-        return []
+    """Requests of section 6 (view, correction, deletion, restriction, consent withdrawal),
+    open while ``completed_at`` is empty."""
+    from privacy.models import RightsRequest as model
+
     rows = []
     for request in model._base_manager.filter(completed_at__isnull=True).only(
         "pk", "kind", "received_at", "due_on"

@@ -52,6 +52,23 @@ def test_open_complaints_overdue_first_then_by_deadline() -> None:
     assert str(rows[2].due_on) == "2026-11-28"
 
 
+def test_rights_requests_join_complaints_by_deadline() -> None:
+    from privacy.models import RightsRequest
+
+    late = RightsRequest.objects.create(
+        subject_ref=MemberFactory().subject_ref, kind="correction", channel="phone",
+        received_at=at(2026, 11, 2), due_on=at(2026, 11, 12).date(),
+    )
+    RightsRequest.objects.create(
+        subject_ref=MemberFactory().subject_ref, kind="export", channel="web",
+        received_at=at(2026, 11, 2), due_on=at(2026, 11, 12).date(), completed_at=at(2026, 11, 3),
+    )
+    fresh = complaint(at(2026, 11, 18))
+    rows = open_requests(NOW)
+    assert [row.reference for row in rows] == [f"#{late.pk}", f"#{fresh.pk}"]
+    assert rows[0].overdue_days == 8
+
+
 def test_the_privacy_manager_sees_the_list_without_personal_values(
     client, manager, django_assert_max_num_queries
 ) -> None:
