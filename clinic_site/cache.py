@@ -6,15 +6,55 @@ banner state. This backend answers from process
 memory for ``LOCAL_TIMEOUT`` seconds and otherwise from the shared cache, so the steady-state
 consent check costs no query. A change staff make in the admin clears both tiers in the process
 that made it and reaches the other workers within ``LOCAL_TIMEOUT`` seconds.
+
+The process tier keeps the objects themselves, not pickles (unpickling the cookie groups on
+every request cost more than the rest of the consent check): what is cached here is read-only
+for its callers.
 """
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
-from django.core.cache.backends.locmem import LocMemCache
+
+
+class _ProcessMemory:
+    """This process's copies, each kept ``timeout`` seconds; at most ``max_entries``."""
+
+    def __init__(self, *, timeout: int, max_entries: int, make_key: Any) -> None:
+        self.timeout = timeout
+        self.max_entries = max_entries
+        self.make_key = make_key
+        self._entries: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
+        entry = self._entries.get(self.make_key(key, version))
+        if entry is None or entry[0] < time.time():
+            return default
+        return entry[1]
+
+    def set(self, key: Any, value: Any, timeout: Any = None, version: int | None = None) -> None:
+        with self._lock:
+            if len(self._entries) >= self.max_entries:
+                self._entries.pop(next(iter(self._entries)))
+            self._entries[self.make_key(key, version)] = (time.time() + self.timeout, value)
+
+    def delete(self, key: Any, version: int | None = None) -> None:
+        with self._lock:
+            self._entries.pop(self.make_key(key, version), None)
+
+    def has_key(self, key: Any, version: int | None = None) -> bool:
+        sentinel = object()
+        return self.get(key, sentinel, version) is not sentinel
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
 class NearCache(BaseCache):
@@ -23,8 +63,8 @@ class NearCache(BaseCache):
         self.shared_alias = options.get("SHARED", "default")
         self.local_timeout = int(options.get("LOCAL_TIMEOUT", 30))
         super().__init__({**params, "OPTIONS": {}})
-        self.local = LocMemCache(
-            f"near-{location}", {"TIMEOUT": self.local_timeout, "OPTIONS": {"MAX_ENTRIES": 50}}
+        self.local = _ProcessMemory(
+            timeout=self.local_timeout, max_entries=50, make_key=self.make_and_validate_key
         )
 
     @property
