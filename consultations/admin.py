@@ -13,7 +13,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from consultations import selectors, services
+from consultations import services
 from consultations.models import (
     Answer,
     Consultation,
@@ -83,7 +83,7 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
         for answer in answers:
             if answer.pk is None:
                 services.consultation_answer(
-                    consultation=form.instance, staff=selectors.member_of(request),
+                    consultation=form.instance, staff=request.user,
                     body=answer.body,
                     site_url=f"{request.scheme}://{request.get_host()}",
                 )
@@ -116,7 +116,7 @@ class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
             return
         created = services.procedure_record_create(
             member=obj.member, area=obj.area, procedure_name=obj.procedure_name,
-            performed_on=obj.performed_on, recorded_by=selectors.member_of(request),
+            performed_on=obj.performed_on, recorded_by=request.user,
         )
         obj.pk = created.pk
         obj._state.adding = False
@@ -188,5 +188,5 @@ class GuestConsultationAdmin(MaskedPersonalDataAdmin):
     ) -> None:
         if "answer" in form.changed_data and obj.answer.strip():
             services.guest_consultation_answer(
-                guest_consultation=obj, staff=selectors.member_of(request), body=obj.answer
+                guest_consultation=obj, staff=request.user, body=obj.answer
             )

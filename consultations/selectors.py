@@ -31,15 +31,6 @@ def area_list_active() -> QuerySet[ConsultationArea]:
     return ConsultationArea.objects.filter(is_active=True)
 
 
-def member_of(request: Any) -> Any:
-    """The request's member as a model instance, not the lazy proxy ``request.user``: the
-    database router compares model classes when a relation is assigned, and a proxy is not one.
-    """
-    user = request.user
-    user.is_authenticated  # noqa: B018  (evaluates the lazy object)
-    return getattr(user, "_wrapped", user)
-
-
 def member_may_post(member: Any) -> bool:
     """The one rule for who may write on the boards (consultations, after-care, reviews): a
     member who may post at all (members app: active, email confirmed, not blocked) and who has

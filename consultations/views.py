@@ -106,7 +106,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
     form = forms.ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         consultation = services.consultation_create(
-            author=selectors.member_of(request), **form.cleaned_data
+            author=request.user, **form.cleaned_data
         )
         messages.success(request, _("Your consultation is posted."))
         return redirect("consultations:detail", pk=consultation.pk)
@@ -196,7 +196,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.AnswerForm(request.POST)
     if form.is_valid():
         services.consultation_answer(
-            consultation=consultation, staff=selectors.member_of(request),
+            consultation=consultation, staff=request.user,
             body=form.cleaned_data["body"],
             site_url=_site_url(request),
         )
@@ -235,7 +235,7 @@ def aftercare_create(request: HttpRequest) -> HttpResponse:
     form = forms.AftercareForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
         consultation = services.consultation_create_aftercare(
-            author=selectors.member_of(request), **form.cleaned_data
+            author=request.user, **form.cleaned_data
         )
         messages.success(request, _("Your after-care question is sent to the clinic."))
         return redirect("consultations:detail", pk=consultation.pk)
@@ -345,7 +345,7 @@ def review_create(request: HttpRequest) -> HttpResponse:
         return render(request, "consultations/not_a_patient.html", status=403)
     form = forms.ReviewForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
-        services.review_create(author=selectors.member_of(request), **form.cleaned_data)
+        services.review_create(author=request.user, **form.cleaned_data)
         messages.success(request, _("Thank you. Your review will appear once staff have "
                                     "checked it."))
         return redirect("reviews:mine")

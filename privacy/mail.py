@@ -20,7 +20,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
 from privacy.restrictions import restricted_subjects
-from privacy.selectors import processor_may_receive, processors_active
+from privacy.selectors import processors_active, subjects_granting
 
 logger = logging.getLogger(__name__)
 
@@ -42,14 +42,11 @@ def refused_addresses(addresses: set[str]) -> set[str]:
         members.filter(subject_ref__in=restricted_subjects(item_key="email"))
         .values_list("subject_ref", flat=True)
     )
-    refused: set[str] = set()
-    for member in members:
-        if member.subject_ref in restricted or not all(
-            processor_may_receive(processor=p, subject_ref=member.subject_ref)
-            for p in consent_processors
-        ):
-            refused.add(member.email.lower())
-    return refused
+    members = list(members)
+    allowed = {member.subject_ref for member in members} - restricted
+    for processor in consent_processors:  # one query each, whatever the number of addresses
+        allowed &= subjects_granting(subject_refs=allowed, consent=processor.consent_key)
+    return {member.email.lower() for member in members if member.subject_ref not in allowed}
 
 
 def _address(recipient: str) -> str:

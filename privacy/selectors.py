@@ -190,6 +190,26 @@ def processors_needing_consent_for(*, channel: str) -> list[Processor]:
     return list(processors_requiring_consent().filter(**{carries: True}))
 
 
+def subjects_granting(*, subject_refs: Iterable[Any], consent: str) -> set[Any]:
+    """Which of ``subject_refs`` currently grant ``consent``: the batch form of
+    ``consent_is_granted`` (one query, re-consent applied the same way)."""
+    refs = list(subject_refs)
+    if not refs:
+        return set()
+    counting = consent_counting_version_ids(consent=consent)
+    latest: dict[Any, tuple[bool, Any]] = {}
+    for subject_ref, granted, version_id in (
+        ConsentRecord.objects.filter(subject_ref__in=refs, consent=consent)
+        .order_by("subject_ref", "-recorded_at", "-id")
+        .values_list("subject_ref", "granted", "policy_version_id")
+    ):
+        latest.setdefault(subject_ref, (granted, version_id))
+    return {
+        subject_ref for subject_ref, (granted, version_id) in latest.items()
+        if granted and (counting is None or version_id in counting)
+    }
+
+
 def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
     """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
     today = timezone.localdate()

@@ -99,3 +99,21 @@ def test_the_wrapper_refuses_to_wrap_itself(settings) -> None:
     settings.EMAIL_REAL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
     with pytest.raises(ImproperlyConfigured, match="name the real mail backend"):
         get_connection("privacy.mail.ProcessorCheckedEmailBackend")
+
+
+def test_the_check_costs_the_same_queries_for_many_addresses(
+    checked_mail, django_assert_max_num_queries
+) -> None:
+    """One query per processor, not per member: a campaign batch of hundreds costs the same."""
+    from privacy.mail import refused_addresses
+
+    ProcessorFactory(sends_email=True, requires_consent=True)
+    members = [MemberFactory() for _ in range(12)]
+    for member in members[::2]:
+        grant(member, ProcessorFactory._meta.model.objects.get())
+    addresses = {member.email for member in members}
+    refused_addresses(addresses)  # warms the policy-version cache
+    # processors, members, restrictions, one ledger read per processor
+    with django_assert_max_num_queries(4):
+        refused = refused_addresses(addresses)
+    assert refused == {member.email for member in members[1::2]}
