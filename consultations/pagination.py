@@ -35,10 +35,17 @@ def cursor_for(row: Any) -> str:
     return f"{micros}_{row.pk}"
 
 
+def _ascii_digits(text: str) -> bool:
+    """``str.isdigit`` alone accepts '²' and other digits ``int`` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def cursor_parse(value: str | None) -> tuple[datetime.datetime, int] | None:
     """``(created_at, id)`` of a cursor, or None when it is missing or malformed."""
     micros, sep, pk = (value or "").partition("_")
-    if not sep or not micros.isdigit() or not pk.isdigit() or len(micros) > 18 or len(pk) > 18:
+    if not sep or not _ascii_digits(micros) or not _ascii_digits(pk) or max(
+        len(micros), len(pk)
+    ) > 18:
         return None
     try:
         created_at = _EPOCH + datetime.timedelta(microseconds=int(micros))

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from consultations import forms, selectors, services
 from consultations.models import TITLE_MAX_LENGTH, ConsultationKind
 from privacy import registry
+from privacy.access_log import access_log_request
 from privacy.masking import mask_name
 
 PAGE_SIZE = 20
@@ -118,6 +119,12 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
     if consultation is None:
         raise Http404
+    if consultation.is_private and consultation.author_id != request.user.pk and (
+        selectors.staff_may_read(request.user, kind=consultation.kind)
+    ):
+        # A staff member reading someone's health question is recorded as in the admin.
+        access_log_request(request, action="view:consultations.consultation",
+                           subject_ref=consultation.author.subject_ref, fields=("title", "body"))
     answers = list(consultation.answers.select_related("data_key"))
     context: dict[str, Any] = {
         "consultation": consultation,
@@ -145,6 +152,8 @@ def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Any:
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _own_unanswered_or_404(request, pk)
+    if denied := _may_post_or_403(request):  # e.g. the sensitive consent was withdrawn
+        return denied
     if not selectors.consultation_editable_by(consultation, request.user):
         messages.error(request, _("An answered consultation can no longer be changed."))
         return redirect("consultations:detail", pk=pk)
@@ -358,6 +367,8 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for_author(pk=pk, viewer=request.user)
     if review is None:
         raise Http404
+    if denied := _may_post_or_403(request):  # e.g. the sensitive consent was withdrawn
+        return denied
     initial = {"area": review.area, "title": review.title, "body": review.body,
                "rating": review.rating}
     form = forms.ReviewForm(request.POST or None, initial=initial, member=request.user)

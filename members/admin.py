@@ -30,7 +30,9 @@ class MemberAdmin(MaskedPersonalDataAdmin):
     list_display = ("username", "name", "email", "mobile_phone", "is_active", "is_staff",
                     "date_joined")
     list_filter = ("is_active", "is_staff")
-    search_fields = ("username", "=email")
+    # Login ID only: a searched email would travel in the URL (?q=) into access logs and
+    # browser history; a mobile number is searched by POST and keyed digest instead.
+    search_fields = ("username",)
     phone_search_field = "mobile_phone_digest"
     list_select_related = ("data_key",)
     fields = ("username", "name", "email", "mobile_phone", "home_phone", "home_address",

@@ -20,6 +20,13 @@ NOT_COUNTED_PREFIXES = ("/admin/", "/accounts/", "/static/", "/cookies/", "/i18n
 INTEREST_PREFIXES = ("/consultations/", "/reviews/")
 
 
+def page_pattern(request: HttpRequest) -> str:
+    """The page's URL pattern, not its path: ids and tokens in a path (a member's private post,
+    a signed unsubscribe link) would tie the pseudonymous visitor to a person."""
+    match = getattr(request, "resolver_match", None)
+    return f"/{match.route}" if match is not None and match.route else request.path
+
+
 def _is_page_view(request: HttpRequest, response: HttpResponseBase) -> bool:
     return (
         request.method == "GET"
@@ -67,7 +74,7 @@ class CookieFeaturesMiddleware:
                 groups.ANALYTICS_COOKIE, str(visitor_id), max_age=groups.ANALYTICS_COOKIE_AGE,
                 secure=consent_settings.COOKIE_CONSENT_SECURE, httponly=True, samesite="Lax",
             )
-        visit_record(visitor_id=visitor_id, path=request.path)
+        visit_record(visitor_id=visitor_id, path=page_pattern(request))
 
     def note_interest(self, request: HttpRequest, response: HttpResponseBase) -> None:
         """A consultation or review page of an area (``?area=<slug>``, or a view that sets

@@ -1,0 +1,61 @@
+"""Findings of the end-of-session review: each a path a member or visitor could take."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from members.roles import DOCTOR
+from privacy.models import AccessLogEntry, ConsentMethod, Visit
+from privacy.services import consent_record
+from tests.consultations.factories import ConsultationFactory, ReviewFactory
+from tests.members.factories import PosterFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/consultations/?after=1²_1", "/reviews/?before=1²_1",
+                                 "/consultations/?after=٣_٣"])
+def test_a_cursor_with_unicode_digits_shows_the_first_page(client: Client, url: str) -> None:
+    ConsultationFactory()
+    assert client.get(url).status_code == 200
+
+
+def test_after_withdrawing_the_sensitive_consent_nothing_new_is_written(client: Client) -> None:
+    author = PosterFactory()
+    consultation = ConsultationFactory(author=author, body="원래 질문")
+    review = ReviewFactory(author=author, body="원래 후기")
+    consent_record(subject_ref=author.subject_ref, member=author, consent="sensitive_health",
+                   granted=False, method=ConsentMethod.CONSENT_PAGE)
+    client.force_login(author)
+    response = client.post(f"/consultations/{consultation.pk}/edit/",
+                           {"area": consultation.area_id, "title": "t", "body": "새 건강 정보"})
+    assert response.status_code == 403
+    response = client.post(f"/reviews/{review.pk}/edit/",
+                           {"area": review.area_id, "title": "t", "body": "새 건강 정보",
+                            "rating": 5})
+    assert response.status_code == 403
+    consultation.refresh_from_db()
+    review.refresh_from_db()
+    assert consultation.body == "원래 질문" and review.body == "원래 후기"
+
+
+def test_staff_reading_a_private_question_on_the_site_is_logged(client: Client) -> None:
+    private = ConsultationFactory(is_private=True)
+    doctor = StaffFactory(role=DOCTOR)
+    client.force_login(doctor)
+    assert client.get(f"/consultations/{private.pk}/").status_code == 200
+    entry = AccessLogEntry.objects.get(action="view:consultations.consultation")
+    assert (entry.actor, entry.subject_ref) == (doctor.username, private.author.subject_ref)
+    client.force_login(private.author)  # the author reading their own post is not staff access
+    client.get(f"/consultations/{private.pk}/")
+    assert AccessLogEntry.objects.count() == 1
+
+
+def test_visits_record_the_page_pattern_never_ids_or_tokens(client: Client) -> None:
+    client.post("/cookies/accept/", {"all_groups": "on"})
+    private = ConsultationFactory(is_private=False)
+    client.get(f"/consultations/{private.pk}/")
+    paths = set(Visit.objects.values_list("path", flat=True))
+    assert "/consultations/<int:pk>/" in paths
+    assert not any(str(private.pk) in path for path in paths)
