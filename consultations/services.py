@@ -262,6 +262,21 @@ def guest_consultation_destroy_personal_data(*, guest_consultation: GuestConsult
 
 
 @transaction.atomic
+@transaction.atomic
+def member_posts_withhold(*, member: Any) -> dict[str, int]:
+    """Stop showing the member's health information to others at once: board questions become
+    private (their author and staff whose role reads them only) and published reviews go back
+    to moderation. For a withdrawal of the consent to sensitive information; the texts stay
+    the member's, to delete or keep, as the consent notice says."""
+    private = Consultation.objects.filter(
+        author=member, kind=ConsultationKind.BOARD, is_private=False
+    ).update(is_private=True)
+    unpublished = Review.objects.filter(
+        author=member, status=ReviewStatus.PUBLISHED
+    ).update(status=ReviewStatus.PENDING)
+    return {"consultations": private, "reviews": unpublished}
+
+
 def member_posts_destroy(*, member: Any) -> dict[str, int]:
     """Withdrawal: destroy everything the member wrote or staff recorded about them here
     (consultations with their answers, after-care questions, reviews, procedure records).

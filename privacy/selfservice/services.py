@@ -131,6 +131,10 @@ def subject_data_export(
 
 # --- Consents -----------------------------------------------------------------------------------
 
+# The consent that covers what members write on the boards (health information).
+SENSITIVE_CONSENT = "sensitive_health"
+
+
 @transaction.atomic
 def consent_change(
     *, member: Any, consent: str, granted: bool, actor: Any, ip_address: str | None = None,
@@ -148,6 +152,10 @@ def consent_change(
         actor_user=actor,
     )
     if not granted:
+        if consent == SENSITIVE_CONSENT:
+            from consultations.services import member_posts_withhold
+
+            member_posts_withhold(member=member)
         rights_request_record(
             subject_ref=member.subject_ref, kind=RightsRequestKind.CONSENT_WITHDRAWAL,
             completed=True,

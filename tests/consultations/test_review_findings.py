@@ -59,3 +59,23 @@ def test_visits_record_the_page_pattern_never_ids_or_tokens(client: Client) -> N
     paths = set(Visit.objects.values_list("path", flat=True))
     assert "/consultations/<int:pk>/" in paths
     assert not any(str(private.pk) in path for path in paths)
+
+
+def test_withdrawing_the_sensitive_consent_takes_the_posts_out_of_public_view(
+    client: Client,
+) -> None:
+    from consultations.models import Consultation, Review, ReviewStatus
+    from tests.members.factories import log_in
+
+    author = PosterFactory()
+    public = ConsultationFactory(author=author, is_private=False, title="공개 질문 제목")
+    review = ReviewFactory(author=author, title="공개 후기 제목")
+    log_in(client, author)
+    response = client.post("/privacy/consents/", {"consent": "sensitive_health", "grant": "0"})
+    assert response.status_code == 302
+    assert Consultation.objects.get(pk=public.pk).is_private
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.PENDING
+    stranger = Client()
+    assert "공개 질문 제목" not in stranger.get("/consultations/").content.decode()
+    assert "공개 후기 제목" not in stranger.get("/reviews/").content.decode()
+    assert stranger.get(f"/consultations/{public.pk}/").status_code == 404
