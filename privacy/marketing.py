@@ -97,9 +97,7 @@ def members_interested_in(*, area_ids: list[int]) -> Q:
     desired-area item and the marketing consents' notices say that advertising follows it.
     What members wrote in consultations or reviews is never used: it was given to be answered,
     not to be advertised to."""
-    return Q(desired_area_id__in=area_ids) & Q(
-        Exists(_latest_grant("sensitive_health"))
-    )
+    return Q(desired_area_id__in=area_ids) & Q(consent_current("sensitive_health"))
 
 
 def email_is_verified() -> Q:
@@ -128,18 +126,6 @@ def consent_current(consent: str) -> Subquery:
         counts=Case(When(counts, then=Value(True)), default=Value(False),
                     output_field=BooleanField())
     ).values("counts")[:1])
-
-
-def _latest_grant(consent: str) -> QuerySet:
-    """The member's latest ledger entry for ``consent``, kept only when it counts as granted."""
-    latest = ConsentRecord.objects.filter(
-        subject_ref=OuterRef(OuterRef("subject_ref")), consent=consent
-    ).order_by("-recorded_at", "-id").values("pk")[:1]
-    counting = consent_counting_version_ids(consent=consent)
-    grants = ConsentRecord.objects.filter(pk=Subquery(latest), granted=True)
-    if counting is not None:
-        grants = grants.filter(policy_version_id__in=counting)
-    return grants
 
 
 def campaign_recipients(*, campaign: Campaign, now: datetime) -> QuerySet:

@@ -17,17 +17,24 @@ from privacy import registry
 from privacy.models import RequestChannel, Restriction, RestrictionReason
 
 
+def _in_force(now: datetime | None = None) -> Q:
+    moment = now or timezone.now()
+    return Q(started_at__lte=moment) & (Q(lifted_at__isnull=True) | Q(lifted_at__gt=moment))
+
+
 def _active(*, item_key: str, now: datetime | None = None) -> Q:
     """Restrictions in force at ``now`` that cover ``item_key``.
 
     ``items`` is a JSON list of registry keys (``[a-z_]+``); matching the quoted key in its text
     works alike on SQLite and PostgreSQL, which JSON ``contains`` does not."""
-    moment = now or timezone.now()
-    return (
-        Q(items__icontains=f'"{item_key}"')
-        & Q(started_at__lte=moment)
-        & (Q(lifted_at__isnull=True) | Q(lifted_at__gt=moment))
-    )
+    return Q(items__icontains=f'"{item_key}"') & _in_force(now)
+
+
+def restricted_items(*, subject_ref: Any, now: datetime | None = None) -> set[str]:
+    """Registry keys of a person's items under restriction at ``now`` (pages and staff views
+    mark them "restricted")."""
+    active = Restriction.objects.filter(_in_force(now), subject_ref=subject_ref)
+    return {key for items in active.values_list("items", flat=True) for key in items}
 
 
 def restricted_subjects(*, item_key: str, now: datetime | None = None) -> QuerySet:

@@ -80,17 +80,13 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
     """Send through the configured backend what delegation consent allows (policy section 5);
     returns how many were accepted, withheld ones not counted."""
-    from privacy.selectors import processor_may_receive, processors_needing_consent_for
+    from privacy.selectors import processors_needing_consent_for, subjects_granting
 
-    to_members = any(message.subject_ref is not None for message in messages)
-    processors = processors_needing_consent_for(channel="sms") if to_members else []
-    allowed = [
-        message for message in messages
-        if message.subject_ref is None or all(
-            processor_may_receive(processor=processor, subject_ref=message.subject_ref)
-            for processor in processors
-        )
-    ]
+    subjects = {message.subject_ref for message in messages if message.subject_ref is not None}
+    for processor in processors_needing_consent_for(channel="sms") if subjects else []:
+        subjects &= subjects_granting(subject_refs=subjects, consent=processor.consent_key)
+    allowed = [message for message in messages
+               if message.subject_ref is None or message.subject_ref in subjects]
     if not allowed:
         return 0
     return (backend or get_backend()).send_messages(allowed)

@@ -9,6 +9,7 @@ import argparse
 from typing import Any, TextIO
 
 from privacy import registry
+from privacy.access_log import access_log_append
 from privacy.actions._member_request import MemberRequestAction
 from privacy.selfservice import services
 from privacy.services import PrivacyError
@@ -44,7 +45,7 @@ class CorrectAction(MemberRequestAction):
                 outcome = services.correction_request_complete(
                     member=member, item_key=item_key, value=options.get("value"),
                 )
-                services.access_log(actor=self.operator(),
+                access_log_append(actor=self.operator(),
                                     action=f"correction_complete:{options['channel']}",
                                     subject_ref=member.subject_ref)
                 out.write(f"correction of {item_key} completed for {member.username}; "
@@ -56,7 +57,7 @@ class CorrectAction(MemberRequestAction):
             )
         except PrivacyError as error:
             raise self.fail(str(error)) from None
-        services.access_log(actor=self.operator(), action=f"correction_start:{options['channel']}",
+        access_log_append(actor=self.operator(), action=f"correction_start:{options['channel']}",
                             subject_ref=member.subject_ref)
         out.write(f"correction of {item_key} started for {member.username}: the item is "
                   f"restricted until completed (due {outcome.request.due_on})\n")

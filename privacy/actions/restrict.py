@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
+from privacy.access_log import access_log_append
 from privacy.actions._member_request import MemberRequestAction
 from privacy.selfservice import services
 from privacy.services import PrivacyError
@@ -35,7 +36,7 @@ class RestrictAction(MemberRequestAction):
             )
         except PrivacyError as error:
             raise self.fail(str(error)) from None
-        services.access_log(actor=self.operator(), action=f"restriction_{verb}:"
+        access_log_append(actor=self.operator(), action=f"restriction_{verb}:"
                             f"{options['channel']}", subject_ref=member.subject_ref)
         out.write(f"restriction {'lifted' if options['lift'] else 'started'} for "
                   f"{member.username}: {len(done)} record(s)\n")

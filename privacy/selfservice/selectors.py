@@ -23,6 +23,7 @@ from members.selectors import children_represented_by, login_history_for
 from privacy import registry
 from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
 from privacy.receipts import consent_labels
+from privacy.restrictions import restricted_items
 from privacy.selectors import consent_records_for, consents_current_for, disclosures_for
 
 # Rows owned through a parent row rather than a field of their own.
@@ -240,17 +241,6 @@ def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> st
     return str(value)
 
 
-def restricted_item_keys(subject_ref: Any, now: datetime.datetime | None = None) -> set[str]:
-    """Registry keys of a person's items under restriction now (pages and staff views mark
-    them "restricted"; uses that must stop ask ``privacy.restrictions``)."""
-    now = now or timezone.now()
-    active = Restriction.objects.filter(
-        Q(lifted_at__isnull=True) | Q(lifted_at__gt=now), subject_ref=subject_ref,
-        started_at__lte=now,
-    ).values_list("items", flat=True)
-    return {key for items in active for key in items}
-
-
 def items_held(*, member: Any, viewer: Any, now: datetime.datetime | None = None) -> list[ItemView]:
     """Every registry item with the member's rows of it (one query per model named)."""
     now = now or timezone.now()
@@ -264,7 +254,7 @@ def items_held(*, member: Any, viewer: Any, now: datetime.datetime | None = None
             rows_by_model[label] = []  # the retention store: read only by the officer
             continue
         rows_by_model[label] = _rows_of(model, member, names)
-    restricted = restricted_item_keys(member.subject_ref, now)
+    restricted = restricted_items(subject_ref=member.subject_ref, now=now)
     views = []
     for item in registry.ITEMS:
         view = ItemView(item=item, restricted=item.key in restricted)

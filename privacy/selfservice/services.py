@@ -18,10 +18,10 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from privacy import registry
+from privacy.access_log import access_log_append
 from privacy.destruction import member_erase
 from privacy.models import (
     RIGHTS_REQUEST_DAYS,
-    AccessLogEntry,
     ConsentActor,
     ConsentMethod,
     RequestChannel,
@@ -86,12 +86,6 @@ def rights_request_complete(
     return request
 
 
-def access_log(*, actor: str, action: str, subject_ref: Any) -> AccessLogEntry:
-    return AccessLogEntry.objects.create(
-        actor=actor[:150], action=action[:60], subject_ref=subject_ref, at=timezone.now()
-    )
-
-
 # --- Legal hold ---------------------------------------------------------------------------------
 
 def legal_hold_check(*, member: Any, item_key: str) -> None:
@@ -125,7 +119,7 @@ def subject_data_export(
         subject_ref=member.subject_ref, kind=RightsRequestKind.EXPORT, channel=channel,
         reference=reference, completed=True,
     )
-    access_log(actor=actor, action=f"data_export:{channel}", subject_ref=member.subject_ref)
+    access_log_append(actor=actor, action=f"data_export:{channel}", subject_ref=member.subject_ref)
     return content
 
 
@@ -379,10 +373,11 @@ def member_withdraw(
     )
     subject_ref = member.subject_ref
     if actor is not None and actor.pk != member.pk:
-        access_log(actor=actor.get_username(), action="member_withdraw:representative",
+        access_log_append(actor=actor.get_username(), action="member_withdraw:representative",
                    subject_ref=subject_ref)
     elif actor_name:
-        access_log(actor=actor_name, action=f"member_erase:{channel}", subject_ref=subject_ref)
+        access_log_append(actor=actor_name, action=f"member_erase:{channel}",
+                          subject_ref=subject_ref)
     member_erase(member=member, reason=reason)
     now = timezone.now()
     # The erasure is complete: the request records stay as proof, linked to nobody.

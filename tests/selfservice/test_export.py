@@ -77,6 +77,17 @@ def test_export_is_logged_and_recorded(client: Client, owner: Any) -> None:
     assert (request.due_on - timezone.localdate(request.received_at)).days == 10
 
 
+def test_the_export_entry_joins_the_access_log_chain(client: Client, owner: Any) -> None:
+    """Written around the chain, an entry made verify-access-log report a break."""
+    from privacy.access_log import access_log_verify
+
+    log_in(client, owner)
+    reauthenticate(client)
+    _download(client)
+    report = access_log_verify()
+    assert report.problem is None and report.checked == 1
+
+
 def test_the_html_file_escapes_what_members_typed(client: Client, owner: Any) -> None:
     owner.home_address = '<script>alert("x")</script>'
     owner.save()
