@@ -27,9 +27,11 @@ TIMEOUT_SECONDS = 30
 
 
 def project_page(name: str) -> dict | None:
+    url = PROJECT_JSON.format(name=name)
+    if not url.startswith(("https://", "file://")):
+        raise SystemExit(f"PIP_AUDIT_PROJECT_JSON must be an https:// or file:// URL: {url}")
     try:
-        with urllib.request.urlopen(PROJECT_JSON.format(name=name),
-                                    timeout=TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
             return json.load(response)
     except (OSError, ValueError, urllib.error.URLError):
         return None

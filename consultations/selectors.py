@@ -81,8 +81,11 @@ def consultation_list_for(
 def staff_may_read(viewer: Any, *, kind: str) -> bool:
     """Staff read private questions by their role's permission, not by being staff: health
     information is shown only to whom the work needs it (receptionists the board, doctors
-    after-care too; roles in members/roles.py)."""
+    after-care too; roles in members/roles.py), and only to an account with a second factor,
+    as in the admin."""
     if viewer is None or not viewer.is_authenticated or not viewer.is_staff:
+        return False
+    if not members_selectors.staff_has_second_factor(viewer):
         return False
     permission = (
         "consultations.answer_aftercare" if kind == ConsultationKind.AFTERCARE

@@ -6,13 +6,14 @@ import time
 from collections.abc import Callable
 from urllib.parse import urlencode
 
-from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from members.selectors import staff_has_second_factor
 
 
 class StaffMFARequiredMiddleware:
@@ -40,7 +41,7 @@ class StaffMFARequiredMiddleware:
             return HttpResponseRedirect(f"{reverse('account_login')}?{query}")
         if not (user.is_authenticated and user.is_staff):
             return None
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        if staff_has_second_factor(user):
             return None
         messages.warning(request, _(
             "Staff accounts need two-factor authentication: set up an authenticator app to "

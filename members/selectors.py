@@ -34,6 +34,22 @@ def items_consented(decisions: dict[str, bool]) -> set[str]:
     }
 
 
+def staff_has_second_factor(user: Any) -> bool:
+    """Staff privileges (the admin, private questions on the site) need a TOTP authenticator:
+    a leaked password alone must not open anyone's health information. allauth asks for the
+    code at every login of an account that has one. Remembered on the user object, which
+    lives for one request."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if not hasattr(user, "_has_second_factor"):
+        from allauth.mfa.models import Authenticator
+
+        user._has_second_factor = Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists()
+    return user._has_second_factor
+
+
 def member_is_blocked(member: Any) -> bool:
     if member is None or getattr(member, "pk", None) is None:
         return False

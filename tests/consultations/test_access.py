@@ -123,6 +123,23 @@ def test_staff_read_private_questions_only_as_their_role_allows(client: Client) 
     assert client.get(f"/consultations/{posts['aftercare'].pk}/").status_code == 404
 
 
+def test_staff_without_a_second_factor_read_no_private_question_on_the_site(
+    client: Client,
+) -> None:
+    """As in the admin, a staff role's reading of health information needs TOTP: a leaked
+    staff password alone opens nothing, neither the page nor a title on the board."""
+    posts = _posts()
+    client.force_login(StaffFactory(role=DOCTOR, totp=False))
+    for kind in ("private", "aftercare"):
+        assert client.get(f"/consultations/{posts[kind].pk}/").status_code == 404
+    board = client.get("/consultations/").content.decode()
+    assert "비공개 제목" not in board
+    public = posts["public"]
+    response = client.post(f"/consultations/{public.pk}/answer/", {"body": "답변"})
+    assert response.status_code == 404
+    assert not public.answers.exists()
+
+
 def test_aftercare_list_shows_only_own_questions(client: Client) -> None:
     mine = AftercareFactory(title="내 수술 후 질문")
     theirs = AftercareFactory(title="남의 수술 후 질문")
