@@ -144,6 +144,16 @@ CACHES["near"] = {
     "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
 }
 
+# The layout's fixed fragments ({% cache ... using="layout" %} in templates/base.html): derived
+# from the code, settings and catalogues only, never personal, so each process keeps its own
+# and a deployment starts with new ones.
+CACHES["layout"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "layout",
+    "TIMEOUT": None,
+    "OPTIONS": {"MAX_ENTRIES": 200},
+}
+
 # --- Cookie opt-in (django-cookie-consent, issue 8) -------------------------------------------
 COOKIE_CONSENT_CACHE_BACKEND = "near"
 COOKIE_CONSENT_NAME = "cookie_consent"

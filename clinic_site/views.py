@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from consultations.selectors import area_list_active
+from consultations.selectors import area_list_cached
 from privacy.cookies.groups import MARKETING
 from privacy.cookies.selectors import cookie_group_accepted, interest_from, interest_order
 
@@ -18,7 +18,7 @@ HEALTH_CHECKED_DATABASES = ("default", "retention")
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """With marketing cookies accepted, the areas the visitor looked at recently come first."""
-    areas = area_list_active()
+    areas = area_list_cached()
     if cookie_group_accepted(request, MARKETING):
         areas = interest_order(areas, interest=interest_from(request))
     return render(request, "home.html", {"areas": areas})

@@ -24,6 +24,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
+from consultations.selectors import area_list_cache_clear
 from privacy.admin_mixins import MaskedPersonalDataAdmin
 from privacy.masking import mask_name, mask_phone
 
@@ -35,6 +36,19 @@ class ConsultationAreaAdmin(admin.ModelAdmin):
     list_display = ["name_ko", "name_en", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name_en"]}
+
+    # Pages list the areas from the near cache (selectors.area_list_cached).
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        area_list_cache_clear()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        area_list_cache_clear()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        area_list_cache_clear()
 
 
 class AnswerInline(admin.StackedInline):

@@ -29,10 +29,14 @@ _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def cursor_for(row: Any) -> str:
-    """The position of ``row`` in the list: ``<microseconds since 1970 UTC>_<id>``."""
-    delta = row.created_at - _EPOCH
+    """The position of ``row`` (a model instance, or a dict from ``values()``) in the list:
+    ``<microseconds since 1970 UTC>_<id>``."""
+    created_at, pk = (row["created_at"], row["id"]) if isinstance(row, dict) else (
+        row.created_at, row.pk
+    )
+    delta = created_at - _EPOCH
     micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
-    return f"{micros}_{row.pk}"
+    return f"{micros}_{pk}"
 
 
 def _ascii_digits(text: str) -> bool:

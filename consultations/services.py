@@ -24,6 +24,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
+from consultations.selectors import area_list_cache_clear
 from privacy.models import ConsentMethod, DataKey
 from privacy.services import consent_record
 
@@ -56,6 +57,7 @@ def area_ensure_defaults() -> list[ConsultationArea]:
             slug=slug, defaults={"name_ko": name_ko, "name_en": name_en, "position": position}
         )
         areas.append(area)
+    area_list_cache_clear()
     return areas
 
 

@@ -13,6 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -20,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clinic_site.reversing import reverse_each
 from consultations import forms, selectors, services
 from consultations.models import TITLE_MAX_LENGTH, ConsultationKind
 from privacy import registry
@@ -65,7 +67,7 @@ def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
 
 @require_safe
 def consultation_list(request: HttpRequest) -> HttpResponse:
-    areas = list(selectors.area_list_active())
+    areas = selectors.area_list_cached()
     area_slug = request.GET.get("area", "")
     area = next((candidate for candidate in areas if candidate.slug == area_slug), None)
     query = request.GET.get("q", "")[:TITLE_MAX_LENGTH]
@@ -79,15 +81,17 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     # Each row carries what it shows, ready to print: template tags and filters per row were
     # most of the page's cost (bench/RESULTS.md).
     english = get_language() == "en"
+    detail_url = reverse_each("consultations:detail")
     rows = [
         {
-            "consultation": consultation,
+            "title": consultation.title,
+            "is_private": consultation.is_private,
             "readable": selectors.consultation_visible_to(
                 consultation, request.user, represented=represented
             ),
-            "url": consultation_url(consultation.pk),
-            "area_name": consultation.area.name_en if english else consultation.area.name_ko,
-            "author": mask_name(consultation.author.name),
+            "url": detail_url(consultation.pk),
+            "area_name": consultation.area_name_en if english else consultation.area_name_ko,
+            "author": mask_name(consultation.author_name),
             "day": f"{timezone.localtime(consultation.created_at):%Y-%m-%d}",
         }
         for consultation in page
@@ -329,7 +333,18 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
     page = selectors.review_published_page(params=request.GET, per_page=PAGE_SIZE)
-    rows = [{"review": review, "author": mask_name(review.author.name)} for review in page]
+    # Ready to print, as on the board: per-row template tags cost more than the query.
+    english = get_language() == "en"
+    rows = [
+        {
+            "title": review.title,
+            "area_name": review.area.name_en if english else review.area.name_ko,
+            "rating": _("%(rating)s of 5") % {"rating": review.rating},
+            "author": mask_name(review.author.name),
+            "body": linebreaksbr(review.body, autoescape=True),
+        }
+        for review in page
+    ]
     return render(
         request, "consultations/review_list.html",
         {"page": page, "rows": rows, "is_patient": selectors.member_is_patient(request.user)},

@@ -127,7 +127,7 @@ def test_a_server_error_reveals_nothing_and_keeps_the_headers(
     def broken() -> None:
         raise RuntimeError("boom: 010-5555-1234 SELECT * FROM members_member")
 
-    monkeypatch.setattr("clinic_site.views.area_list_active", broken)
+    monkeypatch.setattr("clinic_site.views.area_list_cached", broken)
     client = Client(raise_request_exception=False)
     response = client.get(reverse("home"), secure=True)
     assert response.status_code == 500
