@@ -63,6 +63,13 @@ def policy_versions_cache_clear() -> None:
     caches["near"].delete(_VERSIONS_CACHE_KEY)
 
 
+def policy_version_current_cached(*, today: date | None = None) -> VersionSummary | None:
+    """``policy_version_current`` from the cached versions, for pages that only name it."""
+    day = today or timezone.localdate()
+    in_force = [summary for summary in policy_versions_cached() if summary.effective_on <= day]
+    return in_force[-1] if in_force else None
+
+
 def policy_version_upcoming(*, today: date | None = None) -> VersionSummary | None:
     """The next version if it takes effect within the banner period (policy: 7 days' notice)."""
     day = today or timezone.localdate()
@@ -239,8 +246,9 @@ def complaints_open() -> QuerySet[Complaint]:
     return Complaint.objects.filter(status__in=COMPLAINT_OPEN).order_by("created_at")
 
 
-def policy_context() -> dict[str, Any]:
-    """What the policy text is rendered from besides settings: the registry's declarations."""
+def policy_context(processors: Iterable[Processor] | None = None) -> dict[str, Any]:
+    """What the policy text is rendered from besides settings: the registry's declarations
+    and the processors in force (``processors``, when the caller has read them)."""
     def serves(item: registry.CollectionItem, purpose: registry.Purpose) -> bool:
         # An item serves a purpose of its own, or one a consent to it adds (e.g. marketing).
         return purpose in item.purposes or any(
@@ -260,7 +268,7 @@ def policy_context() -> dict[str, Any]:
         "processors": [
             (processor, [registry.ITEMS_BY_KEY[key] for key in processor.items
                          if key in registry.ITEMS_BY_KEY])
-            for processor in processors_active()
+            for processor in (processors_active() if processors is None else processors)
         ],
     }
 

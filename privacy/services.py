@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Iterable
@@ -10,10 +11,12 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import caches
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
 from clinic_site.context_processors import site_for
 from privacy import registry
@@ -32,6 +35,7 @@ from privacy.selectors import (
     policy_context,
     policy_version_current,
     policy_versions_cache_clear,
+    processors_active,
     processors_requiring_consent,
 )
 
@@ -120,12 +124,33 @@ def consents_renew(
 VERSION_PATTERN = re.compile(r"^\d[0-9A-Za-z.\-]{0,19}\Z")
 
 
-def policy_render(language: str) -> str:
+def policy_render(language: str, *, context: dict[str, Any] | None = None) -> str:
     """The policy body as the registry declares it now, in ``language``."""
     with translation.override(language):
         return render_to_string(
-            "privacy/policy_body.html", {**policy_context(), **site_for(language)}
+            "privacy/policy_body.html", {**(context or policy_context()), **site_for(language)}
         )
+
+
+def policy_render_cached(language: str) -> str:
+    """``policy_render`` for the policy page, kept in the process's "layout" cache.
+
+    The body follows from the registry, settings and catalogues (fixed with the code) and
+    the processors in force, read on every request: their values are part of the key, so a
+    change in the admin or a processor's end date shows at once. Rendering the eight sections
+    cost several times what the rest of the page does."""
+    processors = list(processors_active())
+    state = repr([
+        [getattr(processor, f.attname) for f in processor._meta.concrete_fields]
+        for processor in processors
+    ])
+    key = f"privacy:policy-body:{language}:{hashlib.sha256(state.encode()).hexdigest()}"
+    cache = caches["layout"]
+    body = cache.get(key)
+    if body is None:
+        body = policy_render(language, context=policy_context(processors))
+        cache.set(key, str(body))
+    return mark_safe(body)  # noqa: S308 - rendered by policy_render, escaped there
 
 
 def policy_version_check(

@@ -37,7 +37,8 @@ def policy_current(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/policy.html",
-        {"version": selectors.policy_version_current(), **selectors.policy_context()},
+        {"version": selectors.policy_version_current_cached(),
+         "policy_body": services.policy_render_cached(_language())},
     )
 
 

@@ -81,6 +81,23 @@ def test_processors_are_listed_in_section_5_and_ended_ones_are_not(client: Clien
     assert "이메일 발송 대행" in ko
 
 
+def test_a_processor_change_shows_at_once_though_the_body_is_cached(client: Client) -> None:
+    """The rendered body is kept per language, keyed by the processors in force: a change in
+    the admin, a new processor or one whose contract ended shows on the next request."""
+    processor = ProcessorFactory(name="Hanbit Mail Co.", tasks_en="sending email for us")
+    assert "sending email for us" in page(client, "en")
+    processor.tasks_en = "sending text messages for us"
+    processor.save()
+    html = page(client, "en")
+    assert "sending text messages for us" in html and "sending email for us" not in html
+    ProcessorFactory(name="Second Storage Inc.")
+    assert "Second Storage Inc." in page(client, "en")
+    processor.until = datetime.date(2020, 1, 1)
+    processor.save()
+    assert "Hanbit Mail Co." not in page(client, "en")
+    assert "Hanbit Mail Co." not in page(client, "ko")
+
+
 def test_cookies_and_complaints_are_linked_and_outside_bodies_listed(client: Client) -> None:
     html = page(client, "en")
     cookies = html[html.index('id="cookies"'):html.index('id="officer"')]
