@@ -138,9 +138,12 @@ def keyset_page(
     params: Any,
     per_page: int,
     count_key: str | None = None,
+    columns: tuple[str, ...] = (),
 ) -> KeysetPage:
     """The page that ``params`` (``request.GET``) asks for from ``queryset``, which must be
-    ordered by ``-created_at, -id``. ``count_key`` names the cached total (None: count now)."""
+    ordered by ``-created_at, -id``. ``count_key`` names the cached total (None: count now).
+    With ``columns``, the rows are dicts of those columns (``values()``); the count and the
+    seek still read only the list's own table, without the joins the columns need."""
     number = _number(params.get("page"))
     after = cursor_parse(params.get("after"))
     before = None if after else cursor_parse(params.get("before"))
@@ -161,6 +164,8 @@ def keyset_page(
         number = max(number, 2)  # rows after a position are never the first page
     if before is not None:
         reverse = _before(queryset, before).order_by("created_at", "pk")
+        if columns:
+            reverse = reverse.values(*columns)
         rows = list(reverse[:per_page + 1])
         has_previous = len(rows) > per_page
         rows = rows[:per_page][::-1]
@@ -169,6 +174,8 @@ def keyset_page(
             number = 1
     else:
         source = _after(queryset, after) if after is not None else queryset
+        if columns:
+            source = source.values(*columns)
         rows = list(source[:per_page + 1])
         has_next = len(rows) > per_page
         rows = rows[:per_page]

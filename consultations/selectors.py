@@ -151,11 +151,10 @@ def consultation_board_page(
     """One page of the board (rows are ``BoardRow``), found by an index seek
     (``consultations.pagination``): page 500 costs what page 1 costs. The total of a list
     without a title search is cached, as it is the same for every viewer."""
-    queryset = consultation_list_for(viewer=viewer, area=area, query=query).values(
-        *BOARD_ROW_COLUMNS
-    )
+    queryset = consultation_list_for(viewer=viewer, area=area, query=query).select_related(None)
     count_key = None if query.strip() else f"consultations:board-total:{area.pk if area else 0}"
-    page = keyset_page(queryset, params=params, per_page=per_page, count_key=count_key)
+    page = keyset_page(queryset, params=params, per_page=per_page, count_key=count_key,
+                       columns=BOARD_ROW_COLUMNS)
     page.rows = [BoardRow(*(row[column] for column in BOARD_ROW_COLUMNS)) for row in page.rows]
     return page
 

@@ -8,7 +8,9 @@ import html
 import re
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from consultations.models import Consultation, Review
@@ -85,6 +87,21 @@ def test_old_page_number_links_still_work(client: Client) -> None:
     assert link(response, "next") == f"?page=3&after={cursor_for(posts[39])}"
     # beyond the end: the last page, as Django's paginator did
     assert titles(client.get("/consultations/", {"page": 99})) == [p.title for p in posts[40:]]
+
+
+def test_the_seek_and_the_count_read_the_list_table_alone(client: Client) -> None:
+    """The rows need the area's and the author's names; the count and the seek of an old
+    ``?page=`` link walk many index entries and must not pay those joins for each."""
+    board(45)
+    client.get("/consultations/")  # the cached total
+    with CaptureQueriesContext(connection) as queries:
+        client.get("/consultations/", {"page": 2, "q": "글"})
+    reads = [q["sql"] for q in queries if "consultations_consultation" in q["sql"]]
+    count = next(sql for sql in reads if "COUNT(" in sql)
+    seek = next(sql for sql in reads if "OFFSET" in sql)
+    rows = next(sql for sql in reads if "members_member" in sql)
+    assert "JOIN" not in count and "JOIN" not in seek
+    assert "JOIN" in rows
 
 
 @pytest.mark.parametrize(
