@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -82,6 +82,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     ) and not selectors.staff_may_read(request.user, kind=ConsultationKind.BOARD) else set()
     english = get_language() == "en"
     detail_url = reverse_each("consultations:detail")
+    local_zone = timezone.get_current_timezone()
     rows = [
         {
             "title": consultation.title,
@@ -92,16 +93,26 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
             "url": detail_url(consultation.pk),
             "area_name": consultation.area_name_en if english else consultation.area_name_ko,
             "author": mask_name(consultation.author_name),
-            "day": f"{timezone.localtime(consultation.created_at):%Y-%m-%d}",
+            "day": f"{consultation.created_at.astimezone(local_zone):%Y-%m-%d}",
         }
         for consultation in page
     ]
     return render(
         request,
         "consultations/consultation_list.html",
-        {"page": page, "rows_html": _board_rows_html(rows), "areas": areas, "area": area,
-         "query": query},
+        {"page": page, "rows_html": _board_rows_html(rows),
+         "area_options": _area_options_html(areas, selected=area, english=english),
+         "area": area, "query": query},
     )
+
+
+def _area_options_html(areas: list[Any], *, selected: Any, english: bool) -> str:
+    """The area filter's options (the fixed parts of the form are kept in the layout cache)."""
+    return format_html_join("", '<option value="{}"{}>{}</option>', (
+        (area.slug, " selected" if area == selected else "",
+         area.name_en if english else area.name_ko)
+        for area in areas
+    ))
 
 
 def _board_rows_html(rows: list[dict[str, Any]]) -> str:
