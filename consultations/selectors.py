@@ -10,7 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import caches
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from consultations.models import (
     Consultation,
@@ -236,18 +236,22 @@ def review_list_published() -> QuerySet[Review]:
     )
 
 
-# What the public list shows of a review; the author's other columns are not read.
-REVIEW_LIST_FIELDS = (
-    "title", "rating", "body", "created_at", "area__name_ko", "area__name_en", "author__name",
-    "data_key",
-)
+# What the public list shows of a review: the names come as columns, not as area and member
+# objects (each row would otherwise build three models besides the review and its key).
+REVIEW_LIST_FIELDS = ("title", "rating", "body", "created_at", "data_key")
 
 
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
-    return keyset_page(
-        review_list_published().only(*REVIEW_LIST_FIELDS), params=params, per_page=per_page,
-        count_key="consultations:reviews-total",
+    rows = (
+        Review.objects.filter(status=ReviewStatus.PUBLISHED)
+        .select_related("data_key")
+        .only(*REVIEW_LIST_FIELDS)
+        .annotate(area_name_ko=F("area__name_ko"), area_name_en=F("area__name_en"),
+                  author_name=F("author__name"))
+        .order_by("-created_at", "-id")
     )
+    return keyset_page(rows, params=params, per_page=per_page,
+                       count_key="consultations:reviews-total")
 
 
 def review_list_of(member: Any) -> QuerySet[Review]:

@@ -374,9 +374,9 @@ def review_list(request: HttpRequest) -> HttpResponse:
     rows = [
         {
             "title": review.title,
-            "area_name": review.area.name_en if english else review.area.name_ko,
+            "area_name": review.area_name_en if english else review.area_name_ko,
             "rating": _("%(rating)s of 5") % {"rating": review.rating},
-            "author": mask_name(review.author.name),
+            "author": mask_name(review.author_name),
             "body": linebreaksbr(review.body, autoescape=True),
         }
         for review in page
