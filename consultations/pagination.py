@@ -78,6 +78,9 @@ class KeysetPage:
     total: int
     next_cursor: str = ""
     previous_cursor: str = ""
+    # The links' query strings, as ``{% querystring %}`` would write them.
+    next_query: str = ""
+    previous_query: str = ""
     paginator: Any = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -101,6 +104,22 @@ class KeysetPage:
 
     def previous_page_number(self) -> int:
         return max(1, self.number - 1)
+
+
+def _querystring(params: Any, **changes: Any) -> str:
+    """``params`` (``request.GET``) with ``changes`` (None removes a key), written as Django's
+    ``{% querystring %}`` tag writes it; built here once per page, not by a tag per link."""
+    if not hasattr(params, "urlencode"):
+        return ""  # no request behind the page (e.g. a selector called from the shell)
+    query = params.copy()
+    for key, value in changes.items():
+        if value is None:
+            query.pop(key, None)
+        else:
+            query[key] = str(value)
+    if not query and not params:
+        return ""
+    return f"?{query.urlencode()}"
 
 
 def _after(queryset: QuerySet, position: tuple[datetime.datetime, int]) -> QuerySet:
@@ -184,14 +203,23 @@ def keyset_page(
             number = 1
     if not rows:
         has_next = False
+    next_cursor = cursor_for(rows[-1]) if rows and has_next else ""
+    previous_cursor = cursor_for(rows[0]) if rows and has_previous and number > 2 else ""
+    has_previous = has_previous and number > 1
     return KeysetPage(
         rows=rows,
         number=number,
         per_page=per_page,
         has_next=has_next,
-        has_previous=has_previous and number > 1,
+        has_previous=has_previous,
         total=total,
-        next_cursor=cursor_for(rows[-1]) if rows and has_next else "",
-        previous_cursor=cursor_for(rows[0]) if rows and has_previous and number > 2 else "",
+        next_cursor=next_cursor,
+        previous_cursor=previous_cursor,
+        next_query=_querystring(params, page=number + 1, after=next_cursor, before=None)
+        if has_next else "",
+        previous_query=(
+            _querystring(params, page=max(1, number - 1), before=previous_cursor, after=None)
+            if previous_cursor else _querystring(params, page=None, before=None, after=None)
+        ) if has_previous else "",
     )
 

@@ -115,6 +115,17 @@ def _area_options_html(areas: list[Any], *, selected: Any, english: bool) -> str
     ))
 
 
+def _review_articles_html(rows: list[dict[str, Any]]) -> str:
+    """The reviews of a page, written here for the reason ``_board_rows_html`` gives."""
+    return format_html_join("\n", (
+        '<article class="review"><h2>{}</h2><p class="meta">{} · {} · {}</p>'
+        '<div class="body">{}</div></article>'
+    ), (
+        (row["title"], row["area_name"], row["rating"], row["author"], row["body"])
+        for row in rows
+    ))
+
+
 def _board_rows_html(rows: list[dict[str, Any]]) -> str:
     """The board's table rows, escaped by ``format_html`` as the template would escape them.
 
@@ -369,9 +380,8 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
     page = selectors.review_published_page(params=request.GET, per_page=PAGE_SIZE)
-    # Ready to print, as on the board: per-row template tags cost more than the query.
     english = get_language() == "en"
-    rows = [
+    reviews_html = _review_articles_html([
         {
             "title": review.title,
             "area_name": review.area_name_en if english else review.area_name_ko,
@@ -380,10 +390,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
             "body": linebreaksbr(review.body, autoescape=True),
         }
         for review in page
-    ]
+    ])
     return render(
         request, "consultations/review_list.html",
-        {"page": page, "rows": rows, "is_patient": selectors.member_is_patient(request.user)},
+        {"page": page, "reviews_html": reviews_html,
+         "is_patient": selectors.member_is_patient(request.user)},
     )
 
 
