@@ -118,6 +118,8 @@ class Consultation(models.Model):
             models.Index(
                 fields=["area", "kind", "created_at", "id"], name="consultation_area_seek"
             ),
+            # An author's newest posts ("my data" shows the newest few of thousands).
+            models.Index(fields=["author", "created_at", "id"], name="consultation_author_seek"),
         ]
 
     def __str__(self) -> str:
@@ -184,6 +186,7 @@ class Review(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "created_at", "id"], name="review_status_seek"),
+            models.Index(fields=["author", "created_at", "id"], name="review_author_seek"),
         ]
 
     def __str__(self) -> str:

@@ -39,11 +39,13 @@ def _subject(request: HttpRequest, pk: int | None) -> Any:
 
 def _urls(member: Any, pk: int | None) -> dict[str, str]:
     if pk is None:
-        return {"export": reverse("privacy:my_data_export"),
+        return {"my_data": reverse("privacy:my_data"),
+                "export": reverse("privacy:my_data_export"),
                 "withdraw": reverse("privacy:withdraw"),
                 "request": reverse("privacy:my_data_request"),
                 "profile_edit": reverse("members:profile_edit")}
-    return {"export": reverse("privacy:my_data_export_child", args=[pk]),
+    return {"my_data": reverse("privacy:my_data_child", args=[pk]),
+            "export": reverse("privacy:my_data_export_child", args=[pk]),
             "withdraw": reverse("privacy:withdraw_child", args=[pk]),
             "request": reverse("privacy:my_data_request_child", args=[pk]),
             "profile_edit": reverse("members:child_profile_edit", args=[pk])}
@@ -52,12 +54,43 @@ def _urls(member: Any, pk: int | None) -> dict[str, str]:
 @login_required
 @require_safe
 def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Every item held, with the newest few records of each; the rest on the item's pages."""
     member = _subject(request, pk)
-    data = selectors.subject_data(member=member, viewer=request.user)
+    data = selectors.subject_overview(member=member, viewer=request.user)
     return render(request, "privacy/selfservice/my_data.html", {
-        "data": data, "urls": _urls(member, pk), "request_form": ItemRequestForm(),
+        "data": data, "urls": _urls(member, pk), "child_pk": pk,
+        "request_form": ItemRequestForm(),
         "children": children_represented_by(representative=request.user) if pk is None else (),
         "profile_items": selectors.PROFILE_ITEMS, "own_page_items": selectors.OWN_PAGE_ITEMS,
+    })
+
+
+@login_required
+@require_safe
+def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
+    """All records of one registry item, a page at a time, newest first."""
+    member = _subject(request, pk)
+    listing = selectors.item_listing(member=member, viewer=request.user, key=key,
+                                     page=request.GET.get("page"))
+    if listing is None:
+        raise Http404
+    return render(request, "privacy/selfservice/my_data_item.html", {
+        "member": member, "is_own": member.pk == request.user.pk, "urls": _urls(member, pk),
+        "view": listing.view, "page": listing.page,
+    })
+
+
+@login_required
+@require_safe
+def my_data_section(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
+    """All entries of one list of "my data" (consultations, consents...), a page at a time."""
+    member = _subject(request, pk)
+    listing = selectors.section_listing(member=member, key=key, page=request.GET.get("page"))
+    if listing is None:
+        raise Http404
+    return render(request, "privacy/selfservice/my_data_section.html", {
+        "member": member, "is_own": member.pk == request.user.pk, "urls": _urls(member, pk),
+        "section": listing.section, "page": listing.page,
     })
 
 

@@ -374,6 +374,27 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "privacy:my_data_export_child": CHILD_REAUTHENTICATED,
     "privacy:my_data_request": Case(POST_ONLY),
     "privacy:my_data_request_child": Case(POST_ONLY, kwargs=pk_of("child")),
+    # All records of one registry item, or of one list of "my data": the viewer's own.
+    "privacy:my_data_item": (
+        Case(LOGIN_REQUIRED, kwargs=lambda w: {"key": "consultation_content"}),
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"key": "no_such_item"}, label="unknown item"),
+    ),
+    "privacy:my_data_item_child": (
+        Case(OWNER_ONLY, kwargs=lambda w: {"pk": w.child.pk, "key": "consultation_content"},
+             label="represented child"),
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"pk": w.other.pk, "key": "name"},
+             label="not a child"),
+    ),
+    "privacy:my_data_section": (
+        Case(LOGIN_REQUIRED, kwargs=lambda w: {"key": "consultations"}),
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"key": "no_such_list"}, label="unknown list"),
+    ),
+    "privacy:my_data_section_child": (
+        Case(OWNER_ONLY, kwargs=lambda w: {"pk": w.child.pk, "key": "consultations"},
+             label="represented child"),
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"pk": w.other.pk, "key": "consents"},
+             label="not a child"),
+    ),
     "privacy:consents": Case(LOGIN_REQUIRED),
     "privacy:withdraw": (Case(REAUTHENTICATE),
                          Case(LOGIN_REQUIRED, fresh=True, label="after reauthentication")),
