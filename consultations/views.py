@@ -176,16 +176,13 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
         # A staff member reading someone's health question is recorded as in the admin.
         access_log_request(request, action="view:consultations.consultation",
                            subject_ref=consultation.author.subject_ref, fields=("title", "body"))
-    answers = list(consultation.answers.select_related("data_key"))
-    context: dict[str, Any] = {
-        "consultation": consultation,
-        "answers": answers,
-        "author": mask_name(consultation.author.name),
-        "editable": selectors.consultation_editable_by(consultation, request.user),
-        "answer_form": (
+    context = _detail_context(
+        consultation,
+        editable=selectors.consultation_editable_by(consultation, request.user),
+        answer_form=(
             forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation) else None
         ),
-    }
+    )
     response = render(request, "consultations/consultation_detail.html", context)
     if consultation.is_private:
         response["Cache-Control"] = "private, no-store"
@@ -247,6 +244,28 @@ def consultation_url(pk: int) -> str:
     return reverse("consultations:detail", args=[pk])
 
 
+def _detail_context(consultation: Any, *, editable: bool, answer_form: Any) -> dict[str, Any]:
+    """The post page's context: dates and bodies ready to print, as on the lists (a date
+    filter or ``linebreaksbr`` in the template costs a node each)."""
+    local_zone = timezone.get_current_timezone()
+    answers = [
+        {"iso": answer.created_at.isoformat(),
+         "day": f"{answer.created_at.astimezone(local_zone):%Y-%m-%d}",
+         "body": linebreaksbr(answer.body, autoescape=True)}
+        for answer in consultation.answers.select_related("data_key")
+    ]
+    return {
+        "consultation": consultation,
+        "posted_iso": consultation.created_at.isoformat(),
+        "posted_day": f"{consultation.created_at.astimezone(local_zone):%Y-%m-%d}",
+        "body": linebreaksbr(consultation.body, autoescape=True),
+        "answers": answers,
+        "author": mask_name(consultation.author.name),
+        "editable": editable,
+        "answer_form": answer_form,
+    }
+
+
 @require_POST
 def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff answer from the post page (the admin has the same through its inline)."""
@@ -262,12 +281,9 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The answer is posted and the author is notified."))
         return redirect("consultations:detail", pk=pk)
-    answers = list(consultation.answers.select_related("data_key"))
     return render(
         request, "consultations/consultation_detail.html",
-        {"consultation": consultation, "answers": answers, "editable": False,
-         "author": mask_name(consultation.author.name), "answer_form": form},
-        status=400,
+        _detail_context(consultation, editable=False, answer_form=form), status=400,
     )
 
 
