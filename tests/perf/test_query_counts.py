@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Consultation
@@ -33,14 +33,6 @@ pytestmark = pytest.mark.django_db
 # query per related model): here the account, consents, posts, answers and reviews.
 MAX_QUERIES = 8
 MAX_QUERIES_MY_DATA = 13
-
-
-def my_data_path() -> str:
-    """The self-service "my data" page once it is merged; the member's own page until then."""
-    try:
-        return reverse("privacy:my_data")
-    except NoReverseMatch:
-        return reverse("members:my_page")
 
 
 def add_posts(*, owner, authors: int, per_author: int, reviews: int) -> None:
@@ -77,13 +69,13 @@ def page_paths(owner) -> dict[str, str]:
         "detail": f"/consultations/{public.pk}/",
         "reviews": "/reviews/",
         "policy": "/privacy/policy/",
-        "my data": my_data_path(),
+        "my data": reverse("privacy:my_data"),
     }
 
 
 def count(client: Client, path: str, assert_max) -> int:
     assert client.get(path).status_code == 200  # warm
-    most = MAX_QUERIES_MY_DATA if path == my_data_path() else MAX_QUERIES
+    most = MAX_QUERIES_MY_DATA if path == reverse("privacy:my_data") else MAX_QUERIES
     with assert_max(most), CaptureQueriesContext(connection) as queries:
         response = client.get(path)
     assert response.status_code == 200, path
