@@ -24,6 +24,8 @@ from concurrent.futures import ThreadPoolExecutor
 # Overridable so that the tests read project pages from files instead of the network.
 PROJECT_JSON = os.environ.get("PIP_AUDIT_PROJECT_JSON", "https://pypi.org/pypi/{name}/json")
 TIMEOUT_SECONDS = 30
+# pip-audit's reason for skipping our own package (installed with ``pip install -e``).
+EDITABLE = "distribution marked as editable"
 
 
 def project_page(name: str) -> dict | None:
@@ -53,13 +55,16 @@ def from_project_page(dep: dict) -> dict:
     page = project_page(dep["name"])
     if page is None or dep["version"] is None:
         return dep
-    newest = page["info"]["version"]
+    newest = (page.get("info") or {}).get("version")
     if newest != dep["version"]:
         reason = f"{dep['version']} is not the newest release ({newest})"
         return {**dep, "skip_reason": reason}
+    if not isinstance(page.get("vulnerabilities"), list):
+        # A page without the list says nothing about vulnerabilities: never a clean result.
+        return {**dep, "skip_reason": "the project page carries no vulnerability list"}
     vulns = [
         {"id": vuln["id"], "fix_versions": vuln.get("fixed_in") or []}
-        for vuln in page.get("vulnerabilities") or []
+        for vuln in page["vulnerabilities"]
         if not vuln.get("withdrawn")
     ]
     return {"name": dep["name"], "version": dep["version"], "vulns": vulns}
@@ -71,7 +76,7 @@ def main(path: str) -> int:
     dependencies = report.get("dependencies", [])
     looked_up = [dep for dep in dependencies if not dep.get("skip_reason")]
     missing = [dep for dep in dependencies
-               if dep.get("skip_reason") and "editable" not in dep["skip_reason"]]
+               if dep.get("skip_reason") and dep["skip_reason"] != EDITABLE]
     with ThreadPoolExecutor(max_workers=8) as pool:
         retried = list(pool.map(from_project_page, missing))
     audited = looked_up + [dep for dep in retried if not dep.get("skip_reason")]

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models import F, Q, QuerySet
 
 from consultations.models import (
@@ -30,7 +31,8 @@ BOARD_CONSENT = "sensitive_health"
 
 
 _AREAS_CACHE_KEY = "consultations:active-areas:v1"
-_AREAS_CACHE_SECONDS = 60 * 60
+# A change made outside the admin (shell, data migration) shows within this time.
+_AREAS_CACHE_SECONDS = 5 * 60
 
 
 def area_list_active() -> QuerySet[ConsultationArea]:
@@ -49,7 +51,10 @@ def area_list_cached() -> list[ConsultationArea]:
 
 
 def area_list_cache_clear() -> None:
+    """Clear now and again once the change is committed: a page read between the two would
+    otherwise put the old list back for ``_AREAS_CACHE_SECONDS``."""
     caches["near"].delete(_AREAS_CACHE_KEY)
+    transaction.on_commit(lambda: caches["near"].delete(_AREAS_CACHE_KEY))
 
 
 def member_may_post(member: Any) -> bool:

@@ -170,20 +170,31 @@ def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
     if consultation is None:
         raise Http404
+    answer_form = (
+        forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation) else None
+    )
+    return _render_detail(
+        request, consultation,
+        editable=selectors.consultation_editable_by(consultation, request.user),
+        answer_form=answer_form,
+    )
+
+
+def _render_detail(request: HttpRequest, consultation: Any, *, editable: bool,
+                   answer_form: Any, status: int = 200) -> HttpResponse:
+    """The post page, also when the staff answer form comes back with errors: a staff member
+    reading someone's private question is recorded as in the admin, and a private page is
+    never kept by the browser or a proxy."""
     if consultation.is_private and consultation.author_id != request.user.pk and (
         selectors.staff_may_read(request.user, kind=consultation.kind)
     ):
-        # A staff member reading someone's health question is recorded as in the admin.
         access_log_request(request, action="view:consultations.consultation",
                            subject_ref=consultation.author.subject_ref, fields=("title", "body"))
-    context = _detail_context(
-        consultation,
-        editable=selectors.consultation_editable_by(consultation, request.user),
-        answer_form=(
-            forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation) else None
-        ),
+    response = render(
+        request, "consultations/consultation_detail.html",
+        _detail_context(consultation, editable=editable, answer_form=answer_form),
+        status=status,
     )
-    response = render(request, "consultations/consultation_detail.html", context)
     if consultation.is_private:
         response["Cache-Control"] = "private, no-store"
     return response
@@ -281,10 +292,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The answer is posted and the author is notified."))
         return redirect("consultations:detail", pk=pk)
-    return render(
-        request, "consultations/consultation_detail.html",
-        _detail_context(consultation, editable=False, answer_form=form), status=400,
-    )
+    return _render_detail(request, consultation, editable=False, answer_form=form, status=400)
 
 
 # --- Post-surgery (after-care) consultations -------------------------------------------------

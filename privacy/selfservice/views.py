@@ -15,12 +15,16 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from members.selectors import children_represented_by
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
 from privacy.services import PrivacyError
+
+# Pages that print the member's own data (decrypted) carry ``never_cache``: no copy in the
+# browser's disk or back/forward cache, nor in a shared proxy.
 
 
 def _client_ip(request: HttpRequest) -> str | None:
@@ -52,6 +56,7 @@ def _urls(member: Any, pk: int | None) -> dict[str, str]:
 
 
 @login_required
+@never_cache
 @require_safe
 def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Every item held, with the newest few records of each; the rest on the item's pages."""
@@ -66,6 +71,7 @@ def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @require_safe
 def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
     """All records of one registry item, a page at a time, newest first."""
@@ -81,6 +87,7 @@ def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpR
 
 
 @login_required
+@never_cache
 @require_safe
 def my_data_section(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
     """All entries of one list of "my data" (consultations, consents...), a page at a time."""
@@ -138,6 +145,7 @@ def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse
 
 
 @login_required
+@never_cache
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest) -> HttpResponse:
     member = request.user
@@ -160,6 +168,7 @@ def consents(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@never_cache
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:

@@ -3,6 +3,8 @@ guest answers."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -88,3 +90,23 @@ def test_members_cannot_reach_the_admin(client: Client) -> None:
     client.force_login(MemberFactory())
     response = client.get("/admin/consultations/consultation/")
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_an_area_changed_in_the_admin_shows_at_once_on_the_pages(
+    admin: Client, django_capture_on_commit_callbacks
+) -> None:
+    """Pages list the areas from the near cache; the admin clears it, again at commit."""
+    area = ConsultationAreaFactory(name_ko="보톡스", name_en="Botox", slug="botox")
+    def listed(path: str) -> str:
+        pattern = r'<ul class="area-list">(.*?)</ul>' if path == "/" else (
+            r'<select id="id_area_filter" name="area">(.*?)</select>')
+        return re.search(pattern, admin.get(path).content.decode(), re.DOTALL).group(1)
+
+    assert "보톡스" in listed("/")  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin.post(f"/admin/consultations/consultationarea/{area.pk}/change/", {
+            "name_ko": "보톡스", "name_en": "Botox", "slug": "botox", "position": 0,
+        })  # "is_active" left out: unticked
+    assert response.status_code == 302
+    assert "보톡스" not in listed("/")
+    assert "보톡스" not in listed("/consultations/")

@@ -52,6 +52,22 @@ def test_staff_reading_a_private_question_on_the_site_is_logged(client: Client) 
     assert AccessLogEntry.objects.count() == 1
 
 
+def test_a_refused_staff_answer_shows_the_private_question_as_the_page_does(
+    client: Client,
+) -> None:
+    """The answer form's error page shows the question again: logged as a staff read and
+    never kept by the browser, like the post page itself."""
+    private = ConsultationFactory(is_private=True, body="비공개 건강 질문")
+    client.force_login(StaffFactory(role=DOCTOR))
+    response = client.post(f"/consultations/{private.pk}/answer/", {"body": ""})
+    assert response.status_code == 400
+    assert "비공개 건강 질문" in response.content.decode()
+    assert "no-store" in response["Cache-Control"]
+    assert AccessLogEntry.objects.filter(action="view:consultations.consultation",
+                                         subject_ref=private.author.subject_ref).count() == 1
+    assert not private.answers.exists()
+
+
 def test_visits_record_the_page_pattern_never_ids_or_tokens(client: Client) -> None:
     client.post("/cookies/accept/", {"all_groups": "on"})
     private = ConsultationFactory(is_private=False)

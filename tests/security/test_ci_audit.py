@@ -88,3 +88,20 @@ def test_an_older_release_or_an_unreachable_page_is_named_not_audited(tmp_path: 
     assert ("NOT AUDITED nosuchpkg-a 5.2.19: 5.2.19 is not the newest release (6.1.3)"
             in result.stdout)
     assert "NOT AUDITED nosuchpkg-c 1.0: Dependency not found on PyPI" in result.stdout
+
+
+def test_a_project_page_without_a_vulnerability_list_is_not_a_clean_audit(
+        tmp_path: Path) -> None:
+    result = summarise(
+        tmp_path,
+        [{"name": "nosuchpkg-a", "skip_reason": NOT_FOUND.format(name="nosuchpkg-a",
+                                                                   version="2.0")},
+         {"name": "editables", "skip_reason": NOT_FOUND.format(name="editables",
+                                                                 version="0.5")}],
+        {"nosuchpkg-a": {"info": {"version": "2.0"}}},
+    )
+    assert "0 package(s) audited (0 from the project page), 0 vulnerable, 2 not audited" in (
+        result.stdout)
+    assert ("NOT AUDITED nosuchpkg-a 2.0: the project page carries no vulnerability list"
+            in result.stdout)
+    assert "NOT AUDITED editables 0.5" in result.stdout  # a name with "editable" in it counts

@@ -335,3 +335,16 @@ def test_a_multi_model_item_can_be_merged_newest_first() -> None:
         if len(sources) > 1:
             assert all(selectors._collected_field(source.model) for source in sources)
 
+
+
+@pytest.mark.parametrize("path", [
+    "/privacy/my-data/", "/privacy/my-data/items/consultation_content/",
+    "/privacy/my-data/lists/consultations/", "/privacy/consents/",
+])
+def test_pages_of_ones_own_data_are_never_kept_by_the_browser(client: Client, path: str) -> None:
+    member = PosterFactory()
+    ConsultationFactory(author=member)
+    client.force_login(member)
+    response = client.get(path)
+    assert response.status_code == 200
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
