@@ -233,14 +233,6 @@ def member_is_patient(member: Any) -> bool:
     return member_may_post(member) and procedure_records_of(member).exists()
 
 
-def review_list_published() -> QuerySet[Review]:
-    return (
-        Review.objects.filter(status=ReviewStatus.PUBLISHED)
-        .select_related("area", "author", "data_key")
-        .order_by("-created_at", "-id")
-    )
-
-
 # What the public list shows of a review: the names come as columns, not as area and member
 # objects (each row would otherwise build three models besides the review and its key).
 REVIEW_LIST_FIELDS = ("title", "rating", "body", "created_at", "data_key")

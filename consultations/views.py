@@ -27,7 +27,7 @@ from clinic_site.reversing import reverse_each
 from consultations import forms, selectors, services
 from consultations.models import TITLE_MAX_LENGTH, ConsultationKind
 from privacy import registry
-from privacy.access_log import access_log_request
+from privacy.access_log import access_log_request, client_ip
 from privacy.masking import mask_name
 
 PAGE_SIZE = 20
@@ -349,7 +349,7 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
         for unused in ("password_again", "consent"):
             data.pop(unused)
         guest_consultation = services.guest_consultation_create(
-            **data, ip_address=request.META.get("REMOTE_ADDR")
+            **data, ip_address=client_ip(request)
         )
         request.session[GUEST_REFERENCE_SESSION_KEY] = guest_consultation.reference
         return redirect("consultations:guest_done")

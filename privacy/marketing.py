@@ -367,28 +367,6 @@ def campaign_send(
     return report
 
 
-# --- Notices: information, not advertising -----------------------------------------------------
-
-def notice_send(*, member: Any, subject: str, body: str) -> bool:
-    """Email an information notice (policy change, answer to a consultation) to ``member``.
-
-    Not advertising (Network Act art. 50 does not apply): it goes regardless of marketing
-    consent and at any hour, and never carries the advertising mark; an advertisement passed
-    here is refused, because it would escape the consent checks. Returns False when the
-    member has no email address."""
-    if subject.lstrip().startswith(AD_MARK) or body.lstrip().startswith(AD_MARK):
-        raise ValueError("advertising goes through campaign_send, not notice_send")
-    if not member.email:
-        return False
-    context = {**_sender_context(), "body": body}
-    with translation.override(MESSAGE_LANGUAGE):
-        text = render_to_string("privacy/marketing/notice_email.txt", context).strip()
-    message = EmailMessage(
-        subject=f"[{context['clinic_name']}] {subject}", body=text + "\n", to=[member.email]
-    )
-    return message.send() == 1
-
-
 # --- The two-yearly reminder (Network Act art. 50-8) -------------------------------------------
 
 def _years_before(moment: datetime, years: int) -> datetime:

@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from privacy import registry
+from privacy.access_log import client_ip
 from privacy.marketing import BadUnsubscribeLink, marketing_unsubscribe, unsubscribe_token_read
 from privacy.selectors import consent_is_granted
 
@@ -26,7 +27,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     context = {"consent": registry.consent(consent)}
     if request.method == "POST":
         withdrawn = marketing_unsubscribe(
-            subject_ref=subject_ref, consent=consent, ip_address=request.META.get("REMOTE_ADDR")
+            subject_ref=subject_ref, consent=consent, ip_address=client_ip(request)
         )
         return render(request, "privacy/marketing/unsubscribe_done.html",
                       {**context, "already": not withdrawn})

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from privacy import selectors, services
+from privacy.access_log import client_ip
 from privacy.forms import ComplaintForm, ReconsentForm
 from privacy.middleware import SESSION_KEY
 from privacy.models import PolicyVersion
@@ -108,7 +109,7 @@ def reconsent(request: HttpRequest) -> HttpResponse:
     form = ReconsentForm(request.POST or None, choices=services.reconsent_choices())
     if request.method == "POST" and form.is_valid():
         services.consents_renew(member=request.user, granted=form.granted(), version=version,
-                                ip_address=request.META.get("REMOTE_ADDR"))
+                                ip_address=client_ip(request))
         request.session[SESSION_KEY] = version.version
         messages.success(request, _("Thank you. Your consent choices are saved."))
         return redirect(_next_url(request))

@@ -47,7 +47,6 @@ _COLLECTED_AT = (
 )
 # Where a member changes an item themself (URL names); other items go through a request.
 PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area")
-OWN_PAGE_ITEMS = {"email": "account_email", "password": "account_change_password"}
 # Items whose rows member_erase destroys at once (the rest is kept by a rule, see statement).
 ERASED_AT_WITHDRAWAL = (
     registry.MEMBERSHIP.key, registry.MEMBER_POSTS.key, registry.CONSENT_WITHDRAWN.key,
@@ -103,10 +102,6 @@ class ItemView:
     def has_more(self) -> bool:
         """More records than ``rows`` shows: the page links to the item's own pages."""
         return self.count > len(self.rows)
-
-    @property
-    def has_value(self) -> bool:
-        return any(value for row in self.rows for _label, value in row.values)
 
     @property
     def last_collected(self) -> Any:
@@ -890,6 +885,16 @@ def _newest_collected(sources: tuple[ItemSource, ...], member: Any) -> Any:
     return max(moments, key=_moment, default=None)
 
 
+def item_legal_hold(*, member: Any, item_key: str) -> LegalHold | None:
+    """The hold a law puts on ``member``'s records of ``item_key`` now (None: no law keeps
+    the item, or nothing is held); reads only the newest record's time."""
+    item = registry.ITEMS_BY_KEY[item_key]
+    sources = _sources().get(item_key, ())
+    if not sources or legal_hold_period(item.retention) is None:
+        return None
+    return legal_hold_since(item, collected=_newest_collected(sources, member))
+
+
 def item_listing(
     *, member: Any, viewer: Any, key: str, page: Any = None, now: datetime.datetime | None = None,
 ) -> ItemListing | None:
@@ -917,8 +922,8 @@ def item_listing(
         if item_row is not None:
             view.rows.append(item_row)
     view.total = found.paginator.count
-    if view.total and legal_hold_period(item.retention) is not None:
-        view.legal_hold = legal_hold_since(item, collected=_newest_collected(sources, member))
+    if view.total:
+        view.legal_hold = item_legal_hold(member=member, item_key=key)
     return ItemListing(view=view, page=found)
 
 
@@ -1032,14 +1037,6 @@ def withdrawal_statement(data: SubjectData) -> list[StatementLine]:
 
 
 # --- Requests ---------------------------------------------------------------------------------
-
-def rights_requests_open() -> list[RightsRequest]:
-    return list(RightsRequest.objects.filter(completed_at__isnull=True).order_by("due_on", "id"))
-
-
-def rights_requests_overdue(*, today: datetime.date) -> list[RightsRequest]:
-    return [request for request in rights_requests_open() if request.due_on < today]
-
 
 def correction_open(*, subject_ref: Any, item_key: str) -> RightsRequest | None:
     for request in RightsRequest.objects.filter(

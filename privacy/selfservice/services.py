@@ -94,12 +94,9 @@ def legal_hold_check(*, member: Any, item_key: str) -> None:
         raise PrivacyError(
             f"unknown item {item_key!r}; known items: {', '.join(registry.ITEMS_BY_KEY)}"
         )
-    view = next(
-        v for v in selectors.items_held(member=member, viewer=member)
-        if v.item.key == item_key
-    )
-    if view.legal_hold is not None:
-        raise PrivacyError(view.legal_hold.message())
+    hold = selectors.item_legal_hold(member=member, item_key=item_key)
+    if hold is not None:
+        raise PrivacyError(hold.message())
 
 
 # --- Export -------------------------------------------------------------------------------------

@@ -66,7 +66,6 @@ def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         "data": data, "urls": _urls(member, pk), "child_pk": pk,
         "request_form": ItemRequestForm(),
         "children": children_represented_by(representative=request.user) if pk is None else (),
-        "profile_items": selectors.PROFILE_ITEMS, "own_page_items": selectors.OWN_PAGE_ITEMS,
     })
 
 
@@ -174,7 +173,6 @@ def consents(request: HttpRequest) -> HttpResponse:
 def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """The statement of what goes and what stays, then the withdrawal on explicit confirmation."""
     member = _subject(request, pk)
-    data = selectors.subject_data(member=member, viewer=request.user)
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         by_self = member.pk == request.user.pk
@@ -182,6 +180,7 @@ def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if by_self:
             logout(request)
         return render(request, "privacy/selfservice/withdrawn.html", {"by_self": by_self})
+    data = selectors.subject_data(member=member, viewer=request.user)
     return render(request, "privacy/selfservice/withdraw.html", {
         "data": data, "statement": selectors.withdrawal_statement(data), "form": form,
         "urls": _urls(member, pk),

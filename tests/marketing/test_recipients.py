@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from privacy.marketing import campaign_recipients, consent_current, is_night
+from privacy.marketing import campaign_recipients, is_night
 from privacy.models import CampaignChannel
 from privacy.restrictions import restriction_lift, restriction_start
 from privacy.selectors import consent_is_granted
@@ -57,7 +57,6 @@ def test_each_consent_state_of_the_channel() -> None:
         assert (member.username in {"granted", "regranted"}) == consent_is_granted(
             subject_ref=member.subject_ref, consent="marketing_email"
         )
-    assert consent_current  # the batch form used above
 
 
 def test_same_second_grant_then_withdrawal_counts_as_withdrawn() -> None:
