@@ -6,7 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.destruction import BATCH_SIZE, PurgeLocked, purge, purge_rules
+from privacy.destruction import BATCH_SIZE, PurgeLocked, purge
 
 
 class PurgeAction(Action):
@@ -30,12 +30,6 @@ class PurgeAction(Action):
         dry_run = bool(options.get("dry_run"))
         if options["batch_size"] < 1:
             raise self.fail("--batch-size must be at least 1")
-        known = purge_rules()
-        unknown = [key for key in options.get("rules") or () if key not in known]
-        if unknown:
-            raise self.fail(
-                f"unknown purge rule {', '.join(unknown)}; known rules: {', '.join(known)}"
-            )
 
         def progress(items: Any, total: int | None, label: str) -> Any:
             return self.progress(items, total=total, label=label, out=out)
@@ -45,6 +39,8 @@ class PurgeAction(Action):
                 rule_keys=options.get("rules"), dry_run=dry_run,
                 batch_size=options["batch_size"], progress=progress,
             )
+        except ValueError as error:  # an unknown rule, refused before anything is done
+            raise self.fail(str(error)) from None
         except PurgeLocked:
             raise self.fail(
                 "another privacy purge or replay-destruction is running; nothing was done"

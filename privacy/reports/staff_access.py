@@ -62,7 +62,7 @@ def build(*, start: datetime, end: datetime, now: datetime) -> list[dict[str, st
         rows.append(_row("export", entry.actor, entry.record_count,
                          f"{localtime(entry.at):%Y-%m-%d %H:%M} reason: {entry.reason}"))
 
-    current = _records_per_actor(start, end)
+    current = {item["actor"]: item["records"] or 0 for item in per_actor}  # read above
     history = _records_per_actor(_month_start(start, HISTORY_MONTHS), start)
     for actor in sorted(current):
         mean = history.get(actor, 0) / HISTORY_MONTHS

@@ -23,6 +23,19 @@ def at(*args: int) -> datetime.datetime:
     return datetime.datetime(*args, tzinfo=SEOUL)
 
 
+def purge_on(moment: datetime.datetime, *rules: str) -> Any:
+    """``privacy purge`` of ``rules`` as of ``moment``; a rule that raised fails the test (the
+    purge itself reports a failing rule and goes on with the others)."""
+    import time_machine
+
+    from privacy.destruction import purge
+
+    with time_machine.travel(moment, tick=False):
+        report = purge(rule_keys=list(rules))
+    assert not report.failed, [rule.error for rule in report.failed]
+    return report
+
+
 def run(*args: str) -> str:
     out = StringIO()
     call_command("privacy", *args, stdout=out)

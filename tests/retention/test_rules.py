@@ -22,7 +22,7 @@ from privacy.models import (
 from privacy.retention import Retention, retention_store
 from privacy.services import consent_record
 from tests.members.factories import MemberFactory
-from tests.retention.conftest import at, run, unconfirmed_member
+from tests.retention.conftest import at, purge_on, run, unconfirmed_member
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
@@ -37,18 +37,13 @@ def test_every_registry_rule_has_a_purge_rule_or_is_declared_pending() -> None:
     assert set(registry.RULES_BY_KEY) >= registry.PENDING_PURGE_RULES
 
 
-def _purge_on(moment: datetime.datetime, *rules: str) -> None:
-    with time_machine.travel(moment, tick=False):
-        purge(rule_keys=list(rules))
-
-
 @pytest.mark.parametrize(("offset", "destroyed"), [(-DAY, False), (0 * DAY, True), (DAY, True)])
 def test_unconfirmed_signup_goes_7_days_after_joining(
     offset: datetime.timedelta, destroyed: bool
 ) -> None:
     joined = at(2026, 3, 1, 9, 30)
     member = unconfirmed_member(date_joined=joined)
-    _purge_on(joined + datetime.timedelta(days=7) + offset, "unconfirmed_signup")
+    purge_on(joined + datetime.timedelta(days=7) + offset, "unconfirmed_signup")
     assert MemberFactory._meta.model.objects.filter(pk=member.pk).exists() is not destroyed
     assert EmailAddress.objects.filter(email=member.email).exists() is not destroyed
 
@@ -60,7 +55,7 @@ def test_confirmed_logged_in_and_staff_accounts_are_not_unconfirmed_signups() ->
     logged_in = unconfirmed_member(date_joined=joined, last_login=joined)
     staff = unconfirmed_member(date_joined=joined, is_staff=True)
     no_address = MemberFactory(date_joined=joined)  # created by staff, not by sign-up
-    _purge_on(joined + datetime.timedelta(days=30), "unconfirmed_signup")
+    purge_on(joined + datetime.timedelta(days=30), "unconfirmed_signup")
     remaining = set(MemberFactory._meta.model.objects.values_list("pk", flat=True))
     assert {confirmed.pk, logged_in.pk, staff.pk, no_address.pk} <= remaining
 
@@ -79,7 +74,7 @@ def test_consent_proof_goes_3_years_after_the_consent_ends(
                        method=ConsentMethod.CONSENT_PAGE)
         consent_record(subject_ref=subject, consent="marketing_email", granted=True,
                        method=ConsentMethod.CONSENT_PAGE)
-    _purge_on(ended + datetime.timedelta(days=3 * 365) + offset, "consent_proof")
+    purge_on(ended + datetime.timedelta(days=3 * 365) + offset, "consent_proof")
     sms = ConsentRecord.objects.filter(subject_ref=subject, consent="marketing_sms")
     assert sms.count() == (0 if destroyed else 2)
     # A consent still granted is proof still needed, however old.
@@ -93,7 +88,7 @@ def test_a_consent_given_again_after_withdrawal_keeps_its_history() -> None:
         with time_machine.travel(moment, tick=False):
             consent_record(subject_ref=subject, consent="marketing_sms", granted=granted,
                            method=ConsentMethod.CONSENT_PAGE)
-    _purge_on(at(2026, 6, 1), "consent_proof")
+    purge_on(at(2026, 6, 1), "consent_proof")
     assert ConsentRecord.objects.filter(subject_ref=subject).count() == 3
 
 
@@ -101,7 +96,7 @@ def test_a_consent_given_again_after_withdrawal_keeps_its_history() -> None:
 def test_staff_access_log_goes_after_2_years(offset: datetime.timedelta, destroyed: bool) -> None:
     moment = at(2024, 5, 5, 8, 0)
     AccessLogEntry.objects.create(actor="staff", action="retention:list", at=moment)
-    _purge_on(moment + datetime.timedelta(days=2 * 365) + offset, "staff_access_log")
+    purge_on(moment + datetime.timedelta(days=2 * 365) + offset, "staff_access_log")
     assert AccessLogEntry.objects.filter(at=moment).exists() is not destroyed
 
 
@@ -121,7 +116,7 @@ def test_retained_record_and_its_key_go_the_day_after_destroy_after(
 ) -> None:
     record = _retained(at(2026, 1, 1, 10, 0))
     assert record.destroy_after == datetime.date(2026, 4, 1)  # 90 days (login records)
-    _purge_on(at(2026, 4, 1, 12, 0) + offset, "retention_period_ended")
+    purge_on(at(2026, 4, 1, 12, 0) + offset, "retention_period_ended")
     assert RetainedRecord.objects.filter(pk=record.pk).exists() is not destroyed
     assert RetentionKey.objects.filter(pk=record.key_id).exists() is not destroyed
 

@@ -26,7 +26,7 @@ from consultations.models import (
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from members.selectors import contact_hash
 from privacy import registry
-from privacy.destruction import member_erase, purge
+from privacy.destruction import member_erase
 from privacy.models import (
     CampaignDelivery,
     Complaint,
@@ -57,7 +57,7 @@ from tests.consultations.factories import (
 )
 from tests.marketing.factories import CampaignFactory
 from tests.members.factories import MemberFactory
-from tests.retention.conftest import at, run
+from tests.retention.conftest import at, purge_on, run
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
@@ -66,13 +66,6 @@ BOUNDARY = [(-DAY, "before"), (0 * DAY, "on"), (DAY, "after")]
 # Outcome per offset: a rule whose cut-off is inclusive destroys on the day itself.
 INCLUSIVE = {"before": False, "on": True, "after": True}
 EXCLUSIVE = {"before": False, "on": False, "after": True}
-
-
-def _purge_on(moment: datetime.datetime, *rules: str) -> Any:
-    with time_machine.travel(moment, tick=False):
-        report = purge(rule_keys=list(rules))
-    assert not report.failed, [rule.error for rule in report.failed]
-    return report
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -84,7 +77,7 @@ def test_login_records_go_3_months_after_the_log_in(offset: datetime.timedelta, 
     with time_machine.travel(moment, tick=False):
         record = LoginRecord.objects.create(member=member, result="success",
                                             ip_address="198.51.100.20")
-    _purge_on(moment + datetime.timedelta(days=90) + offset, "login_records")
+    purge_on(moment + datetime.timedelta(days=90) + offset, "login_records")
     assert LoginRecord.objects.filter(pk=record.pk).exists() is not EXCLUSIVE[when]
     assert Member.objects.filter(pk=member.pk).exists()  # only the record goes
 
@@ -130,7 +123,7 @@ def test_an_unconfirmed_under_14_sign_up_goes_7_days_after_the_request(
     child = _child(requested)
     confirmed = _child(requested, confirmed=True)
     keys = {child.data_key_id, child.legal_representative.data_key_id}
-    _purge_on(requested + datetime.timedelta(days=7) + offset, "under_14_unconfirmed")
+    purge_on(requested + datetime.timedelta(days=7) + offset, "under_14_unconfirmed")
     gone = EXCLUSIVE[when]
     assert Member.objects.filter(pk=child.pk).exists() is not gone
     assert LegalRepresentative.objects.filter(child_id=child.pk).exists() is not gone
@@ -153,7 +146,7 @@ def test_a_lifted_block_goes_at_the_first_purge_after_lifting(
     )
     active = MemberBlock.objects.create(member=MemberFactory(), reason="fraud",
                                         email_hash=contact_hash("x@example.com"))
-    _purge_on(lifted + offset, "member_block")
+    purge_on(lifted + offset, "member_block")
     assert MemberBlock.objects.filter(pk=block.pk).exists() is not INCLUSIVE[when]
     assert MemberBlock.objects.filter(pk=active.pk).exists()  # in force: kept, however old
 
@@ -168,7 +161,7 @@ def test_a_guest_consultation_goes_30_days_after_its_answer(
     guest = GuestConsultationFactory(created_at=answered - 5 * DAY, answer="답변입니다",
                                      answered_at=answered)
     key_id = guest.data_key_id
-    _purge_on(answered + datetime.timedelta(days=30) + offset, "guest_consultation")
+    purge_on(answered + datetime.timedelta(days=30) + offset, "guest_consultation")
     guest = GuestConsultation.objects.get(pk=guest.pk)
     destroyed = INCLUSIVE[when]
     assert (guest.destroyed_at is not None) is destroyed
@@ -186,14 +179,14 @@ def test_the_guests_consent_ends_with_the_consultation_and_its_proof_3_years_lat
         consent_record(subject_ref=guest.subject_ref, consent="guest_consultation",
                        granted=True, method=ConsentMethod.GUEST_FORM)
     destroyed = posted + datetime.timedelta(days=91)
-    _purge_on(destroyed, "guest_consultation")
+    purge_on(destroyed, "guest_consultation")
     ledger = ConsentRecord.objects.filter(subject_ref=guest.subject_ref)
     assert list(ledger.values_list("granted", flat=True)) == [False, True]  # newest first
     assert consent_is_granted(subject_ref=guest.subject_ref, consent="guest_consultation") \
         is False
-    _purge_on(destroyed + datetime.timedelta(days=3 * 365) - DAY, "consent_proof")
+    purge_on(destroyed + datetime.timedelta(days=3 * 365) - DAY, "consent_proof")
     assert ledger.count() == 2
-    _purge_on(destroyed + datetime.timedelta(days=3 * 365), "consent_proof")
+    purge_on(destroyed + datetime.timedelta(days=3 * 365), "consent_proof")
     assert not ledger.exists()
 
 
@@ -203,7 +196,7 @@ def test_an_unanswered_guest_consultation_goes_90_days_after_posting(
 ) -> None:
     posted = at(2026, 1, 5, 8, 0)
     guest = GuestConsultationFactory(created_at=posted)
-    _purge_on(posted + datetime.timedelta(days=90) + offset, "guest_consultation")
+    purge_on(posted + datetime.timedelta(days=90) + offset, "guest_consultation")
     destroyed_at = GuestConsultation.objects.get(pk=guest.pk).destroyed_at
     assert (destroyed_at is not None) is INCLUSIVE[when]
 
@@ -239,7 +232,7 @@ def test_analytics_visits_go_13_months_after_the_visit(
 ) -> None:
     visited = at(2025, 1, 15, 14, 0)
     visit = Visit.objects.create(visitor_id=uuid.uuid4(), path="/", visited_at=visited)
-    _purge_on(visited + datetime.timedelta(days=396) + offset, "analytics_visits")
+    purge_on(visited + datetime.timedelta(days=396) + offset, "analytics_visits")
     assert Visit.objects.filter(pk=visit.pk).exists() is not EXCLUSIVE[when]
 
 
@@ -262,7 +255,7 @@ def test_a_withdrawn_optional_consent_destroys_only_the_items_it_allowed(
     _decide(member, "sensitive_health", True, at(2025, 1, 1))
     withdrawn = at(2026, 2, 2, 18, 0)
     _decide(member, "optional_items", False, withdrawn)
-    _purge_on(withdrawn + offset, "consent_withdrawn_optional_items",
+    purge_on(withdrawn + offset, "consent_withdrawn_optional_items",
               "consent_withdrawn_sensitive_health")
     member = Member.objects.get(pk=member.pk)
     cleared = INCLUSIVE[when]
@@ -281,7 +274,7 @@ def test_a_withdrawn_sensitive_consent_destroys_the_desired_area() -> None:
     again = MemberFactory(desired_area=ConsultationAreaFactory())
     _decide(again, "sensitive_health", True, at(2025, 1, 1))
     _decide(again, "sensitive_health", False, at(2025, 6, 1))
-    report = _purge_on(at(2025, 8, 1), "consent_withdrawn_sensitive_health")
+    report = purge_on(at(2025, 8, 1), "consent_withdrawn_sensitive_health")
     assert report.destroyed == 1
     assert Member.objects.get(pk=again.pk).desired_area is None
     assert Member.objects.get(pk=member.pk).desired_area is not None
@@ -297,7 +290,7 @@ def test_a_closed_complaint_moves_to_the_retention_database_for_3_years() -> Non
     closed = _complaint(status=ComplaintStatus.CLOSED)
     still_open = _complaint(status=ComplaintStatus.IN_PROGRESS)
     key_id = closed.data_key_id
-    report = _purge_on(at(2026, 7, 1, 10, 0), "complaint_records")
+    report = purge_on(at(2026, 7, 1, 10, 0), "complaint_records")
     assert (report.destroyed, report.retained) == (1, 1)
     assert list(Complaint.objects.values_list("pk", flat=True)) == [still_open.pk]
     assert not DataKey.objects.filter(pk=key_id).exists()
@@ -315,8 +308,8 @@ def test_a_retained_complaint_goes_the_day_after_its_3_years(
     offset: datetime.timedelta, when: str
 ) -> None:
     closed = _complaint(status=ComplaintStatus.CLOSED)
-    _purge_on(at(2026, 7, 1, 10, 0), "complaint_records")
-    _purge_on(at(2029, 6, 30, 12, 0) + offset, "retention_period_ended")
+    purge_on(at(2026, 7, 1, 10, 0), "complaint_records")
+    purge_on(at(2029, 6, 30, 12, 0) + offset, "retention_period_ended")
     # Kept through its destroy-after date, destroyed the day after.
     assert RetainedRecord.objects.filter(subject_ref=closed.subject_ref).exists() \
         is not EXCLUSIVE[when]
@@ -331,7 +324,7 @@ def test_disclosure_records_go_3_years_after_the_provision(
         subject_ref=uuid.uuid4(), recipient="보험사", items=["name"], disclosed_at=disclosed,
         legal_basis=DisclosureBasis.LAW,
     )
-    _purge_on(disclosed + datetime.timedelta(days=3 * 365) + offset, "disclosure_records")
+    purge_on(disclosed + datetime.timedelta(days=3 * 365) + offset, "disclosure_records")
     assert Disclosure.objects.filter(pk=record.pk).exists() is not INCLUSIVE[when]
 
 
@@ -350,7 +343,7 @@ def test_rights_requests_go_3_years_after_completion(
         subject_ref=uuid.uuid4(), kind="correction", channel="web", received_at=completed,
         due_on=completed.date(),
     )
-    _purge_on(completed + datetime.timedelta(days=3 * 365) + offset, "rights_requests")
+    purge_on(completed + datetime.timedelta(days=3 * 365) + offset, "rights_requests")
     assert RightsRequest.objects.filter(pk=request.pk).exists() is not INCLUSIVE[when]
     assert RightsRequest.objects.filter(pk=open_request.pk).exists()
 
@@ -368,7 +361,7 @@ def test_breach_notices_go_3_years_after_the_notice(
     notice = BreachNotice.objects.create(
         incident=incident, subject_ref=uuid.uuid4(), claimed_at=claimed, sent_at=claimed,
     )
-    _purge_on(claimed + datetime.timedelta(days=3 * 365) + offset, "breach_records")
+    purge_on(claimed + datetime.timedelta(days=3 * 365) + offset, "breach_records")
     assert BreachNotice.objects.filter(pk=notice.pk).exists() is not INCLUSIVE[when]
 
 
@@ -382,7 +375,7 @@ def test_campaign_deliveries_go_a_year_after_the_send(
     delivery = CampaignDelivery.objects.create(
         campaign=CampaignFactory(), subject_ref=uuid.uuid4(), claimed_at=claimed,
     )
-    _purge_on(claimed + datetime.timedelta(days=365) + offset, "marketing_sends")
+    purge_on(claimed + datetime.timedelta(days=365) + offset, "marketing_sends")
     assert CampaignDelivery.objects.filter(pk=delivery.pk).exists() is not INCLUSIVE[when]
 
 
@@ -398,7 +391,7 @@ def test_consent_reminders_go_3_years_after_the_consent_ends(
     )
     ended = at(2023, 5, 5, 12, 0)
     _decide(member, "marketing_email", False, ended)
-    _purge_on(ended + datetime.timedelta(days=3 * 365) + offset, "consent_reminders")
+    purge_on(ended + datetime.timedelta(days=3 * 365) + offset, "consent_reminders")
     assert ConsentReminder.objects.filter(pk=reminder.pk).exists() is not INCLUSIVE[when]
 
 
@@ -411,7 +404,7 @@ def test_restriction_records_go_3_years_after_lifting(
                                     now=lifted - 10 * DAY)
     Restriction.objects.filter(pk=restriction.pk).update(lifted_at=lifted)
     in_force = restriction_start(subject_ref=uuid.uuid4(), items=["email"], now=at(2020, 1, 1))
-    _purge_on(lifted + datetime.timedelta(days=3 * 365) + offset, "restriction_records")
+    purge_on(lifted + datetime.timedelta(days=3 * 365) + offset, "restriction_records")
     assert Restriction.objects.filter(pk=restriction.pk).exists() is not INCLUSIVE[when]
     assert Restriction.objects.filter(pk=in_force.pk).exists()
 
@@ -433,7 +426,7 @@ def test_consent_ledger_ips_are_blanked_3_months_after_the_decision(
     with time_machine.travel(decided, tick=False):
         record = consent_record(subject_ref=subject, consent="marketing_sms", granted=True,
                                 method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.9")
-    _purge_on(decided + datetime.timedelta(days=90) + offset, "consent_ip")
+    purge_on(decided + datetime.timedelta(days=90) + offset, "consent_ip")
     record = ConsentRecord.objects.get(pk=record.pk)  # the decision stays, as proof
     assert (record.ip_address is None) is EXCLUSIVE[when]
     assert (record.consent, record.granted, record.recorded_at) == ("marketing_sms", True, decided)
@@ -471,7 +464,7 @@ def test_sessions_go_when_they_expire(offset: datetime.timedelta, when: str) -> 
     anonymous = SessionStore()
     anonymous.create()
     Session.objects.filter(session_key=anonymous.session_key).update(expire_date=expires)
-    report = _purge_on(expires + offset, "sessions")
+    report = purge_on(expires + offset, "sessions")
     gone = INCLUSIVE[when]
     assert UserSession.objects.filter(pk=user_session.pk).exists() is not gone
     assert Session.objects.filter(session_key=user_session.session_key).exists() is not gone
@@ -486,7 +479,7 @@ def test_a_logged_out_session_goes_at_the_next_purge() -> None:
     ended = _session(member, at(2030, 1, 1))
     live = _session(member, at(2030, 1, 1))
     Session.objects.filter(session_key=ended.session_key).delete()  # log-out deletes the session
-    _purge_on(at(2026, 1, 1), "sessions")
+    purge_on(at(2026, 1, 1), "sessions")
     assert list(UserSession.objects.values_list("pk", flat=True)) == [live.pk]
 
 
