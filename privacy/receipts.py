@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from privacy import registry
+from privacy.cookies.selectors import cookie_consent_labels
 from privacy.models import ConsentRecord, Processor
 
 RECEIPT_VERSION = "KI-CR-v1.1.0"
@@ -24,9 +25,11 @@ RECEIPT_NAMESPACE = uuid.UUID("6f1d7a4e-2c1b-4f0e-9a57-3f4f1c2b8e10")
 
 
 def consent_labels() -> dict[str, str]:
-    """What each consent key is called on pages: registry labels and processors' names."""
+    """What each consent key is called on pages: registry labels, processors' names and the
+    cookie groups'."""
     labels = {consent.key: str(consent.label) for consent in registry.CONSENTS}
     labels.update({p.consent_key: p.name for p in Processor.objects.only("pk", "name")})
+    labels.update(cookie_consent_labels())
     return labels
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
-from cookie_consent.models import CookieGroup
+from cookie_consent.cache import all_cookie_groups
 from cookie_consent.util import get_cookie_value_from_request
 from django.db.models import Count
 from django.db.models.functions import ExtractHour, TruncDate
@@ -32,13 +32,22 @@ def cookie_group_accepted(request: HttpRequest, varname: str) -> bool:
     return get_cookie_value_from_request(request, varname) is True
 
 
-def cookie_consent_label(consent: str) -> str:
-    """The label of a ``cookies:<group>`` ledger key, for pages listing a person's consents
-    (the registry declares the other consents; cookie groups are managed in the admin)."""
-    varname = consent.removeprefix("cookies:")
-    group = CookieGroup.objects.filter(varname=varname).only("name").first()
-    name = group.name if group is not None and group.name else varname
+def _cookie_label(name: str) -> str:
     return gettext("Cookies: %(group)s") % {"group": gettext(name)}
+
+
+def cookie_consent_labels() -> dict[str, str]:
+    """Labels of the ``cookies:<group>`` ledger keys, for pages listing a person's consents
+    (the registry declares the other consents; cookie groups are managed in the admin). From
+    the cached groups: no query."""
+    return {f"cookies:{varname}": _cookie_label(group.name or varname)
+            for varname, group in all_cookie_groups().items()}
+
+
+def cookie_consent_label(consent: str) -> str:
+    """The label of one ``cookies:<group>`` key (a group since deleted keeps its key's name)."""
+    return cookie_consent_labels().get(consent) or _cookie_label(
+        consent.removeprefix("cookies:"))
 
 
 def visitor_id_from(request: HttpRequest) -> uuid.UUID | None:

@@ -348,3 +348,12 @@ def test_pages_of_ones_own_data_are_never_kept_by_the_browser(client: Client, pa
     response = client.get(path)
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_cookie_decisions_are_listed_with_their_group_names(client: Client) -> None:
+    member = PosterFactory()
+    client.force_login(member)
+    client.post("/cookies/accept/", {"all_groups": "on"})
+    html = client.get("/privacy/my-data/lists/consents/").content.decode()
+    assert "cookies:analytics" not in html
+    assert "분석 쿠키" in html or "Analytics" in html
