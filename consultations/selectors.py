@@ -83,10 +83,8 @@ def consultation_list_for(
 
     Private titles are replaced in the template; a title search matches only posts whose title
     the viewer may read, so searching cannot reveal what a private title says."""
-    queryset = (
-        Consultation.objects.filter(kind=ConsultationKind.BOARD)
-        .select_related("area", "author")
-        .order_by("-created_at", "-id")
+    queryset = Consultation.objects.filter(kind=ConsultationKind.BOARD).order_by(
+        "-created_at", "-id"
     )
     if area is not None:
         queryset = queryset.filter(area=area)
@@ -94,10 +92,9 @@ def consultation_list_for(
     if query:
         readable = Q(is_private=False)
         if viewer is not None and viewer.is_authenticated:
-            readable |= Q(author=viewer) | Q(
-                author__legal_representative__representative_member=viewer,
-                author__legal_representative__confirmed_at__isnull=False,
-            )
+            readable |= Q(author=viewer) | Q(author__in=members_selectors.children_represented_by(
+                representative=viewer
+            ).values("pk"))
             if staff_may_read(viewer, kind=ConsultationKind.BOARD):
                 readable = Q()
         queryset = queryset.filter(readable, title__icontains=query)
@@ -156,7 +153,7 @@ def consultation_board_page(
     """One page of the board (rows are ``BoardRow``), found by an index seek
     (``consultations.pagination``): page 500 costs what page 1 costs. The total of a list
     without a title search is cached, as it is the same for every viewer."""
-    queryset = consultation_list_for(viewer=viewer, area=area, query=query).select_related(None)
+    queryset = consultation_list_for(viewer=viewer, area=area, query=query)
     count_key = None if query.strip() else f"consultations:board-total:{area.pk if area else 0}"
     page = keyset_page(queryset, params=params, per_page=per_page, count_key=count_key,
                        columns=BOARD_ROW_COLUMNS)
@@ -228,9 +225,13 @@ def procedure_records_of(member: Any) -> QuerySet[ProcedureRecord]:
     return ProcedureRecord.objects.filter(member=member).select_related("area", "data_key")
 
 
+def member_has_procedure(member: Any) -> bool:
+    return procedure_records_of(member).exists()
+
+
 def member_is_patient(member: Any) -> bool:
     """Staff have recorded a procedure for the member: after-care questions and reviews open."""
-    return member_may_post(member) and procedure_records_of(member).exists()
+    return member_may_post(member) and member_has_procedure(member)
 
 
 # What the public list shows of a review: the names come as columns, not as area and member

@@ -264,7 +264,6 @@ def guest_consultation_destroy_personal_data(*, guest_consultation: GuestConsult
 
 
 @transaction.atomic
-@transaction.atomic
 def member_posts_withhold(*, member: Any) -> dict[str, int]:
     """Stop showing the member's health information to others at once: board questions become
     private (their author and staff whose role reads them only) and published reviews go back

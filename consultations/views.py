@@ -65,6 +65,16 @@ def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
                   {"consent_url": reverse("members:profile_edit")}, status=403)
 
 
+def _patient_may_post_or_403(request: HttpRequest) -> HttpResponse | None:
+    """After-care questions and reviews: the posting rule, then a recorded procedure
+    (``selectors.member_is_patient`` in two steps, each with its own refusal page)."""
+    if denied := _may_post_or_403(request):
+        return denied
+    if not selectors.member_has_procedure(request.user):
+        return render(request, "consultations/not_a_patient.html", status=403)
+    return None
+
+
 # --- Consultation board ----------------------------------------------------------------------
 
 @require_safe
@@ -312,10 +322,8 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def aftercare_create(request: HttpRequest) -> HttpResponse:
-    if denied := _may_post_or_403(request):
+    if denied := _patient_may_post_or_403(request):
         return denied
-    if not selectors.member_is_patient(request.user):
-        return render(request, "consultations/not_a_patient.html", status=403)
     form = forms.AftercareForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
         consultation = services.consultation_create_aftercare(
@@ -434,10 +442,8 @@ def review_mine(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def review_create(request: HttpRequest) -> HttpResponse:
-    if denied := _may_post_or_403(request):
+    if denied := _patient_may_post_or_403(request):
         return denied
-    if not selectors.member_is_patient(request.user):
-        return render(request, "consultations/not_a_patient.html", status=403)
     form = forms.ReviewForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
         services.review_create(author=request.user, **form.cleaned_data)
