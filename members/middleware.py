@@ -22,9 +22,12 @@ class StaffMFARequiredMiddleware:
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
+        self._admin_root: str | None = None  # reversed at the first request, not per request
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        admin_root = reverse("admin:index")
+        if self._admin_root is None:
+            self._admin_root = reverse("admin:index")
+        admin_root = self._admin_root
         if request.path_info.startswith(admin_root):
             response = self._guard(request, admin_root)
             if response is not None:

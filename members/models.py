@@ -17,7 +17,6 @@ from privacy.models import AppendOnlyModel
 
 LOGIN_ID_MAX_LENGTH = 20
 NAME_MAX_LENGTH = 50
-PHONE_MAX_LENGTH = 13  # 010-1234-5678
 ADDRESS_MAX_LENGTH = 200
 REPRESENTATIVE_NAME_MAX_LENGTH = 50
 
@@ -202,7 +201,3 @@ class MemberBlock(models.Model):
 
     def __str__(self) -> str:
         return f"MemberBlock #{self.pk}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.lifted_at is None

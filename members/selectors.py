@@ -11,7 +11,8 @@ from django.utils.crypto import salted_hmac
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
 
-LOGIN_HISTORY_DAYS = 90
+# The history shows every login record kept: the registry's rule says how long that is.
+LOGIN_HISTORY_DAYS = registry.LOGIN_RECORDS.live_for.days
 _HASH_SALT = "members.block.contact"
 
 

@@ -40,6 +40,17 @@ def _link_max_age() -> timedelta:
     return registry.UNDER_14_UNCONFIRMED.live_for or timedelta(days=7)
 
 
+def _blank_unconsented(member: Member, granted_items: set[str]) -> None:
+    """Items only an optional consent allows are kept only with it (the registry says which;
+    ``items_consented`` reads it), at sign-up and at every profile change."""
+    if "home_phone" not in granted_items:
+        member.home_phone = ""
+    if "home_address" not in granted_items:
+        member.home_address = ""
+    if "desired_area" not in granted_items:
+        member.desired_area = None
+
+
 @transaction.atomic
 def member_signup(
     *,
@@ -63,9 +74,10 @@ def member_signup(
     member.name = name
     member.date_of_birth = date_of_birth.isoformat()
     member.mobile_phone = mobile_phone
-    member.home_phone = home_phone if consents.get("optional_items") else ""
-    member.home_address = home_address if consents.get("optional_items") else ""
-    member.desired_area = desired_area if consents.get("sensitive_health") else None
+    member.home_phone = home_phone
+    member.home_address = home_address
+    member.desired_area = desired_area
+    _blank_unconsented(member, items_consented(consents))
     member.is_active = representative is None
     member.save()
     for consent in registry.MEMBER_CONSENTS:
@@ -207,12 +219,7 @@ def member_profile_update(
     for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
         if field_name in data:
             setattr(member, field_name, data[field_name])
-    if "home_phone" not in granted_items:
-        member.home_phone = ""
-    if "home_address" not in granted_items:
-        member.home_address = ""
-    if "desired_area" not in granted_items:
-        member.desired_area = None
+    _blank_unconsented(member, granted_items)
     member.save()
     profile_corrected(member=member, before=before, actor=actor)
     return member

@@ -7,7 +7,7 @@ from allauth.account.decorators import reauthentication_required
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
@@ -60,8 +60,8 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _child_for(request: HttpRequest, pk: int) -> Member:
-    child = get_object_or_404(Member, pk=pk)
-    if not selectors.member_represents(representative=request.user, child=child):
+    child = selectors.children_represented_by(representative=request.user).filter(pk=pk).first()
+    if child is None:
         raise Http404
     return child
 
