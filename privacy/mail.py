@@ -25,12 +25,18 @@ from privacy.selectors import processors_active, subjects_granting
 logger = logging.getLogger(__name__)
 
 
-def refused_addresses(addresses: set[str]) -> set[str]:
+def email_processors() -> list[Any]:
+    """The processors in force that deliver the site's mail."""
+    return list(processors_active().filter(sends_email=True))
+
+
+def refused_addresses(addresses: set[str], *, processors: list[Any] | None = None) -> set[str]:
     """Members' addresses that an email-delivering processor may not receive.
 
     Without the member's consent where the processor needs it, and never while the member's
-    email item is restricted (a correction or suspension is pending, policy section 6)."""
-    processors = list(processors_active().filter(sends_email=True))
+    email item is restricted (a correction or suspension is pending, policy section 6).
+    ``processors``: ``email_processors()`` when the caller has read them already."""
+    processors = email_processors() if processors is None else processors
     if not processors or not addresses:
         return set()
     consent_processors = [p for p in processors if p.requires_consent]
@@ -65,17 +71,23 @@ class ProcessorCheckedEmailBackend(BaseEmailBackend):
                 "django.core.mail.backends.smtp.EmailBackend); the site wraps it already"
             )
         self.real = get_connection(real, fail_silently=fail_silently, **kwargs)
+        # Read once per open connection (a batch of a campaign or of breach notices), not
+        # once per message; a change in the admin applies from the next batch.
+        self._processors: list[Any] | None = None
 
     def open(self) -> Any:
-        return self.real.open()
+        opened = self.real.open()
+        self._processors = email_processors()
+        return opened
 
     def close(self) -> None:
+        self._processors = None
         self.real.close()
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         messages = list(email_messages)
         addresses = {_address(r) for m in messages for r in m.recipients()}
-        refused = refused_addresses(addresses)
+        refused = refused_addresses(addresses, processors=self._processors)
         if refused:
             kept = []
             for message in messages:

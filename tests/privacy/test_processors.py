@@ -117,3 +117,21 @@ def test_the_check_costs_the_same_queries_for_many_addresses(
     with django_assert_max_num_queries(4):
         refused = refused_addresses(addresses)
     assert refused == {member.email for member in members[1::2]}
+
+
+def test_an_open_connection_reads_the_processors_once_for_all_its_messages(checked_mail) -> None:
+    """A campaign or breach batch sends message by message on one open connection: the
+    processors are read when it opens, not again for each message."""
+    from django.core.mail import get_connection
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    processor = ProcessorFactory(sends_email=True, requires_consent=True)
+    members = [MemberFactory() for _ in range(4)]
+    grant(members[0], processor)
+    with CaptureQueriesContext(connection) as queries, get_connection() as mail_connection:
+        sent = sum(mail_connection.send_messages(
+            [EmailMessage("안내", "본문", to=[member.email])]) for member in members)
+    reads = [q["sql"] for q in queries if 'FROM "privacy_processor"' in q["sql"]]
+    assert len(reads) == 1
+    assert sent == 1 and [m.to for m in mail.outbox] == [[members[0].email]]
