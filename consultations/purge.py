@@ -3,8 +3,8 @@
 Discovered by ``privacy.destruction.purge_rules``; see that module for how a rule is applied.
 Members' posts and procedure records have no clock: their purpose ends when the author deletes
 a post (the view deletes it at once), when staff remove a procedure record, or at withdrawal,
-where ``MEMBER_ERASERS`` below destroys everything the member wrote or staff recorded about them
-(as ``consultations.services.member_posts_destroy`` does for one member, in bulk).
+where ``MEMBER_ERASERS`` below destroys everything the member wrote or staff recorded about
+them.
 """
 
 from __future__ import annotations
@@ -29,10 +29,10 @@ def guest_consultations_due(now: datetime.datetime) -> models.QuerySet:
 
 
 def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
-    """What ``guest_consultation_destroy_personal_data`` does to one consultation, for a whole
-    batch in two statements: blank the personal fields and the password, then delete the data
-    keys, so copies of the ciphertext (backups) become unreadable too. The row stays with its
-    area and dates only (statistics), marked ``destroyed_at``."""
+    """The guest consultations' purpose is achieved: in two statements per batch, blank the
+    personal fields and the password, then delete the data keys, so copies of the ciphertext
+    (backups) become unreadable too. The row stays with its area and dates only
+    (statistics), marked ``destroyed_at``. A second run changes nothing."""
     rows = GuestConsultation.objects.filter(pk__in=pks, destroyed_at__isnull=True)
     key_ids = list(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
     # The guest's consent ends with its purpose: the ledger says so, and the proof then goes
@@ -60,9 +60,9 @@ def _post_keys(member_pks: list[int]) -> set[int]:
 
 
 def member_posts_erase(pks: list[int], *, now: datetime.datetime) -> None:
-    """Withdrawal (``member_erase``): what ``member_posts_destroy`` does for one member, for a
-    batch of members at once: delete their consultations with their answers, reviews and
-    procedure records, and destroy every data key these were sealed with."""
+    """Withdrawal (``member_erase``), for a batch of members at once: delete their
+    consultations with their answers, reviews and procedure records, and destroy every data
+    key these were sealed with (titles and ratings are plain text, so the rows go too)."""
     keys = _post_keys(pks)
     Consultation.objects.filter(author__in=pks).delete()  # answers go with them (CASCADE)
     Review.objects.filter(author__in=pks).delete()

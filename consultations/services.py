@@ -25,7 +25,7 @@ from consultations.models import (
     ReviewStatus,
 )
 from consultations.selectors import area_list_cache_clear
-from privacy.models import ConsentMethod, DataKey
+from privacy.models import ConsentMethod
 from privacy.services import consent_record
 
 GUEST_CONSENT = "guest_consultation"
@@ -247,23 +247,6 @@ def guest_consultation_answer(
 
 
 @transaction.atomic
-def guest_consultation_destroy_personal_data(*, guest_consultation: GuestConsultation) -> None:
-    """The purpose is achieved: destroy name, phone, question, answer and password.
-
-    The ciphertext is blanked and the consultation's data key deleted, so copies of the
-    ciphertext (backups) become unreadable too. What is left (area, dates) says nothing
-    about a person. Running it twice changes nothing."""
-    key_id = guest_consultation.data_key_id
-    GuestConsultation.objects.filter(pk=guest_consultation.pk).update(
-        name="", mobile_phone="", title="", body="", answer="", password=make_password(None),
-        data_key=None, destroyed_at=guest_consultation.destroyed_at or timezone.now(),
-    )
-    if key_id is not None:
-        DataKey.objects.filter(pk=key_id).delete()
-    guest_consultation.refresh_from_db()
-
-
-@transaction.atomic
 def member_posts_withhold(*, member: Any) -> dict[str, int]:
     """Stop showing the member's health information to others at once: board questions become
     private (their author and staff whose role reads them only) and published reviews go back
@@ -276,21 +259,3 @@ def member_posts_withhold(*, member: Any) -> dict[str, int]:
         author=member, status=ReviewStatus.PUBLISHED
     ).update(status=ReviewStatus.PENDING)
     return {"consultations": private, "reviews": unpublished}
-
-
-def member_posts_destroy(*, member: Any) -> dict[str, int]:
-    """Withdrawal: destroy everything the member wrote or staff recorded about them here
-    (consultations with their answers, after-care questions, reviews, procedure records).
-
-    Called by the withdrawal core (``privacy.destruction.member_erase``); deleting the rows
-    matters even though destroying the member's data key already makes the bodies unreadable,
-    because titles and ratings are plain text. Returns counts per kind for the report."""
-    counts = {
-        "consultations": Consultation.objects.filter(author=member).count(),
-        "reviews": Review.objects.filter(author=member).count(),
-        "procedure_records": ProcedureRecord.objects.filter(member=member).count(),
-    }
-    Consultation.objects.filter(author=member).delete()  # answers go with them (CASCADE)
-    Review.objects.filter(author=member).delete()
-    ProcedureRecord.objects.filter(member=member).delete()
-    return counts

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from consultations.models import (
     Answer,
@@ -13,7 +14,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.services import member_posts_destroy
+from consultations.purge import member_posts_erase
 from tests.consultations.factories import (
     AftercareFactory,
     AnswerFactory,
@@ -158,14 +159,15 @@ def test_empty_after_care_question_is_refused(client: Client) -> None:
     assert not Consultation.objects.exists()
 
 
-def test_member_posts_destroy_removes_everything_of_the_member_only() -> None:
+def test_member_posts_erase_removes_everything_of_the_member_only() -> None:
     member = PosterFactory()
     AnswerFactory(consultation__author=member)
     AftercareFactory(author=member)
     ReviewFactory(author=member)
     kept = AnswerFactory()
-    counts = member_posts_destroy(member=member)
-    assert counts == {"consultations": 2, "reviews": 1, "procedure_records": 1}
+    assert (Consultation.objects.filter(author=member).count(),
+            ProcedureRecord.objects.filter(member=member).count()) == (2, 1)
+    member_posts_erase([member.pk], now=timezone.now())
     assert list(Consultation.objects.all()) == [kept.consultation]
     assert list(Answer.objects.all()) == [kept]
     assert not Review.objects.filter(author=member).exists()
