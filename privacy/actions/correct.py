@@ -9,7 +9,6 @@ import argparse
 from typing import Any, TextIO
 
 from privacy import registry
-from privacy.access_log import access_log_append
 from privacy.actions._member_request import MemberRequestAction
 from privacy.selfservice import services
 from privacy.services import PrivacyError
@@ -44,21 +43,17 @@ class CorrectAction(MemberRequestAction):
             if options["complete"]:
                 outcome = services.correction_request_complete(
                     member=member, item_key=item_key, value=options.get("value"),
+                    channel=options["channel"], actor=self.operator(),
                 )
-                access_log_append(actor=self.operator(),
-                                    action=f"correction_complete:{options['channel']}",
-                                    subject_ref=member.subject_ref)
                 out.write(f"correction of {item_key} completed for {member.username}; "
                           f"restriction lifted; {outcome.notified} recipient(s) notified\n")
                 return
             outcome = services.correction_request_start(
                 member=member, item_key=item_key, channel=options["channel"],
-                reference=options["reference"],
+                reference=options["reference"], actor=self.operator(),
             )
         except PrivacyError as error:
             raise self.fail(str(error)) from None
-        access_log_append(actor=self.operator(), action=f"correction_start:{options['channel']}",
-                            subject_ref=member.subject_ref)
         out.write(f"correction of {item_key} started for {member.username}: the item is "
                   f"restricted until completed (due {outcome.request.due_on})\n")
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from privacy.access_log import access_log_append
 from privacy.actions._member_request import MemberRequestAction
 from privacy.selfservice import services
 from privacy.services import PrivacyError
@@ -32,12 +31,10 @@ class RestrictAction(MemberRequestAction):
         try:
             done = services.restriction_request(
                 member=member, items=items, channel=options["channel"],
-                reference=options["reference"], lift=options["lift"],
+                reference=options["reference"], lift=options["lift"], actor=self.operator(),
             )
         except PrivacyError as error:
             raise self.fail(str(error)) from None
-        access_log_append(actor=self.operator(), action=f"restriction_{verb}:"
-                            f"{options['channel']}", subject_ref=member.subject_ref)
         out.write(f"restriction {'lifted' if options['lift'] else 'started'} for "
                   f"{member.username}: {len(done)} record(s)\n")
 

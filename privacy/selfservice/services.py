@@ -279,9 +279,10 @@ def _validated_value(item_key: str, value: str) -> str:
 
 @transaction.atomic
 def correction_request_start(
-    *, member: Any, item_key: str, channel: str, reference: str = "",
+    *, member: Any, item_key: str, channel: str, actor: str, reference: str = "",
 ) -> CorrectionOutcome:
-    """A correction asked through the officer: the item is restricted until it is corrected."""
+    """A correction asked through the officer: the item is restricted until it is corrected.
+    Logged in the same transaction as the change (``actor``: the operator)."""
     _check_channel(channel)
     legal_hold_check(member=member, item_key=item_key)
     if selectors.correction_open(subject_ref=member.subject_ref, item_key=item_key):
@@ -294,14 +295,18 @@ def correction_request_start(
         subject_ref=member.subject_ref, items=[item_key],
         reason=RestrictionReason.ACCURACY_DISPUTED, channel=channel, reference=reference,
     )
+    access_log_append(actor=actor, action=f"correction_start:{channel}",
+                      subject_ref=member.subject_ref)
     return CorrectionOutcome(request=request, restriction=restriction)
 
 
 @transaction.atomic
 def correction_request_complete(
-    *, member: Any, item_key: str, value: str | None = None, recorded_by: Any = None,
+    *, member: Any, item_key: str, channel: str, actor: str, value: str | None = None,
+    recorded_by: Any = None,
 ) -> CorrectionOutcome:
-    """Apply the corrected value, lift the restriction and tell the recipients."""
+    """Apply the corrected value, lift the restriction and tell the recipients; logged in the
+    same transaction (``actor``: the operator)."""
     legal_hold_check(member=member, item_key=item_key)
     request = selectors.correction_open(subject_ref=member.subject_ref, item_key=item_key)
     if request is None:
@@ -319,6 +324,8 @@ def correction_request_complete(
     rights_request_complete(request=request, now=now)
     notified = correction_notify_recipients(member=member, items=[item_key],
                                             recorded_by=recorded_by)
+    access_log_append(actor=actor, action=f"correction_complete:{channel}",
+                      subject_ref=member.subject_ref)
     return CorrectionOutcome(request=request, notified=len(notified))
 
 
@@ -326,10 +333,14 @@ def correction_request_complete(
 
 @transaction.atomic
 def restriction_request(
-    *, member: Any, items: list[str], channel: str, reference: str = "", lift: bool = False,
+    *, member: Any, items: list[str], channel: str, actor: str, reference: str = "",
+    lift: bool = False,
 ) -> list[Restriction]:
-    """Suspend (or resume) processing of items on the person's request (PIPA art. 37)."""
+    """Suspend (or resume) processing of items on the person's request (PIPA art. 37); logged
+    in the same transaction (``actor``: the operator)."""
     _check_channel(channel)
+    access_log_append(actor=actor, action=f"restriction_{'lift' if lift else 'start'}:{channel}",
+                      subject_ref=member.subject_ref)
     if lift:
         lifted = []
         for restriction in Restriction.objects.filter(
