@@ -244,11 +244,8 @@ def _rows_of(model: type[models.Model], member: Any, names: list[str]) -> list[A
 
 
 def _collected_at(model: type[models.Model], row: Any) -> Any:
-    names = _model_field_names(model)
-    for name in _COLLECTED_AT:
-        if name in names:
-            return getattr(row, name)
-    return None
+    name = _collected_field(model)
+    return getattr(row, name) if name else None
 
 
 def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> str:
