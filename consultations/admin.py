@@ -99,7 +99,7 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
                 services.consultation_answer(
                     consultation=form.instance, staff=request.user,
                     body=answer.body,
-                    site_url=f"{request.scheme}://{request.get_host()}",
+                    site_url=request.build_absolute_uri("/").rstrip("/"),
                 )
             else:
                 answer.save()

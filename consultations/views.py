@@ -54,10 +54,6 @@ def _too_many(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/too_many.html", status=429)
 
 
-def _site_url(request: HttpRequest) -> str:
-    return f"{request.scheme}://{request.get_host()}"
-
-
 def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
     if selectors.member_may_post(request.user):
         return None
@@ -298,7 +294,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         services.consultation_answer(
             consultation=consultation, staff=request.user,
             body=form.cleaned_data["body"],
-            site_url=_site_url(request),
+            site_url=request.build_absolute_uri("/").rstrip("/"),
         )
         messages.success(request, _("The answer is posted and the author is notified."))
         return redirect("consultations:detail", pk=pk)

@@ -33,36 +33,30 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         policy_versions_cache_clear()
 
 
+class ReadOnlyAdmin(MaskedPersonalDataAdmin):
+    """Records that are evidence (ledgers, sends): staff read them, never add, change or
+    delete them."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(ConsentRecord)
-class ConsentRecordAdmin(MaskedPersonalDataAdmin):
+class ConsentRecordAdmin(ReadOnlyAdmin):
     """The ledger is append-only: staff can read it, never change it."""
 
     list_display = ["recorded_at", "subject_ref", "consent", "granted", "method", "actor"]
     list_filter = ["consent", "granted", "method"]
     logged_fields = ("subject_ref", "consent", "granted")
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 # --- Privacy core (issue 6) ------------------------------------------------------------------
-
-class ReadOnlyAdmin(MaskedPersonalDataAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PolicyNotice)
 class PolicyNoticeAdmin(ReadOnlyAdmin):
