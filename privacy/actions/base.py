@@ -38,6 +38,13 @@ class Action:
     @staticmethod
     def progress(items: Iterable[T], *, total: int | None, label: str, out: TextIO) -> Iterator[T]:
         """A progress bar on the terminal (hidden when output is not a terminal, as in cron)."""
+        yield from Action.progress_bar(items, total=total, label=label, out=out, unit="rec")
+
+    @staticmethod
+    def progress_bar(items: Iterable[T] | None = None, *, total: int | None, label: str,
+                     out: TextIO, unit: str = "msg") -> tqdm:
+        """The bar itself, for senders that advance it by hand (``bar.update()``); hidden when
+        output is not a terminal."""
         stream = getattr(out, "_out", out)
         disable = not getattr(stream, "isatty", lambda: False)()
-        yield from tqdm(items, total=total, desc=label, unit="rec", file=stream, disable=disable)
+        return tqdm(items, total=total, desc=label, unit=unit, file=stream, disable=disable)

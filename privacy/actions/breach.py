@@ -10,7 +10,6 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from privacy.actions.base import Action
-from privacy.actions.send_campaign import progress_bar
 from privacy.breach import (
     BATCH_SIZE,
     BreachError,
@@ -149,7 +148,7 @@ class BreachAction(Action):
         if options.get("dry_run"):
             out.write("dry run: nothing sent, nothing recorded\n")
             return
-        with progress_bar(total=plan.to_send, label="breach notify", out=out) as bar:
+        with self.progress_bar(total=plan.to_send, label="breach notify", out=out) as bar:
             report = breach_notify(incident=incident, batch_size=options["batch_size"],
                                    progress=bar.update)
         out.write(f"sent {report.sent}, failed {report.failed} (retried by the next run)"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.actions.send_campaign import progress_bar
 from privacy.marketing import consent_reminders_send
 
 
@@ -23,7 +22,7 @@ class RemindConsentsAction(Action):
         if options.get("dry_run"):
             out.write("dry run: nothing sent, nothing recorded\n")
             return
-        with progress_bar(total=plan.members, label="remind-consents", out=out) as bar:
+        with self.progress_bar(total=plan.members, label="remind-consents", out=out) as bar:
             report = consent_reminders_send(progress=bar.update)
         out.write(f"sent {report.sent}, failed {report.failed}\n")
         if report.failed:

@@ -5,18 +5,9 @@ from __future__ import annotations
 import argparse
 from typing import Any, TextIO
 
-from tqdm import tqdm
-
 from privacy.actions.base import Action
 from privacy.marketing import CampaignError, campaign_send
 from privacy.models import Campaign
-
-
-def progress_bar(*, total: int, label: str, out: TextIO) -> tqdm:
-    """A bar on the terminal, hidden when output is not one (cron), as ``Action.progress``."""
-    stream = getattr(out, "_out", out)
-    disable = not getattr(stream, "isatty", lambda: False)()
-    return tqdm(total=total, desc=label, unit="msg", file=stream, disable=disable)
 
 
 class SendCampaignAction(Action):
@@ -53,7 +44,7 @@ class SendCampaignAction(Action):
             out.write("dry run: nothing sent, nothing recorded\n")
             return
         try:
-            with progress_bar(total=plan.to_send, label="send-campaign", out=out) as bar:
+            with self.progress_bar(total=plan.to_send, label="send-campaign", out=out) as bar:
                 report = campaign_send(
                     campaign=campaign, progress=bar.update, batch_size=options.get("batch_size")
                 )
