@@ -21,6 +21,8 @@ from typing import Any
 from django.core.cache import caches
 from django.db.models import Q, QuerySet
 
+from clinic_site.statements import ANY_ID, ANY_MOMENT, Statement
+
 COUNT_CACHE_SECONDS = 60
 # A page number beyond this is not translated to a position (the seek reads that many index
 # entries); such links did not exist on the site, so the first page is shown instead.
@@ -140,6 +142,37 @@ def _before(queryset: QuerySet, position: tuple[datetime.datetime, int]) -> Quer
     )
 
 
+# Row queries compiled once per process (``keyset_page(statement_key=...)``), by key,
+# direction, columns, page size and database.
+_statements: dict[tuple[Any, ...], Statement] = {}
+
+
+def _row_queryset(queryset: QuerySet, position: tuple[datetime.datetime, int] | None,
+                  direction: str, columns: tuple[str, ...]) -> QuerySet:
+    if direction == "before":
+        queryset = _before(queryset, position).order_by("created_at", "pk")
+    elif direction == "after":
+        queryset = _after(queryset, position)
+    return queryset.values(*columns) if columns else queryset
+
+
+def _rows(queryset: QuerySet, position: tuple[datetime.datetime, int] | None, *,
+          direction: str, columns: tuple[str, ...], limit: int,
+          statement_key: Any) -> list[Any]:
+    """Up to ``limit`` rows from ``position`` on in ``direction`` ("first", "after",
+    "before"); with ``statement_key`` (and ``columns``), by the SQL compiled the first time."""
+    if statement_key is None or not columns:
+        return list(_row_queryset(queryset, position, direction, columns)[:limit])
+    key = (statement_key, direction, columns, limit, queryset.db)
+    if key not in _statements:
+        stand_in = None if direction == "first" else (ANY_MOMENT, ANY_ID)
+        _statements[key] = Statement.compile(
+            _row_queryset(queryset, stand_in, direction, columns)[:limit], queryset.db
+        )
+    moment, pk = position or (ANY_MOMENT, ANY_ID)
+    return _statements[key].rows(moment=moment, id=pk)
+
+
 def _total(queryset: QuerySet, count_key: str | None) -> int:
     if count_key is None:
         return queryset.count()
@@ -158,11 +191,15 @@ def keyset_page(
     per_page: int,
     count_key: str | None = None,
     columns: tuple[str, ...] = (),
+    statement_key: Any = None,
 ) -> KeysetPage:
     """The page that ``params`` (``request.GET``) asks for from ``queryset``, which must be
     ordered by ``-created_at, -id``. ``count_key`` names the cached total (None: count now).
     With ``columns``, the rows are dicts of those columns (``values()``); the count and the
-    seek still read only the list's own table, without the joins the columns need."""
+    seek still read only the list's own table, without the joins the columns need. With
+    ``statement_key`` as well, the rows' query is compiled once per process
+    (``clinic_site.statements``): the key must name everything its SQL depends on besides the
+    position (e.g. the area filtered on), as two querysets with one key share one SQL."""
     number = _number(params.get("page"))
     after = cursor_parse(params.get("after"))
     before = None if after else cursor_parse(params.get("before"))
@@ -182,20 +219,16 @@ def keyset_page(
     if after is not None:
         number = max(number, 2)  # rows after a position are never the first page
     if before is not None:
-        reverse = _before(queryset, before).order_by("created_at", "pk")
-        if columns:
-            reverse = reverse.values(*columns)
-        rows = list(reverse[:per_page + 1])
+        rows = _rows(queryset, before, direction="before", columns=columns,
+                     limit=per_page + 1, statement_key=statement_key)
         has_previous = len(rows) > per_page
         rows = rows[:per_page][::-1]
         has_next = True
         if not has_previous:
             number = 1
     else:
-        source = _after(queryset, after) if after is not None else queryset
-        if columns:
-            source = source.values(*columns)
-        rows = list(source[:per_page + 1])
+        rows = _rows(queryset, after, direction="first" if after is None else "after",
+                     columns=columns, limit=per_page + 1, statement_key=statement_key)
         has_next = len(rows) > per_page
         rows = rows[:per_page]
         has_previous = after is not None

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 
 from consultations.models import (
     Consultation,
@@ -154,9 +154,12 @@ def consultation_board_page(
     (``consultations.pagination``): page 500 costs what page 1 costs. The total of a list
     without a title search is cached, as it is the same for every viewer."""
     queryset = consultation_list_for(viewer=viewer, area=area, query=query)
-    count_key = None if query.strip() else f"consultations:board-total:{area.pk if area else 0}"
-    page = keyset_page(queryset, params=params, per_page=per_page, count_key=count_key,
-                       columns=BOARD_ROW_COLUMNS)
+    searching = bool(query.strip())  # the search's SQL depends on the viewer and the words
+    page = keyset_page(
+        queryset, params=params, per_page=per_page, columns=BOARD_ROW_COLUMNS,
+        count_key=None if searching else f"consultations:board-total:{area.pk if area else 0}",
+        statement_key=None if searching else ("board", area.pk if area else None),
+    )
     page.rows = [BoardRow(*(row[column] for column in BOARD_ROW_COLUMNS)) for row in page.rows]
     return page
 
@@ -234,22 +237,49 @@ def member_is_patient(member: Any) -> bool:
     return member_may_post(member) and member_has_procedure(member)
 
 
-# What the public list shows of a review: the names come as columns, not as area and member
-# objects (each row would otherwise build three models besides the review and its key).
-REVIEW_LIST_FIELDS = ("title", "rating", "body", "created_at", "data_key")
+@dataclass(frozen=True, slots=True)
+class ReviewRow:
+    """A published review as the public list shows it: plain values, the body decrypted."""
+
+    pk: int
+    created_at: datetime
+    title: str
+    rating: int
+    body: str
+    area_name_ko: str
+    area_name_en: str
+    author_name: str
+
+
+# What the public list reads of a review: the names and the author's wrapped data key as
+# columns, not as area, member and key objects (each row would otherwise build four models).
+REVIEW_ROW_COLUMNS = (
+    "id", "created_at", "title", "rating", "body", "area__name_ko", "area__name_en",
+    "author__name", "data_key__wrapped_key",
+)
 
 
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
-    rows = (
-        Review.objects.filter(status=ReviewStatus.PUBLISHED)
-        .select_related("data_key")
-        .only(*REVIEW_LIST_FIELDS)
-        .annotate(area_name_ko=F("area__name_ko"), area_name_en=F("area__name_en"),
-                  author_name=F("author__name"))
-        .order_by("-created_at", "-id")
+    """One page of the published reviews (rows are ``ReviewRow``), by the same index seek
+    as the board."""
+    queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).order_by(
+        "-created_at", "-id"
     )
-    return keyset_page(rows, params=params, per_page=per_page,
-                       count_key="consultations:reviews-total")
+    page = keyset_page(queryset, params=params, per_page=per_page,
+                       count_key="consultations:reviews-total", columns=REVIEW_ROW_COLUMNS,
+                       statement_key=("reviews",))
+    body = Review._meta.get_field("body")
+    page.rows = [
+        ReviewRow(
+            pk=row["id"], created_at=row["created_at"], title=row["title"],
+            rating=row["rating"],
+            body=body.decrypt_with(row["data_key__wrapped_key"], row["body"]),
+            area_name_ko=row["area__name_ko"], area_name_en=row["area__name_en"],
+            author_name=row["author__name"],
+        )
+        for row in page.rows
+    ]
+    return page
 
 
 def review_list_of(member: Any) -> QuerySet[Review]:

@@ -97,6 +97,17 @@ class EncryptedTextField(models.TextField):
             return DESTROYED
         return crypto.open_sealed(data_key.material(), str(value), context=self.context())
 
+    def decrypt_with(self, wrapped_key: str | None, value: str | None) -> str | None:
+        """``value`` as ``values()`` reads it (no model instance), opened with the wrapped
+        data key read beside it (``<key_field>__wrapped_key``; None once the key is
+        destroyed)."""
+        if value is None or value == "":
+            return value
+        if wrapped_key is None:
+            return DESTROYED
+        return crypto.open_sealed(crypto.unwrap_key(wrapped_key), str(value),
+                                  context=self.context())
+
     def pre_save(self, model_instance: models.Model, add: bool) -> Any:
         value = model_instance.__dict__.get(self.attname)
         if value is None or value == "" or isinstance(value, Ciphertext):

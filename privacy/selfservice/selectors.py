@@ -29,6 +29,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from clinic_site.statements import ANY_ID, Statement
 from members.selectors import children_represented_by, login_history_for
 from privacy import registry
 from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
@@ -619,41 +620,14 @@ def _count_queryset(queries: tuple[_RowQuery, ...], *, pk: int) -> QuerySet:
     return user_model._base_manager.filter(pk=pk).values(**counted)
 
 
-# Stands in for the member's id in SQL compiled once per process; no account has it.
-_ANY_MEMBER = -1_000_000_007
-
-
-@dataclass(frozen=True)
-class _Statement:
-    """A query of the overview compiled once per process, for any member.
-
-    The overview runs the same score of queries for every member, and Django takes many
-    times longer to compile them than the database takes to run them. Compiled about the
-    placeholder id ``_ANY_MEMBER`` (everything else about the member, such as the subject
-    reference, is read through the id in the SQL itself), each use only puts in the id."""
-
-    sql: str
-    params: tuple[Any, ...]
-    places: tuple[int, ...]  # where the member's id goes among ``params``
-
-    @classmethod
-    def compile(cls, queryset: QuerySet, alias: str) -> _Statement | None:
-        """None when the id is not among the parameters (the query is then run as usual)."""
-        sql, params = queryset.query.get_compiler(alias).as_sql()
-        places = tuple(index for index, value in enumerate(params)
-                       if type(value) is int and value == _ANY_MEMBER)
-        return cls(sql=sql, params=tuple(params), places=places) if places else None
-
-    def bind(self, pk: int) -> list[Any]:
-        bound = list(self.params)
-        for place in self.places:
-            bound[place] = pk
-        return bound
-
-
+# The overview runs the same score of queries for every member, and Django takes many times
+# longer to compile them than the database takes to run them: each is compiled once per
+# process about the stand-in id ``ANY_ID`` (everything else about the member, such as the
+# subject reference, is read through the id in the SQL itself; ``clinic_site.statements``).
 @functools.cache
-def _count_statement(queries: tuple[_RowQuery, ...], alias: str) -> _Statement | None:
-    return _Statement.compile(_count_queryset(queries, pk=_ANY_MEMBER), alias)
+def _count_statement(queries: tuple[_RowQuery, ...], alias: str) -> Statement | None:
+    statement = Statement.compile(_count_queryset(queries, pk=ANY_ID), alias)
+    return statement if statement.places else None
 
 
 def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
@@ -664,7 +638,7 @@ def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
         found = _count_queryset(tuple(queries), pk=member.pk).first() or {}
     else:
         with connections[alias].cursor() as cursor:
-            cursor.execute(statement.sql, statement.bind(member.pk))
+            cursor.execute(statement.sql, statement.bind(id=member.pk))
             row = cursor.fetchone()
             names = [column[0] for column in cursor.description]
         found = dict(zip(names, row, strict=True)) if row else {}
@@ -672,13 +646,14 @@ def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
 
 
 @functools.cache
-def _newest_statement(query: _RowQuery, alias: str) -> _Statement | None:
+def _newest_statement(query: _RowQuery, alias: str) -> Statement | None:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     subject_ref = Subquery(
-        user_model._base_manager.filter(pk=_ANY_MEMBER).values("subject_ref")[:1]
+        user_model._base_manager.filter(pk=ANY_ID).values("subject_ref")[:1]
     )
-    newest = query.rows_about(pk=_ANY_MEMBER, subject_ref=subject_ref)[:OVERVIEW_ROWS]
-    return _Statement.compile(newest, alias)
+    newest = query.rows_about(pk=ANY_ID, subject_ref=subject_ref)[:OVERVIEW_ROWS]
+    statement = Statement.compile(newest, alias)
+    return statement if statement.places else None
 
 
 def _newest(query: _RowQuery, member: Any) -> list[Any]:
@@ -688,7 +663,7 @@ def _newest(query: _RowQuery, member: Any) -> list[Any]:
     statement = _newest_statement(query, alias)
     if statement is None:
         return list(query.queryset(member)[:OVERVIEW_ROWS])
-    return list(query.model._base_manager.raw(statement.sql, statement.bind(member.pk),
+    return list(query.model._base_manager.raw(statement.sql, statement.bind(id=member.pk),
                                               using=alias))
 
 

@@ -1,0 +1,93 @@
+"""Queries compiled once per process and run again with other values.
+
+Some pages run the same query on every request with only an id or a position changing, and
+Django takes longer to build and compile such a query than the database takes to run it.
+A ``Statement`` is the SQL of a queryset built once with stand-in values (``ANY_ID``,
+``ANY_MOMENT``: no row has them); each use puts the request's values in their places and
+converts the rows as Django would (the queryset's own converters: dates, booleans, the
+ciphertext of encrypted fields).
+
+Only the values of the stand-ins change between uses: a caller keeps one statement per
+shape of its query (which filters it has), e.g. with ``functools.cache`` on a function of
+the shape. What a statement reads is never kept, only its SQL.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections
+from django.db.models import QuerySet
+
+# Stand-ins: values no row has, which Django puts among a compiled query's parameters.
+ANY_ID = -1_000_000_007
+ANY_MOMENT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=datetime.UTC)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """The SQL of a queryset, its parameters, and where the stand-ins are among them."""
+
+    alias: str
+    sql: str
+    params: tuple[Any, ...]
+    places: tuple[tuple[int, str], ...]  # (index among params, "id" or "moment")
+    names: tuple[str, ...]  # the columns of a values() queryset, in order
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, converters, expression)
+
+    @classmethod
+    def compile(cls, queryset: QuerySet, alias: str) -> Statement:
+        """``queryset``, built with stand-ins for the values that change, compiled for the
+        database ``alias``. ``places`` is empty when it has no stand-in (it then runs as it
+        was built)."""
+        connection = connections[alias]
+        compiler = queryset.query.get_compiler(alias)
+        sql, params = compiler.as_sql()
+        stand_ins = {
+            "id": ANY_ID,
+            "moment": connection.ops.adapt_datetimefield_value(ANY_MOMENT),
+        }
+        places = tuple(
+            (index, kind) for index, value in enumerate(params)
+            for kind, stand_in in stand_ins.items()
+            if type(value) is type(stand_in) and value == stand_in
+        )
+        query = queryset.query
+        fields = [column[0] for column in compiler.select[0:compiler.col_count]]
+        converters = tuple(
+            (position, tuple(functions), expression)
+            for position, (functions, expression) in compiler.get_converters(fields).items()
+        )
+        names = (*query.extra_select, *query.values_select, *query.annotation_select)
+        return cls(alias=alias, sql=sql, params=tuple(params), places=places, names=names,
+                   converters=converters)
+
+    def bind(self, **values: Any) -> list[Any]:
+        """The parameters with ``values`` (``id=``, ``moment=``) in the stand-ins' places."""
+        ops = connections[self.alias].ops
+        bound = list(self.params)
+        for index, kind in self.places:
+            value = values[kind]
+            bound[index] = ops.adapt_datetimefield_value(value) if kind == "moment" else value
+        return bound
+
+    def rows(self, **values: Any) -> list[dict[str, Any]]:
+        """Run it with ``values``: the rows as ``values()`` would give them."""
+        connection = connections[self.alias]
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.bind(**values))
+            fetched = cursor.fetchall()
+        return [dict(zip(self.names, row, strict=True)) for row in self._converted(fetched)]
+
+    def _converted(self, rows: list[tuple[Any, ...]]) -> Iterator[list[Any]]:
+        connection = connections[self.alias]
+        for row in map(list, rows):
+            for position, functions, expression in self.converters:
+                value = row[position]
+                for function in functions:
+                    value = function(value, expression, connection)
+                row[position] = value
+            yield row
