@@ -75,8 +75,13 @@ class Statement:
         return bound
 
     def rows(self, **values: Any) -> list[dict[str, Any]]:
-        """Run it with ``values``: the rows as ``values()`` would give them."""
+        """Run it with ``values``: the rows as ``values()`` would give them. An id beyond
+        the database's integers finds nothing, as in a Django lookup."""
         connection = connections[self.alias]
+        if "id" in values:
+            lowest, highest = connection.ops.integer_field_range("BigIntegerField")
+            if not lowest <= values["id"] <= highest:
+                return []
         with connection.cursor() as cursor:
             cursor.execute(self.sql, self.bind(**values))
             fetched = cursor.fetchall()

@@ -3,17 +3,21 @@ post or change what. Each rule is one function, used by every view and template.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import caches
-from django.db import transaction
+from django.db import router, transaction
 from django.db.models import Q, QuerySet
 
+from clinic_site.statements import ANY_ID, Statement
 from consultations.models import (
+    Answer,
     Consultation,
     ConsultationArea,
     ConsultationKind,
@@ -190,14 +194,96 @@ def consultation_is_answered(consultation: Consultation) -> bool:
     return consultation.answers.exists()
 
 
-def consultation_editable_by(consultation: Consultation, viewer: Any) -> bool:
+def consultation_editable_by(consultation: Any, viewer: Any, *,
+                             answered: bool | None = None) -> bool:
     """Only the author changes or deletes their post, and only while it is unanswered: an
-    answer refers to the question as it was asked."""
+    answer refers to the question as it was asked. ``answered``: when the caller has read
+    the answers already (the post page)."""
     return (
         viewer is not None
         and viewer.is_authenticated
         and consultation.author_id == viewer.pk
-        and not consultation_is_answered(consultation)
+        and not (consultation_is_answered(consultation) if answered is None else answered)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    created_at: datetime
+    body: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsultationPage:
+    """What the post page shows of a consultation and its answers: plain values, bodies
+    decrypted (the forms and services work on the model, ``consultation_for_viewer``)."""
+
+    pk: int
+    kind: str
+    title: str
+    body: str
+    is_private: bool
+    created_at: datetime
+    updated_at: datetime | None
+    author_id: int
+    author_name: str
+    author_subject_ref: Any
+    area_name_ko: str
+    area_name_en: str
+    answers: tuple[AnswerRow, ...]
+
+
+_PAGE_COLUMNS = (
+    "id", "kind", "title", "body", "is_private", "created_at", "updated_at", "author_id",
+    "author__name", "author__subject_ref", "area__name_ko", "area__name_en",
+    "data_key__wrapped_key",
+)
+_ANSWER_COLUMNS = ("created_at", "body", "data_key__wrapped_key")
+
+
+@functools.cache
+def _page_statements(alias: str) -> tuple[Statement, Statement]:
+    """The post page's two queries, compiled once per process (``clinic_site.statements``):
+    the page runs nothing else, and compiling them cost more than running them."""
+    consultation = Consultation.objects.filter(pk=ANY_ID).order_by().values(*_PAGE_COLUMNS)
+    answers = Answer.objects.filter(consultation_id=ANY_ID).order_by(
+        "created_at", "id"
+    ).values(*_ANSWER_COLUMNS)
+    return (Statement.compile(consultation[:1], alias),
+            Statement.compile(answers, alias))
+
+
+def consultation_page_for_viewer(*, pk: int, viewer: Any) -> ConsultationPage | None:
+    """The post page of consultation ``pk`` if ``viewer`` may open it (the rule of
+    ``consultation_visible_to``), else None."""
+    consultation_statement, answers_statement = _page_statements(
+        router.db_for_read(Consultation)
+    )
+    found = consultation_statement.rows(id=pk)
+    if not found:
+        return None
+    row = found[0]
+    visible = SimpleNamespace(is_private=row["is_private"], kind=row["kind"],
+                              author_id=row["author_id"])
+    someone_elses_private = row["is_private"] and row["author_id"] != getattr(viewer, "pk", None)
+    represented = represented_child_ids(viewer) if someone_elses_private else set()
+    if not consultation_visible_to(visible, viewer, represented=represented):
+        return None
+    body_field = Consultation._meta.get_field("body")
+    answer_body = Answer._meta.get_field("body")
+    return ConsultationPage(
+        pk=row["id"], kind=row["kind"], title=row["title"],
+        body=body_field.decrypt_with(row["data_key__wrapped_key"], row["body"]),
+        is_private=row["is_private"], created_at=row["created_at"],
+        updated_at=row["updated_at"], author_id=row["author_id"],
+        author_name=row["author__name"], author_subject_ref=row["author__subject_ref"],
+        area_name_ko=row["area__name_ko"], area_name_en=row["area__name_en"],
+        answers=tuple(
+            AnswerRow(created_at=answer["created_at"],
+                      body=answer_body.decrypt_with(answer["data_key__wrapped_key"],
+                                                    answer["body"]))
+            for answer in answers_statement.rows(id=pk)
+        ),
     )
 
 

@@ -168,35 +168,29 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
-    if consultation is None:
+    page = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
+    if page is None:
         raise Http404
-    answer_form = (
-        forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation) else None
-    )
-    return _render_detail(
-        request, consultation,
-        editable=selectors.consultation_editable_by(consultation, request.user),
-        answer_form=answer_form,
-    )
+    answer_form = forms.AnswerForm() if selectors.staff_may_answer(request.user, page) else None
+    return _render_detail(request, page, answer_form=answer_form)
 
 
-def _render_detail(request: HttpRequest, consultation: Any, *, editable: bool,
+def _render_detail(request: HttpRequest, page: selectors.ConsultationPage, *,
                    answer_form: Any, status: int = 200) -> HttpResponse:
     """The post page, also when the staff answer form comes back with errors: a staff member
     reading someone's private question is recorded as in the admin, and a private page is
     never kept by the browser or a proxy."""
-    if consultation.is_private and consultation.author_id != request.user.pk and (
-        selectors.staff_may_read(request.user, kind=consultation.kind)
+    if page.is_private and page.author_id != request.user.pk and (
+        selectors.staff_may_read(request.user, kind=page.kind)
     ):
         access_log_request(request, action="view:consultations.consultation",
-                           subject_ref=consultation.author.subject_ref, fields=("title", "body"))
+                           subject_ref=page.author_subject_ref, fields=("title", "body"))
     response = render(
         request, "consultations/consultation_detail.html",
-        _detail_context(consultation, editable=editable, answer_form=answer_form),
+        _detail_context(page, viewer=request.user, answer_form=answer_form),
         status=status,
     )
-    if consultation.is_private:
+    if page.is_private:
         response["Cache-Control"] = "private, no-store"
     return response
 
@@ -256,7 +250,8 @@ def consultation_url(pk: int) -> str:
     return reverse("consultations:detail", args=[pk])
 
 
-def _detail_context(consultation: Any, *, editable: bool, answer_form: Any) -> dict[str, Any]:
+def _detail_context(page: selectors.ConsultationPage, *, viewer: Any,
+                    answer_form: Any) -> dict[str, Any]:
     """The post page's context: dates and bodies ready to print, as on the lists (a date
     filter or ``linebreaksbr`` in the template costs a node each)."""
     local_zone = timezone.get_current_timezone()
@@ -264,16 +259,18 @@ def _detail_context(consultation: Any, *, editable: bool, answer_form: Any) -> d
         {"iso": answer.created_at.isoformat(),
          "day": f"{answer.created_at.astimezone(local_zone):%Y-%m-%d}",
          "body": text_to_html(answer.body)}
-        for answer in consultation.answers.select_related("data_key")
+        for answer in page.answers
     ]
     return {
-        "consultation": consultation,
-        "posted_iso": consultation.created_at.isoformat(),
-        "posted_day": f"{consultation.created_at.astimezone(local_zone):%Y-%m-%d}",
-        "body": text_to_html(consultation.body),
+        "consultation": page,
+        "area_name": page.area_name_en if get_language() == "en" else page.area_name_ko,
+        "posted_iso": page.created_at.isoformat(),
+        "posted_day": f"{page.created_at.astimezone(local_zone):%Y-%m-%d}",
+        "body": text_to_html(page.body),
         "answers": answers,
-        "author": mask_name(consultation.author.name),
-        "editable": editable,
+        "author": mask_name(page.author_name),
+        "editable": selectors.consultation_editable_by(page, viewer,
+                                                       answered=bool(page.answers)),
         "answer_form": answer_form,
     }
 
@@ -293,7 +290,8 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The answer is posted and the author is notified."))
         return redirect("consultations:detail", pk=pk)
-    return _render_detail(request, consultation, editable=False, answer_form=form, status=400)
+    page = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
+    return _render_detail(request, page, answer_form=form, status=400)
 
 
 # --- Post-surgery (after-care) consultations -------------------------------------------------

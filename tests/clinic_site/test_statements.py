@@ -57,3 +57,12 @@ def test_a_query_without_stand_ins_has_no_places_and_still_runs() -> None:
     statement = Statement.compile(queryset, "default")
     assert statement.places == ()
     assert statement.rows() == list(queryset)
+
+
+def test_an_id_beyond_the_database_integers_finds_nothing() -> None:
+    ConsultationFactory()
+    statement = Statement.compile(
+        Consultation.objects.filter(pk=ANY_ID).values("title"), "default"
+    )
+    assert statement.rows(id=2**70) == []
+    assert statement.rows(id=-(2**70)) == []
