@@ -101,6 +101,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "clinic_site.context_processors.site",
             ],
+            # The project package is not an app: its tag library is named here.
+            "libraries": {"layout_tags": "clinic_site.templatetags.layout_tags"},
         },
     },
 ]

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import DatabaseError, connections
 from django.test import Client
+
+from tests.members.factories import PosterFactory, log_in
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
@@ -59,3 +63,34 @@ def test_healthz_is_503_when_the_retention_database_is_down(
 
 def test_healthz_refuses_writes(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
+
+
+def test_kept_header_carries_each_requests_token_and_path_escaped() -> None:
+    """The header is kept rendered (clinic_site/kept_markup.py): each response still has its
+    own CSRF token, which the language form accepts, and its own path, escaped."""
+    client = Client(enforce_csrf_checks=True)
+    tokens = []
+    for _ in range(2):
+        fresh = Client(enforce_csrf_checks=True)
+        html = fresh.get("/reviews/", QUERY_STRING="a=1&b='<x>'").content.decode()
+        tokens.append(re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1))
+        assert "'<x>'" not in html
+        assert 'name="next" value="/reviews/?a=1&amp;b=&#x27;%3Cx%3E&#x27;"' in html
+    assert tokens[0] != tokens[1]
+    html = client.get("/").content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/",
+                                              "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+
+
+def test_kept_header_and_footer_follow_the_signed_in_state(client: Client) -> None:
+    anonymous = client.get("/").content.decode()
+    assert 'href="/accounts/login/"' in anonymous and "/accounts/logout/" not in anonymous
+    member = PosterFactory()
+    log_in(client, member)
+    signed_in = client.get("/").content.decode()
+    assert "/accounts/logout/" in signed_in and 'href="/accounts/login/"' not in signed_in
+    assert 'href="/privacy/consents/receipts/"' in signed_in
+    assert 'href="/privacy/consents/receipts/"' not in anonymous
+    assert 'href="/accounts/login/"' in Client().get("/").content.decode()
