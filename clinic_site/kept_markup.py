@@ -17,29 +17,33 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString
 
-# Stand-ins rendered into the kept markup: ASCII letters only, so escaping leaves them as
-# they are.
-CSRF_HOLE = "keptmarkupcsrfhole7d1e"
-NEXT_HOLE = "keptmarkupnexthole7d1e"
+HOLES = ("csrf_token", "next_path")
+
+
+def _hole(name: str) -> str:
+    """The stand-in rendered into the kept markup for ``name``: ASCII letters only, so
+    escaping leaves it as it is, and no translation or URL contains it."""
+    return f"keptmarkup{name.replace('_', '')}hole7d1e"
 
 
 def kept_markup(template_name: str, *, variant: tuple[Any, ...],
-                context: dict[str, Any] | None = None) -> str:
+                context: dict[str, Any] | None = None,
+                holes: tuple[str, ...] = HOLES) -> str:
     """``template_name`` rendered once per ``variant`` (what it depends on besides the code
-    and the settings, e.g. the language) with ``context`` and the two holes."""
+    and the settings, e.g. the language) with ``context``, and stand-ins for ``holes``."""
     cache = caches["layout"]
     key = "kept:" + ":".join(map(str, (template_name, *variant)))
     markup = cache.get(key)
     if markup is None:
         markup = str(render_to_string(
-            template_name, {**(context or {}), "csrf_token": CSRF_HOLE, "next_path": NEXT_HOLE}
+            template_name, {**(context or {}), **{name: _hole(name) for name in holes}}
         ))
         cache.set(key, markup)
     return markup
 
 
-def fill_holes(markup: str, *, csrf_token: str, next_path: str) -> SafeString:
-    """``markup`` with the request's CSRF token and path, escaped."""
-    return SafeString(
-        markup.replace(CSRF_HOLE, escape(csrf_token)).replace(NEXT_HOLE, escape(next_path))
-    )
+def fill_holes(markup: str, **values: str) -> SafeString:
+    """``markup`` with each hole's value for this request, escaped."""
+    for name, value in values.items():
+        markup = markup.replace(_hole(name), escape(value))
+    return SafeString(markup)

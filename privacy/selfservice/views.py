@@ -64,7 +64,6 @@ def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     data = selectors.subject_overview(member=member, viewer=request.user)
     return render(request, "privacy/selfservice/my_data.html", {
         "data": data, "urls": _urls(member, pk), "child_pk": pk,
-        "request_form": ItemRequestForm(),
         "children": children_represented_by(representative=request.user) if pk is None else (),
     })
 

@@ -7,7 +7,12 @@ from typing import Any
 
 from django import template
 from django.utils import timezone
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
+from clinic_site.kept_markup import fill_holes, kept_markup
+from clinic_site.markup import escape_text
 from privacy.selectors import VersionSummary, policy_version_upcoming
 
 register = template.Library()
@@ -45,3 +50,58 @@ def day(value: Any) -> str:
         value = value.date()
     return value.isoformat() if isinstance(value, datetime.date) else ""
 
+
+
+@register.simple_tag
+def held_item(view: Any) -> SafeString:
+    """One item of "my data" (a ``selfservice.selectors.ItemView``): what it is held for and
+    its records.
+
+    The declarations are the same for everyone and kept rendered per language and item
+    (``clinic_site.kept_markup``); the records are written here, escaped, as the board's
+    rows are: the overview shows a score of items and the template engine cost more than
+    reading and decrypting them."""
+    language = get_language() or ""
+    item = view.item
+    declarations = kept_markup(
+        "privacy/selfservice/_item_declarations.html", variant=(language, item.key),
+        context={"item": item, "purposes": view.purposes},
+    )
+    parts = ["<dl>\n  ", declarations]
+    if view.legal_hold:
+        parts.append(f'  <dt>{escape_text(_("Kept by law"))}</dt>'
+                     f'<dd class="legal-hold">{escape_text(view.legal_hold.message())}</dd>\n')
+    parts.append("</dl>\n")
+    if not view.linked:
+        unlinked = _("These records are not linked to your account, so we cannot show them "
+                     "here.")
+        parts.append(f"<p>{escape_text(unlinked)}</p>")
+    elif view.rows:
+        parts.append(kept_markup("privacy/selfservice/_held_item_table_head.html",
+                                 variant=(language,)))
+        for row in view.rows:
+            fields = "<br>".join(
+                f'<span class="field">{escape_text(label)}: {escape_text(value)}</span>'
+                for label, value in row.filled
+            )
+            when = minute(row.collected_at) if row.collected_at else "-"
+            parts.append(f"    <tr><td>{when}</td>\n      <td>{fields}</td></tr>\n")
+        parts.append("  </tbody>\n</table>")
+    else:
+        parts.append(f"<p>{escape_text(_('None.'))}</p>")
+    return SafeString("".join(parts))
+
+
+@register.simple_tag(takes_context=True)
+def item_request_form(context: Any) -> SafeString:
+    """The form asking the officer to correct or delete an item: its choices are the
+    registry's items, the same for everyone, so it is kept rendered per language with
+    holes for the request's CSRF token and the form's address (a child's own)."""
+    from privacy.selfservice.forms import ItemRequestForm
+
+    markup = kept_markup(
+        "privacy/selfservice/_request_form.html", variant=(get_language() or "",),
+        context={"request_form": ItemRequestForm()}, holes=("csrf_token", "action"),
+    )
+    return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
+                      action=context["urls"]["request"])
