@@ -6,6 +6,7 @@ import datetime
 from typing import Any
 
 from django import template
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
@@ -105,3 +106,34 @@ def item_request_form(context: Any) -> SafeString:
     )
     return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
                       action=context["urls"]["request"])
+
+
+@register.simple_tag
+def held_items(views: list[Any], child_pk: int | None = None) -> SafeString:
+    """The items of "my data" that hold records (or whose records are not linked to the
+    account), each an article with its records and, when there are more, a link to the
+    item's own pages (``child_pk``: a child's, for their legal representative)."""
+    restricted = escape_text(_("restricted: not used or provided until your request is "
+                               "handled"))
+    articles = []
+    for view in views:
+        if not (view.rows or not view.linked):
+            continue
+        label = escape_text(str(view.item.label))
+        heading = label + (f' <strong class="restricted">({restricted})</strong>'
+                           if view.restricted else "")
+        more = ""
+        if view.has_more:
+            url = (reverse("privacy:my_data_item_child", args=[child_pk, view.item.key])
+                   if child_pk else reverse("privacy:my_data_item", args=[view.item.key]))
+            shown = _("The newest %(shown)s of %(total)s records are shown.") % {
+                "shown": len(view.rows), "total": view.count}
+            see_all = _("See all %(total)s records: %(label)s") % {
+                "total": view.count, "label": view.item.label}
+            more = (f'\n    <p class="meta">{escape_text(shown)}\n      '
+                    f'<a href="{escape_text(url)}">{escape_text(see_all)}</a></p>')
+        articles.append(
+            f'<article class="held-item" id="item-{escape_text(view.item.key)}">\n'
+            f"    <h3>{heading}</h3>\n    {held_item(view)}{more}\n  </article>"
+        )
+    return SafeString("\n  ".join(articles))
