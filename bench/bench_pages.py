@@ -210,6 +210,10 @@ def pages(*, owner_cookie: str) -> list[Page]:
         Page("reviews", "/reviews/"),
         Page("privacy policy", "/privacy/policy/"),
         Page("my data, member with 500 posts", reverse("privacy:my_data"), cookie=owner_cookie),
+        # Not a target: the bare view with my data's session, i.e. what signing in costs the
+        # middleware (session, member, re-consent check) before any page runs.
+        Page("bare view, signed in (informational)", "/bench/bare/", cookie=owner_cookie,
+             target=False),
     ]
 
 
@@ -350,6 +354,9 @@ def main() -> int:
     print(f"deep page vs page 1: {deep:.0f} / {first:.0f} req/s = {deep / first:.0%} "
           f"(target: within {MAX_DEPTH_COST:.0%}); server CPU per request "
           f"{deep_cpu:.2f} / {first_cpu:.2f} ms = {deep_cpu / first_cpu:.0%}")
+    signed_in_bare, my_data = best[page_list[-1].name].rps, best[page_list[-2].name].rps
+    print(f"my data vs the bare view with the same session: {my_data:.0f} / "
+          f"{signed_in_bare:.0f} req/s = {my_data / signed_in_bare:.0%} (informational)")
     if depth_cost > MAX_DEPTH_COST:
         failures.append(f"the deep page is {depth_cost:.0%} slower than page 1")
     print("OK" if not failures else "FAIL: " + "; ".join(failures))
