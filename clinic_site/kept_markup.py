@@ -10,29 +10,35 @@ request's values escaped as the template would escape them."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.template.loader import render_to_string
 from django.utils.html import escape
 from django.utils.safestring import SafeString
+from django.utils.translation import get_language
 
 HOLES = ("csrf_token", "next_path")
+_HOLE = re.compile(r"keptmarkup([a-z_]+)hole7d1e")
 
 
 def _hole(name: str) -> str:
-    """The stand-in rendered into the kept markup for ``name``: ASCII letters only, so
-    escaping leaves it as it is, and no translation or URL contains it."""
-    return f"keptmarkup{name.replace('_', '')}hole7d1e"
+    """The stand-in rendered into the kept markup for ``name``: ASCII letters and
+    underscores only, so escaping leaves it as it is, and no translation or URL has it."""
+    return f"keptmarkup{name}hole7d1e"
 
 
-def kept_markup(template_name: str, *, variant: tuple[Any, ...],
+def kept_markup(template_name: str, *, variant: tuple[Any, ...] = (),
                 context: dict[str, Any] | None = None,
                 holes: tuple[str, ...] = HOLES) -> str:
-    """``template_name`` rendered once per ``variant`` (what it depends on besides the code
-    and the settings, e.g. the language) with ``context``, and stand-ins for ``holes``."""
+    """``template_name`` rendered once per language and ``variant`` (what else it depends
+    on besides the code and the settings, e.g. the signed-in state) with ``context``, and
+    stand-ins for ``holes``."""
+    language = get_language() or settings.LANGUAGE_CODE
     cache = caches["layout"]
-    key = "kept:" + ":".join(map(str, (template_name, *variant)))
+    key = "kept:" + ":".join(map(str, (template_name, language, *variant)))
     markup = cache.get(key)
     if markup is None:
         markup = str(render_to_string(
@@ -43,7 +49,7 @@ def kept_markup(template_name: str, *, variant: tuple[Any, ...],
 
 
 def fill_holes(markup: str, **values: str) -> SafeString:
-    """``markup`` with each hole's value for this request, escaped."""
-    for name, value in values.items():
-        markup = markup.replace(_hole(name), escape(value))
-    return SafeString(markup)
+    """``markup`` with each hole's value for this request, escaped, in one pass (a value
+    is never read again for holes)."""
+    escaped = {name: escape(value) for name, value in values.items()}
+    return SafeString(_HOLE.sub(lambda found: escaped.get(found.group(1), ""), markup))

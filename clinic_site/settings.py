@@ -146,9 +146,10 @@ CACHES["near"] = {
     "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
 }
 
-# The layout's fixed fragments ({% cache ... using="layout" %} in templates/base.html): derived
-# from the code, settings and catalogues only, never personal, so each process keeps its own
-# and a deployment starts with new ones.
+# The layout's fixed parts (header, footer, cookie banner: clinic_site/kept_markup.py; the
+# board's {% cache ... using="layout" %} fragments): derived from the code, settings and
+# catalogues only, never personal, so each process keeps its own and a deployment starts with
+# new ones.
 CACHES["layout"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "layout",

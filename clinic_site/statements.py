@@ -39,10 +39,16 @@ class Statement:
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, converters, expression)
 
     @classmethod
-    def compile(cls, queryset: QuerySet, alias: str) -> Statement:
+    def compile(cls, queryset: QuerySet, alias: str, *,
+                expect: tuple[str, ...] = ()) -> Statement:
         """``queryset``, built with stand-ins for the values that change, compiled for the
         database ``alias``. ``places`` is empty when it has no stand-in (it then runs as it
-        was built)."""
+        was built). ``expect``: the stand-ins ("id", "moment") the caller built it with;
+        ValueError when one is not found among the parameters, rather than SQL that would
+        silently ignore the value given for it.
+
+        Stand-ins are found by value: a queryset holding a user's text must not be compiled
+        (on SQLite a moment is a string among the parameters)."""
         connection = connections[alias]
         compiler = queryset.query.get_compiler(alias)
         sql, params = compiler.as_sql()
@@ -55,6 +61,9 @@ class Statement:
             for kind, stand_in in stand_ins.items()
             if type(value) is type(stand_in) and value == stand_in
         )
+        missing = set(expect) - {kind for _index, kind in places}
+        if missing:
+            raise ValueError(f"stand-ins not among the query's parameters: {sorted(missing)}")
         query = queryset.query
         fields = [column[0] for column in compiler.select[0:compiler.col_count]]
         converters = tuple(

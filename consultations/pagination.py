@@ -167,7 +167,8 @@ def _rows(queryset: QuerySet, position: tuple[datetime.datetime, int] | None, *,
     if key not in _statements:
         stand_in = None if direction == "first" else (ANY_MOMENT, ANY_ID)
         _statements[key] = Statement.compile(
-            _row_queryset(queryset, stand_in, direction, columns)[:limit], queryset.db
+            _row_queryset(queryset, stand_in, direction, columns)[:limit], queryset.db,
+            expect=() if stand_in is None else ("moment", "id"),
         )
     moment, pk = position or (ANY_MOMENT, ANY_ID)
     return _statements[key].rows(moment=moment, id=pk)

@@ -190,6 +190,20 @@ def consultation_visible_to(
     )
 
 
+def represented_ids_needed(consultation: Any, viewer: Any, *,
+                           staff_reads: bool | None = None) -> bool:
+    """Whether ``consultation_visible_to`` needs the viewer's represented children to decide
+    about ``consultation``: not for a public board post, the viewer's own post, or staff
+    whose role reads such questions (``staff_reads``: when the caller checked already)."""
+    if not consultation.is_private and consultation.kind == ConsultationKind.BOARD:
+        return False
+    if viewer is None or not viewer.is_authenticated or consultation.author_id == viewer.pk:
+        return False
+    if staff_reads is None:
+        staff_reads = staff_may_read(viewer, kind=consultation.kind)
+    return not staff_reads
+
+
 def consultation_is_answered(consultation: Consultation) -> bool:
     return consultation.answers.exists()
 
@@ -233,12 +247,16 @@ class ConsultationPage:
     answers: tuple[AnswerRow, ...]
 
 
+# The encrypted bodies, and where their wrapped data keys are read beside them.
+_QUESTION = Consultation._meta.get_field("body")
+_ANSWER = Answer._meta.get_field("body")
+_REVIEW = Review._meta.get_field("body")
 _PAGE_COLUMNS = (
     "id", "kind", "title", "body", "is_private", "created_at", "updated_at", "author_id",
     "author__name", "author__subject_ref", "area__name_ko", "area__name_en",
-    "data_key__wrapped_key",
+    _QUESTION.wrapped_key_column,
 )
-_ANSWER_COLUMNS = ("created_at", "body", "data_key__wrapped_key")
+_ANSWER_COLUMNS = ("created_at", "body", _ANSWER.wrapped_key_column)
 
 
 @functools.cache
@@ -249,8 +267,8 @@ def _page_statements(alias: str) -> tuple[Statement, Statement]:
     answers = Answer.objects.filter(consultation_id=ANY_ID).order_by(
         "created_at", "id"
     ).values(*_ANSWER_COLUMNS)
-    return (Statement.compile(consultation[:1], alias),
-            Statement.compile(answers, alias))
+    return (Statement.compile(consultation[:1], alias, expect=("id",)),
+            Statement.compile(answers, alias, expect=("id",)))
 
 
 def consultation_page_for_viewer(*, pk: int, viewer: Any) -> ConsultationPage | None:
@@ -265,23 +283,21 @@ def consultation_page_for_viewer(*, pk: int, viewer: Any) -> ConsultationPage | 
     row = found[0]
     visible = SimpleNamespace(is_private=row["is_private"], kind=row["kind"],
                               author_id=row["author_id"])
-    someone_elses_private = row["is_private"] and row["author_id"] != getattr(viewer, "pk", None)
-    represented = represented_child_ids(viewer) if someone_elses_private else set()
+    represented = (represented_child_ids(viewer)
+                   if represented_ids_needed(visible, viewer) else set())
     if not consultation_visible_to(visible, viewer, represented=represented):
         return None
-    body_field = Consultation._meta.get_field("body")
-    answer_body = Answer._meta.get_field("body")
     return ConsultationPage(
         pk=row["id"], kind=row["kind"], title=row["title"],
-        body=body_field.decrypt_with(row["data_key__wrapped_key"], row["body"]),
+        body=_QUESTION.decrypt_with(row[_QUESTION.wrapped_key_column], row["body"]),
         is_private=row["is_private"], created_at=row["created_at"],
         updated_at=row["updated_at"], author_id=row["author_id"],
         author_name=row["author__name"], author_subject_ref=row["author__subject_ref"],
         area_name_ko=row["area__name_ko"], area_name_en=row["area__name_en"],
         answers=tuple(
             AnswerRow(created_at=answer["created_at"],
-                      body=answer_body.decrypt_with(answer["data_key__wrapped_key"],
-                                                    answer["body"]))
+                      body=_ANSWER.decrypt_with(answer[_ANSWER.wrapped_key_column],
+                                                answer["body"]))
             for answer in answers_statement.rows(id=pk)
         ),
     )
@@ -341,7 +357,7 @@ class ReviewRow:
 # columns, not as area, member and key objects (each row would otherwise build four models).
 REVIEW_ROW_COLUMNS = (
     "id", "created_at", "title", "rating", "body", "area__name_ko", "area__name_en",
-    "author__name", "data_key__wrapped_key",
+    "author__name", _REVIEW.wrapped_key_column,
 )
 
 
@@ -354,12 +370,11 @@ def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
     page = keyset_page(queryset, params=params, per_page=per_page,
                        count_key="consultations:reviews-total", columns=REVIEW_ROW_COLUMNS,
                        statement_key=("reviews",))
-    body = Review._meta.get_field("body")
     page.rows = [
         ReviewRow(
             pk=row["id"], created_at=row["created_at"], title=row["title"],
             rating=row["rating"],
-            body=body.decrypt_with(row["data_key__wrapped_key"], row["body"]),
+            body=_REVIEW.decrypt_with(row[_REVIEW.wrapped_key_column], row["body"]),
             area_name_ko=row["area__name_ko"], area_name_en=row["area__name_en"],
             author_name=row["author__name"],
         )

@@ -81,10 +81,11 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = selectors.consultation_board_page(
         viewer=request.user, area=area, query=query, params=request.GET, per_page=PAGE_SIZE
     )
+    staff_reads = selectors.staff_may_read(request.user, kind=ConsultationKind.BOARD)
     represented = selectors.represented_child_ids(request.user) if any(
-        consultation.is_private and consultation.author_id != request.user.pk
-        for consultation in page
-    ) and not selectors.staff_may_read(request.user, kind=ConsultationKind.BOARD) else set()
+        selectors.represented_ids_needed(row, request.user, staff_reads=staff_reads)
+        for row in page
+    ) else set()
     english = get_language() == "en"
     return render(
         request,
@@ -291,6 +292,8 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         messages.success(request, _("The answer is posted and the author is notified."))
         return redirect("consultations:detail", pk=pk)
     page = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
+    if page is None:  # deleted by its author in the meantime
+        raise Http404
     return _render_detail(request, page, answer_form=form, status=400)
 
 

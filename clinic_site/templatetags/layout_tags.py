@@ -16,26 +16,25 @@ from clinic_site.kept_markup import fill_holes, kept_markup
 register = template.Library()
 
 
-def _variant(context: Any) -> tuple[str, bool]:
+def _kept(template_name: str, context: Any) -> str:
+    """``template_name`` for this language and signed-in state (a page rendered without a
+    request, such as an error page, counts as signed out)."""
+    request = context.get("request")
+    signed_in = bool(request is not None and request.user.is_authenticated)
     language = get_language() or settings.LANGUAGE_CODE
-    return language, bool(context["request"].user.is_authenticated)
-
-
-def _render_context(language: str, signed_in: bool) -> dict[str, Any]:
-    return {"LANGUAGE_CODE": language, "signed_in": signed_in, **site_for(language)}
+    return kept_markup(template_name, variant=(signed_in,), context={
+        "LANGUAGE_CODE": language, "signed_in": signed_in, **site_for(language),
+    })
 
 
 @register.simple_tag(takes_context=True)
 def site_header(context: Any) -> SafeString:
-    language, signed_in = variant = _variant(context)
-    markup = kept_markup("includes/site_header.html", variant=variant,
-                         context=_render_context(language, signed_in))
-    return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
-                      next_path=context["request"].get_full_path())
+    request = context.get("request")
+    return fill_holes(_kept("includes/site_header.html", context),
+                      csrf_token=str(context.get("csrf_token", "")),
+                      next_path=request.get_full_path() if request is not None else "")
 
 
 @register.simple_tag(takes_context=True)
 def site_footer(context: Any) -> SafeString:
-    language, signed_in = variant = _variant(context)
-    return SafeString(kept_markup("includes/site_footer.html", variant=variant,
-                                  context=_render_context(language, signed_in)))
+    return SafeString(_kept("includes/site_footer.html", context))

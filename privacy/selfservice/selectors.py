@@ -22,7 +22,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Page, Paginator
-from django.db import connections, models, router
+from django.db import models, router
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -637,11 +637,7 @@ def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
     if statement is None:
         found = _count_queryset(tuple(queries), pk=member.pk).first() or {}
     else:
-        with connections[alias].cursor() as cursor:
-            cursor.execute(statement.sql, statement.bind(id=member.pk))
-            row = cursor.fetchone()
-            names = [column[0] for column in cursor.description]
-        found = dict(zip(names, row, strict=True)) if row else {}
+        found = next(iter(statement.rows(id=member.pk)), {})
     return {query: found.get(f"n{index}") or 0 for index, query in enumerate(queries)}
 
 

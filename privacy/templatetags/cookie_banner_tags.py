@@ -16,7 +16,6 @@ from cookie_consent.util import (
 )
 from django import template
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 
 from clinic_site.kept_markup import fill_holes, kept_markup
 
@@ -30,12 +29,14 @@ GROUP_LIST_URL_NAME = "cookie_consent_cookie_group_list"
 @register.simple_tag(takes_context=True)
 def cookie_banner(context: Any) -> SafeString:
     """The banner for this request, or nothing once every group is decided."""
-    request = context["request"]
+    request = context.get("request")
+    if request is None:  # a page rendered without a request (an error page)
+        return SafeString("")
     match = request.resolver_match
     if not is_cookie_consent_enabled(request) or (
         match is not None and match.url_name == GROUP_LIST_URL_NAME
     ) or not get_not_accepted_or_declined_cookie_groups(request):
         return SafeString("")
-    markup = kept_markup(MARKUP_TEMPLATE, variant=(get_language() or "",))
+    markup = kept_markup(MARKUP_TEMPLATE)
     return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
                       next_path=request.get_full_path())

@@ -9,7 +9,6 @@ from django import template
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from clinic_site.kept_markup import fill_holes, kept_markup
@@ -62,10 +61,9 @@ def held_item(view: Any) -> SafeString:
     (``clinic_site.kept_markup``); the records are written here, escaped, as the board's
     rows are: the overview shows a score of items and the template engine cost more than
     reading and decrypting them."""
-    language = get_language() or ""
     item = view.item
     declarations = kept_markup(
-        "privacy/selfservice/_item_declarations.html", variant=(language, item.key),
+        "privacy/selfservice/_item_declarations.html", variant=(item.key,),
         context={"item": item, "purposes": view.purposes},
     )
     parts = ["<dl>\n  ", declarations]
@@ -78,8 +76,7 @@ def held_item(view: Any) -> SafeString:
                      "here.")
         parts.append(f"<p>{escape_text(unlinked)}</p>")
     elif view.rows:
-        parts.append(kept_markup("privacy/selfservice/_held_item_table_head.html",
-                                 variant=(language,)))
+        parts.append(kept_markup("privacy/selfservice/_held_item_table_head.html"))
         for row in view.rows:
             fields = "<br>".join(
                 f'<span class="field">{escape_text(label)}: {escape_text(value)}</span>'
@@ -101,7 +98,7 @@ def item_request_form(context: Any) -> SafeString:
     from privacy.selfservice.forms import ItemRequestForm
 
     markup = kept_markup(
-        "privacy/selfservice/_request_form.html", variant=(get_language() or "",),
+        "privacy/selfservice/_request_form.html",
         context={"request_form": ItemRequestForm()}, holes=("csrf_token", "action"),
     )
     return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),

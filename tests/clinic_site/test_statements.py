@@ -66,3 +66,10 @@ def test_an_id_beyond_the_database_integers_finds_nothing() -> None:
     )
     assert statement.rows(id=2**70) == []
     assert statement.rows(id=-(2**70)) == []
+
+
+def test_a_stand_in_the_query_lost_is_refused_at_compile_time() -> None:
+    """Built without the moment it was meant to carry, a seek would ignore the position."""
+    with pytest.raises(ValueError, match="moment"):
+        Statement.compile(Consultation.objects.filter(pk__lt=ANY_ID).values("id"), "default",
+                          expect=("moment", "id"))

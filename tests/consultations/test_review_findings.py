@@ -95,3 +95,42 @@ def test_withdrawing_the_sensitive_consent_takes_the_posts_out_of_public_view(
     assert "공개 질문 제목" not in stranger.get("/consultations/").content.decode()
     assert "공개 후기 제목" not in stranger.get("/reviews/").content.decode()
     assert stranger.get(f"/consultations/{public.pk}/").status_code == 404
+
+
+def test_the_post_page_lets_a_representative_read_any_post_of_the_childs_they_may(
+    client: Client,
+) -> None:
+    """The post page asks for the viewer's represented children whenever the rule needs
+    them: for a private post and for an after-care question (even one not marked private,
+    which only the shell could make)."""
+    from django.utils import timezone
+
+    from members.models import LegalRepresentative
+    from tests.consultations.factories import AftercareFactory
+
+    parent, child, stranger = PosterFactory(), PosterFactory(), PosterFactory()
+    LegalRepresentative.objects.create(
+        child=child, name="보호자", email=parent.email, relation="parent",
+        representative_member=parent, confirmed_at=timezone.now(),
+    )
+    private = ConsultationFactory(author=child, is_private=True)
+    aftercare = AftercareFactory(author=child)
+    type(aftercare).objects.filter(pk=aftercare.pk).update(is_private=False)
+    for viewer, status in ((parent, 200), (stranger, 404)):
+        client.force_login(viewer)
+        for post in (private, aftercare):
+            assert client.get(f"/consultations/{post.pk}/").status_code == status
+
+
+def test_a_refused_answer_to_a_question_deleted_meanwhile_is_a_not_found(
+    client: Client, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The answer form reads the question again to show its errors; if the author deleted
+    it in between, the answer is a 404, not a server error."""
+    from consultations import selectors
+
+    private = ConsultationFactory(is_private=True)
+    client.force_login(StaffFactory(role=DOCTOR))
+    monkeypatch.setattr(selectors, "consultation_page_for_viewer", lambda **_kwargs: None)
+    response = client.post(f"/consultations/{private.pk}/answer/", {"body": ""})
+    assert response.status_code == 404
