@@ -16,7 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import caches
 from django.template.loader import render_to_string
-from django.utils.html import escape
+from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
@@ -49,7 +49,8 @@ def kept_markup(template_name: str, *, variant: tuple[Any, ...] = (),
 
 
 def fill_holes(markup: str, **values: str) -> SafeString:
-    """``markup`` with each hole's value for this request, escaped, in one pass (a value
-    is never read again for holes)."""
-    escaped = {name: escape(value) for name, value in values.items()}
+    """``markup`` with each hole's value for this request, escaped unless it is markup
+    already (``SafeString``, e.g. options written by ``clinic_site.markup``), in one pass (a
+    value is never read again for holes)."""
+    escaped = {name: conditional_escape(value) for name, value in values.items()}
     return SafeString(_HOLE.sub(lambda found: escaped.get(found.group(1), ""), markup))

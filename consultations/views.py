@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from clinic_site.kept_markup import fill_holes, kept_markup
 from clinic_site.markup import escape_text, text_to_html
 from clinic_site.reversing import reverse_each
 from consultations import forms, selectors, services
@@ -30,6 +31,8 @@ from privacy.access_log import access_log_request, client_ip
 from privacy.masking import mask_name
 
 PAGE_SIZE = 20
+# The board's heading and search form, kept rendered (clinic_site.kept_markup).
+BOARD_HEAD_TEMPLATE = "consultations/_board_head.html"
 GUEST_REFERENCE_SESSION_KEY = "consultations:guest_reference"
 # Password checks of guest consultations: per reference (slow guessing of one consultation)
 # and per IP address (guessing across references). allauth's limiter keeps counts in the
@@ -87,19 +90,25 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         for row in page
     ) else set()
     english = get_language() == "en"
+    signed_in = request.user.is_authenticated
+    head = kept_markup(BOARD_HEAD_TEMPLATE, variant=(signed_in,), context={"signed_in": signed_in},
+                       holes=("area_options", "query"))
     return render(
         request,
         "consultations/consultation_list.html",
         {"page": page,
+         "head_html": fill_holes(
+             head, area_options=_area_options_html(areas, selected=area, english=english),
+             query=query,
+         ),
          "rows_html": _board_rows_html(page, viewer=request.user, represented=represented,
                                        english=english),
-         "area_options": _area_options_html(areas, selected=area, english=english),
          "area": area, "query": query},
     )
 
 
 def _area_options_html(areas: list[Any], *, selected: Any, english: bool) -> SafeString:
-    """The area filter's options (the fixed parts of the form are kept in the layout cache)."""
+    """The area filter's options (the rest of the form is kept rendered: BOARD_HEAD_TEMPLATE)."""
     return SafeString("".join(
         f'<option value="{escape_text(area.slug)}"{" selected" if area == selected else ""}>'
         f'{escape_text(area.name_en if english else area.name_ko)}</option>'

@@ -13,15 +13,22 @@ from django.utils.translation import gettext as _
 
 from clinic_site.kept_markup import fill_holes, kept_markup
 from clinic_site.markup import escape_text
-from privacy.selectors import VersionSummary, policy_version_upcoming
+from privacy.selectors import policy_version_upcoming
 
 register = template.Library()
 
 
 @register.simple_tag
-def policy_banner_version() -> VersionSummary | None:
-    """The version announced by the banner (costs one cached query at most)."""
-    return policy_version_upcoming()
+def policy_banner() -> SafeString:
+    """The banner announcing an upcoming policy version, or nothing (one cached query at
+    most; the markup kept rendered per version and language)."""
+    upcoming = policy_version_upcoming()
+    if upcoming is None:
+        return SafeString("")
+    return SafeString(kept_markup(
+        "includes/policy_banner.html", variant=(upcoming.version, upcoming.effective_on),
+        context={"upcoming": upcoming}, holes=(),
+    ))
 
 
 def _local(value: Any) -> Any:
