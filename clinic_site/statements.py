@@ -25,6 +25,7 @@ from django.db.models import QuerySet
 # Stand-ins: values no row has, which Django puts among a compiled query's parameters.
 ANY_ID = -1_000_000_007
 ANY_MOMENT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=datetime.UTC)
+ANY_DAY = datetime.date(1901, 3, 4)
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Statement:
     alias: str
     sql: str
     params: tuple[Any, ...]
-    places: tuple[tuple[int, str], ...]  # (index among params, "id" or "moment")
+    places: tuple[tuple[int, str], ...]  # (index among params, "id", "moment" or "day")
     names: tuple[str, ...]  # the columns of a values() queryset, in order
     converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, converters, expression)
 
@@ -43,7 +44,7 @@ class Statement:
                 expect: tuple[str, ...] = ()) -> Statement:
         """``queryset``, built with stand-ins for the values that change, compiled for the
         database ``alias``. ``places`` is empty when it has no stand-in (it then runs as it
-        was built). ``expect``: the stand-ins ("id", "moment") the caller built it with;
+        was built). ``expect``: the stand-ins ("id", "moment", "day") the caller built it with;
         ValueError when one is not found among the parameters, rather than SQL that would
         silently ignore the value given for it.
 
@@ -55,6 +56,7 @@ class Statement:
         stand_ins = {
             "id": ANY_ID,
             "moment": connection.ops.adapt_datetimefield_value(ANY_MOMENT),
+            "day": connection.ops.adapt_datefield_value(ANY_DAY),
         }
         places = tuple(
             (index, kind) for index, value in enumerate(params)
@@ -75,12 +77,14 @@ class Statement:
                    converters=converters)
 
     def bind(self, **values: Any) -> list[Any]:
-        """The parameters with ``values`` (``id=``, ``moment=``) in the stand-ins' places."""
+        """The parameters with ``values`` (``id=``, ``moment=``, ``day=``) in the stand-ins'
+        places, adapted as Django adapts them."""
         ops = connections[self.alias].ops
+        adapt = {"moment": ops.adapt_datetimefield_value, "day": ops.adapt_datefield_value}
         bound = list(self.params)
         for index, kind in self.places:
             value = values[kind]
-            bound[index] = ops.adapt_datetimefield_value(value) if kind == "moment" else value
+            bound[index] = adapt[kind](value) if kind in adapt else value
         return bound
 
     def rows(self, **values: Any) -> list[dict[str, Any]]:

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.core.cache import caches
+from django.db import router
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from clinic_site.statements import ANY_DAY, Statement
 from privacy import registry
 from privacy.models import (
     COMPLAINT_OPEN,
@@ -184,6 +187,21 @@ def consent_record_of(*, subject_ref: Any, pk: int) -> ConsentRecord | None:
 
 def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
     return Processor.objects.active_on(on or timezone.localdate())
+
+
+@functools.cache
+def _processors_active_statement(alias: str) -> Statement:
+    fields = [field.attname for field in Processor._meta.concrete_fields]
+    queryset = Processor.objects.active_on(ANY_DAY).order_by("pk").values(*fields)
+    return Statement.compile(queryset, alias, expect=("day",))
+
+
+def processors_active_state(*, on: date | None = None) -> list[dict[str, Any]]:
+    """Every column of the processors in force, as plain values: what the policy page keys
+    its kept body by on each request (compiled once per process: the page runs no other
+    query)."""
+    statement = _processors_active_statement(router.db_for_read(Processor))
+    return statement.rows(day=on or timezone.localdate())
 
 
 def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processor]:

@@ -36,6 +36,7 @@ from privacy.selectors import (
     policy_version_current,
     policy_versions_cache_clear,
     processors_active,
+    processors_active_state,
     processors_requiring_consent,
 )
 
@@ -139,16 +140,12 @@ def policy_render_cached(language: str) -> str:
     the processors in force, read on every request: their values are part of the key, so a
     change in the admin or a processor's end date shows at once. Rendering the eight sections
     cost several times what the rest of the page does."""
-    processors = list(processors_active())
-    state = repr([
-        [getattr(processor, f.attname) for f in processor._meta.concrete_fields]
-        for processor in processors
-    ])
+    state = repr(processors_active_state())
     key = f"privacy:policy-body:{language}:{hashlib.sha256(state.encode()).hexdigest()}"
     cache = caches["layout"]
     body = cache.get(key)
     if body is None:
-        body = policy_render(language, context=policy_context(processors))
+        body = policy_render(language, context=policy_context(list(processors_active())))
         cache.set(key, str(body))
     return mark_safe(body)  # noqa: S308 - rendered by policy_render, escaped there
 
