@@ -1,12 +1,15 @@
-"""Fixed parts of the layout, rendered once per process and kept with holes for what each
-request fills in (its CSRF token, the path to come back to).
+"""Fixed markup, rendered once per process and kept with holes for what each request fills
+in (its CSRF token, the path to come back to, the words searched).
 
 The header, the footer and the cookie banner are on every page and depend only on the
 language, whether the visitor is signed in, the settings and the code; rendering them with
-the template engine cost as much as the rest of a page. They are kept in the process's
-"layout" cache (``CACHES["layout"]``: nothing personal, and a deployment starts with new
-ones); the holes are stand-in words no translation or URL contains, replaced by the
-request's values escaped as the template would escape them."""
+the template engine cost as much as the rest of a page. The same holds for the board's
+heading and my data's declarations; the policy banner also depends on the version announced,
+which its caller puts in the key (``variant``). They are kept in the process's "layout" cache
+(``CACHES["layout"]``: nothing personal, and a deployment starts with new ones); the holes are
+stand-in words no translation or URL contains, replaced by the request's values escaped as the
+template would escape them. A value that is already markup (``SafeString``) goes in as it
+is: pass only markup the caller wrote and escaped itself."""
 
 from __future__ import annotations
 

@@ -146,10 +146,11 @@ CACHES["near"] = {
     "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
 }
 
-# The layout's fixed parts (header, footer, cookie banner: clinic_site/kept_markup.py; the
-# board's {% cache ... using="layout" %} fragments): derived from the code, settings and
-# catalogues only, never personal, so each process keeps its own and a deployment starts with
-# new ones.
+# Fixed markup kept rendered (clinic_site/kept_markup.py: header, footer, cookie banner, the
+# board's heading, my data's declarations; the policy banner per version; the policy body per
+# processors in force): derived from the code, settings, catalogues and such non-personal
+# rows only, keyed by them, never personal, so each process keeps its own and a deployment
+# starts with new ones.
 CACHES["layout"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "layout",

@@ -3,8 +3,8 @@
 Some pages run the same query on every request with only an id or a position changing, and
 Django takes longer to build and compile such a query than the database takes to run it.
 A ``Statement`` is the SQL of a queryset built once with stand-in values (``ANY_ID``,
-``ANY_MOMENT``: no row has them); each use puts the request's values in their places and
-converts the rows as Django would (the queryset's own converters: dates, booleans, the
+``ANY_MOMENT``, ``ANY_DAY``: no row has them); each use puts the request's values in their
+places and converts the rows as Django would (the queryset's own converters: dates, booleans, the
 ciphertext of encrypted fields).
 
 Only the values of the stand-ins change between uses: a caller keeps one statement per
@@ -26,6 +26,11 @@ from django.db.models import QuerySet
 ANY_ID = -1_000_000_007
 ANY_MOMENT = datetime.datetime(1901, 2, 3, 4, 5, 6, 789_012, tzinfo=datetime.UTC)
 ANY_DAY = datetime.date(1901, 3, 4)
+
+
+def _day(value: datetime.date) -> datetime.date:
+    """A moment given for a day counts as its date, as Django's DateField takes it."""
+    return value.date() if isinstance(value, datetime.datetime) else value
 
 
 @dataclass(frozen=True)
@@ -80,7 +85,8 @@ class Statement:
         """The parameters with ``values`` (``id=``, ``moment=``, ``day=``) in the stand-ins'
         places, adapted as Django adapts them."""
         ops = connections[self.alias].ops
-        adapt = {"moment": ops.adapt_datetimefield_value, "day": ops.adapt_datefield_value}
+        adapt = {"moment": ops.adapt_datetimefield_value,
+                 "day": lambda day: ops.adapt_datefield_value(_day(day))}
         bound = list(self.params)
         for index, kind in self.places:
             value = values[kind]

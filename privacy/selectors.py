@@ -192,14 +192,16 @@ def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
 @functools.cache
 def _processors_active_statement(alias: str) -> Statement:
     fields = [field.attname for field in Processor._meta.concrete_fields]
-    queryset = Processor.objects.active_on(ANY_DAY).order_by("pk").values(*fields)
+    queryset = Processor.objects.active_on(ANY_DAY).order_by(
+        *Processor._meta.ordering
+    ).values(*fields)
     return Statement.compile(queryset, alias, expect=("day",))
 
 
-def processors_active_state(*, on: date | None = None) -> list[dict[str, Any]]:
-    """Every column of the processors in force, as plain values: what the policy page keys
-    its kept body by on each request (compiled once per process: the page runs no other
-    query)."""
+def processors_active_rows(*, on: date | None = None) -> list[dict[str, Any]]:
+    """Every column of the processors in force, as plain values and in their usual order
+    (``Processor(**row)`` builds one): the policy page keys its kept body by them and, when
+    it has to render it, renders it from the same rows (compiled once per process)."""
     statement = _processors_active_statement(router.db_for_read(Processor))
     return statement.rows(day=on or timezone.localdate())
 

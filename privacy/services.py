@@ -35,8 +35,7 @@ from privacy.selectors import (
     policy_context,
     policy_version_current,
     policy_versions_cache_clear,
-    processors_active,
-    processors_active_state,
+    processors_active_rows,
     processors_requiring_consent,
 )
 
@@ -140,12 +139,14 @@ def policy_render_cached(language: str) -> str:
     the processors in force, read on every request: their values are part of the key, so a
     change in the admin or a processor's end date shows at once. Rendering the eight sections
     cost several times what the rest of the page does."""
-    state = repr(processors_active_state())
+    rows = processors_active_rows()
+    state = repr(rows)
     key = f"privacy:policy-body:{language}:{hashlib.sha256(state.encode()).hexdigest()}"
     cache = caches["layout"]
     body = cache.get(key)
-    if body is None:
-        body = policy_render(language, context=policy_context(list(processors_active())))
+    if body is None:  # rendered from the rows of the key, never from a second read
+        processors = [Processor(**row) for row in rows]
+        body = policy_render(language, context=policy_context(processors))
         cache.set(key, str(body))
     return mark_safe(body)  # noqa: S308 - rendered by policy_render, escaped there
 

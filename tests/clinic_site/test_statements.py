@@ -73,21 +73,3 @@ def test_a_stand_in_the_query_lost_is_refused_at_compile_time() -> None:
     with pytest.raises(ValueError, match="moment"):
         Statement.compile(Consultation.objects.filter(pk__lt=ANY_ID).values("id"), "default",
                           expect=("moment", "id"))
-
-
-def test_a_day_is_put_in_as_django_puts_in_a_date() -> None:
-    """The policy page keys its body by the processors in force on the day it is asked."""
-    from privacy.models import Processor
-    from privacy.selectors import processors_active_state
-    from tests.privacy.factories import ProcessorFactory
-
-    Processor.objects.all().delete()
-    ended = ProcessorFactory(name="끝난 곳", since=datetime.date(2025, 1, 1),
-                             until=datetime.date(2026, 6, 30))
-    ProcessorFactory(name="계속", since=datetime.date(2026, 1, 1), until=None)
-    names = [row["name"] for row in processors_active_state(on=datetime.date(2026, 6, 30))]
-    assert names == ["끝난 곳", "계속"]
-    names = [row["name"] for row in processors_active_state(on=datetime.date(2026, 7, 1))]
-    assert names == ["계속"]
-    assert processors_active_state(on=datetime.date(2024, 12, 31)) == []
-    assert ended.pk in {row["id"] for row in processors_active_state(on=datetime.date(2025, 1, 1))}
