@@ -15,7 +15,7 @@ class EraseAction(MemberRequestAction):
 
     def run(self, options: dict[str, Any], out: TextIO) -> None:
         member = self.member(options)
-        data = selectors.subject_data(member=member, viewer=member)
+        data = selectors.subject_overview(member=member, viewer=member)
         for line in selectors.withdrawal_statement(data):
             if line.kept:
                 until = f" until {line.until}" if line.until else ""

@@ -14,7 +14,7 @@ from typing import Any
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from privacy.selfservice.selectors import SubjectData, withdrawal_statement
+from privacy.selfservice.selectors import SubjectData
 
 EXPORT_FORMAT = "clinic-my-data/1"
 
@@ -96,9 +96,7 @@ def export_document(data: SubjectData) -> dict[str, Any]:
 
 def export_zip(data: SubjectData) -> bytes:
     document = export_document(data)
-    page = render_to_string("privacy/selfservice/export.html", {
-        "data": data, "statement": withdrawal_statement(data), "export": True,
-    })
+    page = render_to_string("privacy/selfservice/export.html", {"data": data})
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("data.json", json.dumps(document, ensure_ascii=False, indent=2))

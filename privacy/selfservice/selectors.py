@@ -393,6 +393,7 @@ OVERVIEW_ROWS = 5  # newest records the overview shows of each item and list
 PAGE_ROWS = 20  # records per page of an item or list
 
 
+@functools.cache
 def _collected_field(model: type[models.Model]) -> str | None:
     """The field that says when a row was collected (the first of ``_COLLECTED_AT`` it has)."""
     names = _model_field_names(model)
@@ -625,31 +626,25 @@ def _count_queryset(queries: tuple[_RowQuery, ...], *, pk: int) -> QuerySet:
 # process about the stand-in id ``ANY_ID`` (everything else about the member, such as the
 # subject reference, is read through the id in the SQL itself; ``clinic_site.statements``).
 @functools.cache
-def _count_statement(queries: tuple[_RowQuery, ...], alias: str) -> Statement | None:
-    statement = Statement.compile(_count_queryset(queries, pk=ANY_ID), alias)
-    return statement if statement.places else None
+def _count_statement(queries: tuple[_RowQuery, ...], alias: str) -> Statement:
+    return Statement.compile(_count_queryset(queries, pk=ANY_ID), alias, expect=("id",))
 
 
 def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
     """How many rows each query finds about ``member``, in one query."""
     alias = router.db_for_read(apps.get_model(settings.AUTH_USER_MODEL))
-    statement = _count_statement(tuple(queries), alias)
-    if statement is None:
-        found = _count_queryset(tuple(queries), pk=member.pk).first() or {}
-    else:
-        found = next(iter(statement.rows(id=member.pk)), {})
+    found = next(iter(_count_statement(tuple(queries), alias).rows(id=member.pk)), {})
     return {query: found.get(f"n{index}") or 0 for index, query in enumerate(queries)}
 
 
 @functools.cache
-def _newest_statement(query: _RowQuery, alias: str) -> Statement | None:
+def _newest_statement(query: _RowQuery, alias: str) -> Statement:
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     subject_ref = Subquery(
         user_model._base_manager.filter(pk=ANY_ID).values("subject_ref")[:1]
     )
     newest = query.rows_about(pk=ANY_ID, subject_ref=subject_ref)[:OVERVIEW_ROWS]
-    statement = Statement.compile(newest, alias)
-    return statement if statement.places else None
+    return Statement.compile(newest, alias, expect=("id",))
 
 
 def _newest(query: _RowQuery, member: Any) -> list[Any]:
@@ -657,8 +652,6 @@ def _newest(query: _RowQuery, member: Any) -> list[Any]:
     they are shown with (``_with_related`` reads those for all rows at once)."""
     alias = router.db_for_read(query.model)
     statement = _newest_statement(query, alias)
-    if statement is None:
-        return list(query.queryset(member)[:OVERVIEW_ROWS])
     return list(query.model._base_manager.raw(statement.sql, statement.bind(id=member.pk),
                                               using=alias))
 
@@ -982,8 +975,11 @@ class StatementLine:
     how: str = ""
 
 
-def withdrawal_statement(data: SubjectData) -> list[StatementLine]:
-    """For each item held: destroyed at once, or kept (by which rule or law, until when)."""
+def withdrawal_statement(data: _AboutSubject) -> list[StatementLine]:
+    """For each item held: destroyed at once, or kept (by which rule or law, until when).
+
+    It needs only whether an item is held and when its newest record was collected, which the
+    overview (``subject_overview``) has without reading and decrypting everything."""
     today = timezone.localdate()
     lines = []
     for view in data.items:

@@ -179,7 +179,7 @@ def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if by_self:
             logout(request)
         return render(request, "privacy/selfservice/withdrawn.html", {"by_self": by_self})
-    data = selectors.subject_data(member=member, viewer=request.user)
+    data = selectors.subject_overview(member=member, viewer=request.user)
     return render(request, "privacy/selfservice/withdraw.html", {
         "data": data, "statement": selectors.withdrawal_statement(data), "form": form,
         "urls": _urls(member, pk),

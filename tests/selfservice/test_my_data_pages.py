@@ -329,8 +329,9 @@ def test_the_overview_decrypts_only_the_bodies_it_shows(
     assert len(bodies) == OVERVIEW_ROWS
 
 
-def test_a_multi_model_item_can_be_merged_newest_first() -> None:
-    """An item held in several models is paged through a UNION on its collection times."""
+def test_every_model_of_a_multi_model_item_has_a_collection_time() -> None:
+    """An item held in several models is paged through a UNION on its collection times, so
+    each of its models needs one (the merge itself is tested on the item pages above)."""
     assert any(len(sources) > 1 for sources in selectors._sources().values())
     for sources in selectors._sources().values():
         if len(sources) > 1:
