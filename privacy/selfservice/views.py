@@ -68,20 +68,29 @@ def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     })
 
 
+def _listing_page(request: HttpRequest, pk: int | None, template: str,
+                  listing_of: Any) -> HttpResponse:
+    """A page of one item's or one list's records (``listing_of(member)``; None: no such
+    item or list)."""
+    member = _subject(request, pk)
+    listing = listing_of(member)
+    if listing is None:
+        raise Http404
+    return render(request, template, {
+        "member": member, "is_own": member.pk == request.user.pk, "urls": _urls(member, pk),
+        **vars(listing),
+    })
+
+
 @login_required
 @never_cache
 @require_safe
 def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
     """All records of one registry item, a page at a time, newest first."""
-    member = _subject(request, pk)
-    listing = selectors.item_listing(member=member, viewer=request.user, key=key,
-                                     page=request.GET.get("page"))
-    if listing is None:
-        raise Http404
-    return render(request, "privacy/selfservice/my_data_item.html", {
-        "member": member, "is_own": member.pk == request.user.pk, "urls": _urls(member, pk),
-        "view": listing.view, "page": listing.page,
-    })
+    return _listing_page(request, pk, "privacy/selfservice/my_data_item.html", lambda member: (
+        selectors.item_listing(member=member, viewer=request.user, key=key,
+                               page=request.GET.get("page"))
+    ))
 
 
 @login_required
@@ -89,14 +98,9 @@ def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpR
 @require_safe
 def my_data_section(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
     """All entries of one list of "my data" (consultations, consents...), a page at a time."""
-    member = _subject(request, pk)
-    listing = selectors.section_listing(member=member, key=key, page=request.GET.get("page"))
-    if listing is None:
-        raise Http404
-    return render(request, "privacy/selfservice/my_data_section.html", {
-        "member": member, "is_own": member.pk == request.user.pk, "urls": _urls(member, pk),
-        "section": listing.section, "page": listing.page,
-    })
+    return _listing_page(request, pk, "privacy/selfservice/my_data_section.html", lambda member: (
+        selectors.section_listing(member=member, key=key, page=request.GET.get("page"))
+    ))
 
 
 @login_required
