@@ -57,3 +57,11 @@ def fill_holes(markup: str, **values: str) -> SafeString:
     value is never read again for holes)."""
     escaped = {name: conditional_escape(value) for name, value in values.items()}
     return SafeString(_HOLE.sub(lambda found: escaped.get(found.group(1), ""), markup))
+
+
+def fill_request_holes(markup: str, context: Any) -> SafeString:
+    """``markup`` with the CSRF token and the path of the template ``context``'s request
+    (none: a page rendered without one, such as an error page)."""
+    request = context.get("request")
+    return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
+                      next_path=request.get_full_path() if request is not None else "")

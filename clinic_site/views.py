@@ -24,10 +24,10 @@ def home(request: HttpRequest) -> HttpResponse:
     areas = area_list_cached()
     if cookie_group_accepted(request, MARKETING):
         areas = interest_order(areas, interest=interest_from(request))
-    english = get_language() == "en"
+    language = get_language()
     # Written here, escaped, as the board's rows are: the loop cost a third of the page.
     areas_html = SafeString("".join(
-        f"<li>{escape_text(area.name_en if english else area.name_ko)}</li>" for area in areas
+        f"<li>{escape_text(area.name(language))}</li>" for area in areas
     ))
     return render(request, "home.html", {"areas_html": areas_html})
 

@@ -186,22 +186,20 @@ def consultation_visible_to(
     if represented is not None:
         return consultation.author_id in represented
     return members_selectors.member_represents(
-        representative=viewer, child=consultation.author
+        representative=viewer, child=consultation.author_id
     )
 
 
-def represented_ids_needed(consultation: Any, viewer: Any, *,
-                           staff_reads: bool | None = None) -> bool:
+def represented_ids_needed(consultation: Any, viewer: Any) -> bool:
     """Whether ``consultation_visible_to`` needs the viewer's represented children to decide
     about ``consultation``: not for a public board post, the viewer's own post, or staff
-    whose role reads such questions (``staff_reads``: when the caller checked already)."""
+    whose role reads such questions (checked only for someone else's private post; the
+    permission and second-factor answers are remembered on the user)."""
     if not consultation.is_private and consultation.kind == ConsultationKind.BOARD:
         return False
     if viewer is None or not viewer.is_authenticated or consultation.author_id == viewer.pk:
         return False
-    if staff_reads is None:
-        staff_reads = staff_may_read(viewer, kind=consultation.kind)
-    return not staff_reads
+    return not staff_may_read(viewer, kind=consultation.kind)
 
 
 def consultation_is_answered(consultation: Consultation) -> bool:
@@ -283,9 +281,7 @@ def consultation_page_for_viewer(*, pk: int, viewer: Any) -> ConsultationPage | 
     row = found[0]
     visible = SimpleNamespace(is_private=row["is_private"], kind=row["kind"],
                               author_id=row["author_id"])
-    represented = (represented_child_ids(viewer)
-                   if represented_ids_needed(visible, viewer) else set())
-    if not consultation_visible_to(visible, viewer, represented=represented):
+    if not consultation_visible_to(visible, viewer):
         return None
     return ConsultationPage(
         pk=row["id"], kind=row["kind"], title=row["title"],

@@ -84,10 +84,8 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = selectors.consultation_board_page(
         viewer=request.user, area=area, query=query, params=request.GET, per_page=PAGE_SIZE
     )
-    staff_reads = selectors.staff_may_read(request.user, kind=ConsultationKind.BOARD)
     represented = selectors.represented_child_ids(request.user) if any(
-        selectors.represented_ids_needed(row, request.user, staff_reads=staff_reads)
-        for row in page
+        selectors.represented_ids_needed(row, request.user) for row in page
     ) else set()
     english = get_language() == "en"
     signed_in = request.user.is_authenticated
@@ -98,7 +96,7 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
         "consultations/consultation_list.html",
         {"page": page,
          "head_html": fill_holes(
-             head, area_options=_area_options_html(areas, selected=area, english=english),
+             head, area_options=_area_options_html(areas, selected=area, language=get_language()),
              query=query,
          ),
          "rows_html": _board_rows_html(page, viewer=request.user, represented=represented,
@@ -107,11 +105,11 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _area_options_html(areas: list[Any], *, selected: Any, english: bool) -> SafeString:
+def _area_options_html(areas: list[Any], *, selected: Any, language: str) -> SafeString:
     """The area filter's options (the rest of the form is kept rendered: BOARD_HEAD_TEMPLATE)."""
     return SafeString("".join(
         f'<option value="{escape_text(area.slug)}"{" selected" if area == selected else ""}>'
-        f'{escape_text(area.name_en if english else area.name_ko)}</option>'
+        f'{escape_text(area.name(language))}</option>'
         for area in areas
     ))
 
@@ -265,17 +263,17 @@ def _detail_context(page: selectors.ConsultationPage, *, viewer: Any,
     """The post page's context: dates and bodies ready to print, as on the lists (a date
     filter or ``linebreaksbr`` in the template costs a node each)."""
     local_zone = timezone.get_current_timezone()
-    answers = [
-        {"iso": answer.created_at.isoformat(),
-         "day": f"{answer.created_at.astimezone(local_zone):%Y-%m-%d}",
-         "body": text_to_html(answer.body)}
-        for answer in page.answers
-    ]
+    answers = []
+    for answer in page.answers:
+        answered = answer.created_at.astimezone(local_zone)
+        answers.append({"iso": answered.isoformat(), "day": f"{answered:%Y-%m-%d}",
+                        "body": text_to_html(answer.body)})
+    posted = page.created_at.astimezone(local_zone)  # as |date:"c" printed it: local time
     return {
         "consultation": page,
         "area_name": page.area_name_en if get_language() == "en" else page.area_name_ko,
-        "posted_iso": page.created_at.isoformat(),
-        "posted_day": f"{page.created_at.astimezone(local_zone):%Y-%m-%d}",
+        "posted_iso": posted.isoformat(),
+        "posted_day": f"{posted:%Y-%m-%d}",
         "body": text_to_html(page.body),
         "answers": answers,
         "author": mask_name(page.author_name),

@@ -11,7 +11,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from clinic_site.context_processors import site_for
-from clinic_site.kept_markup import fill_holes, kept_markup
+from clinic_site.kept_markup import fill_request_holes, kept_markup
 
 register = template.Library()
 
@@ -29,10 +29,7 @@ def _kept(template_name: str, context: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def site_header(context: Any) -> SafeString:
-    request = context.get("request")
-    return fill_holes(_kept("includes/site_header.html", context),
-                      csrf_token=str(context.get("csrf_token", "")),
-                      next_path=request.get_full_path() if request is not None else "")
+    return fill_request_holes(_kept("includes/site_header.html", context), context)
 
 
 @register.simple_tag(takes_context=True)

@@ -17,7 +17,7 @@ from cookie_consent.util import (
 from django import template
 from django.utils.safestring import SafeString
 
-from clinic_site.kept_markup import fill_holes, kept_markup
+from clinic_site.kept_markup import fill_request_holes, kept_markup
 
 register = template.Library()
 
@@ -37,6 +37,4 @@ def cookie_banner(context: Any) -> SafeString:
         match is not None and match.url_name == GROUP_LIST_URL_NAME
     ) or not get_not_accepted_or_declined_cookie_groups(request):
         return SafeString("")
-    markup = kept_markup(MARKUP_TEMPLATE)
-    return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
-                      next_path=request.get_full_path())
+    return fill_request_holes(kept_markup(MARKUP_TEMPLATE), context)
