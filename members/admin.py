@@ -17,7 +17,12 @@ from django.utils.translation import gettext_lazy as _
 from members import services
 from members.models import LoginRecord, Member, MemberBlock
 from privacy.admin_export import ExportReasonForm, members_csv
-from privacy.admin_mixins import EXPORT_PERMISSION, REVEAL_PERMISSION, MaskedPersonalDataAdmin
+from privacy.admin_mixins import (
+    EXPORT_PERMISSION,
+    REVEAL_PERMISSION,
+    MaskedPersonalDataAdmin,
+    ReadOnlyAdmin,
+)
 from privacy.masking import mask_address, mask_birth_date, mask_email, mask_name, mask_phone
 
 
@@ -122,7 +127,7 @@ class MemberBlockAdmin(MaskedPersonalDataAdmin):
 
 
 @admin.register(LoginRecord)
-class LoginRecordAdmin(MaskedPersonalDataAdmin):
+class LoginRecordAdmin(ReadOnlyAdmin):
     """Read-only: the access log is evidence and is removed only by the privacy purge."""
 
     list_display = ("recorded_at", "member", "ip_address", "result")
@@ -131,12 +136,3 @@ class LoginRecordAdmin(MaskedPersonalDataAdmin):
     list_select_related = ("member",)
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "ip_address")
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

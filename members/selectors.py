@@ -97,6 +97,13 @@ def member_represents(*, representative: Any, child: Any) -> bool:
     ).exists()
 
 
+def represented_child(*, representative: Any, pk: int) -> Member | None:
+    """The child ``pk`` if ``representative`` is their confirmed legal representative."""
+    if not getattr(representative, "is_authenticated", False):
+        return None
+    return children_represented_by(representative=representative).filter(pk=pk).first()
+
+
 def children_represented_by(*, representative: Member) -> QuerySet[Member]:
     return Member.objects.filter(
         legal_representative__representative_member=representative,

@@ -60,7 +60,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 
 
 def _child_for(request: HttpRequest, pk: int) -> Member:
-    child = selectors.children_represented_by(representative=request.user).filter(pk=pk).first()
+    child = selectors.represented_child(representative=request.user, pk=pk)
     if child is None:
         raise Http404
     return child

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
-from privacy.admin_mixins import MaskedPersonalDataAdmin
+from privacy.admin_mixins import MaskedPersonalDataAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
 from privacy.masking import mask_name, mask_text
 from privacy.models import (
     AccessLogEntry,
@@ -31,20 +31,6 @@ class PolicyVersionAdmin(admin.ModelAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         policy_versions_cache_clear()
-
-
-class ReadOnlyAdmin(MaskedPersonalDataAdmin):
-    """Records that are evidence (ledgers, sends): staff read them, never add, change or
-    delete them."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ConsentRecord)
@@ -145,7 +131,7 @@ class ComplaintAdmin(MaskedPersonalDataAdmin):
 # --- Staff admin (issue 10) ------------------------------------------------------------------
 
 @admin.register(AccessLogEntry)
-class AccessLogEntryAdmin(admin.ModelAdmin):
+class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The staff access log, for the monthly review; read only (``privacy verify-access-log``
     proves it unchanged)."""
 
@@ -161,15 +147,6 @@ class AccessLogEntryAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-sequence", "-id")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),

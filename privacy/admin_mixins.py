@@ -255,3 +255,21 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
             "title": _("Personal data of %(record)s") % {"record": obj},
             "rows": rows,
         })
+
+
+class ReadOnlyAdminMixin:
+    """Records that are evidence (ledgers, logs, sends, visits): staff read them, never add,
+    change or delete them (the purge removes them when their retention ends)."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class ReadOnlyAdmin(ReadOnlyAdminMixin, MaskedPersonalDataAdmin):
+    """A read-only admin of records that hold personal data (masked, access-logged)."""

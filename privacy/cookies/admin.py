@@ -13,6 +13,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from privacy.admin_mixins import ReadOnlyAdminMixin
 from privacy.cookies.charts import bar_chart
 from privacy.cookies.selectors import visit_counts_by_day, visit_counts_by_hour
 from privacy.models import Visit
@@ -21,22 +22,13 @@ REPORT_DAYS = 30
 
 
 @admin.register(Visit)
-class VisitAdmin(admin.ModelAdmin):
+class VisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Visits are evidence of use, not something staff edit: read only."""
 
     list_display = ["visited_at", "path", "visitor_id"]
     date_hierarchy = "visited_at"
     show_full_result_count = False
     change_list_template = "admin/privacy/visit/change_list.html"
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     def get_urls(self) -> list[Any]:
         report = self.admin_site.admin_view(self.report_view)

@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from clinic_site.statements import ANY_ID, Statement
-from members.selectors import children_represented_by, login_history_for
+from members.selectors import login_history_for
 from privacy import registry
 from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
 from privacy.receipts import consent_labels
@@ -908,13 +908,6 @@ def section_listing(*, member: Any, key: str, page: Any = None) -> SectionListin
 
 
 # --- Who may see whom -----------------------------------------------------------------------
-
-def represented_child(*, representative: Any, pk: int) -> Any:
-    """The child ``pk`` if ``representative`` is their confirmed legal representative."""
-    if not getattr(representative, "is_authenticated", False):
-        return None
-    return children_represented_by(representative=representative).filter(pk=pk).first()
-
 
 # --- Consents ---------------------------------------------------------------------------------
 

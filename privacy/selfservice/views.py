@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from members.selectors import children_represented_by
+from members.selectors import children_represented_by, represented_child
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
 from privacy.services import PrivacyError
@@ -35,7 +35,7 @@ def _subject(request: HttpRequest, pk: int | None) -> Any:
     """The member whose data the page is about: the viewer, or a child they represent."""
     if pk is None:
         return request.user
-    child = selectors.represented_child(representative=request.user, pk=pk)
+    child = represented_child(representative=request.user, pk=pk)
     if child is None:
         raise Http404
     return child
