@@ -41,12 +41,15 @@ def project_page(name: str) -> dict | None:
 
 def installed_version(dep: dict) -> str | None:
     """pip-audit leaves the version out of a dependency it could not look up, except in the
-    reason's closing parenthesis; the installed metadata is the first source."""
+    reason's closing parenthesis: that is the version it saw, so it comes first; the
+    installed metadata only when the reason names none."""
+    found = re.search(r"\(([^()\s]+)\)\s*$", dep.get("skip_reason", ""))
+    if found:
+        return found.group(1)
     try:
         return importlib.metadata.version(dep["name"])
     except importlib.metadata.PackageNotFoundError:
-        found = re.search(r"\(([^()\s]+)\)\s*$", dep.get("skip_reason", ""))
-        return found.group(1) if found else None
+        return None
 
 
 def from_project_page(dep: dict) -> dict:

@@ -33,8 +33,9 @@ def test_a_day_is_put_in_as_django_puts_in_a_date() -> None:
 
 
 
-def test_the_policy_page_renders_the_rows_it_is_keyed_by(client: Client) -> None:
-    """A processor changed back and forth shows as it is now, in either language."""
+def test_the_policy_page_shows_a_processor_as_it_is_after_each_change(client: Client) -> None:
+    """Changed and changed back, a processor shows on the policy page as it is now (the kept
+    body is keyed by the rows read on each request)."""
     Processor.objects.all().delete()
     provider = ProcessorFactory(name="메일발송사", since=datetime.date(2025, 1, 1), until=None)
     assert "메일발송사" in client.get("/privacy/policy/").content.decode()

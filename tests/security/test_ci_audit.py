@@ -26,6 +26,11 @@ def summarise(tmp_path: Path, dependencies: list[dict],
                           text=True, check=False, timeout=30, env=env)
 
 
+def not_found(name: str, version: str) -> dict:
+    """A dependency pip-audit could not look up per version (the reason names the version)."""
+    return {"name": name, "skip_reason": NOT_FOUND.format(name=name, version=version)}
+
+
 def project_page(newest: str, vulnerabilities: list[dict]) -> dict:
     return {"info": {"version": newest}, "vulnerabilities": vulnerabilities}
 
@@ -57,10 +62,7 @@ def test_a_clean_report_passes_and_our_own_editable_package_is_not_counted(
 def test_the_newest_release_is_audited_from_the_project_page(tmp_path: Path) -> None:
     result = summarise(
         tmp_path,
-        [{"name": "nosuchpkg-a", "skip_reason": NOT_FOUND.format(name="nosuchpkg-a",
-                                                                   version="2.0")},
-         {"name": "nosuchpkg-b", "skip_reason": NOT_FOUND.format(name="nosuchpkg-b",
-                                                                   version="1.1")}],
+        [not_found("nosuchpkg-a", "2.0"), not_found("nosuchpkg-b", "1.1")],
         {"nosuchpkg-a": project_page("2.0", []),
          "nosuchpkg-b": project_page("1.1", [
              {"id": "GHSA-xxxx", "fixed_in": [], "withdrawn": None},
@@ -76,10 +78,7 @@ def test_the_newest_release_is_audited_from_the_project_page(tmp_path: Path) -> 
 def test_an_older_release_or_an_unreachable_page_is_named_not_audited(tmp_path: Path) -> None:
     result = summarise(
         tmp_path,
-        [{"name": "nosuchpkg-a", "skip_reason": NOT_FOUND.format(name="nosuchpkg-a",
-                                                                   version="5.2.19")},
-         {"name": "nosuchpkg-c", "skip_reason": NOT_FOUND.format(name="nosuchpkg-c",
-                                                                   version="1.0")}],
+        [not_found("nosuchpkg-a", "5.2.19"), not_found("nosuchpkg-c", "1.0")],
         {"nosuchpkg-a": project_page("6.1.3", [])},
     )
     assert result.returncode == 0
@@ -94,10 +93,7 @@ def test_a_project_page_without_a_vulnerability_list_is_not_a_clean_audit(
         tmp_path: Path) -> None:
     result = summarise(
         tmp_path,
-        [{"name": "nosuchpkg-a", "skip_reason": NOT_FOUND.format(name="nosuchpkg-a",
-                                                                   version="2.0")},
-         {"name": "editables", "skip_reason": NOT_FOUND.format(name="editables",
-                                                                 version="0.5")}],
+        [not_found("nosuchpkg-a", "2.0"), not_found("editables", "0.5")],
         {"nosuchpkg-a": {"info": {"version": "2.0"}}},
     )
     assert "0 package(s) audited (0 from the project page), 0 vulnerable, 2 not audited" in (
