@@ -102,6 +102,13 @@ def database_config(name: str, sqlite_path: Path, *, pool: bool = True) -> dict[
                 "timeout": 10,
             }
         config["CONN_HEALTH_CHECKS"] = True
+        # Performance (issue 14): clinic_site.statements prepares its statements (psycopg
+        # prepares nothing with Django's default of None; Django's own cursors bind on the
+        # client and are never prepared), and the server plans each of them once, not again
+        # for each value.
+        options = config.setdefault("OPTIONS", {})
+        options.setdefault("prepare_threshold", 5)
+        options["options"] = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
     return config
 
 

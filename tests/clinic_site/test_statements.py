@@ -73,3 +73,32 @@ def test_a_stand_in_the_query_lost_is_refused_at_compile_time() -> None:
     with pytest.raises(ValueError, match="moment"):
         Statement.compile(Consultation.objects.filter(pk__lt=ANY_ID).values("id"), "default",
                           expect=("moment", "id"))
+
+
+def test_on_postgresql_a_statement_is_prepared_with_one_plan_and_django_queries_are_not(
+    django_assert_num_queries,
+) -> None:
+    """The server parses and plans a statement once per connection (planning these joins
+    costs it more than running them); the ORM's own queries are left as Django sends them."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    posts = [ConsultationFactory(created_at=START + datetime.timedelta(minutes=n))
+             for n in range(4)]
+    statement = Statement.compile(older_than(ANY_MOMENT, ANY_ID), "default")
+    with django_assert_num_queries(3):  # counted and logged like any other query
+        read = [statement.rows(moment=post.created_at, id=post.pk) for post in posts[1:]]
+    assert read == [list(older_than(post.created_at, post.pk)) for post in posts[1:]]
+    assert [row["id"] for row in statement.rows(moment=posts[-1].created_at, id=posts[-1].pk)
+            ] == [post.pk for post in reversed(posts[:-1])]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements"
+        )
+        prepared = cursor.fetchall()
+    ours = [row for row in prepared if '"consultations_consultation"' in row[0]]
+    assert len(ours) == 1, prepared
+    _sql, generic_plans, custom_plans = ours[0]
+    assert (generic_plans, custom_plans) == (4, 0)
+    assert not any("pg_prepared_statements" in row[0] for row in prepared)
