@@ -110,7 +110,7 @@ class EncryptedTextField(models.TextField):
             return value
         if wrapped_key is None:
             return DESTROYED
-        return self._open(crypto.unwrap_key(wrapped_key), value)
+        return self._open(crypto.unwrap_data_key(wrapped_key), value)
 
     def _open(self, material: bytes, value: str) -> str:
         return crypto.open_sealed(material, str(value), context=self.context())

@@ -45,7 +45,7 @@ class DataKey(models.Model):
         """The unwrapped key, unwrapped once per instance."""
         cached = self.__dict__.get("_material")
         if cached is None:
-            cached = crypto.unwrap_key(self.wrapped_key)
+            cached = crypto.unwrap_data_key(self.wrapped_key)
             self.__dict__["_material"] = cached
         return cached
 

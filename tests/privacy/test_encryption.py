@@ -56,6 +56,31 @@ def test_destroying_the_key_makes_every_field_unreadable() -> None:
     assert Member.objects.get(pk=member.pk).mobile_phone == DESTROYED
 
 
+def test_a_key_kept_unwrapped_still_opens_nothing_once_destroyed(client) -> None:
+    """Data keys are kept unwrapped in the process after a page opened them; destroying the
+    key still leaves the post unreadable at once, on the page and in the model."""
+    member = MemberFactory()
+    consultation = ConsultationFactory(author=member, body="읽은 뒤 파기된 상담")
+    assert "읽은 뒤 파기된 상담" in client.get(f"/consultations/{consultation.pk}/").text
+    DataKey.objects.filter(pk=member.data_key_id).delete()
+    assert "읽은 뒤 파기된 상담" not in client.get(f"/consultations/{consultation.pk}/").text
+    assert Consultation.objects.get(pk=consultation.pk).body == DESTROYED
+
+
+def test_a_key_kept_unwrapped_opens_nothing_once_its_kek_is_out_of_service(settings) -> None:
+    member = MemberFactory()
+    token = member.data_key.wrapped_key
+    material = crypto.unwrap_data_key(token)
+    assert crypto.unwrap_data_key(token) == material
+    new_kek = "bmV3LWtlay0wMTIzNDU2Nzg5YWJjZGVmMDEyMzQ1Njc="
+    settings.PRIVACY_KEK = [new_kek, *settings.PRIVACY_KEK]
+    rewrapped = crypto.rewrap_key(token)
+    settings.PRIVACY_KEK = [new_kek]
+    assert crypto.unwrap_data_key(rewrapped) == material
+    with pytest.raises(crypto.DecryptionError):
+        crypto.unwrap_data_key(token)
+
+
 def test_keys_are_wrapped_by_the_kek_and_rewrap_under_a_new_one(settings) -> None:
     member = MemberFactory(mobile_phone="010-1111-2222")
     old_token = member.data_key.wrapped_key
