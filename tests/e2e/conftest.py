@@ -9,11 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+
+from tests.members.factories import totp_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -100,15 +101,6 @@ def axe_violations(page: object, axe_source: str, impacts: tuple[str, ...] = (
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
-
-
-def totp_code(secret: str) -> str:
-    """The current code; near the end of a 30 s window, the next window's (no flaky login)."""
-    from allauth.mfa.totp.internal.auth import hotp_value
-
-    if time.time() % 30 > 27:
-        time.sleep(30 - time.time() % 30 + 0.1)
-    return f"{hotp_value(secret, int(time.time()) // 30):06d}"
 
 
 def log_in(page: object, base_url: str, username: str, password: str,
