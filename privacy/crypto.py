@@ -64,6 +64,11 @@ def unwrap_data_key(token: str) -> bytes:
     return _unwrapped_data_key(tuple(settings.PRIVACY_KEK), token)
 
 
+def forget_data_keys() -> None:
+    """Drop the data keys this process keeps unwrapped (benchmarks, tests)."""
+    _unwrapped_data_key.cache_clear()
+
+
 @lru_cache(maxsize=2048)
 def _unwrapped_data_key(keys: tuple[str, ...], token: str) -> bytes:
     try:
