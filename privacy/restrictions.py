@@ -6,13 +6,17 @@ Every use of an item that a person can ask to stop (advertising, for now) asks h
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
-from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.apps import apps
+from django.conf import settings
+from django.db import router, transaction
+from django.db.models import Q, QuerySet, Subquery
 from django.utils import timezone
 
+from clinic_site.statements import ANY_ID, ANY_MOMENT, Statement
 from privacy import registry
 from privacy.models import RequestChannel, Restriction, RestrictionReason
 
@@ -35,6 +39,22 @@ def restricted_items(*, subject_ref: Any, now: datetime | None = None) -> set[st
     mark them "restricted")."""
     active = Restriction.objects.filter(_in_force(now), subject_ref=subject_ref)
     return {key for items in active.values_list("items", flat=True) for key in items}
+
+
+@functools.cache
+def _member_restrictions_statement(alias: str) -> Statement:
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    subject_ref = Subquery(user_model._base_manager.filter(pk=ANY_ID).values("subject_ref")[:1])
+    queryset = Restriction.objects.filter(_in_force(ANY_MOMENT), subject_ref=subject_ref)
+    return Statement.compile(queryset.values("items"), alias, expect=("id", "moment"))
+
+
+def restricted_items_of_member(*, pk: int, now: datetime | None = None) -> set[str]:
+    """``restricted_items`` of the member ``pk``, by a statement compiled once ("my data"
+    asks on every request; ``clinic_site.statements``)."""
+    statement = _member_restrictions_statement(router.db_for_read(Restriction))
+    rows = statement.rows(id=pk, moment=now or timezone.now())
+    return {key for row in rows for key in row["items"]}
 
 
 def restricted_subjects(*, item_key: str, now: datetime | None = None) -> QuerySet:

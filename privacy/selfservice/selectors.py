@@ -34,7 +34,11 @@ from members.selectors import login_history_for
 from privacy import registry
 from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
 from privacy.receipts import consent_labels
-from privacy.restrictions import item_is_restricted, restricted_items
+from privacy.restrictions import (
+    item_is_restricted,
+    restricted_items,
+    restricted_items_of_member,
+)
 from privacy.selectors import consent_records_for, consents_current_for, disclosures_for
 
 # Rows owned through a parent row rather than a field of their own.
@@ -496,7 +500,7 @@ class ItemSource:
     rows: _RowQuery  # the rows that hold the item (its own pages count and list these)
     overview: _RowQuery  # the query the overview reads them through, shared where it can be
 
-    @property
+    @functools.cached_property
     def is_member_row(self) -> bool:
         """The member's own account row: read whole once, then each item's fields checked."""
         return self.model is apps.get_model(settings.AUTH_USER_MODEL)
@@ -649,7 +653,10 @@ def _newest_statement(query: _RowQuery, alias: str) -> Statement:
 
 def _newest(query: _RowQuery, member: Any) -> list[Any]:
     """The newest ``OVERVIEW_ROWS`` rows ``query`` finds about ``member``, without the rows
-    they are shown with (``_with_related`` reads those for all rows at once)."""
+    they are shown with (``_with_related`` reads those for all rows at once). The account
+    row is ``member`` itself, read whole for this request already."""
+    if type(member) is query.model and not query.names:
+        return [member]
     alias = router.db_for_read(query.model)
     statement = _newest_statement(query, alias)
     return list(query.model._base_manager.raw(statement.sql, statement.bind(id=member.pk),
@@ -752,7 +759,7 @@ def subject_overview(
         newest = [row for row in read.get(_RowQuery(query.model), ()) if query.holds(row)]
         read[query] = newest[:wanted] if len(newest) >= wanted else _newest(query, member)
     _with_related(row for rows in read.values() for row in rows)
-    restricted = restricted_items(subject_ref=member.subject_ref, now=now)
+    restricted = restricted_items_of_member(pk=member.pk, now=now)
     items = []
     for item in registry.ITEMS:
         view = ItemView(item=item, linked=bool(sources[item.key]),
