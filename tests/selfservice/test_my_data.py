@@ -8,9 +8,9 @@ import pytest
 from django.test import Client
 
 from privacy import registry
-from privacy.restrictions import restriction_start
+from privacy.restrictions import restriction_lift, restriction_start
 from privacy.selfservice.selectors import items_held
-from tests.members.factories import log_in
+from tests.members.factories import MemberFactory, log_in
 from tests.selfservice.conftest import fill
 
 pytestmark = pytest.mark.django_db
@@ -98,6 +98,19 @@ def test_a_restricted_item_is_shown_as_restricted(client: Client, owner: Any) ->
     assert "<li>mobile phone number · the person asked to suspend processing" in html
 
 
+def test_a_restriction_lifted_or_of_another_member_marks_nothing(client: Client,
+                                                                  owner: Any) -> None:
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    lifted = restriction_start(subject_ref=owner.subject_ref, items=["mobile_phone"],
+                               channel="phone", reference="R-1")
+    restriction_lift(restriction=lifted)
+    restriction_start(subject_ref=MemberFactory().subject_ref, items=["email"],
+                      channel="phone", reference="R-2")
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    assert "restricted: not used or provided" not in html
+
+
 def test_the_access_log_shows_its_legal_hold(client: Client, owner: Any) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     log_in(client, owner)
@@ -152,7 +165,6 @@ def test_the_legal_hold_counts_days_in_seoul(policy_version: Any) -> None:
     import time_machine
 
     from members.models import LoginRecord, LoginResult
-    from tests.members.factories import MemberFactory
 
     # 15:30 UTC on 25 November is 00:30 on 26 November in Seoul.
     with time_machine.travel(datetime.datetime(2026, 11, 25, 15, 30, tzinfo=datetime.UTC),
