@@ -26,9 +26,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connections
+from django.db import NotSupportedError, connections
 from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.backends.utils import CursorWrapper
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
 from django.db.models import QuerySet
 
 # Stand-ins: values no row has, which Django puts among a compiled query's parameters.
@@ -110,10 +110,18 @@ class Statement:
             lowest, highest = connection.ops.integer_field_range("BigIntegerField")
             if not lowest <= values["id"] <= highest:
                 return []
+        try:
+            fetched = self._fetch(connection, values)
+        except NotSupportedError as error:
+            if not _plans_forgotten(connection, error):
+                raise
+            fetched = self._fetch(connection, values)
+        return [dict(zip(self.names, row, strict=True)) for row in self._converted(fetched)]
+
+    def _fetch(self, connection: BaseDatabaseWrapper, values: dict[str, Any]) -> list[Any]:
         with _cursor(connection) as cursor:
             cursor.execute(self.sql, self.bind(**values))
-            fetched = cursor.fetchall()
-        return [dict(zip(self.names, row, strict=True)) for row in self._converted(fetched)]
+            return cursor.fetchall()
 
     def _converted(self, rows: list[tuple[Any, ...]]) -> Iterator[list[Any]]:
         connection = connections[self.alias]
@@ -128,17 +136,50 @@ class Statement:
 
 def _cursor(connection: BaseDatabaseWrapper) -> CursorWrapper:
     """A cursor of ``connection`` that prepares what it runs where the database can (on
-    PostgreSQL: binding on the server), wrapped as Django wraps its own (errors, query log)."""
+    PostgreSQL: binding on the server), set up and wrapped as Django sets up and wraps its
+    own (time zone of the dates read; errors, query log)."""
     if connection.vendor != "postgresql":
         return connection.cursor()
+    from django.db.backends.postgresql.psycopg_any import register_tzloader
+    from psycopg.pq import Format
+
     connection.close_if_health_check_failed()
     connection.ensure_connection()
     with connection.wrap_database_errors:
         connection.validate_thread_sharing()
         raw = _preparing_cursor_class()(connection.connection)
+        timestamptz = connection.connection.adapters.types["timestamptz"].oid
+        loader = connection.connection.adapters.get_loader(timestamptz, Format.TEXT)
+        if connection.timezone != loader.timezone:
+            register_tzloader(connection.timezone, raw)
         if connection.queries_logged:
-            return connection.make_debug_cursor(raw)
+            return _PreparedDebugWrapper(raw, connection)
         return connection.make_cursor(raw)
+
+
+class _PreparedDebugWrapper(CursorDebugWrapper):
+    """Logs a query as Django's debug cursor does, with its SQL composed as a client-side
+    cursor would have sent it: psycopg keeps no text of a prepared execution, from which
+    Django reads the logged SQL."""
+
+    def execute(self, sql: str, params: Any = None) -> Any:
+        with self.debug_sql(self.db.ops.compose_sql(sql, params), params):
+            return CursorWrapper.execute(self, sql, params)
+
+
+def _plans_forgotten(connection: BaseDatabaseWrapper, error: NotSupportedError) -> bool:
+    """Whether ``error`` is PostgreSQL refusing a prepared statement because another process
+    changed a table it reads ("cached plan must not change result type": a migration while
+    the site runs). If so, every statement the connection prepared is forgotten (psycopg
+    follows a ``DEALLOCATE ALL``) and the caller runs its statement again. Inside a
+    transaction the error stands: the transaction is lost, and its rollback makes psycopg
+    forget them all the same."""
+    if (connection.vendor != "postgresql" or connection.in_atomic_block
+            or getattr(error.__cause__, "sqlstate", None) != "0A000"):
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    return True
 
 
 @functools.cache

@@ -87,9 +87,13 @@ def test_on_postgresql_a_statement_is_prepared_with_one_plan_and_django_queries_
     posts = [ConsultationFactory(created_at=START + datetime.timedelta(minutes=n))
              for n in range(4)]
     statement = Statement.compile(older_than(ANY_MOMENT, ANY_ID), "default")
-    with django_assert_num_queries(3):  # counted and logged like any other query
+    with django_assert_num_queries(3) as logged:  # counted and logged like any other query
         read = [statement.rows(moment=post.created_at, id=post.pk) for post in posts[1:]]
-    assert read == [list(older_than(post.created_at, post.pk)) for post in posts[1:]]
+    assert [f"< {post.pk}" in query["sql"] for post, query in zip(posts[1:], logged, strict=True)
+            ] == [True] * 3
+    # The same query through the ORM, more often than psycopg's threshold for preparing:
+    by_orm = [list(older_than(post.created_at, post.pk)) for post in posts[1:] * 3]
+    assert read * 3 == by_orm
     assert [row["id"] for row in statement.rows(moment=posts[-1].created_at, id=posts[-1].pk)
             ] == [post.pk for post in reversed(posts[:-1])]
     with connection.cursor() as cursor:
@@ -102,3 +106,30 @@ def test_on_postgresql_a_statement_is_prepared_with_one_plan_and_django_queries_
     _sql, generic_plans, custom_plans = ours[0]
     assert (generic_plans, custom_plans) == (4, 0)
     assert not any("pg_prepared_statements" in row[0] for row in prepared)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_on_postgresql_a_statement_outlives_a_migration_of_its_table() -> None:
+    """A migration run by another process while the site serves changes what a prepared
+    statement reads ("cached plan must not change result type"): the statement is prepared
+    again, not failed on every later request."""
+    import psycopg
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    ConsultationFactory(title="이전 글")
+    statement = Statement.compile(Consultation.objects.values("title")[:1], "default")
+    assert statement.rows() == [{"title": "이전 글"}]
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    column = Consultation._meta.get_field("title")
+    with psycopg.connect(**params, autocommit=True) as migration:
+        migration.execute("ALTER TABLE consultations_consultation ALTER COLUMN title TYPE text")
+        try:
+            assert statement.rows() == [{"title": "이전 글"}]
+            assert statement.rows() == [{"title": "이전 글"}]
+        finally:
+            connection.close()  # releases the table for the way back
+            migration.execute("ALTER TABLE consultations_consultation ALTER COLUMN title "
+                              f"TYPE varchar({column.max_length})")
