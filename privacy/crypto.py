@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import base64
 import os
+import threading
+import time
+from collections import OrderedDict
 from functools import lru_cache
 
 from cryptography.exceptions import InvalidTag
@@ -50,29 +53,56 @@ def unwrap_key(token: str) -> bytes:
         raise DecryptionError(UNWRAP_FAILED) from None
 
 
+# Data keys kept unwrapped (unwrap_data_key): oldest first, each until its expiry.
+DATA_KEY_KEPT_SECONDS = 60
+DATA_KEYS_KEPT = 2048
+_clock = time.monotonic
+_kept: OrderedDict[tuple[tuple[str, ...], str], tuple[bytes, float]] = OrderedDict()
+_kept_lock = threading.Lock()
+
+
 def unwrap_data_key(token: str) -> bytes:
     """A subject's data key from its wrapped ``token`` (``DataKey.wrapped_key``), kept in
-    this process once unwrapped.
+    this process for at most ``DATA_KEY_KEPT_SECONDS`` after it was unwrapped.
 
     A page of reviews or posts opens twenty bodies under twenty members' keys, and unwrapping
     a key (Fernet: HMAC and AES-CBC) costs three times opening a body. Kept keys are looked up
-    by the exact token read beside the ciphertext: a key whose row is destroyed cannot be
-    looked up any more (its token is gone with it), a key rewrapped by rotation is found under
-    its new token only, and the KEKs in force are part of the lookup, so a KEK taken out of
-    service opens nothing. The process holds the KEKs, which open every key; a few opened keys
-    add nothing that a reader of its memory lacks."""
-    return _unwrapped_data_key(tuple(settings.PRIVACY_KEK), token)
+    by the exact token read beside the ciphertext and the KEKs in force: a key whose row is
+    destroyed cannot be looked up (its token is gone with it), a key rewrapped by rotation is
+    found under its new token only, and a KEK taken out of service opens nothing. What the
+    lookup cannot undo is memory: a destroyed key stays in the memory of the workers that used
+    it until it expires here (a minute; dropped at the next use of a data key), which is why
+    it expires, and is not kept longer for being used often."""
+    keks = tuple(settings.PRIVACY_KEK)
+    now = _clock()
+    with _kept_lock:
+        _drop_expired(now)
+        kept = _kept.get((keks, token))
+        if kept is not None:
+            return kept[0]
+    material = _unwrap(keks, token)
+    with _kept_lock:
+        _kept.pop((keks, token), None)
+        _kept[(keks, token)] = (material, now + DATA_KEY_KEPT_SECONDS)
+        while len(_kept) > DATA_KEYS_KEPT:
+            _kept.popitem(last=False)
+    return material
+
+
+def _drop_expired(now: float) -> None:
+    while _kept and next(iter(_kept.values()))[1] <= now:
+        _kept.popitem(last=False)
 
 
 def forget_data_keys() -> None:
     """Drop the data keys this process keeps unwrapped (benchmarks, tests)."""
-    _unwrapped_data_key.cache_clear()
+    with _kept_lock:
+        _kept.clear()
 
 
-@lru_cache(maxsize=2048)
-def _unwrapped_data_key(keys: tuple[str, ...], token: str) -> bytes:
+def _unwrap(keks: tuple[str, ...], token: str) -> bytes:
     try:
-        return _key_wrapper(keys).decrypt(token.encode())
+        return _key_wrapper(keks).decrypt(token.encode())
     except InvalidToken:
         raise DecryptionError(UNWRAP_FAILED) from None
 

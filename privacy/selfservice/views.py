@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import empty
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -32,9 +33,13 @@ def _client_ip(request: HttpRequest) -> str | None:
 
 
 def _subject(request: HttpRequest, pk: int | None) -> Any:
-    """The member whose data the page is about: the viewer, or a child they represent."""
+    """The member whose data the page is about: the viewer, or a child they represent.
+
+    The viewer as the member row itself, not the lazy proxy ``request.user`` is: the pages
+    show it as the account's record, read whole for this request already."""
     if pk is None:
-        return request.user
+        wrapped = getattr(request.user, "_wrapped", request.user)  # set up by login_required
+        return request.user if wrapped is empty else wrapped
     child = represented_child(representative=request.user, pk=pk)
     if child is None:
         raise Http404

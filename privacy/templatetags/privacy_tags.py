@@ -71,7 +71,7 @@ def held_item(view: Any) -> SafeString:
     item = view.item
     declarations = kept_markup(
         "privacy/selfservice/_item_declarations.html", variant=(item.key,),
-        context={"item": item, "view": view},  # view.purposes: only when rendered
+        context={"item": item},
     )
     parts = ["<dl>\n  ", declarations]
     if view.legal_hold:

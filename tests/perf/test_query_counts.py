@@ -102,3 +102,18 @@ def test_query_counts_do_not_grow_with_data(
             continue
         large[name] = count(client, path, django_assert_max_num_queries)
     assert large == small
+
+
+def test_my_data_reads_the_member_row_once(client: Client) -> None:
+    """The account row shown on "my data" is the member the request already read."""
+    owner = PosterFactory()
+    add_posts(owner=owner, authors=1, per_author=2, reviews=1)
+    client.force_login(owner)
+    assert client.get(reverse("privacy:my_data")).status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("privacy:my_data"))
+    assert response.status_code == 200
+    member_reads = [query["sql"] for query in queries.captured_queries
+                    if query["sql"].startswith('SELECT "members_member"."id"')
+                    and 'WHERE "members_member"."id" =' in query["sql"]]
+    assert len(member_reads) == 1, member_reads

@@ -81,6 +81,29 @@ def test_a_key_kept_unwrapped_opens_nothing_once_its_kek_is_out_of_service(setti
         crypto.unwrap_data_key(token)
 
 
+def test_a_data_key_is_kept_unwrapped_for_a_minute_at_most(monkeypatch) -> None:
+    """However often it is used: a destroyed key must leave the workers' memory soon."""
+    member = MemberFactory()
+    token = member.data_key.wrapped_key
+    unwrapped = []
+    real_unwrap = crypto._unwrap
+    monkeypatch.setattr(crypto, "_unwrap", lambda *args: unwrapped.append(1) or real_unwrap(*args))
+    now = [1000.0]
+    monkeypatch.setattr(crypto, "_clock", lambda: now[0])
+    crypto.forget_data_keys()
+    material = crypto.unwrap_data_key(token)
+    for seconds in (10, 30, 59):
+        now[0] = 1000.0 + seconds
+        assert crypto.unwrap_data_key(token) == material
+    assert len(unwrapped) == 1
+    now[0] = 1060.0
+    assert crypto.unwrap_data_key(token) == material
+    assert len(unwrapped) == 2
+    now[0] = 1200.0
+    crypto.unwrap_data_key(MemberFactory().data_key.wrapped_key)  # the next use drops it
+    assert (tuple(crypto.settings.PRIVACY_KEK), token) not in crypto._kept
+
+
 def test_keys_are_wrapped_by_the_kek_and_rewrap_under_a_new_one(settings) -> None:
     member = MemberFactory(mobile_phone="010-1111-2222")
     old_token = member.data_key.wrapped_key
