@@ -648,7 +648,12 @@ def _newest_statement(query: _RowQuery, alias: str) -> Statement:
         user_model._base_manager.filter(pk=ANY_ID).values("subject_ref")[:1]
     )
     newest = query.rows_about(pk=ANY_ID, subject_ref=subject_ref)[:OVERVIEW_ROWS]
-    return Statement.compile(newest, alias, expect=("id",))
+    return Statement.compile(newest.values(*_attnames(query.model)), alias, expect=("id",))
+
+
+@functools.cache
+def _attnames(model: type[models.Model]) -> tuple[str, ...]:
+    return tuple(model_field.attname for model_field in model._meta.concrete_fields)
 
 
 def _newest(query: _RowQuery, member: Any) -> list[Any]:
@@ -658,9 +663,9 @@ def _newest(query: _RowQuery, member: Any) -> list[Any]:
     if type(member) is query.model and not query.names:
         return [member]
     alias = router.db_for_read(query.model)
-    statement = _newest_statement(query, alias)
-    return list(query.model._base_manager.raw(statement.sql, statement.bind(id=member.pk),
-                                              using=alias))
+    names = _attnames(query.model)
+    return [query.model.from_db(alias, names, [row[name] for name in names])
+            for row in _newest_statement(query, alias).rows(id=member.pk)]
 
 
 def _with_related(rows: Iterable[Any]) -> None:
