@@ -14,6 +14,7 @@ is: pass only markup the caller wrote and escaped itself."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -34,18 +35,20 @@ def _hole(name: str) -> str:
 
 
 def kept_markup(template_name: str, *, variant: tuple[Any, ...] = (),
-                context: dict[str, Any] | None = None,
+                context: dict[str, Any] | Callable[[], dict[str, Any]] | None = None,
                 holes: tuple[str, ...] = HOLES) -> str:
     """``template_name`` rendered once per language and ``variant`` (what else it depends
-    on besides the code and the settings, e.g. the signed-in state) with ``context``, and
-    stand-ins for ``holes``."""
+    on besides the code and the settings, e.g. the signed-in state) with ``context`` (or what
+    ``context()`` returns: built only when the markup is rendered), and stand-ins for
+    ``holes``."""
     language = get_language() or settings.LANGUAGE_CODE
     cache = caches["layout"]
     key = "kept:" + ":".join(map(str, (template_name, language, *variant)))
     markup = cache.get(key)
     if markup is None:
+        values = context() if callable(context) else context or {}
         markup = str(render_to_string(
-            template_name, {**(context or {}), **{name: _hole(name) for name in holes}}
+            template_name, {**values, **{name: _hole(name) for name in holes}}
         ))
         cache.set(key, markup)
     return markup

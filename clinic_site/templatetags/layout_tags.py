@@ -22,7 +22,7 @@ def _kept(template_name: str, context: Any) -> str:
     request = context.get("request")
     signed_in = bool(request is not None and request.user.is_authenticated)
     language = get_language() or settings.LANGUAGE_CODE
-    return kept_markup(template_name, variant=(signed_in,), context={
+    return kept_markup(template_name, variant=(signed_in,), context=lambda: {
         "LANGUAGE_CODE": language, "signed_in": signed_in, **site_for(language),
     })
 

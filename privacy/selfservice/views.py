@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from members.selectors import children_represented_by, represented_child
+from members.selectors import children_named_for, represented_child
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
 from privacy.services import PrivacyError
@@ -69,7 +69,7 @@ def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     data = selectors.subject_overview(member=member, viewer=request.user)
     return render(request, "privacy/selfservice/my_data.html", {
         "data": data, "urls": _urls(member, pk), "child_pk": pk,
-        "children": children_represented_by(representative=request.user) if pk is None else (),
+        "children": children_named_for(representative=request.user) if pk is None else (),
     })
 
 

@@ -106,7 +106,7 @@ def item_request_form(context: Any) -> SafeString:
 
     markup = kept_markup(
         "privacy/selfservice/_request_form.html",
-        context={"request_form": ItemRequestForm()}, holes=("csrf_token", "action"),
+        context=lambda: {"request_form": ItemRequestForm()}, holes=("csrf_token", "action"),
     )
     return fill_holes(markup, csrf_token=str(context.get("csrf_token", "")),
                       action=context["urls"]["request"])

@@ -201,7 +201,10 @@ def test_a_representative_opens_the_pages_of_their_child_only(
     assert f'href="/privacy/my-data/child/{child.pk}/"' in html  # back to the child's data
     lists = client.get(f"/privacy/my-data/child/{child.pk}/lists/consultations/")
     assert "아이 제목 008" in lists.content.decode()
-    # The representative's own pages hold nothing of the child, and no one else's child opens.
+    # The representative's own overview links to the child's; their own pages hold nothing
+    # of the child, and no one else's child opens.
+    assert (f'<a href="/privacy/my-data/child/{child.pk}/">{child.name}</a>'
+            in client.get("/privacy/my-data/").content.decode())
     own = client.get("/privacy/my-data/items/consultation_content/").content.decode()
     assert "아이 본문" not in own and "질문 본문 child" not in own
     for url in (f"/privacy/my-data/child/{other.pk}/items/consultation_content/",
@@ -216,6 +219,8 @@ def test_another_member_cannot_open_the_pages_of_a_child(
 ) -> None:
     _parent, child = family
     log_in(client, other)
+    assert f"/privacy/my-data/child/{child.pk}/" not in client.get(
+        "/privacy/my-data/").content.decode()
     for url in (f"/privacy/my-data/child/{child.pk}/items/consultation_content/",
                 f"/privacy/my-data/child/{child.pk}/items/name/?page=2",
                 f"/privacy/my-data/child/{child.pk}/lists/consents/"):
