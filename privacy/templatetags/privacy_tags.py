@@ -141,3 +141,97 @@ def held_items(views: list[Any], child_pk: int | None = None) -> SafeString:
             f"    <h3>{heading}</h3>\n    {held_item(view)}{more}\n  </article>"
         )
     return SafeString("\n  ".join(articles))
+
+
+def _text(value: Any) -> str:
+    return escape_text(str(value))
+
+
+def _or_dash(value: Any) -> str:
+    return _text(value) if value else "-"
+
+
+def _list_item(*parts: str) -> str:
+    return f"<li>{' · '.join(parts)}</li>"
+
+
+def _consultation_entry(row: Any) -> str:
+    return _list_item(day(row.created_at), _text(row.get_kind_display()), _text(row.area),
+                      _text(row.title))
+
+
+def _review_entry(row: Any) -> str:
+    return _list_item(day(row.created_at), _text(row.area),
+                      f"{_text(row.title)} ({_text(row.get_status_display())})")
+
+
+def _login_entry(row: Any) -> str:
+    return _list_item(minute(row.recorded_at), _or_dash(row.ip_address),
+                      _text(row.get_result_display()))
+
+
+def _disclosure_entry(row: Any) -> str:
+    return _list_item(minute(row.disclosed_at), _text(row.recipient),
+                      ", ".join(map(_text, row.item_labels)),
+                      _text(row.get_legal_basis_display()))
+
+
+def _restriction_entry(row: Any) -> str:
+    until = day(row.lifted_at) if row.lifted_at else _text(_("in force"))
+    return _list_item(", ".join(map(_text, row.item_labels)), _text(row.get_reason_display()),
+                      f"{day(row.started_at)} – {until}")
+
+
+def _request_entry(row: Any) -> str:
+    if row.completed_at:
+        state = f"{_text(_('completed'))} {day(row.completed_at)}"
+    else:
+        state = _text(_("open, answer due by %(due)s") % {"due": day(row.due_on)})
+    return _list_item(day(row.received_at), _text(row.get_kind_display()),
+                      _text(row.get_channel_display()), state)
+
+
+_LIST_ENTRIES = {
+    "consultations": _consultation_entry,
+    "reviews": _review_entry,
+    "logins": _login_entry,
+    "disclosures": _disclosure_entry,
+    "restrictions": _restriction_entry,
+    "requests": _request_entry,
+}
+
+
+def _consents_table(rows: list[Any], *, is_own: bool) -> str:
+    heads = [_("When"), _("Consent"), _("Decision"), _("Policy version")]
+    if is_own:
+        heads.append(_("Receipt"))
+    parts = ['<table class="policy-table">\n  <thead><tr>',
+             "".join(f'<th scope="col">{_text(head)}</th>' for head in heads),
+             "</tr></thead>\n  <tbody>\n"]
+    granted, refused, download = _("granted"), _("withdrawn or refused"), _("Download")
+    for record in rows:
+        version = record.policy_version.version if record.policy_version else ""
+        receipt = ""
+        if is_own:
+            url = reverse("privacy:consent_receipt", kwargs={"pk": record.pk})
+            receipt = f'<td><a href="{_text(url)}" download>{_text(download)}</a></td>'
+        parts.append(
+            f"    <tr><td>{minute(record.recorded_at)}</td><td>{_text(record.consent_label)}</td>"
+            f"<td>{_text(granted if record.granted else refused)}</td>"
+            f"<td>{_or_dash(version)}</td>{receipt}</tr>\n"
+        )
+    parts.append("  </tbody>\n</table>")
+    return "".join(parts)
+
+
+@register.simple_tag
+def list_entries(key: str, rows: list[Any], is_own: bool = False) -> SafeString:
+    """The entries of one list of "my data" (``selectors.SECTIONS``: rows of list ``key``),
+    on the overview and on the list's own pages; written here, escaped, for the reason
+    ``held_item`` gives."""
+    if key == "consents":
+        return SafeString(_consents_table(rows, is_own=is_own))
+    entry = _LIST_ENTRIES.get(key)
+    if entry is None:
+        return SafeString("")
+    return SafeString(f"<ul>{''.join(entry(row) for row in rows)}</ul>")

@@ -175,3 +175,38 @@ def test_the_legal_hold_counts_days_in_seoul(policy_version: Any) -> None:
                     if v.item.key == "access_log")
     assert view.legal_hold is not None
     assert view.legal_hold.until == datetime.date(2026, 11, 26) + datetime.timedelta(days=90)
+
+
+def test_the_lists_show_requests_and_restrictions_with_their_state(client: Client,
+                                                                    owner: Any) -> None:
+    """Section 6's lists: a request open with its deadline or completed with its day, a
+    restriction in force or lifted on its day, each value escaped."""
+    import datetime
+
+    from django.utils import timezone
+
+    from privacy.selfservice.services import rights_request_record
+    from tests.consultations.factories import ConsultationFactory
+
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    received = timezone.make_aware(datetime.datetime(2026, 11, 2, 10, 0))
+    rights_request_record(subject_ref=owner.subject_ref, kind="view", channel="mail",
+                          received_at=received)
+    rights_request_record(subject_ref=owner.subject_ref, kind="deletion", received_at=received,
+                          completed=True)
+    lifted = restriction_start(subject_ref=owner.subject_ref, items=["email"], channel="phone",
+                               reference="R-<1>")
+    restriction_lift(restriction=lifted)
+    restriction_start(subject_ref=owner.subject_ref, items=["home_address"], channel="phone",
+                      reference="R-2")
+    ConsultationFactory(author=owner, title="<b>굵은 제목</b>")
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    today = timezone.localdate().isoformat()
+    assert "<li>2026-11-02 · view · mail · open, answer due by 2026-11-12</li>" in html
+    assert "<li>2026-11-02 · deletion · website · completed 2026-11-02</li>" in html
+    assert ("<li>email · the person asked to suspend processing (PIPA art. 37) · "
+            f"{today} – {today}</li>") in html
+    assert ("<li>home address · the person asked to suspend processing (PIPA art. 37) · "
+            f"{today} – in force</li>") in html
+    assert "&lt;b&gt;굵은 제목&lt;/b&gt;" in html and "<b>굵은 제목</b>" not in html
