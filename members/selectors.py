@@ -107,7 +107,7 @@ def represented_child(*, representative: Any, pk: int) -> Member | None:
     return children_represented_by(representative=representative).filter(pk=pk).first()
 
 
-def children_represented_by(*, representative: Member) -> QuerySet[Member]:
+def children_represented_by(*, representative: Member | int) -> QuerySet[Member]:
     return Member.objects.filter(
         legal_representative__representative_member=representative,
         legal_representative__confirmed_at__isnull=False,
@@ -116,10 +116,7 @@ def children_represented_by(*, representative: Member) -> QuerySet[Member]:
 
 @functools.cache
 def _children_statement(alias: str) -> Statement:
-    children = Member.objects.filter(
-        legal_representative__representative_member=ANY_ID,
-        legal_representative__confirmed_at__isnull=False,
-    ).order_by("name", "pk").values("pk", "name")
+    children = children_represented_by(representative=ANY_ID).values("pk", "name")
     return Statement.compile(children, alias, expect=("id",))
 
 

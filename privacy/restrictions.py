@@ -10,15 +10,14 @@ import functools
 from datetime import datetime
 from typing import Any
 
-from django.apps import apps
-from django.conf import settings
 from django.db import router, transaction
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from clinic_site.statements import ANY_ID, ANY_MOMENT, Statement
 from privacy import registry
 from privacy.models import RequestChannel, Restriction, RestrictionReason
+from privacy.selectors import member_subject_ref
 
 
 def _in_force(now: datetime | None = None) -> Q:
@@ -34,19 +33,21 @@ def _active(*, item_key: str, now: datetime | None = None) -> Q:
     return Q(items__icontains=f'"{item_key}"') & _in_force(now)
 
 
+def _in_force_for(subject_ref: Any, now: datetime | None = None) -> QuerySet:
+    """The items lists of a person's restrictions in force at ``now``."""
+    return Restriction.objects.filter(_in_force(now), subject_ref=subject_ref).values("items")
+
+
 def restricted_items(*, subject_ref: Any, now: datetime | None = None) -> set[str]:
     """Registry keys of a person's items under restriction at ``now`` (pages and staff views
     mark them "restricted")."""
-    active = Restriction.objects.filter(_in_force(now), subject_ref=subject_ref)
-    return {key for items in active.values_list("items", flat=True) for key in items}
+    return {key for row in _in_force_for(subject_ref, now) for key in row["items"]}
 
 
 @functools.cache
 def _member_restrictions_statement(alias: str) -> Statement:
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    subject_ref = Subquery(user_model._base_manager.filter(pk=ANY_ID).values("subject_ref")[:1])
-    queryset = Restriction.objects.filter(_in_force(ANY_MOMENT), subject_ref=subject_ref)
-    return Statement.compile(queryset.values("items"), alias, expect=("id", "moment"))
+    return Statement.compile(_in_force_for(member_subject_ref(ANY_ID), ANY_MOMENT), alias,
+                             expect=("id", "moment"))
 
 
 def restricted_items_of_member(*, pk: int, now: datetime | None = None) -> set[str]:

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.apps import apps
+from django.conf import settings
 from django.core.cache import caches
 from django.db import router
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from clinic_site.statements import ANY_DAY, Statement
@@ -28,6 +30,14 @@ from privacy.models import (
 POLICY_BANNER_DAYS = 7  # a new version is announced this many days before it takes effect
 _VERSIONS_CACHE_KEY = "privacy:policy-versions:v1"
 _VERSIONS_CACHE_SECONDS = 300
+
+
+def member_subject_ref(pk: Any) -> Subquery:
+    """The subject reference of the member ``pk``, read in the SQL itself: statements about a
+    member's records are compiled once about a stand-in id (``clinic_site.statements``) and
+    find the reference through it."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    return Subquery(user_model._base_manager.filter(pk=pk).values("subject_ref")[:1])
 
 
 def policy_version_current(*, on: date | None = None) -> PolicyVersion | None:

@@ -34,12 +34,13 @@ from members.selectors import login_history_for
 from privacy import registry
 from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
 from privacy.receipts import consent_labels
-from privacy.restrictions import (
-    item_is_restricted,
-    restricted_items,
-    restricted_items_of_member,
+from privacy.restrictions import item_is_restricted, restricted_items_of_member
+from privacy.selectors import (
+    consent_records_for,
+    consents_current_for,
+    disclosures_for,
+    member_subject_ref,
 )
-from privacy.selectors import consent_records_for, consents_current_for, disclosures_for
 
 # Rows owned through a parent row rather than a field of their own.
 _PARENT_OWNED: dict[str, str] = {"consultations.answer": "consultation__author"}
@@ -322,7 +323,7 @@ def items_held(*, member: Any, viewer: Any, now: datetime.datetime | None = None
             rows_by_model[label] = []  # the retention store: read only by the officer
             continue
         rows_by_model[label] = _rows_of(model, member, names)
-    restricted = restricted_items(subject_ref=member.subject_ref, now=now)
+    restricted = restricted_items_of_member(pk=member.pk, now=now)
     views = []
     for item in registry.ITEMS:
         view = ItemView(item=item, restricted=item.key in restricted)
@@ -643,11 +644,7 @@ def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
 
 @functools.cache
 def _newest_statement(query: _RowQuery, alias: str) -> Statement:
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    subject_ref = Subquery(
-        user_model._base_manager.filter(pk=ANY_ID).values("subject_ref")[:1]
-    )
-    newest = query.rows_about(pk=ANY_ID, subject_ref=subject_ref)[:OVERVIEW_ROWS]
+    newest = query.rows_about(pk=ANY_ID, subject_ref=member_subject_ref(ANY_ID))[:OVERVIEW_ROWS]
     return Statement.compile(newest.values(*_attnames(query.model)), alias, expect=("id",))
 
 
