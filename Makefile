@@ -7,7 +7,9 @@ STAMP := $(VENV)/.installed-stamp
 LOCAL := DEBUG=1
 PYTEST_ARGS ?=
 
-.PHONY: run test setup install migrate demo lint check messages bench clean
+LOCK := requirements.lock
+
+.PHONY: run test setup install lockcheck lock migrate demo lint check messages bench clean
 
 run: setup
 	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:8000
@@ -17,13 +19,27 @@ test: setup lint
 
 setup: install migrate demo
 
-install: $(STAMP)
+install: lockcheck $(STAMP)
 
-$(STAMP): pyproject.toml
+# The lock must have been made from pyproject.toml's requirements (one line names the fix).
+lockcheck:
+	@$(PYTHON) -m clinic_site.lockfile check
+
+# Exact versions with hashes: the same packages on every machine and every day.
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --upgrade pip setuptools
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
 	touch $(STAMP)
+
+# Refreshes the lock from pyproject.toml; versions already locked stay unless a requirement
+# forces a change (`make lock UPGRADE=1` takes the newest allowed releases).
+lock:
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
+	  --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
+	  --output-file $(LOCK) pyproject.toml
+	$(PYTHON) -m clinic_site.lockfile stamp
 
 migrate: install
 	$(LOCAL) $(PY) manage.py migrate --noinput

@@ -1,10 +1,10 @@
-"""Summarise pip-audit's JSON report; exit 1 when any installed dependency has a known
-vulnerability.
+"""Summarise pip-audit's JSON report of requirements.lock; exit 1 when any locked dependency
+has a known vulnerability.
 
-pip-audit asks PyPI for each installed version (``/pypi/<name>/<version>/json``). Where that
+pip-audit asks PyPI for each locked version (``/pypi/<name>/<version>/json``). Where that
 answer is missing (some package proxies serve only the project page), the dependency is looked
 up once more on the project page (``/pypi/<name>/json``), whose ``vulnerabilities`` list is
-that of the newest release: it is the installed version's own list exactly when the installed
+that of the newest release: it is the locked version's own list exactly when the locked
 version is the newest, so those dependencies are audited too. Whatever still could not be
 looked up is counted and named, so an audit that could not run is never mistaken for a clean
 one.
@@ -12,7 +12,6 @@ one.
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import os
 import re
@@ -39,22 +38,16 @@ def project_page(name: str) -> dict | None:
         return None
 
 
-def installed_version(dep: dict) -> str | None:
+def locked_version(dep: dict) -> str | None:
     """pip-audit leaves the version out of a dependency it could not look up, except in the
-    reason's closing parenthesis: that is the version it saw, so it comes first; the
-    installed metadata only when the reason names none."""
+    reason's closing parenthesis: the version the lock pins."""
     found = re.search(r"\(([^()\s]+)\)\s*$", dep.get("skip_reason", ""))
-    if found:
-        return found.group(1)
-    try:
-        return importlib.metadata.version(dep["name"])
-    except importlib.metadata.PackageNotFoundError:
-        return None
+    return found.group(1) if found else None
 
 
 def from_project_page(dep: dict) -> dict:
     """``dep`` audited from the project page when its version is the newest release."""
-    dep = {**dep, "version": dep.get("version") or installed_version(dep)}
+    dep = {**dep, "version": dep.get("version") or locked_version(dep)}
     page = project_page(dep["name"])
     if page is None or dep["version"] is None:
         return dep

@@ -202,6 +202,9 @@ ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 MFA_ADAPTER = "members.adapters.MFAAdapter"
 ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
 ACCOUNT_REAUTHENTICATION_REQUIRED = True  # before password and email changes
+# Identity is confirmed again by the password (members) or the authenticator (staff), never by
+# a code mailed to the address that may be the one being changed.
+ACCOUNT_REAUTHENTICATION_METHODS = ("password", "mfa")
 ACCOUNT_PRESERVE_USERNAME_CASING = False  # login IDs are lowercase (members.models)
 
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 60 * 60 * 12)

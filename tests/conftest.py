@@ -2,13 +2,33 @@
 
 from __future__ import annotations
 
+import datetime
+from collections.abc import Iterator
+
 import pytest
+import time_machine
 from django.conf import settings
+
+# Every test that does not travel elsewhere starts at this instant (12:00 in Seoul, at the
+# start of a 30-second TOTP window), so what a test sees depends on the commit, not on the day
+# it runs. The clock ticks from there: timeouts and waits behave as usual.
+TEST_CLOCK_START = datetime.datetime(2026, 11, 26, 3, 0, tzinfo=datetime.UTC)
 
 
 def pytest_configure(config: pytest.Config) -> None:
     # Hashing with PBKDF2 costs ~0.3 s per password; tests do not need that strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _test_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    """The fixed clock, for the fixtures and the code alike. Browser tests keep the real
+    clock: Chromium drops cookies that expire before its own (real) time."""
+    if request.node.get_closest_marker("e2e"):
+        yield
+        return
+    with time_machine.travel(TEST_CLOCK_START, tick=True):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -35,6 +35,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.e2e)
 
 
+@pytest.fixture(autouse=True)
+def _totp_tolerance(settings: object) -> None:
+    """The live server runs on the real clock, so a code typed at a window's last second
+    reaches it in the next window; one window either side is accepted, as many sites do."""
+    settings.MFA_TOTP_TOLERANCE = 1
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():

@@ -31,7 +31,7 @@ from tests.retention.conftest import at, run
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
-NOW = at(2026, 12, 1, 15, 0)  # after the fixture's records (made at the real time)
+NOW = at(2026, 12, 1, 15, 0)  # after the fixture's records (made on the test clock)
 
 
 @pytest.fixture

@@ -409,6 +409,11 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "account_inactive": Case(everyone(200)),
     "account_signup": Case(expect(anonymous=200, other="→home", staff="→home")),
     "account_reauthenticate": Case(LOGIN_REQUIRED),
+    # Reauthentication by a mailed code is switched off (ACCOUNT_REAUTHENTICATION_METHODS).
+    "account_request_reauthentication_code": Case(expect(anonymous="→account_login", other=403,
+                                                         staff=403)),
+    "account_confirm_reauthentication_code": Case(expect(anonymous="→account_login", other=403,
+                                                         staff=403)),
     "account_email": Case(LOGIN_REQUIRED),
     "account_email_verification_sent": Case(everyone(200)),
     "account_change_password": Case(LOGIN_REQUIRED),
