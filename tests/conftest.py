@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterator
 
+import factory.random
 import pytest
 import time_machine
 from django.conf import settings
@@ -22,8 +23,10 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(autouse=True)
 def _test_clock(request: pytest.FixtureRequest) -> Iterator[None]:
-    """The fixed clock, for the fixtures and the code alike. Browser tests keep the real
-    clock: Chromium drops cookies that expire before its own (real) time."""
+    """The fixed clock, for the fixtures and the code alike, and the factories' random data
+    drawn the same way in every run. Browser tests keep the real clock: Chromium drops
+    cookies that expire before its own (real) time."""
+    factory.random.reseed_random(request.node.nodeid)
     if request.node.get_closest_marker("e2e"):
         yield
         return

@@ -20,7 +20,10 @@ pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 PHONE = "010-8642-9753"
 SECRETS = {
-    "phone": "8642",
+    # The whole number, with and without dashes: a short run of digits can occur by chance in
+    # the row's random hex (a subject reference, a digest).
+    "phone": PHONE,
+    "phone digits": PHONE.replace("-", ""),
     "question": "쌍꺼풀 재수술 부작용이 걱정됩니다",
     "answer": "재수술은 6개월 이후에 권합니다",
     "review": "흉터가 거의 없어서 만족합니다",
