@@ -228,7 +228,7 @@ def seed(total: int, *, now: datetime.datetime, chunk: int = 5000) -> None:
 def measure(total: int) -> tuple[float, float]:
     from django.utils import timezone
 
-    from privacy.destruction import purge
+    from privacy.retention.destruction import purge
 
     now = timezone.now()
     seed(total, now=now)

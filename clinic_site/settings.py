@@ -71,7 +71,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
-    "privacy.middleware.ReconsentMiddleware",
+    "privacy.consents.middleware.ReconsentMiddleware",
     # Cookie opt-in (issue 8): remove optional cookies not accepted; count visits with consent.
     "cookie_consent.middleware.CleanCookiesMiddleware",
     "privacy.cookies.middleware.CookieFeaturesMiddleware",
@@ -245,7 +245,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # Outgoing mail passes through a wrapper that refuses to hand a member's mail to a processor
 # the member has not consented to (policy section 5); EMAIL_BACKEND chooses the real backend.
 EMAIL_REAL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
-EMAIL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+EMAIL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
@@ -341,8 +341,8 @@ GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED
 
 # --- Marketing and notices (issue 11; privacy/marketing.py, privacy/sms.py) -----------------
 # Text messages go through this backend; a real provider's class implements
-# privacy.sms.BaseSmsBackend (it is a processor: record it as a privacy.Processor).
-SMS_BACKEND = env_str("SMS_BACKEND", "privacy.sms.ConsoleBackend")
+# privacy.processors.sms.BaseSmsBackend (it is a processor: record it as a privacy.Processor).
+SMS_BACKEND = env_str("SMS_BACKEND", "privacy.processors.sms.ConsoleBackend")
 # The registered call-back number shown as the sender of text messages.
 SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
 # Campaigns are claimed and sent in batches of this many members.

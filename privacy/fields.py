@@ -27,10 +27,11 @@ def ensure_data_key(instance: models.Model, field_name: str = "data_key") -> Non
     """Give a new subject a data key of its own before its first encrypted write."""
     field = instance._meta.get_field(field_name)
     if getattr(instance, field.attname) is None:
-        from privacy.models import DataKey
-
+        # The key model is the field's target (privacy.DataKey), found through the field so
+        # that this module does not import the models that are built from it.
+        key_model = field.related_model
         using = instance._state.db or router.db_for_write(type(instance), instance=instance)
-        setattr(instance, field.name, DataKey.objects.db_manager(using).create_for_subject())
+        setattr(instance, field.name, key_model.objects.db_manager(using).create_for_subject())
 
 
 class DataKeyField(models.ForeignKey):

@@ -193,8 +193,8 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
 )
 
 # Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
-# have one (``privacy.destruction.unplugged_rules``; checked by the tests). Empty: every rule is
-# applied by a purge rule in an app's ``<app>/purge.py``. A new rule goes here only until its
+# have one (``privacy.retention.destruction.unplugged_rules``; checked by the tests). Empty:
+# every rule is applied by a purge rule of ``privacy.retention.destruction.PURGE_MODULES``. A new rule goes here only until its
 # data and purge rule land together.
 PENDING_PURGE_RULES: frozenset[str] = frozenset()
 
@@ -250,7 +250,7 @@ ITEMS: tuple[CollectionItem, ...] = (
     CollectionItem(
         key="desired_area", label=_("desired consultation area"),
         # Marketing: news of the chosen area, only to members who also consented to marketing
-        # on that channel (privacy.marketing.members_interested_in).
+        # on that channel (privacy.marketing.campaigns.members_interested_in).
         purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
         required=False,
         collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),

@@ -157,8 +157,8 @@ def consent_is_granted(*, subject_ref: Any, consent: str) -> bool:
 def consent_counting_version_ids(*, consent: str) -> list[int] | None:
     """Policy versions under which a grant of ``consent`` still counts (None: every version).
 
-    The one place that applies re-consent; ``privacy.marketing.consent_current`` is its SQL
-    form for batches."""
+    The one place that applies re-consent; ``privacy.marketing.campaigns.consent_current`` is
+    its SQL form for batches."""
     if consent.startswith("cookies:"):
         return None
     reconsent = policy_version_reconsent_in_force()

@@ -1,6 +1,7 @@
 from django.urls import include, path
 
-from privacy import marketing_views, views
+from privacy import views
+from privacy.marketing import views as marketing_views
 
 app_name = "privacy"
 

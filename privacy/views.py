@@ -22,10 +22,10 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from privacy import selectors, services
 from privacy.access_log import client_ip
+from privacy.consents.middleware import SESSION_KEY
+from privacy.consents.receipts import consent_labels, consent_receipt
 from privacy.forms import ComplaintForm, ReconsentForm
-from privacy.middleware import SESSION_KEY
 from privacy.models import PolicyVersion
-from privacy.receipts import consent_labels, consent_receipt
 
 
 def _language() -> str:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from privacy.actions.base import Action
-from privacy.breach import (
+from privacy.console.breach import (
     BATCH_SIZE,
     BreachError,
     breach_close,

@@ -10,7 +10,7 @@ from typing import Any, TextIO
 from django.utils import timezone
 
 from privacy.actions.base import Action
-from privacy.inventory import INVENTORY_COLUMNS, inventory_rows, inventory_take
+from privacy.console.inventory import INVENTORY_COLUMNS, inventory_rows, inventory_take
 
 # Terminal layout: (column, width); the label and basis are long, so the table shows keys.
 _TABLE = (

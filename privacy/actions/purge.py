@@ -6,7 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.destruction import BATCH_SIZE, PurgeLocked, purge
+from privacy.retention.destruction import BATCH_SIZE, PurgeLocked, purge
 
 
 class PurgeAction(Action):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.marketing import consent_reminders_send
+from privacy.marketing.campaigns import consent_reminders_send
 
 
 class RemindConsentsAction(Action):

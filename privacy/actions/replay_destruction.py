@@ -9,7 +9,7 @@ from typing import Any, TextIO
 from django.utils import timezone
 
 from privacy.actions.base import Action
-from privacy.destruction import PurgeLocked, destruction_replay
+from privacy.retention.destruction import PurgeLocked, destruction_replay
 
 
 class ReplayDestructionAction(Action):

@@ -1,8 +1,8 @@
 """``privacy report [--month YYYY-MM] [--csv]``: the privacy manager's monthly report.
 
-Sections are discovered: every module ``privacy/reports/<name>.py`` defines ``TITLE`` (str) and
-``build(*, start, end, now) -> list[dict[str, str]]``; each section is printed as a text table,
-or as CSV with ``--csv``. Adding a section is adding a module.
+Sections are discovered: every module ``privacy/console/reports/<name>.py`` defines ``TITLE``
+(str) and ``build(*, start, end, now) -> list[dict[str, str]]``; each section is printed as a
+text table, or as CSV with ``--csv``. Adding a section is adding a module.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 from django.utils import timezone
 
-import privacy.reports
+import privacy.console.reports
 from privacy.actions.base import Action
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
@@ -27,10 +27,11 @@ MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
 def report_sections() -> list[tuple[str, ModuleType]]:
     """``(name, module)`` of every report section, by module name."""
     sections = []
-    for info in sorted(pkgutil.iter_modules(privacy.reports.__path__), key=lambda i: i.name):
+    found = pkgutil.iter_modules(privacy.console.reports.__path__)
+    for info in sorted(found, key=lambda i: i.name):
         if info.name.startswith("_"):
             continue
-        module = importlib.import_module(f"privacy.reports.{info.name}")
+        module = importlib.import_module(f"privacy.console.reports.{info.name}")
         if isinstance(getattr(module, "TITLE", None), str) and callable(
             getattr(module, "build", None)
         ):
@@ -70,7 +71,7 @@ def _text_table(rows: list[dict[str, str]], out: TextIO) -> None:
 
 
 class ReportAction(Action):
-    help = "Print the monthly privacy report: one section per privacy/reports module."
+    help = "Print the monthly privacy report: one section per privacy/console/reports module."
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument("--month", metavar="YYYY-MM", help="Default: the current month.")

@@ -8,7 +8,7 @@ import uuid
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.retention import retention_access
+from privacy.retention.store import retention_access
 
 
 class RetentionListAction(Action):

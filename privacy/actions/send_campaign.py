@@ -6,7 +6,7 @@ import argparse
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.marketing import CampaignError, campaign_send
+from privacy.marketing.campaigns import CampaignError, campaign_send
 from privacy.models import Campaign
 
 

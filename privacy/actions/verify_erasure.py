@@ -8,7 +8,7 @@ import uuid
 from typing import Any, TextIO
 
 from privacy.actions.base import Action
-from privacy.destruction import erasure_verify
+from privacy.retention.destruction import erasure_verify
 
 
 class VerifyErasureAction(Action):

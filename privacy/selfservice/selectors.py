@@ -32,8 +32,8 @@ from django.utils.translation import gettext_lazy
 from clinic_site.statements import ANY_ID, Statement
 from members.selectors import login_history_for
 from privacy import registry
+from privacy.consents.receipts import consent_labels
 from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
-from privacy.receipts import consent_labels
 from privacy.restrictions import item_is_restricted, restricted_items_of_member
 from privacy.selectors import (
     consent_records_for,

@@ -19,7 +19,6 @@ from django.utils import timezone, translation
 
 from privacy import registry
 from privacy.access_log import access_log_append
-from privacy.destruction import member_erase
 from privacy.models import (
     RIGHTS_REQUEST_DAYS,
     ConsentActor,
@@ -31,6 +30,7 @@ from privacy.models import (
     RightsRequestKind,
 )
 from privacy.restrictions import restriction_lift, restriction_start
+from privacy.retention.destruction import member_erase
 from privacy.selectors import consents_current_for, disclosures_for
 from privacy.selfservice import selectors
 from privacy.services import PrivacyError, consent_record, disclosure_record, reconsent_choices

@@ -14,8 +14,7 @@ from django.core.mail.backends.locmem import EmailBackend
 from django.core.management.base import CommandError
 
 from members.models import LegalRepresentative, Relation
-from privacy import sms
-from privacy.breach import (
+from privacy.console.breach import (
     breach_affected,
     breach_notify,
     breach_open,
@@ -23,9 +22,10 @@ from privacy.breach import (
     members_affected,
     reporting_duty,
 )
-from privacy.destruction import member_erase
+from privacy.console.reports import breach as breach_report
 from privacy.models import BreachIncident, BreachNotice
-from privacy.reports import breach as breach_report
+from privacy.processors import sms
+from privacy.retention.destruction import member_erase
 from tests.console.conftest import at, run
 from tests.consultations.factories import ConsultationFactory, GuestConsultationFactory
 from tests.members.factories import MemberFactory
@@ -265,7 +265,7 @@ def test_guests_are_notified_by_text_message() -> None:
     GuestConsultationFactory(created_at=at(2026, 10, 1), mobile_phone="010-3344-5566")
     incident = _opened(["guest_contact"])
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr("django.conf.settings.SMS_BACKEND", "privacy.sms.LocmemBackend")
+        patch.setattr("django.conf.settings.SMS_BACKEND", "privacy.processors.sms.LocmemBackend")
         report = breach_notify(incident=incident)
     assert report.sent == 1
     assert sms.outbox[0].to == "010-3344-5566"
@@ -327,7 +327,7 @@ def test_a_command_is_required() -> None:
 
 
 def test_notice_records_fall_due_three_years_after_the_notice(window) -> None:
-    from privacy.breach import breach_notices_due_for_destruction
+    from privacy.console.breach import breach_notices_due_for_destruction
 
     incident = _opened(["mobile_phone"])
     breach_notify(incident=incident)

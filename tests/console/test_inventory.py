@@ -17,9 +17,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import LoginRecord, LoginResult
-from privacy.destruction import member_erase
-from privacy.inventory import inventory_take
+from privacy.console.inventory import inventory_take
 from privacy.models import AccessLogEntry, ConsentMethod
+from privacy.retention.destruction import member_erase
 from privacy.services import consent_record
 from tests.console.conftest import at, run
 from tests.consultations.factories import (

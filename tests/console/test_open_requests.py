@@ -9,7 +9,7 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
-from privacy.inventory import open_requests
+from privacy.console.inventory import open_requests
 from privacy.models import Complaint, ComplaintStatus
 from tests.console.conftest import at
 from tests.members.factories import MemberFactory, StaffFactory

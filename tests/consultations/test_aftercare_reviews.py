@@ -14,7 +14,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.purge import member_posts_erase
+from privacy.retention.consultations import member_posts_erase
 from tests.consultations.factories import (
     AftercareFactory,
     AnswerFactory,

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from consultations import selectors, services
 from consultations.models import GuestConsultation
-from consultations.purge import guest_consultations_destroy
 from privacy.models import ConsentMethod, ConsentRecord, DataKey
+from privacy.retention.consultations import guest_consultations_destroy
 from tests.consultations.factories import (
     GUEST_PASSWORD,
     ConsultationAreaFactory,

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Permission
 from django.core import mail
 from django.urls import reverse
 
-from privacy.marketing import campaign_send
+from privacy.marketing.campaigns import campaign_send
 from privacy.models import Campaign, CampaignChannel, CampaignDelivery, CampaignStatus
 from tests.consultations.factories import ConsultationAreaFactory
 from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent

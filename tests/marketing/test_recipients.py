@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from privacy.marketing import campaign_recipients, is_night
+from privacy.marketing.campaigns import campaign_recipients, is_night
 from privacy.models import CampaignChannel
 from privacy.restrictions import restriction_lift, restriction_start
 from privacy.selectors import consent_is_granted

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from privacy.marketing import (
+from privacy.marketing.campaigns import (
     campaign_deliveries_due_for_destruction,
     campaign_send,
     consent_reminders_due_for_destruction,

@@ -11,8 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from privacy import sms
-from privacy.marketing import AD_MARK, campaign_send
+from privacy.marketing.campaigns import AD_MARK, campaign_send
 from privacy.models import (
     CampaignChannel,
     CampaignDelivery,
@@ -20,6 +19,7 @@ from privacy.models import (
     ConsentRecord,
     DeliveryOutcome,
 )
+from privacy.processors import sms
 from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
@@ -135,7 +135,7 @@ def test_resume_after_a_crash_mid_batch_sends_nobody_twice(settings) -> None:
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.SENDING
 
-    settings.SMS_BACKEND = "privacy.sms.LocmemBackend"
+    settings.SMS_BACKEND = "privacy.processors.sms.LocmemBackend"
     report = campaign_send(campaign=campaign, batch_size=3)
 
     assert report.unconfirmed == 3 and report.to_send == 1 and report.sent == 1
@@ -261,13 +261,14 @@ def test_a_run_that_reaches_21h_goes_on_with_night_consenters_only(time_machine)
 
 
 def test_a_parallel_run_that_claimed_first_stops_this_one_before_sending(monkeypatch) -> None:
-    import privacy.marketing
+    import privacy.marketing.campaigns
 
     members = consenting(3)
     campaign = CampaignFactory()
     # Another run claims a member between this run's select and its claim.
     CampaignDelivery.objects.create(campaign=campaign, subject_ref=members[1].subject_ref)
-    monkeypatch.setattr(privacy.marketing, "_not_yet_delivered", lambda members, campaign: members)
+    monkeypatch.setattr(privacy.marketing.campaigns, "_not_yet_delivered",
+                        lambda members, campaign: members)
 
     with pytest.raises(CommandError, match="being sent by another run"):
         run("send-campaign", str(campaign.pk))

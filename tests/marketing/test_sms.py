@@ -7,7 +7,7 @@ from io import StringIO
 
 import pytest
 
-from privacy import sms
+from privacy.processors import sms
 
 
 def test_locmem_backend_keeps_messages_for_tests() -> None:
@@ -19,16 +19,16 @@ def test_locmem_backend_keeps_messages_for_tests() -> None:
 def test_console_backend_writes_to_its_stream(settings) -> None:
     settings.SMS_SENDER_NUMBER = "02-6677-0010"
     stream = StringIO()
-    backend = sms.get_backend("privacy.sms.ConsoleBackend", stream=stream)
+    backend = sms.get_backend("privacy.processors.sms.ConsoleBackend", stream=stream)
     assert backend.send_messages([sms.SmsMessage(to="010-1111-2222", body="본문")]) == 1
     assert "SMS from 02-6677-0010 to 010-1111-2222\n본문" in stream.getvalue()
     assert sms.outbox == []
 
 
 def test_the_setting_chooses_the_backend(settings) -> None:
-    settings.SMS_BACKEND = "privacy.sms.ConsoleBackend"
+    settings.SMS_BACKEND = "privacy.processors.sms.ConsoleBackend"
     assert isinstance(sms.get_backend(), sms.ConsoleBackend)
-    settings.SMS_BACKEND = "privacy.sms.LocmemBackend"
+    settings.SMS_BACKEND = "privacy.processors.sms.LocmemBackend"
     assert isinstance(sms.get_backend(), sms.LocmemBackend)
 
 
@@ -39,7 +39,7 @@ def test_console_is_the_default(monkeypatch) -> None:
 
     monkeypatch.delenv("SMS_BACKEND", raising=False)
     reloaded = importlib.reload(project_settings)
-    assert reloaded.SMS_BACKEND == "privacy.sms.ConsoleBackend"
+    assert reloaded.SMS_BACKEND == "privacy.processors.sms.ConsoleBackend"
     monkeypatch.setenv("SMS_BACKEND", "acme_sms.Backend")
     assert importlib.reload(project_settings).SMS_BACKEND == "acme_sms.Backend"
     monkeypatch.delenv("SMS_BACKEND")

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail, signing
 from django.urls import reverse
 
-from privacy.marketing import (
+from privacy.marketing.campaigns import (
     UNSUBSCRIBE_SALT,
     campaign_recipients,
     campaign_send,

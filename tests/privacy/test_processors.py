@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def checked_mail(settings):
-    settings.EMAIL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+    settings.EMAIL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
     settings.EMAIL_REAL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -77,7 +77,7 @@ def test_mail_passes_when_no_consent_is_required(checked_mail) -> None:
 def test_the_settings_wrap_the_configured_backend() -> None:
     import clinic_site.settings as configured
 
-    assert configured.EMAIL_BACKEND == "privacy.mail.ProcessorCheckedEmailBackend"
+    assert configured.EMAIL_BACKEND == "privacy.processors.mail.ProcessorCheckedEmailBackend"
     assert configured.EMAIL_REAL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
 
 
@@ -96,16 +96,16 @@ def test_the_wrapper_refuses_to_wrap_itself(settings) -> None:
     from django.core.exceptions import ImproperlyConfigured
     from django.core.mail import get_connection
 
-    settings.EMAIL_REAL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+    settings.EMAIL_REAL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
     with pytest.raises(ImproperlyConfigured, match="name the real mail backend"):
-        get_connection("privacy.mail.ProcessorCheckedEmailBackend")
+        get_connection("privacy.processors.mail.ProcessorCheckedEmailBackend")
 
 
 def test_the_check_costs_the_same_queries_for_many_addresses(
     checked_mail, django_assert_max_num_queries
 ) -> None:
     """One query per processor, not per member: a campaign batch of hundreds costs the same."""
-    from privacy.mail import refused_addresses
+    from privacy.processors.mail import refused_addresses
 
     ProcessorFactory(sends_email=True, requires_consent=True)
     members = [MemberFactory() for _ in range(12)]

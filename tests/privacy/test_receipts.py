@@ -10,8 +10,8 @@ from django.test import Client
 from django.utils import translation
 
 from privacy import registry
+from privacy.consents.receipts import RECEIPT_VERSION
 from privacy.models import ConsentMethod
-from privacy.receipts import RECEIPT_VERSION
 from privacy.services import consent_record, policy_version_publish
 from tests.members.factories import MemberFactory
 from tests.privacy.factories import ProcessorFactory

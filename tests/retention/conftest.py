@@ -28,7 +28,7 @@ def purge_on(moment: datetime.datetime, *rules: str) -> Any:
     purge itself reports a failing rule and goes on with the others)."""
     import time_machine
 
-    from privacy.destruction import purge
+    from privacy.retention.destruction import purge
 
     with time_machine.travel(moment, tick=False):
         report = purge(rule_keys=list(rules))

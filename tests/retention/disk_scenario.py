@@ -54,7 +54,7 @@ def create() -> None:
 
 def erase() -> None:
     from members.models import Member
-    from privacy.destruction import member_erase, purge
+    from privacy.retention.destruction import member_erase, purge
 
     member = Member.objects.get(username="zz_disk_login")
     member_erase(member=member, reason="withdrawal")
@@ -67,7 +67,7 @@ def erase_killed() -> None:
     import os
 
     from members.models import Member
-    from privacy import destruction
+    from privacy.retention import destruction
 
     def die(*args: object, **kwargs: object) -> None:
         os._exit(9)

@@ -11,10 +11,10 @@ import time_machine
 
 from consultations.models import Review
 from members.models import Member
-from privacy import destruction
-from privacy.destruction import PurgeRule, member_erase, purge
 from privacy.models import DestructionRecord, RetainedRecord, RetentionKey
-from privacy.retention import Retention, source_ref_for
+from privacy.retention import destruction
+from privacy.retention.destruction import PurgeRule, member_erase, purge
+from privacy.retention.store import Retention, source_ref_for
 from tests.consultations.factories import ReviewFactory
 from tests.retention.conftest import at
 

@@ -16,7 +16,6 @@ from django.core.management.base import CommandError
 
 from consultations.models import Answer, Consultation, Review
 from members.models import Member
-from privacy.destruction import member_erase
 from privacy.models import (
     AccessLogEntry,
     ConsentRecord,
@@ -24,7 +23,8 @@ from privacy.models import (
     DestructionRecord,
     RetainedRecord,
 )
-from privacy.retention import retention_access
+from privacy.retention.destruction import member_erase
+from privacy.retention.store import retention_access
 from privacy.selectors import consent_is_granted
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.retention.conftest import at, run

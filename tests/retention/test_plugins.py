@@ -1,4 +1,4 @@
-"""Other apps plug their rules in through ``<app>/purge.py``."""
+"""Rule modules plug their rules, withdrawal hooks and erasers in (``PURGE_MODULES``)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from members.models import Member
-from privacy import destruction
-from privacy.destruction import PurgeRule, member_erase, purge_rules
 from privacy.models import RetainedRecord
-from privacy.retention import Retention
+from privacy.retention import destruction
+from privacy.retention.destruction import PurgeRule, member_erase, purge_rules
+from privacy.retention.store import Retention
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from members.models import Member
-from privacy import destruction
-from privacy.destruction import purge_lock, purge_rules
 from privacy.models import AccessLogEntry, DestructionRecord
+from privacy.retention import destruction
+from privacy.retention.destruction import purge_lock, purge_rules
 from tests.retention.conftest import at, run, unconfirmed_member
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])

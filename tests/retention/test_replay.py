@@ -11,8 +11,8 @@ from django.core.management.base import CommandError
 
 from consultations.models import Answer, Consultation, Review
 from members.models import Member
-from privacy.destruction import member_erase, purge
 from privacy.models import DataKey, DestructionRecord
+from privacy.retention.destruction import member_erase, purge
 from tests.retention.conftest import at, run, unconfirmed_member
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])

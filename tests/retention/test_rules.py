@@ -10,7 +10,6 @@ import time_machine
 from allauth.account.models import EmailAddress
 
 from privacy import registry
-from privacy.destruction import purge, purge_rules, unplugged_rules
 from privacy.models import (
     AccessLogEntry,
     ConsentMethod,
@@ -19,7 +18,8 @@ from privacy.models import (
     RetainedRecord,
     RetentionKey,
 )
-from privacy.retention import Retention, retention_store
+from privacy.retention.destruction import purge, purge_rules, unplugged_rules
+from privacy.retention.store import Retention, retention_store
 from privacy.services import consent_record
 from tests.members.factories import MemberFactory
 from tests.retention.conftest import at, purge_on, run, unconfirmed_member

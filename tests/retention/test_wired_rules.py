@@ -26,7 +26,6 @@ from consultations.models import (
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from members.selectors import contact_hash
 from privacy import registry
-from privacy.destruction import member_erase
 from privacy.models import (
     CampaignDelivery,
     Complaint,
@@ -43,7 +42,8 @@ from privacy.models import (
     Visit,
 )
 from privacy.restrictions import restriction_start
-from privacy.retention import retention_access
+from privacy.retention.destruction import member_erase
+from privacy.retention.store import retention_access
 from privacy.selectors import consent_is_granted
 from privacy.services import consent_record
 from tests.consultations.factories import (

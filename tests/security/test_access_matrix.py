@@ -43,7 +43,7 @@ from members.models import (
 )
 from members.services import login_record, member_block, representative_link_token
 from privacy.access_log import access_log_append
-from privacy.marketing import unsubscribe_token
+from privacy.marketing.campaigns import unsubscribe_token
 from privacy.models import (
     AccessLogEntry,
     Campaign,

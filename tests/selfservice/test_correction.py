@@ -81,7 +81,7 @@ def test_officer_correction_restricts_until_completed(owner: Any) -> None:
 
 
 def test_a_restricted_email_is_not_handed_to_a_mail_processor(owner: Any, settings) -> None:
-    settings.EMAIL_BACKEND = "privacy.mail.ProcessorCheckedEmailBackend"
+    settings.EMAIL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
     settings.EMAIL_REAL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     ProcessorFactory(sends_email=True, requires_consent=False)
     run("correct", "--member", owner.username, "--item", "email", "--channel", "mail",

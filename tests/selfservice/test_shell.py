@@ -17,7 +17,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
-from privacy.marketing import campaign_recipients
+from privacy.marketing.campaigns import campaign_recipients
 from privacy.models import AccessLogEntry, RightsRequest
 from privacy.selfservice.services import rights_request_record
 from tests.marketing.factories import CampaignFactory
@@ -119,16 +119,17 @@ def test_report_lists_open_and_overdue_requests(owner: Any) -> None:
 def test_report_discovers_section_modules(tmp_path: Path, monkeypatch: Any) -> None:
     import sys
 
-    import privacy.reports
+    import privacy.console.reports
 
     (tmp_path / "zz_extra.py").write_text(
         'TITLE = "Extra section"\n\n\n'
         "def build(*, start, end, now):\n"
         '    return [{"month": f"{start:%Y-%m}", "until": f"{end:%Y-%m-%d}"}]\n'
     )
-    monkeypatch.setattr(privacy.reports, "__path__", [*privacy.reports.__path__, str(tmp_path)])
-    monkeypatch.delitem(sys.modules, "privacy.reports.zz_extra", raising=False)
+    reports = privacy.console.reports
+    monkeypatch.setattr(reports, "__path__", [*reports.__path__, str(tmp_path)])
+    monkeypatch.delitem(sys.modules, "privacy.console.reports.zz_extra", raising=False)
     output = run("report", "--month", "2026-12")
     assert "Rights requests" in output and "Extra section" in output
     assert "2026-12  2027-01-01" in output  # December ends where January begins
-    sys.modules.pop("privacy.reports.zz_extra", None)
+    sys.modules.pop("privacy.console.reports.zz_extra", None)

@@ -86,7 +86,7 @@ def test_a_representative_withdraws_the_child_only(client: Client, family: Any,
 
 def test_nothing_of_the_withdrawn_member_is_left_that_no_rule_keeps(client: Client,
                                                                      owner: Any) -> None:
-    from privacy.destruction import erasure_verify
+    from privacy.retention.destruction import erasure_verify
 
     subject_ref = owner.subject_ref
     log_in(client, owner)

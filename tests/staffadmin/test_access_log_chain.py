@@ -15,7 +15,7 @@ from django.db import connection, connections
 
 from privacy.access_log import GENESIS_HASH, access_log_append, access_log_verify
 from privacy.models import AccessLogAnchor, AccessLogEntry
-from privacy.retention import retention_access
+from privacy.retention.store import retention_access
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 TABLE = AccessLogEntry._meta.db_table

@@ -11,7 +11,7 @@ import time_machine
 
 from members.models import LoginRecord, LoginResult
 from privacy.access_log import access_log_append
-from privacy.reports import staff_access
+from privacy.console.reports import staff_access
 from tests.members.factories import MemberFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db

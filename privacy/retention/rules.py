@@ -1,6 +1,6 @@
 """Purge rules for the data this project holds on ``main``: members, consents, access log,
 retained records. Other apps declare theirs in their own ``<app>/purge.py``
-(see ``privacy.destruction``): ``PURGE_RULES``, and optionally ``MEMBER_RETENTIONS`` and
+(see ``privacy.retention.destruction``): ``PURGE_RULES``, and optionally ``MEMBER_RETENTIONS`` and
 ``MEMBER_ERASERS``.
 """
 
@@ -25,9 +25,8 @@ from django.utils import timezone
 
 from privacy import registry
 from privacy.access_log import access_log_destroy
-from privacy.destruction import PurgeRule, member_erasers, member_retentions
 from privacy.fields import DataKeyField
-from privacy.marketing import (
+from privacy.marketing.campaigns import (
     campaign_deliveries_due_for_destruction,
     consent_reminders_due_for_destruction,
 )
@@ -49,7 +48,8 @@ from privacy.models import (
     Visit,
 )
 from privacy.restrictions import restrictions_due_for_destruction
-from privacy.retention import Retention, retained_records_destroy
+from privacy.retention.destruction import PurgeRule, member_erasers, member_retentions
+from privacy.retention.store import Retention, retained_records_destroy
 from privacy.selectors import policy_version_current, visits_due_for_destruction
 
 WITHDRAWAL = "withdrawal"  # the reason member_erase is given when members withdraw themselves
@@ -329,7 +329,7 @@ def rights_requests_due(now: datetime.datetime) -> models.QuerySet:
 
 
 def breach_notices_due(now: datetime.datetime) -> models.QuerySet:
-    from privacy.breach import breach_notices_due_for_destruction
+    from privacy.console.breach import breach_notices_due_for_destruction
 
     return breach_notices_due_for_destruction(now=now)
 

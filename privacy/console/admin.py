@@ -18,7 +18,12 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.inventory import INVENTORY_COLUMNS, inventory_rows, inventory_take, open_requests
+from privacy.console.inventory import (
+    INVENTORY_COLUMNS,
+    inventory_rows,
+    inventory_take,
+    open_requests,
+)
 from privacy.models import Inventory, OpenRequest
 
 

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
-from privacy.breach import clock_text, incidents_open
+from privacy.console.breach import clock_text, incidents_open
 
 TITLE = "Personal data breaches: open incidents and the 72-hour clock (PIPA art. 34)"
 

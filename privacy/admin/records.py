@@ -147,10 +147,3 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-sequence", "-id")
-
-
-# Admins that live in their feature's own module: cookie opt-in and visit analytics (issue 8),
-# marketing campaigns (issue 11), the privacy manager's console pages (issue 15).
-from privacy import inventory_admin as console_admin  # noqa: E402, F401
-from privacy import marketing_admin  # noqa: E402, F401
-from privacy.cookies import admin as cookies_admin  # noqa: E402, F401

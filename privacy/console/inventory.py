@@ -27,8 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
-from privacy.destruction import purge_rules
-from privacy.retention import retention_access
+from privacy.retention.destruction import purge_rules
+from privacy.retention.store import retention_access
 
 DUE_WINDOWS: tuple[int, ...] = (7, 30)
 

@@ -1,6 +1,7 @@
 """Purge rules of the members app: login records, unconfirmed under-14 sign-ups, lifted blocks.
 
-Discovered by ``privacy.destruction.purge_rules``; see that module for how a rule is applied.
+Listed in ``privacy.retention.destruction.PURGE_MODULES``; see that module for how a rule is
+applied.
 """
 
 from __future__ import annotations
@@ -17,9 +18,9 @@ from members.selectors import (
     login_records_due_for_destruction,
 )
 from privacy import registry
-from privacy.destruction import PurgeRule
-from privacy.purge import items_of, members_destroy, members_retain
-from privacy.retention import Retention
+from privacy.retention.destruction import PurgeRule
+from privacy.retention.rules import items_of, members_destroy, members_retain
+from privacy.retention.store import Retention
 
 # --- Login records (Protection of Communications Secrets Act: 3 months) ----------------------
 

@@ -7,8 +7,8 @@ the item created before the window closed). Guests are affected through their gu
 consultations, while those existed in the window. Members erased during the window were
 affected too but can no longer be reached; the destruction ledger counts them.
 
-Notices follow the never-twice pattern of ``privacy.marketing``: each batch's notice rows are
-committed (claimed) before any message goes, so a re-run after a crash never sends a notice
+Notices follow the never-twice pattern of ``privacy.marketing.campaigns``: each batch's notice
+rows are committed (claimed) before any message goes, so a re-run after a crash never sends a notice
 twice; a message the mail server refuses releases its claim, so the next run tries again.
 """
 
@@ -29,8 +29,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from clinic_site.context_processors import site_for
-from privacy import registry, sms
-from privacy.inventory import created_field, item_fields_by_model, item_rows, subject_path
+from privacy import registry
+from privacy.console.inventory import created_field, item_fields_by_model, item_rows, subject_path
 from privacy.models import (
     BREACH_NOTIFY_HOURS,
     BREACH_REPORT_THRESHOLD,
@@ -38,6 +38,7 @@ from privacy.models import (
     BreachNotice,
     DestructionRecord,
 )
+from privacy.processors import sms
 
 DESCRIPTION_MAX_LENGTH = 2000
 BATCH_SIZE = 100
@@ -503,7 +504,7 @@ def clock_text(clock: IncidentClock) -> str:
 
 
 # --- Retention (registry rule ``breach_records``) -----------------------------------------------
-# For the privacy purge (``privacy/purge.py`` wires it): what the rule says is due now.
+# For the privacy purge (``privacy/retention/rules.py`` wires it): what the rule says is due now.
 
 def breach_notices_due_for_destruction(*, now: datetime.datetime) -> models.QuerySet:
     """Notice records 3 years after the notice was claimed (kept as proof of the notice)."""

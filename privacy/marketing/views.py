@@ -13,7 +13,11 @@ from django.views.decorators.http import require_http_methods
 
 from privacy import registry
 from privacy.access_log import client_ip
-from privacy.marketing import BadUnsubscribeLink, marketing_unsubscribe, unsubscribe_token_read
+from privacy.marketing.campaigns import (
+    BadUnsubscribeLink,
+    marketing_unsubscribe,
+    unsubscribe_token_read,
+)
 from privacy.selectors import consent_is_granted
 
 

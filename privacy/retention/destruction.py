@@ -1,7 +1,10 @@
 """Destruction of personal data whose purpose is achieved (policy sections 3 and 4).
 
-Each retention rule of the registry is applied by a ``PurgeRule`` that an app declares in its
-``<app>/purge.py`` module (``PURGE_RULES = [...]``); ``purge_rules()`` finds them all. A rule
+Each retention rule of the registry is applied by a ``PurgeRule`` declared in one of the rule
+modules of ``PURGE_MODULES`` (``PURGE_RULES = [...]``): the privacy app's own records, the
+members app's and the consultations app's, each beside the others in this package so that
+the layers below (members, consultations) never import the purge; ``purge_rules()`` finds
+them all. A rule
 names the rows that are due at a given time and how to destroy a batch of them; if a law keeps
 some of what it destroys, ``retain`` says what, and that goes to the retention store first.
 
@@ -36,15 +39,20 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, models, router, transaction
 from django.utils import timezone
-from django.utils.module_loading import module_has_submodule
 
 from privacy import registry
 from privacy.access_log import access_log_append
 from privacy.models import DestructionRecord
-from privacy.retention import Retention, retention_store
+from privacy.retention.store import Retention, retention_store
 
 BATCH_SIZE = 500
-PURGE_MODULE = "purge"
+# The rule modules, the privacy app's own first (withdrawal, then the others), so reports
+# start there.
+PURGE_MODULES = (
+    "privacy.retention.rules",
+    "privacy.retention.members",
+    "privacy.retention.consultations",
+)
 LOCK_NAME = "privacy-purge"
 # pg_advisory_lock key: a constant 64-bit number naming "privacy purge" in this database.
 ADVISORY_LOCK_KEY = 0x5052_4956_5055_5247 & 0x7FFF_FFFF_FFFF_FFFF
@@ -99,16 +107,11 @@ class PurgeRule:
         return self.due(now)
 
 
-# --- Discovery of the apps' purge modules ----------------------------------------------------
+# --- The rule modules ------------------------------------------------------------------------
 
 def _purge_modules() -> list[Any]:
-    modules = []
-    for app_config in apps.get_app_configs():
-        if module_has_submodule(app_config.module, PURGE_MODULE):
-            modules.append(import_module(f"{app_config.name}.{PURGE_MODULE}"))
-    # The privacy app's own rules first (withdrawal, then the others), so reports start there.
-    modules.sort(key=lambda module: module.__name__ != f"privacy.{PURGE_MODULE}")
-    return modules
+    # Imported by name: the rule modules import this one for ``PurgeRule``.
+    return [import_module(name) for name in PURGE_MODULES]
 
 
 def purge_rules() -> dict[str, PurgeRule]:
@@ -512,7 +515,7 @@ def erasure_verify(*, subject_ref: uuid.UUID, actor: str) -> list[Finding]:
     destroyed, at every row pointing at their old primary key. Rows a rule keeps lawfully come
     back with ``kept_by`` set; any other finding means the erasure is incomplete.
     """
-    from privacy.retention import retention_access
+    from privacy.retention.store import retention_access
 
     findings: list[Finding] = []
     user_model = apps.get_model(settings.AUTH_USER_MODEL)

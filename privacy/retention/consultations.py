@@ -1,6 +1,7 @@
 """Purge rules of the consultations app: guest consultations, members' posts, procedure records.
 
-Discovered by ``privacy.destruction.purge_rules``; see that module for how a rule is applied.
+Listed in ``privacy.retention.destruction.PURGE_MODULES``; see that module for how a rule is
+applied.
 Members' posts and procedure records have no clock: their purpose ends when the author deletes
 a post (the view deletes it at once), when staff remove a procedure record, or at withdrawal,
 where ``MEMBER_ERASERS`` below destroys everything the member wrote or staff recorded about
@@ -18,9 +19,9 @@ from django.db import models
 from consultations.models import Consultation, GuestConsultation, ProcedureRecord, Review
 from consultations.selectors import guest_consultations_due_for_destruction
 from privacy import registry
-from privacy.destruction import PurgeRule
 from privacy.models import DataKey
-from privacy.purge import consents_end, items_of
+from privacy.retention.destruction import PurgeRule
+from privacy.retention.rules import consents_end, items_of
 
 # --- Guest consultations: 30 days after the answer, 90 days after posting if unanswered --------
 

@@ -41,7 +41,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from clinic_site.context_processors import site_for
-from privacy import registry, sms
+from privacy import registry
 from privacy.models import (
     Campaign,
     CampaignChannel,
@@ -52,6 +52,7 @@ from privacy.models import (
     ConsentReminder,
     DeliveryOutcome,
 )
+from privacy.processors import sms
 from privacy.restrictions import restricted_subjects
 from privacy.selectors import (
     consent_counting_version_ids,
@@ -62,7 +63,7 @@ from privacy.services import consent_record
 
 # Required verbatim in Korean at the start of every advertisement, whatever the reader's language.
 AD_MARK = "(광고)"
-UNSUBSCRIBE_SALT = "privacy.marketing.unsubscribe"
+UNSUBSCRIBE_SALT = "privacy.marketing.campaigns.unsubscribe"
 NIGHT_STARTS = time(21, 0)
 NIGHT_ENDS = time(8, 0)
 REMINDER_YEARS = 2

@@ -66,7 +66,7 @@ outbox: list[SmsMessage] = []  # what LocmemBackend "sent"; tests empty it
 
 
 class LocmemBackend(BaseSmsBackend):
-    """Keeps messages in ``privacy.sms.outbox``; for tests."""
+    """Keeps messages in ``privacy.processors.sms.outbox``; for tests."""
 
     def send_messages(self, messages: list[SmsMessage]) -> int:
         outbox.extend(messages)

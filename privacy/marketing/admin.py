@@ -1,4 +1,5 @@
-"""Campaigns in the admin: written here, sent only through ``privacy.marketing.campaign_send``."""
+"""Campaigns in the admin: written here, sent only through
+``privacy.marketing.campaigns.campaign_send``."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from privacy.marketing import CampaignError, campaign_send
+from privacy.marketing.campaigns import CampaignError, campaign_send
 from privacy.models import Campaign, CampaignStatus, DeliveryOutcome
 
 

@@ -1,0 +1,44 @@
+"""Append-only rows: evidence that is added to and never edited (ledgers, logs)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """Ledgers are proof: rows are never changed or deleted through the ORM.
+
+    The only way out is ``purge_expired`` (privacy purge, retention rules of the registry)."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError(f"{self.model._meta.label} is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError(f"{self.model._meta.label} is append-only")
+
+    def purge_expired(self) -> int:
+        """Delete the rows of this queryset for good; for the privacy purge only."""
+        return self._raw_delete(self.db)
+
+    def ip_addresses_forget(self) -> int:
+        """Blank the IP address of these rows, the one change a ledger allows: an IP address is
+        access IP information, kept 3 months (registry rule ``login_records``) while the entry
+        itself stays as proof. For the privacy purge only."""
+        return super().update(ip_address=None)
+
+
+class AppendOnlyModel(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(f"{self._meta.label} is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise PermissionError(f"{self._meta.label} is append-only")

@@ -1,0 +1,128 @@
+"""Policy versions, the consent ledger and policy notices (policy sections 1, 2 and 6)."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from privacy.models.base import AppendOnlyModel
+
+
+class PolicyVersion(models.Model):
+    """A published version of the privacy policy, frozen as it was rendered when published."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True)
+    effective_on = models.DateField(_("effective from"))
+    published_at = models.DateTimeField(_("published at"), default=timezone.now)
+    summary = models.TextField(_("summary of changes"), blank=True, max_length=2000)
+    content_ko = models.TextField(_("text (Korean)"), blank=True)
+    content_en = models.TextField(_("text (English)"), blank=True)
+    requires_reconsent = models.BooleanField(
+        _("asks members to consent again"),
+        default=False,
+        help_text=_("Set when this version adds items or purposes that need consent."),
+    )
+
+    class Meta:
+        verbose_name = _("privacy policy version")
+        verbose_name_plural = _("privacy policy versions")
+        ordering = ["-effective_on", "-published_at"]
+        get_latest_by = "effective_on"
+
+    def __str__(self) -> str:
+        return f"{self.version} ({self.effective_on:%Y-%m-%d})"
+
+    def content(self, language: str) -> str:
+        return self.content_en if language == "en" else self.content_ko
+
+
+
+class ConsentMethod(models.TextChoices):
+    SIGNUP_FORM = "signup_form", _("sign-up form")
+    CONSENT_PAGE = "consent_page", _("consent settings page")
+    RECONSENT = "reconsent", _("consent again after a policy change")
+    COOKIE_BANNER = "cookie_banner", _("cookie banner or settings")
+    EMAIL_LINK = "email_link", _("link in an email")
+    GUEST_FORM = "guest_form", _("guest consultation form")
+    OFFICER = "officer", _("request to the privacy officer")
+
+
+class ConsentActor(models.TextChoices):
+    SUBJECT = "subject", _("the person themself")
+    REPRESENTATIVE = "representative", _("legal representative")
+    STAFF = "staff", _("staff on the person's request")
+
+
+class ConsentRecord(AppendOnlyModel):
+    """One consent decision. The current state of a consent is the latest record for it."""
+
+    subject_ref = models.UUIDField(_("subject reference"), db_index=True)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("member"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="consent_records",
+    )
+    consent = models.CharField(_("consent"), max_length=40)
+    granted = models.BooleanField(_("granted"))
+    policy_version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), null=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    method = models.CharField(_("how"), max_length=20, choices=ConsentMethod.choices)
+    actor = models.CharField(
+        _("who acted"), max_length=20, choices=ConsentActor.choices, default=ConsentActor.SUBJECT
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("acting account"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    consent_version = models.CharField(
+        _("version of what was agreed"), max_length=40, blank=True,
+        help_text=_("For cookie groups: the group's version (its newest cookie) when decided."),
+    )
+
+    class Meta:
+        verbose_name = _("consent record")
+        verbose_name_plural = _("consent records")
+        ordering = ["-recorded_at", "-id"]
+        indexes = [models.Index(fields=["subject_ref", "consent", "-recorded_at"])]
+
+    def __str__(self) -> str:
+        state = "granted" if self.granted else "withdrawn"
+        return f"{self.consent} {state} {self.recorded_at:%Y-%m-%d %H:%M}"
+
+
+class PolicyNotice(models.Model):
+    """That a member was emailed about a policy version: makes ``notify-policy`` resumable."""
+
+    version = models.ForeignKey(
+        PolicyVersion, verbose_name=_("policy version"), on_delete=models.PROTECT,
+        related_name="notices",
+    )
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    claimed_at = models.DateTimeField(_("claimed at"), default=timezone.now)
+    sent_at = models.DateTimeField(
+        _("sent at"), null=True, blank=True,
+        help_text=_("Empty while the email is being sent or if sending failed."),
+    )
+
+    class Meta:
+        verbose_name = _("policy change notice")
+        verbose_name_plural = _("policy change notices")
+        ordering = ["-claimed_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "member"], name="one_notice_per_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.version.version} → #{self.member_id}"
