@@ -194,8 +194,8 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
 
 # Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
 # have one (``privacy.retention.destruction.unplugged_rules``; checked by the tests). Empty:
-# every rule is applied by a purge rule of ``privacy.retention.destruction.PURGE_MODULES``. A new rule goes here only until its
-# data and purge rule land together.
+# every rule is applied by a purge rule of ``privacy.retention.destruction.PURGE_MODULES``. A
+# new rule goes here only until its data and purge rule land together.
 PENDING_PURGE_RULES: frozenset[str] = frozenset()
 
 # --- Collection items (policy section 1) -----------------------------------------------------

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import factory.random
 import pytest
 import time_machine
 from django.conf import settings
+from django.contrib.auth.models import Group
+from django.test import Client
+
+from members import roles
+from tests.members.factories import StaffFactory
 
 # Every test that does not travel elsewhere starts at this instant (12:00 in Seoul, at the
 # start of a 30-second TOTP window), so what a test sees depends on the commit, not on the day
@@ -50,8 +56,36 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture
+def staff_client(db: Any) -> Callable[..., tuple[Client, Any]]:
+    """``staff_client("receptionist")`` -> (logged-in client, staff account)."""
+
+    def make(role: str | None = None, **kwargs: Any) -> tuple[Client, Any]:
+        staff = StaffFactory(**kwargs)
+        if role is not None:
+            staff.groups.add(Group.objects.get(name=role))
+        client = Client(REMOTE_ADDR="203.0.113.7")
+        client.force_login(staff)
+        return client, staff
+
+    return make
+
+
+@pytest.fixture
+def receptionist(staff_client: Callable[..., tuple[Client, Any]]) -> tuple[Client, Any]:
+    return staff_client(roles.RECEPTIONIST)
+
+
+@pytest.fixture
+def doctor(staff_client: Callable[..., tuple[Client, Any]]) -> tuple[Client, Any]:
+    return staff_client(roles.DOCTOR)
+
+
+@pytest.fixture
+def privacy_manager(staff_client: Callable[..., tuple[Client, Any]]) -> tuple[Client, Any]:
+    return staff_client(roles.PRIVACY_MANAGER)
+
+
+@pytest.fixture
 def admin_user(db: None) -> object:
     """pytest-django's superuser, with the TOTP authenticator every staff account needs."""
-    from tests.members.factories import StaffFactory
-
     return StaffFactory(username="admin", is_superuser=True)

@@ -20,7 +20,7 @@ from django.utils import timezone
 from privacy.marketing.campaigns import campaign_recipients
 from privacy.models import AccessLogEntry, RightsRequest
 from privacy.selfservice.services import rights_request_record
-from tests.marketing.factories import CampaignFactory
+from tests.privacy.marketing.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

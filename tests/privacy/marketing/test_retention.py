@@ -20,7 +20,7 @@ from privacy.restrictions import (
     restriction_start,
     restrictions_due_for_destruction,
 )
-from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
+from tests.privacy.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 

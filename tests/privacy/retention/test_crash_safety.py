@@ -16,7 +16,7 @@ from privacy.retention import destruction
 from privacy.retention.destruction import PurgeRule, member_erase, purge
 from privacy.retention.store import Retention, source_ref_for
 from tests.consultations.factories import ReviewFactory
-from tests.retention.conftest import at
+from tests.privacy.retention.conftest import at
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

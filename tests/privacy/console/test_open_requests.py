@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from privacy.console.inventory import open_requests
 from privacy.models import Complaint, ComplaintStatus
-from tests.console.conftest import at
 from tests.members.factories import MemberFactory, StaffFactory
+from tests.privacy.console.conftest import at
 
 pytestmark = pytest.mark.django_db
 

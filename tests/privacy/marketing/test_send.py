@@ -20,7 +20,7 @@ from privacy.models import (
     DeliveryOutcome,
 )
 from privacy.processors import sms
-from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
+from tests.privacy.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -121,7 +121,7 @@ class CrashingBackend(sms.LocmemBackend):
 def test_resume_after_a_crash_mid_batch_sends_nobody_twice(settings) -> None:
     members = consenting(7, "marketing_sms")
     campaign = CampaignFactory(channel=CampaignChannel.SMS)
-    settings.SMS_BACKEND = "tests.marketing.test_send.CrashingBackend"
+    settings.SMS_BACKEND = "tests.privacy.marketing.test_send.CrashingBackend"
     CrashingBackend.budget = 4  # batch 1 (3 members) goes out, batch 2 dies after one message
 
     with pytest.raises(Crash):
@@ -158,7 +158,7 @@ def test_a_refused_message_is_one_failure_not_the_end(settings) -> None:
     good = consenting(2, "marketing_sms")
     bad = ReachableMemberFactory(mobile_phone="010-0000-0000")
     consent(bad, "marketing_sms")
-    settings.SMS_BACKEND = "tests.marketing.test_send.RefusingBackend"
+    settings.SMS_BACKEND = "tests.privacy.marketing.test_send.RefusingBackend"
 
     report = campaign_send(campaign=CampaignFactory(channel=CampaignChannel.SMS))
 
@@ -288,7 +288,7 @@ class DownMailBackend(BaseEmailBackend):
 def test_a_mail_server_that_is_down_claims_nobody(settings) -> None:
     consenting(2)
     campaign = CampaignFactory()
-    settings.EMAIL_BACKEND = "tests.marketing.test_send.DownMailBackend"
+    settings.EMAIL_BACKEND = "tests.privacy.marketing.test_send.DownMailBackend"
     with pytest.raises(ConnectionRefusedError):
         campaign_send(campaign=campaign)
     assert not CampaignDelivery.objects.exists()

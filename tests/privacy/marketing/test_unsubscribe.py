@@ -16,7 +16,7 @@ from privacy.marketing.campaigns import (
 )
 from privacy.models import ConsentMethod, ConsentRecord
 from privacy.selectors import consent_is_granted
-from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
+from tests.privacy.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from consultations.models import Answer, Consultation, Review
 from members.models import Member
 from privacy.models import DataKey, DestructionRecord
 from privacy.retention.destruction import member_erase, purge
-from tests.retention.conftest import at, run, unconfirmed_member
+from tests.privacy.retention.conftest import at, run, unconfirmed_member
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -26,9 +26,9 @@ from privacy.console.reports import breach as breach_report
 from privacy.models import BreachIncident, BreachNotice
 from privacy.processors import sms
 from privacy.retention.destruction import member_erase
-from tests.console.conftest import at, run
 from tests.consultations.factories import ConsultationFactory, GuestConsultationFactory
 from tests.members.factories import MemberFactory
+from tests.privacy.console.conftest import at, run
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -10,8 +10,8 @@ from django.urls import reverse
 from privacy.marketing.campaigns import campaign_send
 from privacy.models import Campaign, CampaignChannel, CampaignDelivery, CampaignStatus
 from tests.consultations.factories import ConsultationAreaFactory
-from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 from tests.members.factories import StaffFactory
+from tests.privacy.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from tests.consultations.factories import (
     ReviewFactory,
 )
 from tests.members.factories import MemberFactory
-from tests.staffadmin.i18n import ko
+from tests.privacy.admin.i18n import ko
 
 pytestmark = pytest.mark.django_db
 

@@ -16,8 +16,8 @@ from tests.consultations.factories import (
     ConsultationFactory,
     ReviewFactory,
 )
-from tests.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 from tests.members.factories import StaffFactory
+from tests.privacy.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 

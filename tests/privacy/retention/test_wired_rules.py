@@ -55,9 +55,9 @@ from tests.consultations.factories import (
     ProcedureRecordFactory,
     ReviewFactory,
 )
-from tests.marketing.factories import CampaignFactory
 from tests.members.factories import MemberFactory
-from tests.retention.conftest import at, purge_on, run
+from tests.privacy.marketing.factories import CampaignFactory
+from tests.privacy.retention.conftest import at, purge_on, run
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -49,14 +49,14 @@ def var_dir(migrated: Path, tmp_path: Path) -> Path:
 
 
 def test_no_byte_of_the_member_is_left_in_the_database_files(var_dir: Path) -> None:
-    subject_ref = _run(var_dir, "-m", "tests.retention.disk_scenario", "create").strip()
+    subject_ref = _run(var_dir, "-m", "tests.privacy.retention.disk_scenario", "create").strip()
     before = _disk_bytes(var_dir)
     for needle in PLAIN:
         assert needle.encode() in before, needle
     for needle in SEALED:
         assert needle.encode() not in before, f"{needle} is stored in plain text"
 
-    _run(var_dir, "-m", "tests.retention.disk_scenario", "erase")
+    _run(var_dir, "-m", "tests.privacy.retention.disk_scenario", "erase")
     after = _disk_bytes(var_dir)
     assert (var_dir / "retention.sqlite3").exists()
     for needle in PLAIN + SEALED:
@@ -69,8 +69,8 @@ def test_no_byte_of_the_member_is_left_in_the_database_files(var_dir: Path) -> N
 
 
 def test_a_process_killed_between_copy_and_delete_then_purge(var_dir: Path) -> None:
-    subject_ref = _run(var_dir, "-m", "tests.retention.disk_scenario", "create").strip()
-    _run(var_dir, "-m", "tests.retention.disk_scenario", "erase-killed", returncode=9)
+    subject_ref = _run(var_dir, "-m", "tests.privacy.retention.disk_scenario", "create").strip()
+    _run(var_dir, "-m", "tests.privacy.retention.disk_scenario", "erase-killed", returncode=9)
     # Killed: the copy is in the retention database and the member still live (two places,
     # until the next purge), the ledger entry open.
     left = _run(var_dir, "manage.py", "privacy", "verify-erasure", "--member-ref", subject_ref,

@@ -22,7 +22,7 @@ from privacy.retention.destruction import purge, purge_rules, unplugged_rules
 from privacy.retention.store import Retention, retention_store
 from privacy.services import consent_record
 from tests.members.factories import MemberFactory
-from tests.retention.conftest import at, purge_on, run, unconfirmed_member
+from tests.privacy.retention.conftest import at, purge_on, run, unconfirmed_member
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from privacy.models import Restriction
 from privacy.restrictions import item_is_restricted, restriction_lift, restriction_start
-from tests.marketing.factories import ReachableMemberFactory
+from tests.privacy.marketing.factories import ReachableMemberFactory
 
 pytestmark = pytest.mark.django_db
 

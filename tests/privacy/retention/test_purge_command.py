@@ -14,7 +14,7 @@ from members.models import Member
 from privacy.models import AccessLogEntry, DestructionRecord
 from privacy.retention import destruction
 from privacy.retention.destruction import purge_lock, purge_rules
-from tests.retention.conftest import at, run, unconfirmed_member
+from tests.privacy.retention.conftest import at, run, unconfirmed_member
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -1,6 +1,6 @@
 """Run in a subprocess by test_on_disk.py against real SQLite files under ``VAR_DIR``.
 
-``python -m tests.retention.disk_scenario create``: a member with personal data everywhere;
+``python -m tests.privacy.retention.disk_scenario create``: a member with personal data everywhere;
 ``... erase``: the member withdraws and the purge runs. Each phase ends with a checkpoint that
 empties the write-ahead log into the database file, so the files hold everything there is.
 """

@@ -21,7 +21,6 @@ from privacy.console.inventory import inventory_take
 from privacy.models import AccessLogEntry, ConsentMethod
 from privacy.retention.destruction import member_erase
 from privacy.services import consent_record
-from tests.console.conftest import at, run
 from tests.consultations.factories import (
     AnswerFactory,
     ConsultationFactory,
@@ -29,6 +28,7 @@ from tests.consultations.factories import (
     ReviewFactory,
 )
 from tests.members.factories import MemberFactory, StaffFactory
+from tests.privacy.console.conftest import at, run
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -14,7 +14,7 @@ from django.core.management import call_command
 
 from privacy.marketing.campaigns import AD_MARK, consent_reminders_send
 from privacy.models import ConsentReminder
-from tests.marketing.factories import ReachableMemberFactory, consent
+from tests.privacy.marketing.factories import ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +98,7 @@ def test_dry_run_counts_and_changes_nothing() -> None:
 def test_a_failed_send_records_nothing_and_the_next_run_retries(settings) -> None:
     member = ReachableMemberFactory()
     consent(member, "marketing_email", at=GRANTED)
-    settings.EMAIL_BACKEND = "tests.marketing.test_reminders.BrokenMailBackend"
+    settings.EMAIL_BACKEND = "tests.privacy.marketing.test_reminders.BrokenMailBackend"
     with time_machine.travel(datetime(2026, 6, 1, tzinfo=SEOUL), tick=False):
         report = consent_reminders_send()
     assert (report.sent, report.failed) == (0, 1)

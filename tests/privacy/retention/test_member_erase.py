@@ -27,7 +27,7 @@ from privacy.retention.destruction import member_erase
 from privacy.retention.store import retention_access
 from privacy.selectors import consent_is_granted
 from tests.members.factories import MemberFactory, StaffFactory
-from tests.retention.conftest import at, run
+from tests.privacy.retention.conftest import at, run
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 

@@ -10,7 +10,7 @@ import pytest
 from privacy.models import AccessLogEntry
 from tests.consultations.factories import GuestConsultationFactory
 from tests.members.factories import MemberFactory
-from tests.staffadmin.i18n import ko
+from tests.privacy.admin.i18n import ko
 
 pytestmark = pytest.mark.django_db
 

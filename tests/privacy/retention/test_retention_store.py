@@ -14,7 +14,7 @@ from django.contrib import admin
 from privacy import crypto
 from privacy.models import AccessLogEntry, RetainedRecord, RetentionKey
 from privacy.retention.store import Retention, retention_access, retention_store
-from tests.retention.conftest import at
+from tests.privacy.retention.conftest import at
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
