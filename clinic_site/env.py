@@ -102,21 +102,6 @@ def database_config(name: str, sqlite_path: Path, *, pool: bool = True) -> dict[
                 "timeout": 10,
             }
         config["CONN_HEALTH_CHECKS"] = True
-        # Performance (issue 14): clinic_site.statements prepares its statements (psycopg
-        # prepares nothing with Django's default of None; Django's own cursors bind on the
-        # client and are never prepared), and the server plans each of them once, not again
-        # for each value. random_page_cost: the live data is small and cached (or on SSD), so
-        # reading by index costs about what reading in order does; with the default of 4 the
-        # planner read every answer ever written to find a member's newest few (8.7 ms at
-        # 50,000 answers, 0.5 ms by index). Two things this relies on: no pooler between the
-        # site and the server that reuses server sessions across clients (PgBouncer in
-        # transaction mode would break prepared statements and drop the -c options); and
-        # Django's own cursors binding on the client ("server_side_binding" must stay off,
-        # or every ORM query would be prepared with one generic plan).
-        options = config.setdefault("OPTIONS", {})
-        options.setdefault("prepare_threshold", 5)
-        options["options"] = (f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
-                              " -c random_page_cost=1.1").strip()
     return config
 
 

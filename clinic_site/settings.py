@@ -101,8 +101,6 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "clinic_site.context_processors.site",
             ],
-            # The project package is not an app: its tag library is named here.
-            "libraries": {"layout_tags": "clinic_site.templatetags.layout_tags"},
         },
     },
 ]
@@ -146,11 +144,10 @@ CACHES["near"] = {
     "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
 }
 
-# Fixed markup kept rendered (clinic_site/kept_markup.py: header, footer, cookie banner, the
-# board's heading, my data's declarations; the policy banner per version; the policy body per
-# processors in force): derived from the code, settings, catalogues and such non-personal
-# rows only, keyed by them, never personal, so each process keeps its own and a deployment
-# starts with new ones.
+# Fixed fragments cached by the templates' {% cache ... using="layout" %} (header, footer,
+# cookie banner, the board's heading, the policy body per version and processors in force):
+# derived from the code, settings, catalogues and such non-personal rows only, keyed by them,
+# never personal, so each process keeps its own and a deployment starts with new ones.
 CACHES["layout"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "layout",

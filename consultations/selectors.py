@@ -3,19 +3,15 @@ post or change what. Each rule is one function, used by every view and template.
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.cache import caches
-from django.db import router, transaction
-from django.db.models import Q, QuerySet
+from django.db import transaction
+from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
 
-from clinic_site.statements import ANY_ID, Statement
 from consultations.models import (
     Answer,
     Consultation,
@@ -75,7 +71,7 @@ def represented_child_ids(viewer: Any) -> set[int]:
     if viewer is None or not viewer.is_authenticated:
         return set()
     return set(
-        members_selectors.children_represented_by(representative=viewer)
+        members_selectors.children_named_for(representative=viewer)
         .values_list("pk", flat=True)
     )
 
@@ -96,7 +92,7 @@ def consultation_list_for(
     if query:
         readable = Q(is_private=False)
         if viewer is not None and viewer.is_authenticated:
-            readable |= Q(author=viewer) | Q(author__in=members_selectors.children_represented_by(
+            readable |= Q(author=viewer) | Q(author__in=members_selectors.children_named_for(
                 representative=viewer
             ).values("pk"))
             if staff_may_read(viewer, kind=ConsultationKind.BOARD):
@@ -127,44 +123,33 @@ def staff_may_answer(viewer: Any, consultation: Consultation) -> bool:
     )
 
 
-@dataclass(frozen=True, slots=True)
-class BoardRow:
-    """A row of the board as read from the database: plain values, not model instances
-    (building 20 consultations with their area and author cost twice the query itself).
-    Neither the body nor the author's other columns are read."""
-
-    pk: int
-    title: str
-    is_private: bool
-    kind: str
-    created_at: datetime
-    author_id: int
-    area_name_ko: str
-    area_name_en: str
-    author_name: str
-
-
-# BoardRow's fields, in order, as the board's query names them.
-BOARD_ROW_COLUMNS = (
-    "id", "title", "is_private", "kind", "created_at", "author_id",
-    "area__name_ko", "area__name_en", "author__name",
-)
+# What the board shows of a post and reads with it: never the body, the author's name only.
+_BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area__name_ko", "area__name_en",
+                 "author__name")
 
 
 def consultation_board_page(
     *, viewer: Any, area: ConsultationArea | None, query: str, params: Any, per_page: int
 ) -> KeysetPage:
-    """One page of the board (rows are ``BoardRow``), found by an index seek
-    (``consultations.pagination``): page 500 costs what page 1 costs. The total of a list
-    without a title search is cached, as it is the same for every viewer."""
-    queryset = consultation_list_for(viewer=viewer, area=area, query=query)
-    searching = bool(query.strip())  # the search's SQL depends on the viewer and the words
+    """One page of the board, found by an index seek (``consultations.pagination``): page 500
+    costs what page 1 costs. Each consultation carries ``visible``, whether ``viewer`` may
+    open it (``consultation_visible_to``, with the viewer's represented children read once
+    for the page, and only when a row needs them). The total of a list without a title search
+    is cached, as it is the same for every viewer."""
+    queryset = consultation_list_for(viewer=viewer, area=area, query=query).select_related(
+        "area", "author"
+    ).only(*_BOARD_FIELDS)
+    searching = bool(query.strip())  # the result depends on the viewer and the words
     page = keyset_page(
-        queryset, params=params, per_page=per_page, columns=BOARD_ROW_COLUMNS,
+        queryset, params=params, per_page=per_page,
         count_key=None if searching else f"consultations:board-total:{area.pk if area else 0}",
-        statement_key=None if searching else ("board", area.pk if area else None),
     )
-    page.rows = [BoardRow(*(row[column] for column in BOARD_ROW_COLUMNS)) for row in page.rows]
+    represented = represented_child_ids(viewer) if any(
+        represented_ids_needed(consultation, viewer) for consultation in page
+    ) else set()
+    for consultation in page:
+        consultation.visible = consultation_visible_to(consultation, viewer,
+                                                       represented=represented)
     return page
 
 
@@ -219,84 +204,15 @@ def consultation_editable_by(consultation: Any, viewer: Any, *,
     )
 
 
-@dataclass(frozen=True, slots=True)
-class AnswerRow:
-    created_at: datetime
-    body: str
-
-
-@dataclass(frozen=True, slots=True)
-class ConsultationPage:
-    """What the post page shows of a consultation and its answers: plain values, bodies
-    decrypted (the forms and services work on the model, ``consultation_for_viewer``)."""
-
-    pk: int
-    kind: str
-    title: str
-    body: str
-    is_private: bool
-    created_at: datetime
-    updated_at: datetime | None
-    author_id: int
-    author_name: str
-    author_subject_ref: Any
-    area_name_ko: str
-    area_name_en: str
-    answers: tuple[AnswerRow, ...]
-
-
-# The encrypted bodies, and where their wrapped data keys are read beside them.
-_QUESTION = Consultation._meta.get_field("body")
-_ANSWER = Answer._meta.get_field("body")
-_REVIEW = Review._meta.get_field("body")
-_PAGE_COLUMNS = (
-    "id", "kind", "title", "body", "is_private", "created_at", "updated_at", "author_id",
-    "author__name", "author__subject_ref", "area__name_ko", "area__name_en",
-    _QUESTION.wrapped_key_column,
-)
-_ANSWER_COLUMNS = ("created_at", "body", _ANSWER.wrapped_key_column)
-
-
-@functools.cache
-def _page_statements(alias: str) -> tuple[Statement, Statement]:
-    """The post page's two queries, compiled once per process (``clinic_site.statements``):
-    the page runs nothing else, and compiling them cost more than running them."""
-    consultation = Consultation.objects.filter(pk=ANY_ID).order_by().values(*_PAGE_COLUMNS)
-    answers = Answer.objects.filter(consultation_id=ANY_ID).order_by(
-        "created_at", "id"
-    ).values(*_ANSWER_COLUMNS)
-    return (Statement.compile(consultation[:1], alias, expect=("id",)),
-            Statement.compile(answers, alias, expect=("id",)))
-
-
-def consultation_page_for_viewer(*, pk: int, viewer: Any) -> ConsultationPage | None:
-    """The post page of consultation ``pk`` if ``viewer`` may open it (the rule of
-    ``consultation_visible_to``), else None."""
-    consultation_statement, answers_statement = _page_statements(
-        router.db_for_read(Consultation)
-    )
-    found = consultation_statement.rows(id=pk)
-    if not found:
-        return None
-    row = found[0]
-    visible = SimpleNamespace(is_private=row["is_private"], kind=row["kind"],
-                              author_id=row["author_id"])
-    if not consultation_visible_to(visible, viewer):
-        return None
-    return ConsultationPage(
-        pk=row["id"], kind=row["kind"], title=row["title"],
-        body=_QUESTION.decrypt_with(row[_QUESTION.wrapped_key_column], row["body"]),
-        is_private=row["is_private"], created_at=row["created_at"],
-        updated_at=row["updated_at"], author_id=row["author_id"],
-        author_name=row["author__name"], author_subject_ref=row["author__subject_ref"],
-        area_name_ko=row["area__name_ko"], area_name_en=row["area__name_en"],
-        answers=tuple(
-            AnswerRow(created_at=answer["created_at"],
-                      body=_ANSWER.decrypt_with(answer[_ANSWER.wrapped_key_column],
-                                                answer["body"]))
-            for answer in answers_statement.rows(id=pk)
-        ),
-    )
+def consultation_page_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
+    """The consultation ``pk`` with its answers (oldest first) if ``viewer`` may open it
+    (``consultation_for_viewer``), else None; the answers are read only once it may."""
+    consultation = consultation_for_viewer(pk=pk, viewer=viewer)
+    if consultation is not None:
+        prefetch_related_objects([consultation], Prefetch(
+            "answers", queryset=Answer.objects.select_related("data_key")
+        ))
+    return consultation
 
 
 def consultation_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
@@ -335,48 +251,14 @@ def member_is_patient(member: Any) -> bool:
     return member_may_post(member) and member_has_procedure(member)
 
 
-@dataclass(frozen=True, slots=True)
-class ReviewRow:
-    """A published review as the public list shows it: plain values, the body decrypted."""
-
-    pk: int
-    created_at: datetime
-    title: str
-    rating: int
-    body: str
-    area_name_ko: str
-    area_name_en: str
-    author_name: str
-
-
-# What the public list reads of a review: the names and the author's wrapped data key as
-# columns, not as area, member and key objects (each row would otherwise build four models).
-REVIEW_ROW_COLUMNS = (
-    "id", "created_at", "title", "rating", "body", "area__name_ko", "area__name_en",
-    "author__name", _REVIEW.wrapped_key_column,
-)
-
-
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
-    """One page of the published reviews (rows are ``ReviewRow``), by the same index seek
-    as the board."""
-    queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).order_by(
-        "-created_at", "-id"
-    )
-    page = keyset_page(queryset, params=params, per_page=per_page,
-                       count_key="consultations:reviews-total", columns=REVIEW_ROW_COLUMNS,
-                       statement_key=("reviews",))
-    page.rows = [
-        ReviewRow(
-            pk=row["id"], created_at=row["created_at"], title=row["title"],
-            rating=row["rating"],
-            body=_REVIEW.decrypt_with(row[_REVIEW.wrapped_key_column], row["body"]),
-            area_name_ko=row["area__name_ko"], area_name_en=row["area__name_en"],
-            author_name=row["author__name"],
-        )
-        for row in page.rows
-    ]
-    return page
+    """One page of the published reviews, by the same index seek as the board, with the area,
+    the author and the data key that opens the body read in the same query."""
+    queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).select_related(
+        "area", "author", "data_key"
+    ).order_by("-created_at", "-id")
+    return keyset_page(queryset, params=params, per_page=per_page,
+                       count_key="consultations:reviews-total")
 
 
 def review_list_of(member: Any) -> QuerySet[Review]:

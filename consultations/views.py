@@ -14,25 +14,17 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from clinic_site.kept_markup import fill_holes, kept_markup
-from clinic_site.markup import escape_text, text_to_html
-from clinic_site.reversing import reverse_each
 from consultations import forms, selectors, services
-from consultations.models import TITLE_MAX_LENGTH, ConsultationKind
+from consultations.models import TITLE_MAX_LENGTH, Consultation, ConsultationKind
 from privacy import registry
 from privacy.access_log import access_log_request, client_ip
 from privacy.masking import mask_name
 
 PAGE_SIZE = 20
-# The board's heading and search form, kept rendered (clinic_site.kept_markup).
-BOARD_HEAD_TEMPLATE = "consultations/_board_head.html"
 GUEST_REFERENCE_SESSION_KEY = "consultations:guest_reference"
 # Password checks of guest consultations: per reference (slow guessing of one consultation)
 # and per IP address (guessing across references). allauth's limiter keeps counts in the
@@ -84,79 +76,11 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
     page = selectors.consultation_board_page(
         viewer=request.user, area=area, query=query, params=request.GET, per_page=PAGE_SIZE
     )
-    represented = selectors.represented_child_ids(request.user) if any(
-        selectors.represented_ids_needed(row, request.user) for row in page
-    ) else set()
-    english = get_language() == "en"
-    signed_in = request.user.is_authenticated
-    head = kept_markup(BOARD_HEAD_TEMPLATE, variant=(signed_in,), context={"signed_in": signed_in},
-                       holes=("area_options", "query"))
     return render(
         request,
         "consultations/consultation_list.html",
-        {"page": page,
-         "head_html": fill_holes(
-             head, area_options=_area_options_html(areas, selected=area, language=get_language()),
-             query=query,
-         ),
-         "rows_html": _board_rows_html(page, viewer=request.user, represented=represented,
-                                       english=english),
-         "area": area, "query": query},
+        {"page": page, "areas": areas, "area": area, "query": query},
     )
-
-
-def _area_options_html(areas: list[Any], *, selected: Any, language: str) -> SafeString:
-    """The area filter's options (the rest of the form is kept rendered: BOARD_HEAD_TEMPLATE)."""
-    return SafeString("".join(
-        f'<option value="{escape_text(area.slug)}"{" selected" if area == selected else ""}>'
-        f'{escape_text(area.name(language))}</option>'
-        for area in areas
-    ))
-
-
-def _review_articles_html(page: Any, *, english: bool) -> SafeString:
-    """The reviews of a page, written here for the reason ``_board_rows_html`` gives."""
-    rating = _("%(rating)s of 5")
-    return SafeString("\n".join(
-        f'<article class="review"><h2>{escape_text(review.title)}</h2>'
-        f'<p class="meta">'
-        f'{escape_text(review.area_name_en if english else review.area_name_ko)} · '
-        f'{escape_text(rating % {"rating": review.rating})} · '
-        f'{escape_text(mask_name(review.author_name))}</p>'
-        f'<div class="body">{text_to_html(review.body)}</div></article>'
-        for review in page
-    ))
-
-
-def _board_rows_html(page: Any, *, viewer: Any, represented: set[int],
-                     english: bool) -> SafeString:
-    """The board's table rows (``selectors.BoardRow``), each value escaped as the template
-    would escape it.
-
-    Written here rather than in the template: twenty rows of template tags cost more than the
-    query and the rest of the page together (bench/RESULTS.md), as in the admin's change list
-    (``django.contrib.admin.templatetags.admin_list``); and with ``clinic_site.markup``
-    rather than ``format_html``, whose checks for lazy strings cost more than the escaping."""
-    detail_url = reverse_each("consultations:detail")
-    local_zone = timezone.get_current_timezone()
-    badge = escape_text(_("private"))
-    hidden = f'<span class="private">{escape_text(_("Private consultation"))}</span>'
-    html = []
-    for row in page:
-        if not selectors.consultation_visible_to(row, viewer, represented=represented):
-            title = hidden
-        else:
-            title = (f'<a href="{escape_text(detail_url(row.pk))}">'
-                     f'{escape_text(row.title)}</a>')
-            if row.is_private:
-                title += f' <span class="badge">{badge}</span>'
-        day = f"{row.created_at.astimezone(local_zone):%Y-%m-%d}"
-        html.append(
-            f"<tr><td>{escape_text(row.area_name_en if english else row.area_name_ko)}</td>"
-            f"<td>{title}</td><td>{escape_text(mask_name(row.author_name))}</td>"
-            f'<td><time datetime="{day}">{day}</time></td></tr>'
-        )
-    return SafeString("\n".join(html))
 
 
 @login_required
@@ -176,29 +100,33 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    page = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
-    if page is None:
+    consultation = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
+    if consultation is None:
         raise Http404
-    answer_form = forms.AnswerForm() if selectors.staff_may_answer(request.user, page) else None
-    return _render_detail(request, page, answer_form=answer_form)
+    answer_form = (forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation)
+                   else None)
+    return _render_detail(request, consultation, answer_form=answer_form)
 
 
-def _render_detail(request: HttpRequest, page: selectors.ConsultationPage, *,
+def _render_detail(request: HttpRequest, consultation: Consultation, *,
                    answer_form: Any, status: int = 200) -> HttpResponse:
     """The post page, also when the staff answer form comes back with errors: a staff member
     reading someone's private question is recorded as in the admin, and a private page is
     never kept by the browser or a proxy."""
-    if page.is_private and page.author_id != request.user.pk and (
-        selectors.staff_may_read(request.user, kind=page.kind)
+    if consultation.is_private and consultation.author_id != request.user.pk and (
+        selectors.staff_may_read(request.user, kind=consultation.kind)
     ):
         access_log_request(request, action="view:consultations.consultation",
-                           subject_ref=page.author_subject_ref, fields=("title", "body"))
+                           subject_ref=consultation.author.subject_ref, fields=("title", "body"))
+    answers = list(consultation.answers.all())
     response = render(
         request, "consultations/consultation_detail.html",
-        _detail_context(page, viewer=request.user, answer_form=answer_form),
+        {"consultation": consultation, "answers": answers, "answer_form": answer_form,
+         "editable": selectors.consultation_editable_by(consultation, request.user,
+                                                        answered=bool(answers))},
         status=status,
     )
-    if page.is_private:
+    if consultation.is_private:
         response["Cache-Control"] = "private, no-store"
     return response
 
@@ -258,31 +186,6 @@ def consultation_url(pk: int) -> str:
     return reverse("consultations:detail", args=[pk])
 
 
-def _detail_context(page: selectors.ConsultationPage, *, viewer: Any,
-                    answer_form: Any) -> dict[str, Any]:
-    """The post page's context: dates and bodies ready to print, as on the lists (a date
-    filter or ``linebreaksbr`` in the template costs a node each)."""
-    local_zone = timezone.get_current_timezone()
-    answers = []
-    for answer in page.answers:
-        answered = answer.created_at.astimezone(local_zone)
-        answers.append({"iso": answered.isoformat(), "day": f"{answered:%Y-%m-%d}",
-                        "body": text_to_html(answer.body)})
-    posted = page.created_at.astimezone(local_zone)  # as |date:"c" printed it: local time
-    return {
-        "consultation": page,
-        "area_name": page.area_name_en if get_language() == "en" else page.area_name_ko,
-        "posted_iso": posted.isoformat(),
-        "posted_day": f"{posted:%Y-%m-%d}",
-        "body": text_to_html(page.body),
-        "answers": answers,
-        "author": mask_name(page.author_name),
-        "editable": selectors.consultation_editable_by(page, viewer,
-                                                       answered=bool(page.answers)),
-        "answer_form": answer_form,
-    }
-
-
 @require_POST
 def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff answer from the post page (the admin has the same through its inline)."""
@@ -298,10 +201,10 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         )
         messages.success(request, _("The answer is posted and the author is notified."))
         return redirect("consultations:detail", pk=pk)
-    page = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
-    if page is None:  # deleted by its author in the meantime
+    consultation = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
+    if consultation is None:  # deleted by its author in the meantime
         raise Http404
-    return _render_detail(request, page, answer_form=form, status=400)
+    return _render_detail(request, consultation, answer_form=form, status=400)
 
 
 # --- Post-surgery (after-care) consultations -------------------------------------------------
@@ -411,11 +314,9 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
 @require_safe
 def review_list(request: HttpRequest) -> HttpResponse:
     page = selectors.review_published_page(params=request.GET, per_page=PAGE_SIZE)
-    reviews_html = _review_articles_html(page, english=get_language() == "en")
     return render(
         request, "consultations/review_list.html",
-        {"page": page, "reviews_html": reviews_html,
-         "is_patient": selectors.member_is_patient(request.user)},
+        {"page": page, "is_patient": selectors.member_is_patient(request.user)},
     )
 
 

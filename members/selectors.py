@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import router
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
-from clinic_site.statements import ANY_ID, Statement
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
 
@@ -104,26 +101,17 @@ def represented_child(*, representative: Any, pk: int) -> Member | None:
     """The child ``pk`` if ``representative`` is their confirmed legal representative."""
     if not getattr(representative, "is_authenticated", False):
         return None
-    return children_represented_by(representative=representative).filter(pk=pk).first()
+    return children_named_for(representative=representative).filter(pk=pk).first()
 
 
-def children_represented_by(*, representative: Member | int) -> QuerySet[Member]:
+def children_named_for(*, representative: Member | int) -> QuerySet[Member]:
+    """The members whose confirmed legal representative ``representative`` is, by name: the
+    pages that list them, the rule of who may read a child's posts (as a subquery) and the
+    lookup of one child (``represented_child``)."""
     return Member.objects.filter(
         legal_representative__representative_member=representative,
         legal_representative__confirmed_at__isnull=False,
     ).order_by("name", "pk")
-
-
-@functools.cache
-def _children_statement(alias: str) -> Statement:
-    children = children_represented_by(representative=ANY_ID).values("pk", "name")
-    return Statement.compile(children, alias, expect=("id",))
-
-
-def children_named_for(*, representative: Member) -> list[dict[str, Any]]:
-    """``children_represented_by`` as their ids and names ("my data" lists them on every
-    request: by a statement compiled once, ``clinic_site.statements``)."""
-    return _children_statement(router.db_for_read(Member)).rows(id=representative.pk)
 
 
 def representative_pending_for(member: Member) -> LegalRepresentative | None:

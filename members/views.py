@@ -29,7 +29,7 @@ def my_page(request: HttpRequest) -> HttpResponse:
     member = request.user
     return render(request, "members/my_page.html", {
         "member": member,
-        "children": selectors.children_represented_by(representative=member),
+        "children": selectors.children_named_for(representative=member),
         "login_history": selectors.login_history_for(member=member, now=timezone.now()),
         "login_history_days": selectors.LOGIN_HISTORY_DAYS,
     })

@@ -6,15 +6,13 @@ Every use of an item that a person can ask to stop (advertising, for now) asks h
 
 from __future__ import annotations
 
-import functools
 from datetime import datetime
 from typing import Any
 
-from django.db import router, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from clinic_site.statements import ANY_ID, ANY_MOMENT, Statement
 from privacy import registry
 from privacy.models import RequestChannel, Restriction, RestrictionReason
 from privacy.selectors import member_subject_ref
@@ -33,28 +31,14 @@ def _active(*, item_key: str, now: datetime | None = None) -> Q:
     return Q(items__icontains=f'"{item_key}"') & _in_force(now)
 
 
-def _in_force_for(subject_ref: Any, now: datetime | None = None) -> QuerySet:
-    """The items lists of a person's restrictions in force at ``now``."""
-    return Restriction.objects.filter(_in_force(now), subject_ref=subject_ref).values("items")
-
-
-def restricted_items(*, subject_ref: Any, now: datetime | None = None) -> set[str]:
+def restricted_items_of_member(*, pk: int | None = None, subject_ref: Any = None,
+                               now: datetime | None = None) -> set[str]:
     """Registry keys of a person's items under restriction at ``now`` (pages and staff views
-    mark them "restricted")."""
-    return {key for row in _in_force_for(subject_ref, now) for key in row["items"]}
-
-
-@functools.cache
-def _member_restrictions_statement(alias: str) -> Statement:
-    return Statement.compile(_in_force_for(member_subject_ref(ANY_ID), ANY_MOMENT), alias,
-                             expect=("id", "moment"))
-
-
-def restricted_items_of_member(*, pk: int, now: datetime | None = None) -> set[str]:
-    """``restricted_items`` of the member ``pk``, by a statement compiled once ("my data"
-    asks on every request; ``clinic_site.statements``)."""
-    statement = _member_restrictions_statement(router.db_for_read(Restriction))
-    rows = statement.rows(id=pk, moment=now or timezone.now())
+    mark them "restricted"): the member ``pk``, whose subject reference is read in the same
+    query, or whoever ``subject_ref`` names (a staff view of any record)."""
+    if subject_ref is None:
+        subject_ref = member_subject_ref(pk)
+    rows = Restriction.objects.filter(_in_force(now), subject_ref=subject_ref).values("items")
     return {key for row in rows for key in row["items"]}
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -11,11 +10,9 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
-from django.db import router
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
-from clinic_site.statements import ANY_DAY, Statement
 from privacy import registry
 from privacy.models import (
     COMPLAINT_OPEN,
@@ -33,9 +30,8 @@ _VERSIONS_CACHE_SECONDS = 300
 
 
 def member_subject_ref(pk: Any) -> Subquery:
-    """The subject reference of the member ``pk``, read in the SQL itself: statements about a
-    member's records are compiled once about a stand-in id (``clinic_site.statements``) and
-    find the reference through it."""
+    """The subject reference of the member ``pk``, read in the SQL itself: a query about a
+    member's records by id needs no separate read of the member."""
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     return Subquery(user_model._base_manager.filter(pk=pk).values("subject_ref")[:1])
 
@@ -197,23 +193,6 @@ def consent_record_of(*, subject_ref: Any, pk: int) -> ConsentRecord | None:
 
 def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
     return Processor.objects.active_on(on or timezone.localdate())
-
-
-@functools.cache
-def _processors_active_statement(alias: str) -> Statement:
-    fields = [field.attname for field in Processor._meta.concrete_fields]
-    queryset = Processor.objects.active_on(ANY_DAY).order_by(
-        *Processor._meta.ordering
-    ).values(*fields)
-    return Statement.compile(queryset, alias, expect=("day",))
-
-
-def processors_active_rows(*, on: date | None = None) -> list[dict[str, Any]]:
-    """Every column of the processors in force, as plain values and in their usual order
-    (``Processor(**row)`` builds one): the policy page keys its kept body by them and, when
-    it has to render it, renders it from the same rows (compiled once per process)."""
-    statement = _processors_active_statement(router.db_for_read(Processor))
-    return statement.rows(day=on or timezone.localdate())
 
 
 def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processor]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 from collections.abc import Iterable
@@ -11,12 +10,10 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import caches
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.safestring import mark_safe
 
 from clinic_site.context_processors import site_for
 from privacy import registry
@@ -35,7 +32,7 @@ from privacy.selectors import (
     policy_context,
     policy_version_current,
     policy_versions_cache_clear,
-    processors_active_rows,
+    processors_active,
     processors_requiring_consent,
 )
 
@@ -132,23 +129,15 @@ def policy_render(language: str, *, context: dict[str, Any] | None = None) -> st
         )
 
 
-def policy_render_cached(language: str) -> str:
-    """``policy_render`` for the policy page, kept in the process's "layout" cache.
-
-    The body follows from the registry, settings and catalogues (fixed with the code) and
-    the processors in force, read on every request: their values are part of the key, so a
-    change in the admin or a processor's end date shows at once. Rendering the eight sections
-    cost several times what the rest of the page does."""
-    rows = processors_active_rows()
-    state = repr(rows)
-    key = f"privacy:policy-body:{language}:{hashlib.sha256(state.encode()).hexdigest()}"
-    cache = caches["layout"]
-    body = cache.get(key)
-    if body is None:  # rendered from the rows of the key, never from a second read
-        processors = [Processor(**row) for row in rows]
-        body = policy_render(language, context=policy_context(processors))
-        cache.set(key, str(body))
-    return mark_safe(body)  # noqa: S308 - rendered by policy_render, escaped there
+def policy_page_context() -> dict[str, Any]:
+    """What the policy page renders its body from, and ``processors_state``, the values of
+    the processors in force that the page's cached body (``{% cache %}`` in policy.html) is
+    keyed by with the language and the version: a change in the admin or a processor's end
+    date shows at once."""
+    processors = list(processors_active())
+    state = [tuple(getattr(processor, field.attname) for field in Processor._meta.concrete_fields)
+             for processor in processors]
+    return {**policy_context(processors), "processors_state": repr(state)}
 
 
 def policy_version_check(

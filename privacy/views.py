@@ -38,8 +38,7 @@ def policy_current(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "privacy/policy.html",
-        {"version": selectors.policy_version_current_cached(),
-         "policy_body": services.policy_render_cached(_language())},
+        {"version": selectors.policy_version_current_cached(), **services.policy_page_context()},
     )
 
 

@@ -35,9 +35,7 @@ def _subject_for(request: HttpRequest, response: HttpResponseBase) -> tuple[uuid
     when a choice is made, never merely because someone visits."""
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        # The member itself, not request.user's lazy wrapper, so the database router sees a model.
-        member = getattr(user, "_wrapped", user)
-        return member.subject_ref, member
+        return user.subject_ref, user
     ref = visitor_ref_from(request) or uuid.uuid4()
     response.set_cookie(
         groups.VISITOR_REF_COOKIE, str(ref), max_age=consent_settings.COOKIE_CONSENT_MAX_AGE,

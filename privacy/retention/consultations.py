@@ -30,7 +30,7 @@ def guest_consultations_due(now: datetime.datetime) -> models.QuerySet:
 
 
 def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
-    """The guest consultations' purpose is achieved: in two statements per batch, blank the
+    """The guest consultations' purpose is achieved: in two queries per batch, blank the
     personal fields and the password, then delete the data keys, so copies of the ciphertext
     (backups) become unreadable too. The row stays with its area and dates only
     (statistics), marked ``destroyed_at``. A second run changes nothing."""

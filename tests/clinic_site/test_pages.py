@@ -65,9 +65,9 @@ def test_healthz_refuses_writes(client: Client) -> None:
     assert client.post("/healthz").status_code == 405
 
 
-def test_kept_header_carries_each_requests_token_and_path_escaped() -> None:
-    """The header is kept rendered (clinic_site/kept_markup.py): each response still has its
-    own CSRF token, which the language form accepts, and its own path, escaped."""
+def test_cached_header_carries_each_requests_token_and_path_escaped() -> None:
+    """The header's links are a cached fragment: each response still has its own CSRF
+    token, which the language form accepts, and its own path, escaped."""
     client = Client(enforce_csrf_checks=True)
     tokens = []
     for _ in range(2):
@@ -84,7 +84,7 @@ def test_kept_header_carries_each_requests_token_and_path_escaped() -> None:
     assert response.status_code == 302
 
 
-def test_kept_header_and_footer_follow_the_signed_in_state(client: Client) -> None:
+def test_cached_header_and_footer_follow_the_signed_in_state(client: Client) -> None:
     anonymous = client.get("/").content.decode()
     assert 'href="/accounts/login/"' in anonymous and "/accounts/logout/" not in anonymous
     member = PosterFactory()

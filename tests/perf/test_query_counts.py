@@ -117,3 +117,32 @@ def test_my_data_reads_the_member_row_once(client: Client) -> None:
                     if query["sql"].startswith('SELECT "members_member"."id"')
                     and 'WHERE "members_member"."id" =' in query["sql"]]
     assert len(member_reads) == 1, member_reads
+
+
+# The most each main page may run in steady state, for a visitor and for a signed-in member:
+# the session and member (signed in), the cookie groups and policy versions come from the
+# near cache, the rest is the page's own reads.
+PAGE_MAX_QUERIES = {
+    "home": (0, 2),
+    "board page 1": (2, 5),
+    "board deep page": (2, 5),
+    "board old page link": (3, 6),
+    "detail": (2, 5),
+    "reviews": (2, 7),
+    "policy": (1, 3),
+}
+
+
+@pytest.mark.parametrize("logged_in", [False, True], ids=["anonymous", "owner"])
+@pytest.mark.parametrize("page", sorted(PAGE_MAX_QUERIES))
+def test_main_pages_run_a_fixed_number_of_queries(
+    client: Client, django_assert_max_num_queries, page: str, logged_in: bool
+) -> None:
+    owner = PosterFactory()
+    add_posts(owner=owner, authors=8, per_author=8, reviews=25)
+    if logged_in:
+        client.force_login(owner)
+    path = page_paths(owner)[page]
+    assert client.get(path).status_code == 200  # warm the site-wide caches
+    with django_assert_max_num_queries(PAGE_MAX_QUERIES[page][logged_in]):
+        assert client.get(path).status_code == 200

@@ -1,5 +1,4 @@
-"""The processors in force, read by a statement compiled once (the policy page keys its kept
-body by them and renders it from the same rows)."""
+"""The processors in force (the policy page lists them and keys its cached body by them)."""
 
 from __future__ import annotations
 
@@ -9,33 +8,31 @@ import pytest
 from django.test import Client
 
 from privacy.models import Processor
-from privacy.selectors import processors_active_rows
+from privacy.selectors import processors_active
 from tests.privacy.factories import ProcessorFactory
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_day_is_put_in_as_django_puts_in_a_date() -> None:
+def names_on(day: datetime.date) -> list[str]:
+    return [processor.name for processor in processors_active(on=day)]
+
+
+def test_the_processors_in_force_on_a_day() -> None:
     """The policy page keys its body by the processors in force on the day it is asked."""
     Processor.objects.all().delete()
     ended = ProcessorFactory(name="끝난 곳", since=datetime.date(2025, 1, 1),
                              until=datetime.date(2026, 6, 30))
     ProcessorFactory(name="계속", since=datetime.date(2026, 1, 1), until=None)
-    names = [row["name"] for row in processors_active_rows(on=datetime.date(2026, 6, 30))]
-    assert names == ["끝난 곳", "계속"]
-    names = [row["name"] for row in processors_active_rows(on=datetime.date(2026, 7, 1))]
-    assert names == ["계속"]
-    assert processors_active_rows(on=datetime.date(2024, 12, 31)) == []
-    assert ended.pk in {row["id"] for row in processors_active_rows(on=datetime.date(2025, 1, 1))}
-    # A moment given for the day counts as its date, as the ORM's DateField takes it.
-    late = datetime.datetime(2026, 6, 30, 23, 0)
-    assert [row["name"] for row in processors_active_rows(on=late)] == ["끝난 곳", "계속"]
-
+    assert names_on(datetime.date(2026, 6, 30)) == ["끝난 곳", "계속"]
+    assert names_on(datetime.date(2026, 7, 1)) == ["계속"]
+    assert names_on(datetime.date(2024, 12, 31)) == []
+    assert ended in processors_active(on=datetime.date(2025, 1, 1))
 
 
 def test_the_policy_page_shows_a_processor_as_it_is_after_each_change(client: Client) -> None:
-    """Changed and changed back, a processor shows on the policy page as it is now (the kept
-    body is keyed by the rows read on each request)."""
+    """Changed and changed back, a processor shows on the policy page as it is now (the cached
+    body is keyed by the processors read on each request)."""
     Processor.objects.all().delete()
     provider = ProcessorFactory(name="메일발송사", since=datetime.date(2025, 1, 1), until=None)
     assert "메일발송사" in client.get("/privacy/policy/").content.decode()
