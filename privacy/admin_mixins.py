@@ -130,22 +130,22 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         """Labels of the record's items under restriction (a correction is pending, policy
         section 6): staff see that they may not be used or provided until it is completed."""
         from privacy import registry
-        from privacy.restrictions import restricted_items_of_member
+        from privacy.restrictions import restricted_items
 
         subject_ref = subject_ref_of(obj, self.subject_ref_path) if obj is not None else None
         if subject_ref is None:
             return []
-        keys = sorted(restricted_items_of_member(subject_ref=subject_ref))
+        keys = sorted(restricted_items(subject_ref=subject_ref))
         return [str(registry.item(key).label) for key in keys if key in registry.ITEMS_BY_KEY]
 
     def _restricted_fields(self, obj: Model) -> set[str]:
         from privacy import registry
-        from privacy.restrictions import restricted_items_of_member
+        from privacy.restrictions import restricted_items
 
         subject_ref = subject_ref_of(obj, self.subject_ref_path)
         if subject_ref is None:
             return set()
-        keys = restricted_items_of_member(subject_ref=subject_ref)
+        keys = restricted_items(subject_ref=subject_ref)
         label = self.model._meta.label
         return {name for name in self.masked_fields
                 if (item := registry.item_for_field(f"{label}.{name}")) and item.key in keys}

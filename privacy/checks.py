@@ -1,7 +1,10 @@
-"""System check: every model field of the project is a declared collection item or not personal.
+"""System check: every model field of the project is a declared collection item or not personal,
+and every model that holds an item says where a person's rows are.
 
 A new field that holds something about a person cannot ship without saying why it is held and
 when it goes, because ``manage.py check`` (and so every test run and deploy) fails naming it.
+"My data" finds a person's rows only through ``registry.HOLDERS``, so a model without its
+declaration, or with one that names no field, fails the same way.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import FieldDoesNotExist
 
@@ -94,4 +98,84 @@ def registry_problems(models: Iterable[Any]) -> list[CheckMessage]:
                 errors.append(Error(
                     f"Consent {consent.key} names unknown item {item_key}.", id="privacy.E005",
                 ))
+    for item in registry.ITEMS:
+        if item.retention_key not in registry.RULES_BY_KEY:
+            errors.append(Error(
+                f"Item {item.key} names unknown retention rule {item.retention_key}.",
+                id="privacy.E006",
+            ))
+    errors += holder_problems()
+    return errors
+
+
+def _model(label: str) -> Any | None:
+    try:
+        return apps.get_model(label)
+    except (ValueError, LookupError):
+        return None
+
+
+def _owner_problem(model: Any, owner: str) -> str | None:
+    """Why ``owner`` does not lead from a row of ``model`` to a member (None: it does)."""
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    if owner == "pk":
+        return None if model is user_model else "only the account row is its own owner (pk)"
+    current = model
+    for part in owner.split("__"):
+        try:
+            model_field = current._meta.get_field(part)
+        except FieldDoesNotExist:
+            return f"{current._meta.label} has no field {part}"
+        if owner == registry.SUBJECT_REF:
+            return None
+        if not (model_field.is_relation and model_field.concrete):
+            return f"{current._meta.label}.{part} is not a link to another row"
+        current = model_field.related_model
+    return None if current is user_model else f"it leads to {current._meta.label}, not a member"
+
+
+def _declaration_problems(holder: registry.Holder) -> list[str]:
+    """What is wrong with one declaration of where a person's rows are."""
+    model = _model(holder.model)
+    if model is None:
+        return [f"{holder.model} is not a model"]
+    problems = []
+    if holder.owner is not None:
+        problem = _owner_problem(model, holder.owner)
+        if problem:
+            problems.append(f"its owner {holder.owner!r} does not name the member: {problem}")
+    if holder.collected_at is not None and not _resolves(f"{holder.model}.{holder.collected_at}"):
+        problems.append(f"its collection time {holder.collected_at!r} is not a field")
+    for name in holder.shown_with:
+        if not _resolves(f"{holder.model}.{name}") or not model._meta.get_field(name).many_to_one:
+            problems.append(f"{name!r}, which it is shown with, is not a link to another row")
+    return problems
+
+
+def holder_problems() -> list[CheckMessage]:
+    """Models that hold a declared item without saying where a person's rows are, and
+    declarations that are wrong or about a model that holds no item."""
+    errors: list[CheckMessage] = []
+    holding = {reference.rsplit(".", 1)[0] for reference in registry.declared_fields()}
+    declared = [holder.model for holder in registry.HOLDERS]
+    for label in sorted(holding - set(declared)):
+        errors.append(Error(
+            f"{label} holds collection items but the privacy registry does not say where a "
+            "person's rows of it are.",
+            hint="Add a Holder for it to HOLDERS in privacy/registry.py: its owner lookup and "
+            "its collected-at field.",
+            id="privacy.E007",
+        ))
+    for holder in registry.HOLDERS:
+        if declared.count(holder.model) > 1:
+            errors.append(Error(f"{holder.model} has two Holder declarations.",
+                                id="privacy.E008"))
+        if holder.model not in holding:
+            errors.append(Error(f"{holder.model} has a Holder declaration but holds no item.",
+                                id="privacy.E008"))
+        for problem in _declaration_problems(holder):
+            errors.append(Error(
+                f"The Holder of {holder.model} is wrong: {problem}.",
+                hint="Correct it in HOLDERS in privacy/registry.py.", id="privacy.E009",
+            ))
     return errors

@@ -5,6 +5,11 @@ consultations and the boards need) is declared here once. The policy page, conse
 "my data", export and destruction read these declarations; the system check in
 ``privacy.checks`` fails when a model field is neither a declared item nor declared not personal.
 
+The file reads in the policy's order: the collection items (section 1, then the records the
+services of sections 2, 6 and 8 keep, then sessions), where a person's rows of them are, the
+retention rules (sections 3 and 4), the consents, and the fields that are not personal. Each
+kind is one literal.
+
 Field references are ``"app_label.ModelName.field_name"``.
 """
 
@@ -52,6 +57,7 @@ class Collection(TextChoices):
     COMPLAINT = "complaint", _("complaint form")
 
 
+
 @dataclass(frozen=True)
 class RetentionRule:
     """When the purpose of an item is achieved, and what a law keeps after that, for how long.
@@ -69,16 +75,49 @@ class RetentionRule:
 
 @dataclass(frozen=True)
 class CollectionItem:
+    """An item of the policy: what is collected, why, on what basis and when it goes.
+
+    The item names its retention rule by key (``retention_key``) so that the items can come
+    first, as in the policy; ``retention`` is the rule itself (the system check fails on an
+    unknown key)."""
+
     key: str
     label: Promise
     purposes: tuple[Purpose, ...]
     basis: LegalBasis
     required: bool
     collected_by: tuple[Collection, ...]
-    retention: RetentionRule
+    retention_key: str
     fields: tuple[str, ...] = ()
     encrypted: bool = False
     description: Promise | None = None
+
+    @property
+    def retention(self) -> RetentionRule:
+        return RULES_BY_KEY[self.retention_key]
+
+
+@dataclass(frozen=True)
+class Holder:
+    """Where one model's rows about a person are, and when each row was collected.
+
+    "My data", its export and the withdrawal statement find a person's rows through these
+    declarations alone. ``owner`` is the lookup from a row to the member: a link to the account
+    (``"member"``, ``"author"``), through a parent row (``"consultation__author"``), ``"pk"``
+    for the account row itself, or ``"subject_ref"`` for rows that name the person by their
+    subject reference; None when the rows name no account (they cannot be told apart from
+    anyone else's). ``collected_at`` is the field that says when a row was collected (None:
+    no such field). ``shown_with`` are the links a row is read with, to show it (its area, its
+    data key)."""
+
+    model: str  # "app_label.ModelName"
+    owner: str | None
+    collected_at: str | None
+    shown_with: tuple[str, ...] = ()
+
+    @property
+    def by_subject_ref(self) -> bool:
+        return self.owner == SUBJECT_REF
 
 
 @dataclass(frozen=True)
@@ -98,7 +137,347 @@ class Consent:
     asked_at: Collection = Collection.SIGNUP
 
 
-# --- Retention rules -------------------------------------------------------------------------
+# --- Collection items ------------------------------------------------------------------------
+
+_MEMBER = (Purpose.MEMBER_MANAGEMENT, Purpose.IDENTITY)
+_SIGNUP = (Collection.SIGNUP,)
+
+ITEMS: tuple[CollectionItem, ...] = (
+    # Section 1: membership registration, age verification and fraud prevention.
+    CollectionItem(
+        key="name", label=_("name"), purposes=(*_MEMBER, Purpose.COMPLAINTS),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
+        fields=("members.Member.name",),
+    ),
+    CollectionItem(
+        key="login_id", label=_("login ID"), purposes=_MEMBER,
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
+        fields=("members.Member.username",),
+    ),
+    CollectionItem(
+        key="password", label=_("password (stored only as a one-way hash)"), purposes=_MEMBER,
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
+        fields=("members.Member.password",),
+    ),
+    CollectionItem(
+        key="email", label=_("email"),
+        purposes=(*_MEMBER, Purpose.INTENT_TO_JOIN, Purpose.INFORMATION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
+        fields=("members.Member.email",),
+    ),
+    CollectionItem(
+        key="mobile_phone", label=_("mobile phone number"),
+        purposes=(*_MEMBER, Purpose.FRAUD_PREVENTION, Purpose.INFORMATION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
+        fields=("members.Member.mobile_phone", "members.Member.mobile_phone_digest"),
+        encrypted=True,
+    ),
+    CollectionItem(
+        key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
+        basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
+        retention_key="consent_withdrawn", encrypted=True, fields=("members.Member.home_phone",),
+    ),
+    CollectionItem(
+        key="home_address", label=_("home address"), purposes=(Purpose.INFORMATION,),
+        basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
+        retention_key="consent_withdrawn", encrypted=True, fields=("members.Member.home_address",),
+    ),
+    CollectionItem(
+        key="date_of_birth", label=_("date of birth"), purposes=(Purpose.AGE_VERIFICATION,),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
+        encrypted=True, fields=("members.Member.date_of_birth",),
+    ),
+    CollectionItem(
+        key="desired_area", label=_("desired consultation area"),
+        # Marketing: news of the chosen area, only to members who also consented to marketing
+        # on that channel (privacy.marketing.campaigns.members_interested_in).
+        purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
+        required=False, collected_by=_SIGNUP, retention_key="consent_withdrawn",
+        fields=("members.Member.desired_area",),
+        description=_("Health information: collected only with a separate consent."),
+    ),
+    CollectionItem(
+        key="legal_representative", label=_("legal representative (name, contact, relation)"),
+        purposes=(Purpose.AGE_VERIFICATION,), basis=LegalBasis.LAW, required=False,
+        collected_by=_SIGNUP, retention_key="membership", encrypted=True,
+        fields=(
+            "members.LegalRepresentative.name", "members.LegalRepresentative.email",
+            "members.LegalRepresentative.phone", "members.LegalRepresentative.relation",
+            "members.LegalRepresentative.child",
+            "members.LegalRepresentative.representative_member",
+        ),
+        description=_("Only for members under 14 (PIPA art. 22-2)."),
+    ),
+    CollectionItem(
+        key="access_log", label=_("access log (log-in time and result)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="login_records",
+        fields=(
+            "members.LoginRecord.member", "members.LoginRecord.recorded_at",
+            "members.LoginRecord.result",
+        ),
+    ),
+    CollectionItem(
+        key="access_ip", label=_("access IP information"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="login_records",
+        fields=("privacy.ConsentRecord.ip_address", "members.LoginRecord.ip_address"),
+    ),
+    CollectionItem(
+        key="member_block",
+        label=_("block record (reason, date; email and mobile number as keyed hashes only)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.CONTRACT, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="member_block",
+        fields=(
+            "members.MemberBlock.member", "members.MemberBlock.reason",
+            "members.MemberBlock.blocked_at", "members.MemberBlock.blocked_by",
+            "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+            "members.MemberBlock.lifted_at", "members.MemberBlock.lifted_by",
+        ),
+        description=_("Only for members whom staff block for fraudulent or unauthorised use."),
+    ),
+    CollectionItem(
+        key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
+        basis=LegalBasis.CONSENT, required=False, collected_by=(Collection.AUTOMATIC,),
+        retention_key="analytics_visits",
+        fields=("privacy.Visit.visitor_id", "privacy.Visit.path", "privacy.Visit.visited_at"),
+        description=_(
+            "Only with your consent to analytics cookies: a random visitor number, the page and "
+            "the time of each visit (no IP address). Interests for marketing stay in your "
+            "browser."
+        ),
+    ),
+    # Section 1: the consultation boards, post-surgery consultations and reviews.
+    CollectionItem(
+        key="guest_contact", label=_("guest's name and mobile phone number"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.CONSENT, required=True,
+        collected_by=(Collection.GUEST_CONSULTATION,), retention_key="guest_consultation",
+        encrypted=True,
+        fields=(
+            "consultations.GuestConsultation.name", "consultations.GuestConsultation.mobile_phone",
+        ),
+    ),
+    CollectionItem(
+        key="guest_consultation_content",
+        label=_("guest consultation contents (health information) and reading password"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.GUEST_CONSULTATION,), retention_key="guest_consultation",
+        encrypted=True,
+        fields=(
+            "consultations.GuestConsultation.title", "consultations.GuestConsultation.body",
+            "consultations.GuestConsultation.answer", "consultations.GuestConsultation.password",
+        ),
+        description=_("The password is stored only as a one-way hash."),
+    ),
+    CollectionItem(
+        key="procedure_history", label=_("procedures received at the clinic (procedure, date)"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
+        collected_by=(Collection.AFTERCARE, Collection.REVIEW), retention_key="procedure_history",
+        encrypted=True,
+        fields=(
+            "consultations.ProcedureRecord.member", "consultations.ProcedureRecord.area",
+            "consultations.ProcedureRecord.procedure_name",
+            "consultations.ProcedureRecord.performed_on",
+        ),
+        description=_(
+            "Health information recorded by staff; it lets a patient ask after-care questions "
+            "and write reviews."
+        ),
+    ),
+    CollectionItem(
+        key="consultation_content", label=_("consultation contents (health information)"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
+        retention_key="member_posts", encrypted=True,
+        fields=("consultations.Consultation.body", "consultations.Answer.body"),
+    ),
+    CollectionItem(
+        key="review_content", label=_("post-surgery review contents"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.REVIEW,), retention_key="member_posts", encrypted=True,
+        fields=("consultations.Review.body",),
+    ),
+    # Records the site keeps about what it did with the items above: consents, the retention
+    # store (section 4), complaints (section 8), notices, provision and staff access.
+    CollectionItem(
+        key="consent_records", label=_("consent records (what was agreed, when, how)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
+        required=True, collected_by=(Collection.AUTOMATIC,), retention_key="consent_proof",
+        fields=(
+            "privacy.ConsentRecord.subject_ref", "privacy.ConsentRecord.member",
+            "privacy.ConsentRecord.consent", "privacy.ConsentRecord.granted",
+            "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
+            "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
+            "privacy.ConsentRecord.policy_version", "privacy.ConsentRecord.consent_version",
+        ),
+    ),
+    CollectionItem(
+        key="retained_records", label=_("records kept by law after their purpose is achieved"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="retention_period_ended",
+        encrypted=True,
+        fields=(
+            "privacy.RetainedRecord.subject_ref", "privacy.RetainedRecord.payload",
+        ),
+        description=_("Held in a separate database and used for nothing but retention."),
+    ),
+    CollectionItem(
+        key="complaint", label=_("complaint to the privacy officer (guest's name and contact, "
+                                 "contents)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.COMPLAINT,), retention_key="complaint_records", encrypted=True,
+        fields=(
+            "privacy.Complaint.member", "privacy.Complaint.subject_ref",
+            "privacy.Complaint.name", "privacy.Complaint.contact", "privacy.Complaint.body",
+            "privacy.Complaint.status", "privacy.Complaint.created_at",
+            "privacy.Complaint.answered_at",
+        ),
+    ),
+    CollectionItem(
+        key="policy_notices", label=_("record of privacy-policy change notices sent to you"),
+        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="membership",
+        fields=("privacy.PolicyNotice.member", "privacy.PolicyNotice.claimed_at",
+                "privacy.PolicyNotice.sent_at"),
+    ),
+    CollectionItem(
+        key="disclosure_records",
+        label=_("records of provision to third parties (recipient, items, time, basis)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="disclosure_records",
+        fields=(
+            "privacy.Disclosure.subject_ref", "privacy.Disclosure.recipient",
+            "privacy.Disclosure.recipient_contact", "privacy.Disclosure.items",
+            "privacy.Disclosure.disclosed_at", "privacy.Disclosure.legal_basis",
+            "privacy.Disclosure.basis_detail",
+        ),
+    ),
+    CollectionItem(
+        key="staff_access_records", label=_("records of staff access to personal data"),
+        purposes=(Purpose.FRAUD_PREVENTION, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
+        required=True, collected_by=(Collection.AUTOMATIC,), retention_key="staff_access_log",
+        fields=("privacy.AccessLogEntry.actor", "privacy.AccessLogEntry.subject_ref",
+                "privacy.AccessLogEntry.ip_address", "privacy.AccessLogEntry.reason"),
+    ),
+    # Section 2, marketing: what was sent, and the reminders of the consents that allow it.
+    CollectionItem(
+        key="marketing_deliveries", label=_("advertising sent to you (campaign, time, result)"),
+        purposes=(Purpose.MARKETING, Purpose.COMPLAINTS), basis=LegalBasis.CONSENT,
+        required=False, collected_by=(Collection.AUTOMATIC,), retention_key="marketing_sends",
+        fields=(
+            "privacy.CampaignDelivery.campaign", "privacy.CampaignDelivery.subject_ref",
+            "privacy.CampaignDelivery.claimed_at", "privacy.CampaignDelivery.sent_at",
+            "privacy.CampaignDelivery.outcome",
+        ),
+        description=_("Kept so that nobody receives the same advertisement twice."),
+    ),
+    CollectionItem(
+        key="consent_reminders", label=_("reminders of your marketing consents (every 2 years)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="consent_proof",
+        fields=(
+            "privacy.ConsentReminder.subject_ref", "privacy.ConsentReminder.consent",
+            "privacy.ConsentReminder.period_start", "privacy.ConsentReminder.sent_at",
+        ),
+        description=_("Network Act art. 50-8: proof that the reminder was sent."),
+    ),
+    # Section 6, the rights: suspensions of processing and the requests themselves.
+    CollectionItem(
+        key="processing_restrictions",
+        label=_("requests to suspend processing (items, reason, how and when)"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="restriction_records",
+        fields=(
+            "privacy.Restriction.subject_ref", "privacy.Restriction.items",
+            "privacy.Restriction.reason", "privacy.Restriction.channel",
+            "privacy.Restriction.reference", "privacy.Restriction.started_at",
+            "privacy.Restriction.lifted_at",
+        ),
+    ),
+    CollectionItem(
+        key="rights_requests",
+        label=_("your requests to view, export, correct, delete or restrict your information"),
+        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="rights_requests",
+        fields=(
+            "privacy.RightsRequest.subject_ref", "privacy.RightsRequest.kind",
+            "privacy.RightsRequest.items", "privacy.RightsRequest.channel",
+            "privacy.RightsRequest.reference", "privacy.RightsRequest.received_at",
+            "privacy.RightsRequest.due_on", "privacy.RightsRequest.completed_at",
+        ),
+    ),
+    # Section 8: notices of a personal data breach.
+    CollectionItem(
+        key="breach_notices", label=_("notices sent to you about a personal data breach"),
+        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
+        collected_by=(Collection.AUTOMATIC,), retention_key="breach_records",
+        fields=(
+            "privacy.BreachNotice.subject_ref", "privacy.BreachNotice.claimed_at",
+            "privacy.BreachNotice.sent_at",
+        ),
+        description=_("PIPA art. 34: proof that you were told of a breach and when."),
+    ),
+    # Signed-in sessions hold the IP address and browser of a member; they end at log-out (the
+    # rows go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes
+    # them then.
+    CollectionItem(
+        key="sessions", label=_("signed-in sessions (IP address, browser, times)"),
+        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
+        basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
+        retention_key="sessions",
+        fields=(
+            "usersessions.UserSession.user", "usersessions.UserSession.ip",
+            "usersessions.UserSession.user_agent", "usersessions.UserSession.created_at",
+            "usersessions.UserSession.last_seen_at", "usersessions.UserSession.data",
+            "usersessions.UserSession.session_key",
+            "sessions.Session.session_key", "sessions.Session.session_data",
+            "sessions.Session.expire_date",
+        ),
+    ),
+)
+
+# --- Where a person's rows are ---------------------------------------------------------------
+
+SUBJECT_REF = "subject_ref"
+_KEYED = ("data_key",)  # rows sealed with a data key are read with it, to open them
+
+HOLDERS: tuple[Holder, ...] = (
+    Holder("members.Member", owner="pk", collected_at="date_joined",
+           shown_with=("desired_area", *_KEYED)),
+    Holder("members.LegalRepresentative", owner="child", collected_at="requested_at",
+           shown_with=_KEYED),
+    Holder("members.LoginRecord", owner="member", collected_at="recorded_at"),
+    Holder("members.MemberBlock", owner="member", collected_at="blocked_at"),
+    Holder("privacy.Visit", owner=None, collected_at="visited_at"),
+    Holder("consultations.GuestConsultation", owner=SUBJECT_REF, collected_at="created_at",
+           shown_with=_KEYED),
+    Holder("consultations.ProcedureRecord", owner="member", collected_at="created_at",
+           shown_with=("area", *_KEYED)),
+    Holder("consultations.Consultation", owner="author", collected_at="created_at",
+           shown_with=("area", *_KEYED)),
+    Holder("consultations.Answer", owner="consultation__author", collected_at="created_at",
+           shown_with=_KEYED),
+    Holder("consultations.Review", owner="author", collected_at="created_at",
+           shown_with=("area", *_KEYED)),
+    Holder("privacy.ConsentRecord", owner=SUBJECT_REF, collected_at="recorded_at",
+           shown_with=("policy_version",)),
+    Holder("privacy.RetainedRecord", owner=SUBJECT_REF, collected_at="started_at"),
+    Holder("privacy.Complaint", owner=SUBJECT_REF, collected_at="created_at",
+           shown_with=_KEYED),
+    Holder("privacy.PolicyNotice", owner="member", collected_at="claimed_at"),
+    Holder("privacy.Disclosure", owner=SUBJECT_REF, collected_at="disclosed_at"),
+    Holder("privacy.AccessLogEntry", owner=SUBJECT_REF, collected_at="at"),
+    Holder("privacy.CampaignDelivery", owner=SUBJECT_REF, collected_at="claimed_at",
+           shown_with=("campaign",)),
+    Holder("privacy.ConsentReminder", owner=SUBJECT_REF, collected_at="sent_at"),
+    Holder("privacy.Restriction", owner=SUBJECT_REF, collected_at="started_at"),
+    Holder("privacy.RightsRequest", owner=SUBJECT_REF, collected_at="received_at"),
+    Holder("privacy.BreachNotice", owner=SUBJECT_REF, collected_at="claimed_at"),
+    Holder("usersessions.UserSession", owner=None, collected_at="created_at"),
+    Holder("sessions.Session", owner=None, collected_at=None),
+)
+
+# --- Retention rules (sections 3 and 4) ------------------------------------------------------
 
 MEMBERSHIP = RetentionRule(
     key="membership",
@@ -153,7 +532,25 @@ CONSENT_PROOF = RetentionRule(
     achieved_when=_("3 years after the consent ends, to prove that consent was given"),
     live_for=timedelta(days=3 * 365),
 )
-# --- consultations (issue 5) ---
+STAFF_ACCESS_LOG = RetentionRule(
+    key="staff_access_log",
+    achieved_when=_("2 years after the access"),
+    live_for=timedelta(days=2 * 365),
+    law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
+)
+DISCLOSURE_RECORDS = RetentionRule(
+    key="disclosure_records",
+    achieved_when=_("3 years after the provision, to answer requests and notify corrections"),
+    live_for=timedelta(days=3 * 365),
+)
+MEMBER_BLOCK = RetentionRule(
+    key="member_block",
+    achieved_when=_("staff lift the block"),
+)
+RETENTION_PERIOD_ENDED = RetentionRule(
+    key="retention_period_ended",
+    achieved_when=_("the period a law requires ends (the record's destroy-after date)"),
+)
 PROCEDURE_HISTORY = RetentionRule(
     key="procedure_history",
     achieved_when=_(
@@ -161,35 +558,43 @@ PROCEDURE_HISTORY = RetentionRule(
         "by the clinic under the Medical Service Act, outside this website)"
     ),
 )
-# --- end consultations ---
-STAFF_ACCESS_LOG = RetentionRule(
-    key="staff_access_log",
-    achieved_when=_("2 years after the access"),
-    live_for=timedelta(days=2 * 365),
-    law=_("Standards of Personal Information Safety Measures (access records, 2 years)"),
+MARKETING_SENDS = RetentionRule(
+    key="marketing_sends",
+    achieved_when=_(
+        "1 year after the message is sent (to answer questions and complaints about it)"
+    ),
+    live_for=timedelta(days=365),
 )
-MEMBER_BLOCK = RetentionRule(
-    key="member_block",
-    achieved_when=_("staff lift the block"),
-)
-
-DISCLOSURE_RECORDS = RetentionRule(
-    key="disclosure_records",
-    achieved_when=_("3 years after the provision, to answer requests and notify corrections"),
+RESTRICTION_RECORDS = RetentionRule(
+    key="restriction_records",
+    achieved_when=_(
+        "3 years after the restriction is lifted (proof of how the request was handled)"
+    ),
     live_for=timedelta(days=3 * 365),
 )
-
-# Retention store and destruction (issue 9) ------------------------------------------------
-RETENTION_PERIOD_ENDED = RetentionRule(
-    key="retention_period_ended",
-    achieved_when=_("the period a law requires ends (the record's destroy-after date)"),
+RIGHTS_REQUEST_RECORDS = RetentionRule(
+    key="rights_requests",
+    achieved_when=_("3 years after the request is completed (proof of how it was handled)"),
+    live_for=timedelta(days=3 * 365),
+)
+BREACH_RECORDS = RetentionRule(
+    key="breach_records",
+    achieved_when=_(
+        "3 years after the notice (proof that the people affected by a breach were notified)"
+    ),
+    live_for=timedelta(days=3 * 365),
+)
+SESSIONS = RetentionRule(
+    key="sessions",
+    achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
 )
 
 RETENTION_RULES: tuple[RetentionRule, ...] = (
     MEMBERSHIP, UNCONFIRMED_SIGNUP, UNDER_14_UNCONFIRMED, CONSENT_WITHDRAWN, LOGIN_RECORDS,
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
     STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK, RETENTION_PERIOD_ENDED,
-    PROCEDURE_HISTORY,  # consultations (issue 5)
+    PROCEDURE_HISTORY, MARKETING_SENDS, RESTRICTION_RECORDS, RIGHTS_REQUEST_RECORDS,
+    BREACH_RECORDS, SESSIONS,
 )
 
 # Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
@@ -197,317 +602,6 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
 # every rule is applied by a purge rule of ``privacy.retention.destruction.PURGE_MODULES``. A
 # new rule goes here only until its data and purge rule land together.
 PENDING_PURGE_RULES: frozenset[str] = frozenset()
-
-# --- Collection items (policy section 1) -----------------------------------------------------
-
-_MEMBER = (Purpose.MEMBER_MANAGEMENT, Purpose.IDENTITY)
-_SIGNUP = (Collection.SIGNUP,)
-
-ITEMS: tuple[CollectionItem, ...] = (
-    CollectionItem(
-        key="name", label=_("name"), purposes=(*_MEMBER, Purpose.COMPLAINTS),
-        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        fields=("members.Member.name",),
-    ),
-    CollectionItem(
-        key="login_id", label=_("login ID"), purposes=_MEMBER,
-        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        fields=("members.Member.username",),
-    ),
-    CollectionItem(
-        key="password", label=_("password (stored only as a one-way hash)"), purposes=_MEMBER,
-        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        fields=("members.Member.password",),
-    ),
-    CollectionItem(
-        key="email", label=_("email"),
-        purposes=(*_MEMBER, Purpose.INTENT_TO_JOIN, Purpose.INFORMATION),
-        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        fields=("members.Member.email",),
-    ),
-    CollectionItem(
-        key="mobile_phone", label=_("mobile phone number"),
-        purposes=(*_MEMBER, Purpose.FRAUD_PREVENTION, Purpose.INFORMATION),
-        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        fields=("members.Member.mobile_phone", "members.Member.mobile_phone_digest"),
-        encrypted=True,
-    ),
-    CollectionItem(
-        key="home_phone", label=_("home phone number"), purposes=(Purpose.INFORMATION,),
-        basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_phone",),
-    ),
-    CollectionItem(
-        key="home_address", label=_("home address"), purposes=(Purpose.INFORMATION,),
-        basis=LegalBasis.CONSENT, required=False, collected_by=_SIGNUP,
-        retention=CONSENT_WITHDRAWN, encrypted=True, fields=("members.Member.home_address",),
-    ),
-    CollectionItem(
-        key="date_of_birth", label=_("date of birth"), purposes=(Purpose.AGE_VERIFICATION,),
-        basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention=MEMBERSHIP,
-        encrypted=True, fields=("members.Member.date_of_birth",),
-    ),
-    CollectionItem(
-        key="desired_area", label=_("desired consultation area"),
-        # Marketing: news of the chosen area, only to members who also consented to marketing
-        # on that channel (privacy.marketing.campaigns.members_interested_in).
-        purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
-        required=False,
-        collected_by=_SIGNUP, retention=CONSENT_WITHDRAWN, fields=("members.Member.desired_area",),
-        description=_("Health information: collected only with a separate consent."),
-    ),
-    CollectionItem(
-        key="legal_representative", label=_("legal representative (name, contact, relation)"),
-        purposes=(Purpose.AGE_VERIFICATION,), basis=LegalBasis.LAW, required=False,
-        collected_by=_SIGNUP, retention=MEMBERSHIP, encrypted=True,
-        fields=(
-            "members.LegalRepresentative.name", "members.LegalRepresentative.email",
-            "members.LegalRepresentative.phone", "members.LegalRepresentative.relation",
-            "members.LegalRepresentative.child",
-            "members.LegalRepresentative.representative_member",
-        ),
-        description=_("Only for members under 14 (PIPA art. 22-2)."),
-    ),
-    CollectionItem(
-        key="access_log", label=_("access log (log-in time and result)"),
-        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
-        fields=(
-            "members.LoginRecord.member", "members.LoginRecord.recorded_at",
-            "members.LoginRecord.result",
-        ),
-    ),
-    CollectionItem(
-        key="access_ip", label=_("access IP information"),
-        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=LOGIN_RECORDS,
-        fields=("privacy.ConsentRecord.ip_address", "members.LoginRecord.ip_address"),
-    ),
-    CollectionItem(
-        key="member_block",
-        label=_("block record (reason, date; email and mobile number as keyed hashes only)"),
-        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.CONTRACT, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=MEMBER_BLOCK,
-        fields=(
-            "members.MemberBlock.member", "members.MemberBlock.reason",
-            "members.MemberBlock.blocked_at", "members.MemberBlock.blocked_by",
-            "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
-            "members.MemberBlock.lifted_at", "members.MemberBlock.lifted_by",
-        ),
-        description=_("Only for members whom staff block for fraudulent or unauthorised use."),
-    ),
-    CollectionItem(
-        key="cookies", label=_("cookies"), purposes=(Purpose.ANALYTICS, Purpose.MARKETING),
-        basis=LegalBasis.CONSENT, required=False, collected_by=(Collection.AUTOMATIC,),
-        retention=ANALYTICS_VISITS,
-        fields=("privacy.Visit.visitor_id", "privacy.Visit.path", "privacy.Visit.visited_at"),
-        description=_(
-            "Only with your consent to analytics cookies: a random visitor number, the page and "
-            "the time of each visit (no IP address). Interests for marketing stay in your "
-            "browser."
-        ),
-    ),
-    CollectionItem(
-        key="guest_contact", label=_("guest's name and mobile phone number"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.CONSENT, required=True,
-        collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
-        encrypted=True,
-        fields=(
-            "consultations.GuestConsultation.name", "consultations.GuestConsultation.mobile_phone",
-        ),
-    ),
-    # --- consultations (issue 5) ---
-    CollectionItem(
-        key="guest_consultation_content",
-        label=_("guest consultation contents (health information) and reading password"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
-        collected_by=(Collection.GUEST_CONSULTATION,), retention=GUEST_CONSULTATION,
-        encrypted=True,
-        fields=(
-            "consultations.GuestConsultation.title", "consultations.GuestConsultation.body",
-            "consultations.GuestConsultation.answer", "consultations.GuestConsultation.password",
-        ),
-        description=_("The password is stored only as a one-way hash."),
-    ),
-    CollectionItem(
-        key="procedure_history", label=_("procedures received at the clinic (procedure, date)"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=False,
-        collected_by=(Collection.AFTERCARE, Collection.REVIEW), retention=PROCEDURE_HISTORY,
-        encrypted=True,
-        fields=(
-            "consultations.ProcedureRecord.member", "consultations.ProcedureRecord.area",
-            "consultations.ProcedureRecord.procedure_name",
-            "consultations.ProcedureRecord.performed_on",
-        ),
-        description=_(
-            "Health information recorded by staff; it lets a patient ask after-care questions "
-            "and write reviews."
-        ),
-    ),
-    # --- end consultations ---
-    CollectionItem(
-        key="consultation_content", label=_("consultation contents (health information)"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
-        collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
-        retention=MEMBER_POSTS, encrypted=True,
-        fields=("consultations.Consultation.body", "consultations.Answer.body"),
-    ),
-    CollectionItem(
-        key="review_content", label=_("post-surgery review contents"),
-        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
-        collected_by=(Collection.REVIEW,), retention=MEMBER_POSTS, encrypted=True,
-        fields=("consultations.Review.body",),
-    ),
-    CollectionItem(
-        key="consent_records", label=_("consent records (what was agreed, when, how)"),
-        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
-        required=True, collected_by=(Collection.AUTOMATIC,), retention=CONSENT_PROOF,
-        fields=(
-            "privacy.ConsentRecord.subject_ref", "privacy.ConsentRecord.member",
-            "privacy.ConsentRecord.consent", "privacy.ConsentRecord.granted",
-            "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
-            "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
-            "privacy.ConsentRecord.policy_version", "privacy.ConsentRecord.consent_version",
-        ),
-    ),
-    CollectionItem(
-        key="retained_records", label=_("records kept by law after their purpose is achieved"),
-        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=RETENTION_PERIOD_ENDED, encrypted=True,
-        fields=(
-            "privacy.RetainedRecord.subject_ref", "privacy.RetainedRecord.payload",
-        ),
-        description=_("Held in a separate database and used for nothing but retention."),
-    ),
-    # Privacy core (issue 6): complaints, policy notices, disclosures.
-    CollectionItem(
-        key="complaint", label=_("complaint to the privacy officer (guest's name and contact, "
-                                 "contents)"),
-        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.COMPLAINT,), retention=COMPLAINT_RECORDS, encrypted=True,
-        fields=(
-            "privacy.Complaint.member", "privacy.Complaint.subject_ref",
-            "privacy.Complaint.name", "privacy.Complaint.contact", "privacy.Complaint.body",
-            "privacy.Complaint.status", "privacy.Complaint.created_at",
-            "privacy.Complaint.answered_at",
-        ),
-    ),
-    CollectionItem(
-        key="policy_notices", label=_("record of privacy-policy change notices sent to you"),
-        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=MEMBERSHIP,
-        fields=("privacy.PolicyNotice.member", "privacy.PolicyNotice.claimed_at",
-                "privacy.PolicyNotice.sent_at"),
-    ),
-    CollectionItem(
-        key="disclosure_records",
-        label=_("records of provision to third parties (recipient, items, time, basis)"),
-        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=DISCLOSURE_RECORDS,
-        fields=(
-            "privacy.Disclosure.subject_ref", "privacy.Disclosure.recipient",
-            "privacy.Disclosure.recipient_contact", "privacy.Disclosure.items",
-            "privacy.Disclosure.disclosed_at", "privacy.Disclosure.legal_basis",
-            "privacy.Disclosure.basis_detail",
-        ),
-    ),
-    # Retention and destruction (issue 9)
-    CollectionItem(
-        key="staff_access_records", label=_("records of staff access to personal data"),
-        purposes=(Purpose.FRAUD_PREVENTION, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
-        required=True, collected_by=(Collection.AUTOMATIC,), retention=STAFF_ACCESS_LOG,
-        fields=("privacy.AccessLogEntry.actor", "privacy.AccessLogEntry.subject_ref",
-                "privacy.AccessLogEntry.ip_address", "privacy.AccessLogEntry.reason"),
-    ),
-)
-
-# Fields of the project's models that hold nothing about a person, one set per app.
-NOT_PERSONAL_MEMBERS: frozenset[str] = frozenset({
-    "members.Member.id", "members.Member.is_active", "members.Member.is_staff",
-    "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
-    "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
-    "members.Member.data_key",
-    "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
-    "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
-    "members.LoginRecord.id", "members.MemberBlock.id",
-})
-NOT_PERSONAL_CONSULTATIONS: frozenset[str] = frozenset({
-    "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
-    "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",
-    "consultations.ConsultationArea.position", "consultations.ConsultationArea.is_active",
-    "consultations.Consultation.id", "consultations.Consultation.author",
-    "consultations.Consultation.area", "consultations.Consultation.title",
-    "consultations.Consultation.is_private", "consultations.Consultation.created_at",
-    "consultations.Consultation.data_key",
-    "consultations.Answer.id", "consultations.Answer.consultation",
-    "consultations.Answer.author", "consultations.Answer.created_at",
-    "consultations.Answer.data_key",
-    "consultations.Review.id", "consultations.Review.author", "consultations.Review.area",
-    "consultations.Review.title", "consultations.Review.rating",
-    "consultations.Review.status", "consultations.Review.created_at",
-    "consultations.Review.data_key",
-    # --- consultations (issue 5) ---
-    "consultations.Consultation.kind", "consultations.Consultation.procedure",
-    "consultations.Consultation.updated_at",
-    "consultations.Review.updated_at", "consultations.Review.moderated_at",
-    "consultations.ProcedureRecord.id", "consultations.ProcedureRecord.recorded_by",
-    "consultations.ProcedureRecord.created_at", "consultations.ProcedureRecord.data_key",
-    "consultations.GuestConsultation.id", "consultations.GuestConsultation.subject_ref",
-    "consultations.GuestConsultation.reference", "consultations.GuestConsultation.area",
-    "consultations.GuestConsultation.answered_at", "consultations.GuestConsultation.answered_by",
-    "consultations.GuestConsultation.created_at", "consultations.GuestConsultation.destroyed_at",
-    "consultations.GuestConsultation.data_key",
-    # --- end consultations ---
-})
-NOT_PERSONAL_PRIVACY: frozenset[str] = frozenset({
-    "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
-    "privacy.DataKey.rewrapped_at",
-    "privacy.PolicyVersion.id", "privacy.PolicyVersion.version",
-    "privacy.PolicyVersion.effective_on", "privacy.PolicyVersion.published_at",
-    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
-    "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
-    "privacy.ConsentRecord.id",
-    # Privacy core (issue 6)
-    "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",
-    "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
-    "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
-    "privacy.Processor.until", "privacy.Processor.requires_consent",
-    "privacy.Processor.sends_email", "privacy.Processor.sends_sms",
-    "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
-    "privacy.Complaint.id", "privacy.Complaint.data_key",
-})
-NOT_PERSONAL_RETENTION: frozenset[str] = frozenset({
-    "privacy.RetentionKey.id", "privacy.RetentionKey.wrapped_key",
-    "privacy.RetentionKey.created_at",
-    "privacy.RetainedRecord.id", "privacy.RetainedRecord.item_key",
-    "privacy.RetainedRecord.rule_key", "privacy.RetainedRecord.legal_basis",
-    "privacy.RetainedRecord.started_by", "privacy.RetainedRecord.started_at",
-    "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
-    "privacy.RetainedRecord.source_ref",
-    # The destruction ledger: rule, items, row range, counts, times and a pseudonymous
-    # reference (a random UUID that names no one once the member row is gone).
-    "privacy.DestructionRecord.id", "privacy.DestructionRecord.rule_key",
-    "privacy.DestructionRecord.reason", "privacy.DestructionRecord.subject_ref",
-    "privacy.DestructionRecord.item_keys", "privacy.DestructionRecord.source",
-    "privacy.DestructionRecord.first_pk", "privacy.DestructionRecord.last_pk",
-    "privacy.DestructionRecord.count", "privacy.DestructionRecord.started_at",
-    "privacy.DestructionRecord.done_at",
-    "privacy.AccessLogEntry.id", "privacy.AccessLogEntry.at", "privacy.AccessLogEntry.action",
-    # Staff admin (issue 10): the hash chain and what was read, never the values themselves.
-    "privacy.AccessLogEntry.fields", "privacy.AccessLogEntry.record_count",
-    "privacy.AccessLogEntry.sequence", "privacy.AccessLogEntry.previous_hash",
-    "privacy.AccessLogEntry.entry_hash",
-    "privacy.AccessLogAnchor.id", "privacy.AccessLogAnchor.sequence",
-    "privacy.AccessLogAnchor.entry_hash", "privacy.AccessLogAnchor.created_at",
-})
-NOT_PERSONAL_COOKIES: frozenset[str] = frozenset({"privacy.Visit.id"})
-NOT_PERSONAL: frozenset[str] = (
-    NOT_PERSONAL_MEMBERS | NOT_PERSONAL_CONSULTATIONS | NOT_PERSONAL_PRIVACY
-    | NOT_PERSONAL_RETENTION | NOT_PERSONAL_COOKIES
-)
-
-# Apps whose every model field must be accounted for above.
-CHECKED_APPS: tuple[str, ...] = ("members", "consultations", "privacy")
 
 # --- Consents a person can give (PIPA, as amended in 2023: each one separate, unticked) -------
 
@@ -534,7 +628,6 @@ CONSENTS: tuple[Consent, ...] = (
             "site, but not the consultation boards."
         ),
     ),
-    # --- consultations (issue 5) ---
     Consent(
         key="guest_consultation",
         label=_("Collection and use of personal information for a guest consultation"),
@@ -549,7 +642,6 @@ CONSENTS: tuple[Consent, ...] = (
             "cannot take a guest consultation, but you can still call the clinic."
         ),
     ),
-    # --- end consultations ---
     Consent(
         key="marketing_email", label=_("Marketing by email"), items=("email",),
         purposes=(Purpose.MARKETING,), basis=LegalBasis.CONSENT, retention=CONSENT_WITHDRAWN,
@@ -579,130 +671,96 @@ CONSENTS: tuple[Consent, ...] = (
     ),
 )
 
-
-# --- Marketing and notices (issue 11): sends, reminders, restrictions, the SMS processor -------
-# Kept in one block so the parallel branches merge by hand; it extends the tuples above.
-
-MARKETING_SENDS = RetentionRule(
-    key="marketing_sends",
-    achieved_when=_(
-        "1 year after the message is sent (to answer questions and complaints about it)"
-    ),
-    live_for=timedelta(days=365),
-)
-RESTRICTION_RECORDS = RetentionRule(
-    key="restriction_records",
-    achieved_when=_(
-        "3 years after the restriction is lifted (proof of how the request was handled)"
-    ),
-    live_for=timedelta(days=3 * 365),
-)
-RETENTION_RULES = (*RETENTION_RULES, MARKETING_SENDS, RESTRICTION_RECORDS)
-
-ITEMS = (
-    *ITEMS,
-    CollectionItem(
-        key="marketing_deliveries", label=_("advertising sent to you (campaign, time, result)"),
-        purposes=(Purpose.MARKETING, Purpose.COMPLAINTS), basis=LegalBasis.CONSENT,
-        required=False, collected_by=(Collection.AUTOMATIC,), retention=MARKETING_SENDS,
-        fields=(
-            "privacy.CampaignDelivery.campaign", "privacy.CampaignDelivery.subject_ref",
-            "privacy.CampaignDelivery.claimed_at", "privacy.CampaignDelivery.sent_at",
-            "privacy.CampaignDelivery.outcome",
-        ),
-        description=_("Kept so that nobody receives the same advertisement twice."),
-    ),
-    CollectionItem(
-        key="consent_reminders", label=_("reminders of your marketing consents (every 2 years)"),
-        purposes=(Purpose.MEMBER_MANAGEMENT,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=CONSENT_PROOF,
-        fields=(
-            "privacy.ConsentReminder.subject_ref", "privacy.ConsentReminder.consent",
-            "privacy.ConsentReminder.period_start", "privacy.ConsentReminder.sent_at",
-        ),
-        description=_("Network Act art. 50-8: proof that the reminder was sent."),
-    ),
-    CollectionItem(
-        key="processing_restrictions",
-        label=_("requests to suspend processing (items, reason, how and when)"),
-        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=RESTRICTION_RECORDS,
-        fields=(
-            "privacy.Restriction.subject_ref", "privacy.Restriction.items",
-            "privacy.Restriction.reason", "privacy.Restriction.channel",
-            "privacy.Restriction.reference", "privacy.Restriction.started_at",
-            "privacy.Restriction.lifted_at",
-        ),
-    ),
-)
-NOT_PERSONAL_MARKETING: frozenset[str] = frozenset({
-    "privacy.Campaign.id", "privacy.Campaign.title", "privacy.Campaign.channel",
-    "privacy.Campaign.body", "privacy.Campaign.areas", "privacy.Campaign.created_by",
-    "privacy.Campaign.created_at", "privacy.Campaign.status",
-    "privacy.CampaignDelivery.id", "privacy.ConsentReminder.id", "privacy.Restriction.id",
-})
-NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_MARKETING
-
 # The consents that allow advertising, per channel; night needs its own (Network Act art. 50(3)).
 MARKETING_CONSENT_FOR_CHANNEL: dict[str, str] = {"email": "marketing_email", "sms": "marketing_sms"}
 MARKETING_ITEM_FOR_CHANNEL: dict[str, str] = {"email": "email", "sms": "mobile_phone"}
 MARKETING_NIGHT_CONSENT = "marketing_night"
 MARKETING_CONSENTS: tuple[str, ...] = ("marketing_email", "marketing_sms", "marketing_night")
 
+# --- Fields that hold nothing about a person ---------------------------------------------------
 
-# --- Self-service rights (issue 7): requests of section 6 and their 10-day deadline ---------
-RIGHTS_REQUEST_RECORDS = RetentionRule(
-    key="rights_requests",
-    achieved_when=_("3 years after the request is completed (proof of how it was handled)"),
-    live_for=timedelta(days=3 * 365),
-)
-RETENTION_RULES = (*RETENTION_RULES, RIGHTS_REQUEST_RECORDS)
-ITEMS = (
-    *ITEMS,
-    CollectionItem(
-        key="rights_requests",
-        label=_("your requests to view, export, correct, delete or restrict your information"),
-        purposes=(Purpose.COMPLAINTS,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=RIGHTS_REQUEST_RECORDS,
-        fields=(
-            "privacy.RightsRequest.subject_ref", "privacy.RightsRequest.kind",
-            "privacy.RightsRequest.items", "privacy.RightsRequest.channel",
-            "privacy.RightsRequest.reference", "privacy.RightsRequest.received_at",
-            "privacy.RightsRequest.due_on", "privacy.RightsRequest.completed_at",
-        ),
-    ),
-)
-NOT_PERSONAL = NOT_PERSONAL | {"privacy.RightsRequest.id"}
-# --- end self-service ---
-
-
-
-# --- Privacy manager's console (issue 15): breach incidents and notices ---------------------
-# Kept in one block so the parallel branches merge by hand; it extends the tuples above.
-
-BREACH_RECORDS = RetentionRule(
-    key="breach_records",
-    achieved_when=_(
-        "3 years after the notice (proof that the people affected by a breach were notified)"
-    ),
-    live_for=timedelta(days=3 * 365),
-)
-RETENTION_RULES = (*RETENTION_RULES, BREACH_RECORDS)
-ITEMS = (
-    *ITEMS,
-    CollectionItem(
-        key="breach_notices", label=_("notices sent to you about a personal data breach"),
-        purposes=(Purpose.INFORMATION,), basis=LegalBasis.LAW, required=True,
-        collected_by=(Collection.AUTOMATIC,), retention=BREACH_RECORDS,
-        fields=(
-            "privacy.BreachNotice.subject_ref", "privacy.BreachNotice.claimed_at",
-            "privacy.BreachNotice.sent_at",
-        ),
-        description=_("PIPA art. 34: proof that you were told of a breach and when."),
-    ),
-)
-NOT_PERSONAL_CONSOLE: frozenset[str] = frozenset({
-    # The incident names items and times, never a person; its texts are sent to everyone.
+NOT_PERSONAL: frozenset[str] = frozenset({
+    # members
+    "members.Member.id", "members.Member.is_active", "members.Member.is_staff",
+    "members.Member.is_superuser", "members.Member.date_joined", "members.Member.last_login",
+    "members.Member.groups", "members.Member.user_permissions", "members.Member.subject_ref",
+    "members.Member.data_key",
+    "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
+    "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
+    "members.LoginRecord.id", "members.MemberBlock.id",
+    # consultations
+    "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
+    "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",
+    "consultations.ConsultationArea.position", "consultations.ConsultationArea.is_active",
+    "consultations.Consultation.id", "consultations.Consultation.author",
+    "consultations.Consultation.area", "consultations.Consultation.title",
+    "consultations.Consultation.is_private", "consultations.Consultation.created_at",
+    "consultations.Consultation.data_key", "consultations.Consultation.kind",
+    "consultations.Consultation.procedure", "consultations.Consultation.updated_at",
+    "consultations.Answer.id", "consultations.Answer.consultation",
+    "consultations.Answer.author", "consultations.Answer.created_at",
+    "consultations.Answer.data_key",
+    "consultations.Review.id", "consultations.Review.author", "consultations.Review.area",
+    "consultations.Review.title", "consultations.Review.rating",
+    "consultations.Review.status", "consultations.Review.created_at",
+    "consultations.Review.data_key", "consultations.Review.updated_at",
+    "consultations.Review.moderated_at",
+    "consultations.ProcedureRecord.id", "consultations.ProcedureRecord.recorded_by",
+    "consultations.ProcedureRecord.created_at", "consultations.ProcedureRecord.data_key",
+    "consultations.GuestConsultation.id", "consultations.GuestConsultation.subject_ref",
+    "consultations.GuestConsultation.reference", "consultations.GuestConsultation.area",
+    "consultations.GuestConsultation.answered_at", "consultations.GuestConsultation.answered_by",
+    "consultations.GuestConsultation.created_at", "consultations.GuestConsultation.destroyed_at",
+    "consultations.GuestConsultation.data_key",
+    # privacy: keys, policy versions, consents, notices, processors, disclosures, complaints
+    "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
+    "privacy.DataKey.rewrapped_at",
+    "privacy.PolicyVersion.id", "privacy.PolicyVersion.version",
+    "privacy.PolicyVersion.effective_on", "privacy.PolicyVersion.published_at",
+    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
+    "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
+    "privacy.ConsentRecord.id",
+    "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",
+    "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
+    "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
+    "privacy.Processor.until", "privacy.Processor.requires_consent",
+    "privacy.Processor.sends_email", "privacy.Processor.sends_sms",
+    "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
+    "privacy.Complaint.id", "privacy.Complaint.data_key",
+    # privacy: the retention store and the destruction ledger (rule, items, row range,
+    # counts, times and a pseudonymous reference: a random UUID that names no one once the
+    # member row is gone)
+    "privacy.RetentionKey.id", "privacy.RetentionKey.wrapped_key",
+    "privacy.RetentionKey.created_at",
+    "privacy.RetainedRecord.id", "privacy.RetainedRecord.item_key",
+    "privacy.RetainedRecord.rule_key", "privacy.RetainedRecord.legal_basis",
+    "privacy.RetainedRecord.started_by", "privacy.RetainedRecord.started_at",
+    "privacy.RetainedRecord.destroy_after", "privacy.RetainedRecord.key",
+    "privacy.RetainedRecord.source_ref",
+    "privacy.DestructionRecord.id", "privacy.DestructionRecord.rule_key",
+    "privacy.DestructionRecord.reason", "privacy.DestructionRecord.subject_ref",
+    "privacy.DestructionRecord.item_keys", "privacy.DestructionRecord.source",
+    "privacy.DestructionRecord.first_pk", "privacy.DestructionRecord.last_pk",
+    "privacy.DestructionRecord.count", "privacy.DestructionRecord.started_at",
+    "privacy.DestructionRecord.done_at",
+    # privacy: the staff access log, its hash chain and what was read, never the values
+    "privacy.AccessLogEntry.id", "privacy.AccessLogEntry.at", "privacy.AccessLogEntry.action",
+    "privacy.AccessLogEntry.fields", "privacy.AccessLogEntry.record_count",
+    "privacy.AccessLogEntry.sequence", "privacy.AccessLogEntry.previous_hash",
+    "privacy.AccessLogEntry.entry_hash",
+    "privacy.AccessLogAnchor.id", "privacy.AccessLogAnchor.sequence",
+    "privacy.AccessLogAnchor.entry_hash", "privacy.AccessLogAnchor.created_at",
+    # privacy: analytics visits
+    "privacy.Visit.id",
+    # privacy: marketing campaigns, deliveries, reminders and restrictions
+    "privacy.Campaign.id", "privacy.Campaign.title", "privacy.Campaign.channel",
+    "privacy.Campaign.body", "privacy.Campaign.areas", "privacy.Campaign.created_by",
+    "privacy.Campaign.created_at", "privacy.Campaign.status",
+    "privacy.CampaignDelivery.id", "privacy.ConsentReminder.id", "privacy.Restriction.id",
+    # privacy: rights requests
+    "privacy.RightsRequest.id",
+    # privacy: breach incidents (the incident names items and times, never a person; its
+    # texts are sent to everyone), the inventory and open requests of the officer's console
     "privacy.BreachIncident.id", "privacy.BreachIncident.items", "privacy.BreachIncident.since",
     "privacy.BreachIncident.until", "privacy.BreachIncident.description",
     "privacy.BreachIncident.measures", "privacy.BreachIncident.by_hacking",
@@ -712,42 +770,18 @@ NOT_PERSONAL_CONSOLE: frozenset[str] = frozenset({
     "privacy.BreachIncident.closed_at",
     "privacy.BreachNotice.id", "privacy.BreachNotice.incident",
     "privacy.Inventory.id", "privacy.OpenRequest.id",
+    # usersessions
+    "usersessions.UserSession.id",
 })
-NOT_PERSONAL = NOT_PERSONAL | NOT_PERSONAL_CONSOLE
-# --- end console ---
-# --- Retention wiring (issue 9, finish): sessions -------------------------------------------
-# Signed-in sessions hold the IP address and browser of a member; they end at log-out (the rows
-# go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes them then.
 
-SESSIONS = RetentionRule(
-    key="sessions",
-    achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
-)
-RETENTION_RULES = (*RETENTION_RULES, SESSIONS)
-ITEMS = (
-    *ITEMS,
-    CollectionItem(
-        key="sessions", label=_("signed-in sessions (IP address, browser, times)"),
-        purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
-        basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
-        retention=SESSIONS,
-        fields=(
-            "usersessions.UserSession.user", "usersessions.UserSession.ip",
-            "usersessions.UserSession.user_agent", "usersessions.UserSession.created_at",
-            "usersessions.UserSession.last_seen_at", "usersessions.UserSession.data",
-            "usersessions.UserSession.session_key",
-            "sessions.Session.session_key", "sessions.Session.session_data",
-            "sessions.Session.expire_date",
-        ),
-    ),
-)
-NOT_PERSONAL = NOT_PERSONAL | frozenset({"usersessions.UserSession.id"})
-CHECKED_APPS = (*CHECKED_APPS, "usersessions", "sessions")
+# Apps whose every model field must be accounted for above.
+CHECKED_APPS: tuple[str, ...] = ("members", "consultations", "privacy", "usersessions", "sessions")
 
 
 # --- Lookups ---------------------------------------------------------------------------------
 
 ITEMS_BY_KEY: dict[str, CollectionItem] = {item.key: item for item in ITEMS}
+HOLDERS_BY_MODEL: dict[str, Holder] = {holder.model: holder for holder in HOLDERS}
 CONSENTS_BY_KEY: dict[str, Consent] = {consent.key: consent for consent in CONSENTS}
 # The consents a member gives or withdraws (sign-up, consent page, re-consent).
 MEMBER_CONSENTS: tuple[Consent, ...] = tuple(
@@ -762,6 +796,11 @@ def item(key: str) -> CollectionItem:
 
 def consent(key: str) -> Consent:
     return CONSENTS_BY_KEY[key]
+
+
+def holder(model_label: str) -> Holder | None:
+    """Where the rows of ``"app_label.ModelName"`` about a person are (None: undeclared)."""
+    return HOLDERS_BY_MODEL.get(model_label)
 
 
 def item_for_field(reference: str) -> CollectionItem | None:

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from privacy import registry
 from privacy.models import RequestChannel, Restriction, RestrictionReason
-from privacy.selectors import member_subject_ref
 
 
 def _in_force(now: datetime | None = None) -> Q:
@@ -31,13 +30,9 @@ def _active(*, item_key: str, now: datetime | None = None) -> Q:
     return Q(items__icontains=f'"{item_key}"') & _in_force(now)
 
 
-def restricted_items_of_member(*, pk: int | None = None, subject_ref: Any = None,
-                               now: datetime | None = None) -> set[str]:
-    """Registry keys of a person's items under restriction at ``now`` (pages and staff views
-    mark them "restricted"): the member ``pk``, whose subject reference is read in the same
-    query, or whoever ``subject_ref`` names (a staff view of any record)."""
-    if subject_ref is None:
-        subject_ref = member_subject_ref(pk)
+def restricted_items(*, subject_ref: Any, now: datetime | None = None) -> set[str]:
+    """Registry keys of the items of whoever ``subject_ref`` names that are under restriction
+    at ``now``: pages, exports and staff views mark them "restricted"."""
     rows = Restriction.objects.filter(_in_force(now), subject_ref=subject_ref).values("items")
     return {key for row in rows for key in row["items"]}
 

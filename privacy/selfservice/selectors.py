@@ -1,13 +1,17 @@
-"""What the site holds about one person, read from the registry's declarations.
+"""What the site holds about one person, read through the registry's declarations.
 
-``subject_data`` iterates ``registry.ITEMS`` and their ``fields`` references, so an item added
-to the registry shows up on "my data", in the export and in the withdrawal statement without
-any change here. One query per model the registry names, whatever the amount of data.
+The registry says which fields hold each item (``registry.ITEMS``) and, for each model, where a
+person's rows are and when each was collected (``registry.HOLDERS``). ``item_sources`` is the
+one reader of those declarations: it turns them into each item's share of each model, with the
+queries that find a person's rows there. Every page about a person reads through it, so an item
+added to the registry shows up everywhere without any change here:
 
-``subject_data`` reads everything (the export, the withdrawal statement). The "my data" page
-reads only what it shows: ``subject_overview`` counts every item's rows in one query and reads
-the newest few of each; ``item_listing`` and ``section_listing`` read one page of one item or
-list. Their query counts are fixed, whatever a member has written.
+- ``items_held`` reads every row (the export, the values told to recipients of a correction);
+- ``subject_overview`` counts every item's rows in one query and reads the newest few of each
+  ("my data", the withdrawal statement);
+- ``item_listing`` and ``section_listing`` read one page of one item or list.
+
+Their query counts are fixed, whatever a member has written.
 """
 
 from __future__ import annotations
@@ -29,28 +33,23 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from clinic_site.statements import ANY_ID, Statement
+from consultations.models import Consultation, Review
+from members.models import LoginRecord, Member
 from members.selectors import login_history_for
 from privacy import registry
 from privacy.consents.receipts import consent_labels
-from privacy.models import Disclosure, Restriction, RightsRequest, RightsRequestKind
-from privacy.restrictions import item_is_restricted, restricted_items_of_member
-from privacy.selectors import (
-    consent_records_for,
-    consents_current_for,
-    disclosures_for,
-    member_subject_ref,
+from privacy.models import (
+    ConsentRecord,
+    DataKey,
+    Disclosure,
+    Restriction,
+    RightsRequest,
+    RightsRequestKind,
 )
+from privacy.restrictions import item_is_restricted, restricted_items
+from privacy.selectors import consent_records_for, consents_current_for, disclosures_for
+from privacy.services import reconsent_choices
 
-# Rows owned through a parent row rather than a field of their own.
-_PARENT_OWNED: dict[str, str] = {"consultations.answer": "consultation__author"}
-# Fields that name the person a row is about, tried in this order.
-_OWNER_FIELDS = ("member", "child", "author")
-# The first of these a model has says when a row was collected.
-_COLLECTED_AT = (
-    "date_joined", "recorded_at", "created_at", "disclosed_at", "started_at", "received_at",
-    "claimed_at", "blocked_at", "requested_at", "sent_at", "at", "visited_at", "performed_on",
-)
 # Where a member changes an item themself (URL names); other items go through a request.
 PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area")
 # Items whose rows member_erase destroys at once (the rest is kept by a rule, see statement).
@@ -58,6 +57,8 @@ ERASED_AT_WITHDRAWAL = (
     registry.MEMBERSHIP.key, registry.MEMBER_POSTS.key, registry.CONSENT_WITHDRAWN.key,
     registry.PROCEDURE_HISTORY.key,
 )
+OVERVIEW_ROWS = 5  # newest records the overview shows of each item and list
+PAGE_ROWS = 20  # records per page of an item or list
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,8 @@ class ItemView:
 class _AboutSubject:
     """What the pages about one person ask of it, whether it holds all rows or the newest."""
 
-    member: Any
-    viewer: Any
+    member: Member
+    viewer: Member
     items: list[ItemView]
 
     @property
@@ -138,14 +139,14 @@ class _AboutSubject:
 class SubjectData(_AboutSubject):
     """Everything held about ``member``, as ``viewer`` (the member or a representative) sees it."""
 
-    member: Any
-    viewer: Any
+    member: Member
+    viewer: Member
     generated_at: datetime.datetime
     items: list[ItemView]
-    consultations: list[Any]
-    reviews: list[Any]
-    consent_ledger: list[tuple[Any, str]]
-    login_history: list[Any]
+    consultations: list[Consultation]
+    reviews: list[Review]
+    consent_ledger: list[tuple[ConsentRecord, str]]
+    login_history: list[LoginRecord]
     disclosures: list[Disclosure]
     restrictions: list[Restriction]
     requests: list[RightsRequest]
@@ -184,77 +185,229 @@ def legal_hold_since(item: registry.CollectionItem, *, collected: Any) -> LegalH
     return LegalHold(item=item, law=str(item.retention.law), until=until)
 
 
-# --- Reading rows through the registry ------------------------------------------------------
+# --- Where a person's rows are: the registry's declarations as queries --------------------
 
-def _fields_by_model() -> dict[str, list[str]]:
-    declared: dict[str, list[str]] = defaultdict(list)
-    for item in registry.ITEMS:
-        for reference in item.fields:
-            label, name = reference.rsplit(".", 1)
-            if name not in declared[label]:
-                declared[label].append(name)
-    return declared
+def _textual(model_field: Any) -> bool:
+    # An IP address field stores a blank as NULL: only the NULL test applies to it.
+    return isinstance(model_field, (models.CharField, models.TextField))
 
 
-def _model_field_names(model: type[models.Model]) -> set[str]:
-    return {f.name for f in model._meta.concrete_fields}
+def _value_condition(model: type[models.Model], names: Iterable[str]) -> Q | None:
+    """Rows in which one of ``names`` holds something; None when every row does.
 
-
-@functools.cache
-def _owner_lookups(model: type[models.Model]) -> tuple[str, ...]:
-    """How rows of ``model`` name the person they are about (empty: they name no account)."""
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    if model is user_model:
-        return ("pk",)
-    parent = _PARENT_OWNED.get(model._meta.label_lower)
-    if parent:
-        return (parent,)
-    names = _model_field_names(model)
-    lookups = [
-        name for name in _OWNER_FIELDS
-        if name in names and model._meta.get_field(name).related_model is user_model
-    ]
-    if "subject_ref" in names:
-        lookups.append("subject_ref")
-    return tuple(lookups)
-
-
-def _owner_condition(model: type[models.Model], *, pk: Any, subject_ref: Any) -> Q | None:
-    """Rows of ``model`` about the member ``pk`` (values, or references to an outer query's
-    member row); None when the model's rows name no account."""
-    condition: Q | None = None
-    for lookup in _owner_lookups(model):
-        part = Q(**{lookup: subject_ref if lookup == "subject_ref" else pk})
-        condition = part if condition is None else condition | part
+    As ``display_value`` shows them: NULL and the empty string are nothing; a date, a yes/no
+    or a required link always is something. ``_RowQuery.holds`` asks the same of a row read."""
+    condition = Q()
+    for name in names:
+        model_field = model._meta.get_field(name)
+        if not model_field.null and not _textual(model_field):
+            return None
+        part = Q(**{f"{name}__isnull": False}) if model_field.null else Q()
+        if _textual(model_field):
+            part &= ~Q(**{name: ""})
+        condition |= part
     return condition
 
 
-def _owner_filter(model: type[models.Model], member: Any) -> Q | None:
-    """Rows of ``model`` about ``member``; None when the model's rows name no account."""
-    return _owner_condition(model, pk=member.pk, subject_ref=member.subject_ref)
+def _holder_model(holder: registry.Holder) -> type[models.Model]:
+    return apps.get_model(holder.model)
 
 
-def _rows_of(model: type[models.Model], member: Any, names: list[str]) -> list[Any]:
-    condition = _owner_filter(model, member)
-    if condition is None:
-        return []
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    related = [
-        name for name in names
-        if model._meta.get_field(name).is_relation
-        and model._meta.get_field(name).related_model is not user_model
-    ]
-    if "data_key" in _model_field_names(model):
-        related.append("data_key")
-    return list(model._base_manager.filter(condition).select_related(*related).distinct())
+def _is_account(model: type[models.Model]) -> bool:
+    return model is apps.get_model(settings.AUTH_USER_MODEL)
 
 
-def _collected_at(model: type[models.Model], row: Any) -> Any:
-    name = _collected_field(model)
-    return getattr(row, name) if name else None
+@dataclass(frozen=True)
+class RowQuery:
+    """The rows of a holder's model about a person; with ``names``, only the rows that hold
+    something in one of them (so that a COUNT counts the records an item shows)."""
+
+    holder: registry.Holder
+    names: tuple[str, ...] = ()
+
+    @property
+    def model(self) -> type[models.Model]:
+        return _holder_model(self.holder)
+
+    @property
+    def is_account_row(self) -> bool:
+        """The member's own account row, whole: the member the request has read already."""
+        return _is_account(self.model) and not self.names
+
+    def about(self, *, pk: Any, subject_ref: Any) -> QuerySet:
+        """The rows about the member ``pk`` (values, or references to an outer query's
+        member row), in the model's own order."""
+        owner = self.holder.owner
+        value = subject_ref if owner == registry.SUBJECT_REF else pk
+        queryset = self.model._base_manager.filter(**{owner: value})
+        if self.names:
+            queryset = queryset.filter(_value_condition(self.model, self.names))
+        return queryset
+
+    def newest_first(self, *, pk: Any, subject_ref: Any) -> QuerySet:
+        """``about``, newest first by the holder's collection time."""
+        collected = self.holder.collected_at
+        if collected is None:
+            ordering: list[Any] = ["-pk"]
+        else:
+            nullable = self.model._meta.get_field(collected).null
+            ordering = [F(collected).desc(nulls_last=True) if nullable else f"-{collected}",
+                        "-pk"]
+        return self.about(pk=pk, subject_ref=subject_ref).order_by(*ordering)
+
+    def queryset(self, member: Member) -> QuerySet:
+        """The rows newest first, with what they are shown with (one query, joined)."""
+        return _joined(self.newest_first(pk=member.pk, subject_ref=member.subject_ref),
+                       self.holder)
+
+    def holds(self, row: Any) -> bool:
+        """Whether ``row`` (read without the condition) is one this query finds."""
+        if not self.names:
+            return True
+        for name in self.names:
+            model_field = self.model._meta.get_field(name)
+            value = row.__dict__.get(model_field.attname)  # as stored: nothing is decrypted
+            if value is not None and not (_textual(model_field) and value == ""):
+                return True
+        return False
 
 
-def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> str:
+def _collected_at(holder: registry.Holder, row: Any) -> Any:
+    return getattr(row, holder.collected_at) if holder.collected_at else None
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """One model's share of an item: the item's fields there and the queries that read them."""
+
+    item_key: str
+    holder: registry.Holder
+    names: tuple[str, ...]
+    rows: RowQuery  # the rows that hold the item (its own pages count and list these)
+    overview: RowQuery  # the query the overview reads them through, shared where it can be
+
+    @property
+    def model(self) -> type[models.Model]:
+        return _holder_model(self.holder)
+
+    @property
+    def whole(self) -> RowQuery:
+        """All the person's rows of the model, whatever they hold (read once per model)."""
+        return RowQuery(self.holder)
+
+    @property
+    def is_member_row(self) -> bool:
+        """The member's own account row: read whole once, then each item's fields checked."""
+        return _is_account(self.model)
+
+    def item_row(self, row: Any, *, member: Member, viewer: Member) -> ItemRow | None:
+        return _item_row(self.model, self.holder, row, self.names, member=member,
+                         viewer=viewer)
+
+
+@functools.cache
+def item_sources() -> dict[str, tuple[ItemSource, ...]]:
+    """Each registry item's sources: the models on the live database whose rows name their
+    subject (``registry.HOLDERS``), in the order the item names its fields.
+
+    The retention store is read by the privacy officer only, and rows that name no account
+    (analytics visits, sessions) cannot be told apart from anyone else's: such an item shows
+    as not linked."""
+    sources: dict[str, tuple[ItemSource, ...]] = {}
+    for item in registry.ITEMS:
+        by_model: dict[str, list[str]] = defaultdict(list)
+        for reference in item.fields:
+            label, name = reference.rsplit(".", 1)
+            by_model[label].append(name)
+        found = []
+        for label, names in by_model.items():
+            holder = registry.holder(label)
+            if holder is None or holder.owner is None:
+                continue
+            model = _holder_model(holder)
+            if router.db_for_read(model) != "default":
+                continue
+            selective = _value_condition(model, names) is not None
+            rows = RowQuery(holder, tuple(names) if selective else ())
+            overview = RowQuery(holder) if _is_account(model) else rows
+            found.append(ItemSource(item_key=item.key, holder=holder, names=tuple(names),
+                                    rows=rows, overview=overview))
+        sources[item.key] = tuple(found)
+    return sources
+
+
+def item_source(item_key: str, model_label: str) -> ItemSource:
+    """The source of ``item_key`` in the model ``"app_label.ModelName"``."""
+    return next(source for source in item_sources()[item_key]
+                if source.holder.model == model_label)
+
+
+def _unique(queries: Iterable[RowQuery]) -> list[RowQuery]:
+    return list(dict.fromkeys(queries))
+
+
+# --- Reading rows and what they are shown with ---------------------------------------------
+
+@functools.cache
+def _unshown_texts(model: type[models.Model]) -> tuple[str, ...]:
+    """Long texts of a row that is shown only by its name beside another (a policy version's
+    full text beside a consent record): not read. A data key is read whole."""
+    if model is DataKey:
+        return ()
+    return tuple(
+        model_field.name for model_field in model._meta.concrete_fields
+        if isinstance(model_field, models.TextField)
+    )
+
+
+def _joined(queryset: QuerySet, holder: registry.Holder) -> QuerySet:
+    """``queryset`` with what its rows are shown with (``holder.shown_with``), joined."""
+    model = queryset.model
+    return queryset.select_related(*holder.shown_with).defer(*(
+        f"{name}__{text}" for name in holder.shown_with
+        for text in _unshown_texts(model._meta.get_field(name).related_model)
+    ))
+
+
+def _rows(query: RowQuery, member: Member, *, newest: int | None = None) -> list[Any]:
+    """The rows ``query`` finds about ``member``: all of them in the model's order, or the
+    ``newest`` few. Without what they are shown with (``_with_related`` reads it for all rows
+    at once). The account row is ``member`` itself, read whole for this request already."""
+    if query.is_account_row:
+        return [member]
+    if newest is None:
+        return list(query.about(pk=member.pk, subject_ref=member.subject_ref))
+    return list(query.newest_first(pk=member.pk, subject_ref=member.subject_ref)[:newest])
+
+
+def _with_related(rows_by_query: dict[RowQuery, list[Any]]) -> None:
+    """Give the rows what they are shown with (their holder's ``shown_with``): one query per
+    related model for all of them. Rows sealed with the same data key share one key object,
+    so each key is unwrapped once."""
+    links: list[tuple[Any, str, type[models.Model], Any]] = []
+    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+    seen: set[int] = set()
+    for query, rows in rows_by_query.items():
+        for row in rows:
+            if id(row) in seen:
+                continue
+            seen.add(id(row))
+            for name in query.holder.shown_with:
+                model_field = query.model._meta.get_field(name)
+                value = getattr(row, model_field.attname)
+                if value is not None and not model_field.is_cached(row):
+                    links.append((row, name, model_field.related_model, value))
+                    wanted[model_field.related_model].add(value)
+    found = {
+        related: related._base_manager.defer(*_unshown_texts(related)).in_bulk(values)
+        for related, values in wanted.items()
+    }
+    for row, name, related, value in links:
+        if value in found[related]:
+            setattr(row, name, found[related][value])
+
+
+def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member | None) -> str:
     """A field's value as its subject reads it (decrypted; never a password hash)."""
     if model_field.name == "password":
         return _("(set; stored only as a one-way hash)") if getattr(row, "password", "") else ""
@@ -297,7 +450,8 @@ def display_value(row: Any, model_field: Any, *, member: Any, viewer: Any) -> st
 
 
 def _item_row(
-    model: type[models.Model], row: Any, names: Iterable[str], *, member: Any, viewer: Any,
+    model: type[models.Model], holder: registry.Holder, row: Any, names: Iterable[str], *,
+    member: Member, viewer: Member,
 ) -> ItemRow | None:
     """What one row holds of an item (its fields, as the subject reads them); None if nothing."""
     values = [
@@ -307,39 +461,29 @@ def _item_row(
     ]
     if not any(value for _label, value in values):
         return None
-    return ItemRow(collected_at=_collected_at(model, row), values=values)
+    return ItemRow(collected_at=_collected_at(holder, row), values=values)
 
 
-def items_held(*, member: Any, viewer: Any, now: datetime.datetime | None = None) -> list[ItemView]:
-    """Every registry item with the member's rows of it (one query per model named)."""
+# --- Everything: the export -----------------------------------------------------------------
+
+def items_held(
+    *, member: Member, viewer: Member, now: datetime.datetime | None = None
+) -> list[ItemView]:
+    """Every registry item with all the member's rows of it: one query per model that holds
+    items, one per model their rows are shown with."""
     now = now or timezone.now()
-    fields_by_model = _fields_by_model()
-    rows_by_model: dict[str, list[Any]] = {}
-    models_by_label: dict[str, type[models.Model]] = {}
-    for label, names in fields_by_model.items():
-        model = apps.get_model(label)
-        models_by_label[label] = model
-        if router.db_for_read(model) != "default":
-            rows_by_model[label] = []  # the retention store: read only by the officer
-            continue
-        rows_by_model[label] = _rows_of(model, member, names)
-    restricted = restricted_items_of_member(pk=member.pk, now=now)
+    sources = item_sources()
+    wholes = _unique(source.whole for found in sources.values() for source in found)
+    read = {query: _rows(query, member) for query in wholes}
+    _with_related(read)
+    restricted = restricted_items(subject_ref=member.subject_ref, now=now)
     views = []
     for item in registry.ITEMS:
-        view = ItemView(item=item, restricted=item.key in restricted)
-        by_model: dict[str, list[str]] = defaultdict(list)
-        for reference in item.fields:
-            label, name = reference.rsplit(".", 1)
-            by_model[label].append(name)
-        view.linked = any(
-            router.db_for_read(models_by_label[label]) == "default"
-            and _owner_filter(models_by_label[label], member) is not None
-            for label in by_model
-        )
-        for label, names in by_model.items():
-            model = models_by_label[label]
-            for row in rows_by_model[label]:
-                item_row = _item_row(model, row, names, member=member, viewer=viewer)
+        view = ItemView(item=item, linked=bool(sources[item.key]),
+                        restricted=item.key in restricted)
+        for source in sources[item.key]:
+            for row in read[source.whole]:
+                item_row = source.item_row(row, member=member, viewer=viewer)
                 if item_row is not None:
                     view.rows.append(item_row)
         view.legal_hold = legal_hold_of(view)
@@ -357,10 +501,10 @@ def _with_item_labels(rows: list[Any]) -> list[Any]:
     return rows
 
 
-def subject_data(*, member: Any, viewer: Any, now: datetime.datetime | None = None) -> SubjectData:
-    """My data: the registry's items plus the readable sections of section 6."""
-    from consultations.models import Consultation, Review
-
+def subject_data(
+    *, member: Member, viewer: Member, now: datetime.datetime | None = None
+) -> SubjectData:
+    """The export: every item's records, plus the readable lists of section 6."""
     now = now or timezone.now()
     labels = consent_labels()
     return SubjectData(
@@ -394,163 +538,6 @@ def subject_data(*, member: Any, viewer: Any, now: datetime.datetime | None = No
 # A member may hold thousands of rows (posts, log-ins, consents); the overview reads a COUNT of
 # each item's rows (all in one query) and the newest few, so it costs the same for every member.
 
-OVERVIEW_ROWS = 5  # newest records the overview shows of each item and list
-PAGE_ROWS = 20  # records per page of an item or list
-
-
-@functools.cache
-def _collected_field(model: type[models.Model]) -> str | None:
-    """The field that says when a row was collected (the first of ``_COLLECTED_AT`` it has)."""
-    names = _model_field_names(model)
-    return next((name for name in _COLLECTED_AT if name in names), None)
-
-
-def _textual(model_field: Any) -> bool:
-    # An IP address field stores a blank as NULL: only the NULL test applies to it.
-    return isinstance(model_field, (models.CharField, models.TextField))
-
-
-def _value_condition(model: type[models.Model], names: Iterable[str]) -> Q | None:
-    """Rows in which one of ``names`` holds something; None when every row does.
-
-    As ``display_value`` shows them: NULL and the empty string are nothing; a date, a yes/no
-    or a required link always is something. ``_RowQuery.holds`` asks the same of a row read."""
-    condition = Q()
-    for name in names:
-        model_field = model._meta.get_field(name)
-        if not model_field.null and not _textual(model_field):
-            return None
-        part = Q(**{f"{name}__isnull": False}) if model_field.null else Q()
-        if _textual(model_field):
-            part &= ~Q(**{name: ""})
-        condition |= part
-    return condition
-
-
-@functools.cache
-def _unshown_texts(model: type[models.Model]) -> tuple[str, ...]:
-    """Long texts of a row that is shown only by its name beside another (a policy version's
-    full text beside a consent record): not read. A data key is read whole."""
-    from privacy.models import DataKey
-
-    if model is DataKey:
-        return ()
-    return tuple(
-        model_field.name for model_field in model._meta.concrete_fields
-        if isinstance(model_field, models.TextField)
-    )
-
-
-def _joined(queryset: QuerySet) -> QuerySet:
-    """``queryset`` with what its rows are shown with (``_related_of``), joined."""
-    model = queryset.model
-    related = _related_of(model)
-    return queryset.select_related(*related).defer(*(
-        f"{name}__{text}" for name in related
-        for text in _unshown_texts(model._meta.get_field(name).related_model)
-    ))
-
-
-@dataclass(frozen=True)
-class _RowQuery:
-    """The rows of ``model`` about a member, newest first; with ``names``, only the rows that
-    hold something in one of them (so that a COUNT counts the records an item shows)."""
-
-    model: type[models.Model]
-    names: tuple[str, ...] = ()
-
-    def queryset(self, member: Any) -> QuerySet:
-        """The rows, with what they are shown with (one query, joined)."""
-        return _joined(self.rows_about(pk=member.pk, subject_ref=member.subject_ref))
-
-    def rows_about(self, *, pk: Any, subject_ref: Any) -> QuerySet:
-        """The rows alone, about the member ``pk`` (values or references to a member row)."""
-        queryset = self.model._base_manager.filter(
-            _owner_condition(self.model, pk=pk, subject_ref=subject_ref)
-        )
-        if self.names:
-            queryset = queryset.filter(_value_condition(self.model, self.names))
-        collected = _collected_field(self.model)
-        if collected is None:
-            ordering: list[Any] = ["-pk"]
-        else:
-            nullable = self.model._meta.get_field(collected).null
-            ordering = [F(collected).desc(nulls_last=True) if nullable else f"-{collected}",
-                        "-pk"]
-        return queryset.order_by(*ordering)
-
-    def holds(self, row: Any) -> bool:
-        """Whether ``row`` (read without the condition) is one this query finds."""
-        if not self.names:
-            return True
-        for name in self.names:
-            model_field = self.model._meta.get_field(name)
-            value = row.__dict__.get(model_field.attname)  # as stored: nothing is decrypted
-            if value is not None and not (_textual(model_field) and value == ""):
-                return True
-        return False
-
-
-@dataclass(frozen=True)
-class ItemSource:
-    """One model's share of an item: the item's fields there and the queries that read them."""
-
-    item_key: str
-    model: type[models.Model]
-    names: tuple[str, ...]
-    rows: _RowQuery  # the rows that hold the item (its own pages count and list these)
-    overview: _RowQuery  # the query the overview reads them through, shared where it can be
-
-    @functools.cached_property
-    def is_member_row(self) -> bool:
-        """The member's own account row: read whole once, then each item's fields checked."""
-        return self.model is apps.get_model(settings.AUTH_USER_MODEL)
-
-    def item_row(self, row: Any, *, member: Any, viewer: Any) -> ItemRow | None:
-        return _item_row(self.model, row, self.names, member=member, viewer=viewer)
-
-
-@functools.cache
-def _sources() -> dict[str, tuple[ItemSource, ...]]:
-    """Each item's sources: the models on the live database whose rows name their subject.
-
-    The retention store is read by the privacy officer only, and rows that name no account
-    (analytics visits, sessions) cannot be told apart from anyone else's: the item shows as
-    not linked, as in ``items_held``."""
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    sources: dict[str, tuple[ItemSource, ...]] = {}
-    for item in registry.ITEMS:
-        by_model: dict[str, list[str]] = defaultdict(list)
-        for reference in item.fields:
-            label, name = reference.rsplit(".", 1)
-            by_model[label].append(name)
-        found = []
-        for label, names in by_model.items():
-            model = apps.get_model(label)
-            if router.db_for_read(model) != "default" or not _owner_lookups(model):
-                continue
-            selective = _value_condition(model, names) is not None
-            rows = _RowQuery(model, tuple(names) if selective else ())
-            overview = _RowQuery(model) if model is user_model else rows
-            found.append(ItemSource(item_key=item.key, model=model, names=tuple(names),
-                                    rows=rows, overview=overview))
-        sources[item.key] = tuple(found)
-    return sources
-
-
-def item_source(item_key: str, model_label: str) -> ItemSource:
-    """The source of ``item_key`` in the model ``"app_label.ModelName"``."""
-    return next(
-        source for source in _sources()[item_key] if source.model._meta.label == model_label
-    )
-
-
-def _overview_queries() -> list[_RowQuery]:
-    return list(dict.fromkeys(
-        source.overview for sources in _sources().values() for source in sources
-    ))
-
-
 NOTHING_HELD = gettext_lazy("None.")
 
 
@@ -564,7 +551,6 @@ class Section:
     title: Promise
     item_key: str
     model_label: str
-    related: tuple[str, ...] = ()
     empty: Promise = NOTHING_HELD
 
     @property
@@ -574,9 +560,8 @@ class Section:
 
 SECTIONS: tuple[Section, ...] = (
     Section("consultations", gettext_lazy("Consultations"), "consultation_content",
-            "consultations.Consultation", related=("area",)),
-    Section("reviews", gettext_lazy("Reviews"), "review_content", "consultations.Review",
-            related=("area",)),
+            "consultations.Consultation"),
+    Section("reviews", gettext_lazy("Reviews"), "review_content", "consultations.Review"),
     Section("consents", gettext_lazy("Consent decisions"), "consent_records",
             "privacy.ConsentRecord"),
     Section("logins", gettext_lazy("Log-in history"), "access_log", "members.LoginRecord"),
@@ -591,100 +576,22 @@ SECTIONS: tuple[Section, ...] = (
 SECTIONS_BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 
 
-@functools.cache
-def _related_of(model: type[models.Model]) -> tuple[str, ...]:
-    """What a row of ``model`` is shown with: its links named by items or lists, its data key."""
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    label = model._meta.label
-    names = [name for item in registry.ITEMS for reference in item.fields
-             for model_label, name in [reference.rsplit(".", 1)] if model_label == label]
-    names += [name for section in SECTIONS if section.model_label == label
-              for name in section.related]
-    related = [
-        name for name in dict.fromkeys(names)
-        if model._meta.get_field(name).is_relation
-        and model._meta.get_field(name).related_model is not user_model
-    ]
-    if "data_key" in _model_field_names(model):
-        related.append("data_key")
-    return tuple(related)
-
-
-def _count_queryset(queries: tuple[_RowQuery, ...], *, pk: int) -> QuerySet:
-    """One row of COUNTs, one per query, each a subquery about the member row ``pk``."""
-    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+def _counts(member: Member, queries: list[RowQuery]) -> dict[RowQuery, int]:
+    """How many rows each query finds about ``member``: one query, a COUNT subquery per
+    query about the member's row."""
     about = {"pk": OuterRef("pk"), "subject_ref": OuterRef("subject_ref")}
     counted = {
         f"n{index}": Subquery(
-            query.rows_about(**about).order_by().annotate(
+            query.about(**about).order_by().annotate(
                 found=Func(F("pk"), function="COUNT", output_field=IntegerField())
             ).values("found"),
             output_field=IntegerField(),
         )
         for index, query in enumerate(queries)
     }
-    return user_model._base_manager.filter(pk=pk).values(**counted)
-
-
-# The overview runs the same score of queries for every member, and Django takes many times
-# longer to compile them than the database takes to run them: each is compiled once per
-# process about the stand-in id ``ANY_ID`` (everything else about the member, such as the
-# subject reference, is read through the id in the SQL itself; ``clinic_site.statements``).
-@functools.cache
-def _count_statement(queries: tuple[_RowQuery, ...], alias: str) -> Statement:
-    return Statement.compile(_count_queryset(queries, pk=ANY_ID), alias, expect=("id",))
-
-
-def _counts(member: Any, queries: list[_RowQuery]) -> dict[_RowQuery, int]:
-    """How many rows each query finds about ``member``, in one query."""
-    alias = router.db_for_read(apps.get_model(settings.AUTH_USER_MODEL))
-    found = next(iter(_count_statement(tuple(queries), alias).rows(id=member.pk)), {})
+    user_model = apps.get_model(settings.AUTH_USER_MODEL)
+    found = user_model._base_manager.filter(pk=member.pk).values(**counted).first() or {}
     return {query: found.get(f"n{index}") or 0 for index, query in enumerate(queries)}
-
-
-@functools.cache
-def _newest_statement(query: _RowQuery, alias: str) -> Statement:
-    newest = query.rows_about(pk=ANY_ID, subject_ref=member_subject_ref(ANY_ID))[:OVERVIEW_ROWS]
-    return Statement.compile(newest.values(*_attnames(query.model)), alias, expect=("id",))
-
-
-@functools.cache
-def _attnames(model: type[models.Model]) -> tuple[str, ...]:
-    return tuple(model_field.attname for model_field in model._meta.concrete_fields)
-
-
-def _newest(query: _RowQuery, member: Any) -> list[Any]:
-    """The newest ``OVERVIEW_ROWS`` rows ``query`` finds about ``member``, without the rows
-    they are shown with (``_with_related`` reads those for all rows at once). The account
-    row is ``member`` itself, read whole for this request already."""
-    if type(member) is query.model and not query.names:
-        return [member]
-    alias = router.db_for_read(query.model)
-    names = _attnames(query.model)
-    return [query.model.from_db(alias, names, [row[name] for name in names])
-            for row in _newest_statement(query, alias).rows(id=member.pk)]
-
-
-def _with_related(rows: Iterable[Any]) -> None:
-    """Give ``rows`` what they are shown with (the links ``_related_of`` names, data keys):
-    one query per related model for all of them. Rows sealed with the same data key share
-    one key object, so each key is unwrapped once."""
-    links: list[tuple[Any, str, type[models.Model], Any]] = []
-    wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
-    for row in {id(row): row for row in rows}.values():
-        for name in _related_of(type(row)):
-            model_field = row._meta.get_field(name)
-            value = getattr(row, model_field.attname)
-            if value is not None and not model_field.is_cached(row):
-                links.append((row, name, model_field.related_model, value))
-                wanted[model_field.related_model].add(value)
-    found = {
-        related: related._base_manager.defer(*_unshown_texts(related)).in_bulk(values)
-        for related, values in wanted.items()
-    }
-    for row, name, related, value in links:
-        if value in found[related]:
-            setattr(row, name, found[related][value])
 
 
 def _moment(value: Any) -> datetime.datetime:
@@ -732,15 +639,15 @@ class SubjectOverview(_AboutSubject):
     """What "my data" shows: every item with its declarations, how many records hold it and
     the newest of them; the lists of section 6 likewise. Bounded whatever is held."""
 
-    member: Any
-    viewer: Any
+    member: Member
+    viewer: Member
     generated_at: datetime.datetime
     items: list[ItemView]
     sections: list[SectionView]
 
 
 def subject_overview(
-    *, member: Any, viewer: Any, now: datetime.datetime | None = None
+    *, member: Member, viewer: Member, now: datetime.datetime | None = None
 ) -> SubjectOverview:
     """The "my data" page: one COUNT query for every item and list, then the newest
     ``OVERVIEW_ROWS`` rows of each model that holds any (only the rows shown are decrypted).
@@ -750,18 +657,23 @@ def subject_overview(
     query per related model (data keys, areas, policy versions); the restrictions in force;
     the names of consents when the ledger has entries. A fixed bound, never one per row."""
     now = now or timezone.now()
-    sources = _sources()
-    queries = _overview_queries()
+    sources = item_sources()
+    queries = _unique(source.overview for found in sources.values() for source in found)
     counts = _counts(member, queries)
-    read: dict[_RowQuery, list[Any]] = {}
+    read: dict[RowQuery, list[Any]] = {}
     for query in sorted(queries, key=lambda query: bool(query.names)):
         wanted = min(counts[query], OVERVIEW_ROWS)
         # The newest rows of the whole model, read for another item, often are the newest
         # that hold this item too (nearly every log-in record has an IP address).
-        newest = [row for row in read.get(_RowQuery(query.model), ()) if query.holds(row)]
-        read[query] = newest[:wanted] if len(newest) >= wanted else _newest(query, member)
-    _with_related(row for rows in read.values() for row in rows)
-    restricted = restricted_items_of_member(pk=member.pk, now=now)
+        newest = [row for row in read.get(RowQuery(query.holder), ()) if query.holds(row)]
+        if len(newest) >= wanted:
+            read[query] = newest[:wanted]
+        elif wanted:
+            read[query] = _rows(query, member, newest=OVERVIEW_ROWS)
+        else:
+            read[query] = []
+    _with_related(read)
+    restricted = restricted_items(subject_ref=member.subject_ref, now=now)
     items = []
     for item in registry.ITEMS:
         view = ItemView(item=item, linked=bool(sources[item.key]),
@@ -771,7 +683,7 @@ def subject_overview(
         candidates = [
             (source, row) for source in sources[item.key] for row in read[source.overview]
         ]
-        candidates.sort(key=lambda pair: (_moment(_collected_at(pair[0].model, pair[1])),
+        candidates.sort(key=lambda pair: (_moment(_collected_at(pair[0].holder, pair[1])),
                                           pair[1].pk), reverse=True)
         for source, row in candidates:  # decrypted only until the few shown are found
             if len(view.rows) == OVERVIEW_ROWS:
@@ -817,13 +729,13 @@ def _page(queryset: QuerySet, number: Any) -> Page:
 
 
 def _merged_page(
-    sources: tuple[ItemSource, ...], member: Any, number: Any
+    sources: tuple[ItemSource, ...], member: Member, number: Any
 ) -> tuple[Page, list[tuple[ItemSource, Any]]]:
     """A page of an item held in several models: (source, id, time) of all of them merged in
     one UNION ordered newest first, then the page's rows read by id, one query per model."""
     parts = [
-        source.rows.rows_about(pk=member.pk, subject_ref=member.subject_ref).order_by().annotate(
-            source_index=Value(index), collected=F(_collected_field(source.model)),
+        source.rows.about(pk=member.pk, subject_ref=member.subject_ref).order_by().annotate(
+            source_index=Value(index), collected=F(source.holder.collected_at),
         ).values_list("source_index", "pk", "collected")
         for index, source in enumerate(sources)
     ]
@@ -837,36 +749,38 @@ def _merged_page(
     found = {  # the ids come from the member's rows: no need to ask whose they are again
         (index, row.pk): row
         for index, pks in wanted.items()
-        for row in _joined(sources[index].model._base_manager.filter(pk__in=pks))
+        for row in _joined(sources[index].model._base_manager.filter(pk__in=pks),
+                           sources[index].holder)
     }
     return page, [(sources[index], found[index, pk]) for index, pk, _collected
                   in page.object_list if (index, pk) in found]
 
 
-def _newest_collected(sources: tuple[ItemSource, ...], member: Any) -> Any:
+def _newest_collected(sources: tuple[ItemSource, ...], member: Member) -> Any:
     """When the newest record of an item was collected (one LIMIT 1 query per model)."""
     moments = []
     for source in sources:
-        collected = _collected_field(source.model)
+        collected = source.holder.collected_at
         if collected is not None:
-            moments += source.rows.rows_about(
+            moments += source.rows.newest_first(
                 pk=member.pk, subject_ref=member.subject_ref
             ).values_list(collected, flat=True)[:1]
     return max(moments, key=_moment, default=None)
 
 
-def item_legal_hold(*, member: Any, item_key: str) -> LegalHold | None:
+def item_legal_hold(*, member: Member, item_key: str) -> LegalHold | None:
     """The hold a law puts on ``member``'s records of ``item_key`` now (None: no law keeps
     the item, or nothing is held); reads only the newest record's time."""
     item = registry.ITEMS_BY_KEY[item_key]
-    sources = _sources().get(item_key, ())
+    sources = item_sources().get(item_key, ())
     if not sources or legal_hold_period(item.retention) is None:
         return None
     return legal_hold_since(item, collected=_newest_collected(sources, member))
 
 
 def item_listing(
-    *, member: Any, viewer: Any, key: str, page: Any = None, now: datetime.datetime | None = None,
+    *, member: Member, viewer: Member, key: str, page: Any = None,
+    now: datetime.datetime | None = None,
 ) -> ItemListing | None:
     """Page ``page`` of the records holding item ``key`` (None: no such item).
 
@@ -876,7 +790,7 @@ def item_listing(
     item = registry.ITEMS_BY_KEY.get(key)
     if item is None:
         return None
-    sources = _sources()[key]
+    sources = item_sources()[key]
     view = ItemView(item=item, linked=bool(sources), restricted=item_is_restricted(
         subject_ref=member.subject_ref, item_key=key, now=now,
     ))
@@ -903,7 +817,7 @@ class SectionListing:
     page: Page
 
 
-def section_listing(*, member: Any, key: str, page: Any = None) -> SectionListing | None:
+def section_listing(*, member: Member, key: str, page: Any = None) -> SectionListing | None:
     """Page ``page`` of list ``key`` of "my data" (None: no such list): a COUNT and a page."""
     section = SECTIONS_BY_KEY.get(key)
     if section is None:
@@ -915,8 +829,6 @@ def section_listing(*, member: Any, key: str, page: Any = None) -> SectionListin
         page=found,
     )
 
-
-# --- Who may see whom -----------------------------------------------------------------------
 
 # --- Consents ---------------------------------------------------------------------------------
 
@@ -948,10 +860,8 @@ def items_only_for_consent(key: str, *, granted: set[str]) -> list[registry.Coll
     ]
 
 
-def consent_states(*, member: Any) -> list[ConsentState]:
+def consent_states(*, member: Member) -> list[ConsentState]:
     """Each optional consent: the registry's member consents and processors asking consent."""
-    from privacy.services import reconsent_choices
-
     current = consents_current_for(subject_ref=member.subject_ref)
     granted = {key for key, record in current.items() if record.granted}
     states = []

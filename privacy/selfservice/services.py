@@ -12,11 +12,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from consultations.services import member_posts_withhold
+from members.forms import ProfileForm
+from members.models import Member
 from privacy import registry
 from privacy.access_log import access_log_append
 from privacy.models import (
@@ -33,6 +38,7 @@ from privacy.restrictions import restriction_lift, restriction_start
 from privacy.retention.destruction import member_erase
 from privacy.selectors import consents_current_for, disclosures_for
 from privacy.selfservice import selectors
+from privacy.selfservice.export import export_zip
 from privacy.services import PrivacyError, consent_record, disclosure_record, reconsent_choices
 
 WITHDRAWAL_REASON = "withdrawal"
@@ -88,7 +94,7 @@ def rights_request_complete(
 
 # --- Legal hold ---------------------------------------------------------------------------------
 
-def legal_hold_check(*, member: Any, item_key: str) -> None:
+def legal_hold_check(*, member: Member, item_key: str) -> None:
     """Refuse a change or deletion of an item a law keeps (policy section 6)."""
     if item_key not in registry.ITEMS_BY_KEY:
         raise PrivacyError(
@@ -103,12 +109,10 @@ def legal_hold_check(*, member: Any, item_key: str) -> None:
 
 @transaction.atomic
 def subject_data_export(
-    *, member: Any, viewer: Any, actor: str, channel: str = RequestChannel.WEB,
+    *, member: Member, viewer: Member, actor: str, channel: str = RequestChannel.WEB,
     reference: str = "",
 ) -> bytes:
     """The zip of everything held about ``member``; logged, and recorded as a request."""
-    from privacy.selfservice.export import export_zip
-
     _check_channel(channel)
     data = selectors.subject_data(member=member, viewer=viewer)
     content = export_zip(data)
@@ -128,7 +132,7 @@ SENSITIVE_CONSENT = "sensitive_health"
 
 @transaction.atomic
 def consent_change(
-    *, member: Any, consent: str, granted: bool, actor: Any, ip_address: str | None = None,
+    *, member: Member, consent: str, granted: bool, actor: Any, ip_address: str | None = None,
 ) -> Any:
     """One click on the consent page: a ledger entry (the one check reads the ledger).
 
@@ -144,8 +148,6 @@ def consent_change(
     )
     if not granted:
         if consent == SENSITIVE_CONSENT:
-            from consultations.services import member_posts_withhold
-
             member_posts_withhold(member=member)
         rights_request_record(
             subject_ref=member.subject_ref, kind=RightsRequestKind.CONSENT_WITHDRAWAL,
@@ -165,7 +167,7 @@ def _member_field(item_key: str) -> str | None:
     return fields[0]
 
 
-def corrected_values(*, member: Any, items: Iterable[str]) -> dict[str, str]:
+def corrected_values(*, member: Member, items: Iterable[str]) -> dict[str, str]:
     """The current (corrected) value of each item, as the recipients are told it."""
     values = {}
     views = {v.item.key: v for v in selectors.items_held(member=member, viewer=member)}
@@ -179,7 +181,7 @@ def corrected_values(*, member: Any, items: Iterable[str]) -> dict[str, str]:
 
 
 def correction_notify_recipients(
-    *, member: Any, items: Iterable[str], recorded_by: Any = None,
+    *, member: Member, items: Iterable[str], recorded_by: Any = None,
 ) -> list[Any]:
     """Tell every third party that received a corrected item its new value (policy section 6).
 
@@ -217,7 +219,7 @@ def correction_notify_recipients(
     return notified
 
 
-def profile_corrected(*, member: Any, before: dict[str, Any], actor: Any = None) -> list[str]:
+def profile_corrected(*, member: Member, before: dict[str, Any], actor: Any = None) -> list[str]:
     """After a member (or their representative) edited the profile: record the correction
     and pass the corrected items on to the third parties that received them."""
     changed = profile_changes(before=before, member=member)
@@ -228,7 +230,7 @@ def profile_corrected(*, member: Any, before: dict[str, Any], actor: Any = None)
     return changed
 
 
-def profile_changes(*, before: dict[str, Any], member: Any) -> list[str]:
+def profile_changes(*, before: dict[str, Any], member: Member) -> list[str]:
     """Registry keys of the profile items whose value differs from ``before``."""
     return [
         key for key in selectors.PROFILE_ITEMS
@@ -236,11 +238,11 @@ def profile_changes(*, before: dict[str, Any], member: Any) -> list[str]:
     ]
 
 
-def _field_value(member: Any, field: str) -> Any:
+def _field_value(member: Member, field: str) -> Any:
     return member.desired_area_id if field == "desired_area" else getattr(member, field)
 
 
-def profile_snapshot(member: Any) -> dict[str, Any]:
+def profile_snapshot(member: Member) -> dict[str, Any]:
     """The profile items' values before an edit, by registry key."""
     return {key: _field_value(member, _member_field(key) or key)
             for key in selectors.PROFILE_ITEMS}
@@ -258,11 +260,6 @@ SHELL_CORRECTABLE = ("name", "mobile_phone", "home_phone", "home_address", "date
 
 
 def _validated_value(item_key: str, value: str) -> str:
-    from django import forms
-    from django.core.exceptions import ValidationError
-
-    from members.forms import ProfileForm
-
     if item_key not in SHELL_CORRECTABLE:
         raise PrivacyError(
             f"item {item_key} cannot be set from the shell (the member changes it on the site, "
@@ -279,7 +276,7 @@ def _validated_value(item_key: str, value: str) -> str:
 
 @transaction.atomic
 def correction_request_start(
-    *, member: Any, item_key: str, channel: str, actor: str, reference: str = "",
+    *, member: Member, item_key: str, channel: str, actor: str, reference: str = "",
 ) -> CorrectionOutcome:
     """A correction asked through the officer: the item is restricted until it is corrected.
     Logged in the same transaction as the change (``actor``: the operator)."""
@@ -302,7 +299,7 @@ def correction_request_start(
 
 @transaction.atomic
 def correction_request_complete(
-    *, member: Any, item_key: str, channel: str, actor: str, value: str | None = None,
+    *, member: Member, item_key: str, channel: str, actor: str, value: str | None = None,
     recorded_by: Any = None,
 ) -> CorrectionOutcome:
     """Apply the corrected value, lift the restriction and tell the recipients; logged in the
@@ -333,7 +330,7 @@ def correction_request_complete(
 
 @transaction.atomic
 def restriction_request(
-    *, member: Any, items: list[str], channel: str, actor: str, reference: str = "",
+    *, member: Member, items: list[str], channel: str, actor: str, reference: str = "",
     lift: bool = False,
 ) -> list[Restriction]:
     """Suspend (or resume) processing of items on the person's request (PIPA art. 37); logged
@@ -369,7 +366,7 @@ def restriction_request(
 # --- Withdrawal and erasure ---------------------------------------------------------------------
 
 def member_withdraw(
-    *, member: Any, actor: Any, channel: str = RequestChannel.WEB, reference: str = "",
+    *, member: Member, actor: Any, channel: str = RequestChannel.WEB, reference: str = "",
     reason: str = WITHDRAWAL_REASON, actor_name: str = "",
 ) -> RightsRequest:
     """Close the account at once: ``member_erase`` destroys what no law keeps and moves what a
@@ -395,6 +392,6 @@ def member_withdraw(
     return request
 
 
-def consents_granted(member: Any) -> set[str]:
+def consents_granted(member: Member) -> set[str]:
     current = consents_current_for(subject_ref=member.subject_ref)
     return {key for key, record in current.items() if record.granted}

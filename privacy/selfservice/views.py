@@ -3,6 +3,7 @@ a child they represent (anyone else gets a 404, as if the child did not exist)."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from allauth.account.adapter import get_adapter
@@ -14,11 +15,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import empty
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from members.models import Member
 from members.selectors import children_named_for, represented_child
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
@@ -32,21 +33,20 @@ def _client_ip(request: HttpRequest) -> str | None:
     return get_adapter(request).client_ip(request)
 
 
-def _subject(request: HttpRequest, pk: int | None) -> Any:
+def _subject(request: HttpRequest, pk: int | None) -> Member:
     """The member whose data the page is about: the viewer, or a child they represent.
 
-    The viewer as the member row itself, not the lazy proxy ``request.user`` is: the pages
-    show it as the account's record, read whole for this request already."""
+    The viewer is ``request.user``, the member the request has read already (the pages show
+    its own account row without reading it again)."""
     if pk is None:
-        wrapped = getattr(request.user, "_wrapped", request.user)  # set up by login_required
-        return request.user if wrapped is empty else wrapped
+        return request.user
     child = represented_child(representative=request.user, pk=pk)
     if child is None:
         raise Http404
     return child
 
 
-def _urls(member: Any, pk: int | None) -> dict[str, str]:
+def _urls(member: Member, pk: int | None) -> dict[str, str]:
     if pk is None:
         return {"my_data": reverse("privacy:my_data"),
                 "export": reverse("privacy:my_data_export"),
@@ -74,7 +74,7 @@ def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 def _listing_page(request: HttpRequest, pk: int | None, template: str,
-                  listing_of: Any) -> HttpResponse:
+                  listing_of: Callable[[Member], Any]) -> HttpResponse:
     """A page of one item's or one list's records (``listing_of(member)``; None: no such
     item or list)."""
     member = _subject(request, pk)

@@ -337,10 +337,10 @@ def test_the_overview_decrypts_only_the_bodies_it_shows(
 def test_every_model_of_a_multi_model_item_has_a_collection_time() -> None:
     """An item held in several models is paged through a UNION on its collection times, so
     each of its models needs one (the merge itself is tested on the item pages above)."""
-    assert any(len(sources) > 1 for sources in selectors._sources().values())
-    for sources in selectors._sources().values():
+    assert any(len(sources) > 1 for sources in selectors.item_sources().values())
+    for sources in selectors.item_sources().values():
         if len(sources) > 1:
-            assert all(selectors._collected_field(source.model) for source in sources)
+            assert all(source.holder.collected_at for source in sources)
 
 
 @pytest.mark.parametrize("path", [
