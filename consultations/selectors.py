@@ -24,7 +24,7 @@ from consultations.models import (
 )
 from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
-from privacy.selectors import consent_is_granted
+from privacy.ledger import consent_is_granted
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"

@@ -25,8 +25,8 @@ from consultations.models import (
     ReviewStatus,
 )
 from consultations.selectors import area_list_cache_clear
+from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
-from privacy.services import consent_record
 
 GUEST_CONSENT = "guest_consultation"
 # Crockford's base32 without look-alikes: a guest can read the reference out over the phone.

@@ -24,8 +24,8 @@ from members.models import (
 from members.selectors import contact_is_blocked
 from members.services import RepresentativeData
 from privacy import registry
+from privacy.ledger import policy_version_current
 from privacy.models import PolicyVersion
-from privacy.selectors import policy_version_current
 
 # Form field -> collection item of the registry that declares it.
 FIELD_ITEMS: dict[str, str] = {

@@ -17,9 +17,8 @@ from django.utils import timezone
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
 from members.selectors import contact_hash, items_consented
 from privacy import registry
+from privacy.ledger import consent_record, consents_current_for
 from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
-from privacy.selectors import consents_current_for
-from privacy.services import consent_record
 
 REPRESENTATIVE_LINK_SALT = "members.representative.confirm"
 

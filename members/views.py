@@ -16,7 +16,7 @@ from members import selectors, services
 from members.forms import ProfileForm
 from members.models import Member
 from privacy import registry
-from privacy.selectors import consents_current_for
+from privacy.ledger import consents_current_for
 
 
 def _client_ip(request: HttpRequest) -> str | None:

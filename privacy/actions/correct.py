@@ -10,8 +10,8 @@ from typing import Any, TextIO
 
 from privacy import registry
 from privacy.actions._member_request import MemberRequestAction
+from privacy.errors import PrivacyError
 from privacy.selfservice import services
-from privacy.services import PrivacyError
 
 
 class CorrectAction(MemberRequestAction):

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from privacy.actions._member_request import MemberRequestAction
+from privacy.errors import PrivacyError
 from privacy.selfservice import selectors, services
-from privacy.services import PrivacyError
 
 
 class EraseAction(MemberRequestAction):

@@ -7,8 +7,8 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from privacy.actions._member_request import MemberRequestAction
+from privacy.errors import PrivacyError
 from privacy.selfservice.services import subject_data_export
-from privacy.services import PrivacyError
 
 
 class ExportAction(MemberRequestAction):

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 
 from privacy.actions.base import Action
 from privacy.models import PolicyVersion
-from privacy.services import policy_notice_recipients, policy_notice_send
+from privacy.policy.services import policy_notice_recipients, policy_notice_send
 
 BATCH = 500
 

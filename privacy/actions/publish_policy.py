@@ -9,13 +9,9 @@ from typing import Any, TextIO
 from django.utils import timezone
 
 from privacy.actions.base import Action
-from privacy.selectors import POLICY_BANNER_DAYS
-from privacy.services import (
-    PrivacyError,
-    policy_render,
-    policy_version_check,
-    policy_version_publish,
-)
+from privacy.errors import PrivacyError
+from privacy.ledger import POLICY_BANNER_DAYS
+from privacy.policy.services import policy_render, policy_version_check, policy_version_publish
 
 
 class PublishPolicyAction(Action):

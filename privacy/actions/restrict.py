@@ -6,8 +6,8 @@ import argparse
 from typing import Any, TextIO
 
 from privacy.actions._member_request import MemberRequestAction
+from privacy.errors import PrivacyError
 from privacy.selfservice import services
-from privacy.services import PrivacyError
 
 
 class RestrictAction(MemberRequestAction):

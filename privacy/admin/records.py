@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
 from privacy.admin_mixins import MaskedPersonalDataAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
+from privacy.ledger import policy_versions_cache_clear
 from privacy.masking import mask_name, mask_text
 from privacy.models import (
     AccessLogEntry,
@@ -16,7 +17,6 @@ from privacy.models import (
     PolicyVersion,
     Processor,
 )
-from privacy.selectors import policy_versions_cache_clear
 
 
 @admin.register(PolicyVersion)
@@ -81,7 +81,7 @@ class ProcessorAdmin(admin.ModelAdmin):
 
 @admin.register(Disclosure)
 class DisclosureAdmin(ReadOnlyAdmin):
-    """Recorded by ``privacy.services.disclosure_record`` only; append-only."""
+    """Recorded by ``privacy.processors.services.disclosure_record`` only; append-only."""
 
     list_display = ["disclosed_at", "recipient", "legal_basis", "subject_ref"]
     list_filter = ["legal_basis"]

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from privacy.selectors import member_needs_reconsent, policy_version_reconsent_in_force
+from privacy.ledger import member_needs_reconsent, policy_version_reconsent_in_force
 
 SESSION_KEY = "privacy_reconsent_answered"
 # Pages a member may still open before answering: the question itself, the policy it is

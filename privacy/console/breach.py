@@ -28,9 +28,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from clinic_site.context_processors import site_for
 from privacy import registry
 from privacy.console.inventory import created_field, item_fields_by_model, item_rows, subject_path
+from privacy.controller import site_for
 from privacy.models import (
     BREACH_NOTIFY_HOURS,
     BREACH_REPORT_THRESHOLD,

@@ -11,14 +11,17 @@ from typing import Any, TypeVar
 
 from cookie_consent.cache import all_cookie_groups
 from cookie_consent.util import get_cookie_value_from_request
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from privacy import registry
 from privacy.cookies import groups
-from privacy.models import Visit
+from privacy.models import (
+    Visit,
+)
 
 SLUG_RE = re.compile(r"^[-a-z0-9_]{1,40}$")
 INTEREST_SEP = "."
@@ -107,3 +110,10 @@ def visit_counts_by_hour(*, first: date, last: date) -> list[tuple[int, int]]:
         .values("hour").annotate(n=Count("id")).order_by().values_list("hour", "n")
     )
     return [(hour, counts.get(hour, 0)) for hour in range(24)]
+
+
+def visits_due_for_destruction(*, now: datetime) -> QuerySet[Visit]:
+    """Visit records past the registry's ANALYTICS_VISITS rule (13 months after the visit)."""
+    live_for = registry.ANALYTICS_VISITS.live_for
+    assert live_for is not None
+    return Visit.objects.filter(visited_at__lt=now - live_for)

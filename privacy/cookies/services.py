@@ -22,8 +22,8 @@ from privacy.cookies.selectors import (
     visitor_id_from,
     visitor_ref_from,
 )
+from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, ConsentRecord, Visit
-from privacy.services import consent_record
 
 PATH_MAX = 200
 

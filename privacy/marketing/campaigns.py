@@ -40,8 +40,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from clinic_site.context_processors import site_for
 from privacy import registry
+from privacy.controller import site_for
+from privacy.ledger import consent_counting_version_ids, consent_is_granted, consent_record
 from privacy.models import (
     Campaign,
     CampaignChannel,
@@ -53,13 +54,8 @@ from privacy.models import (
     DeliveryOutcome,
 )
 from privacy.processors import sms
+from privacy.processors.selectors import processors_needing_consent_for
 from privacy.restrictions import restricted_subjects
-from privacy.selectors import (
-    consent_counting_version_ids,
-    consent_is_granted,
-    processors_needing_consent_for,
-)
-from privacy.services import consent_record
 
 # Required verbatim in Korean at the start of every advertisement, whatever the reader's language.
 AD_MARK = "(광고)"
@@ -115,7 +111,7 @@ def consent_current(consent: str) -> Subquery:
     """The member's current state of ``consent`` as SQL: the latest ledger entry grants it
     under a policy version that still counts (re-consent).
 
-    The batch form of ``privacy.selectors.consent_is_granted``; the tests hold the two equal."""
+    The batch form of ``privacy.ledger.consent_is_granted``; the tests hold the two equal."""
     latest = ConsentRecord.objects.filter(
         subject_ref=OuterRef("subject_ref"), consent=consent
     ).order_by("-recorded_at", "-id")

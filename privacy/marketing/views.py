@@ -13,12 +13,12 @@ from django.views.decorators.http import require_http_methods
 
 from privacy import registry
 from privacy.access_log import client_ip
+from privacy.ledger import consent_is_granted
 from privacy.marketing.campaigns import (
     BadUnsubscribeLink,
     marketing_unsubscribe,
     unsubscribe_token_read,
 )
-from privacy.selectors import consent_is_granted
 
 
 @never_cache

@@ -19,8 +19,9 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
+from privacy.ledger import subjects_granting
+from privacy.processors.selectors import processors_active
 from privacy.restrictions import restricted_subjects
-from privacy.selectors import processors_active, subjects_granting
 
 logger = logging.getLogger(__name__)
 

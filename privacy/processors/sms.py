@@ -80,7 +80,8 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
     """Send through the configured backend what delegation consent allows (policy section 5);
     returns how many were accepted, withheld ones not counted."""
-    from privacy.selectors import processors_needing_consent_for, subjects_granting
+    from privacy.ledger import subjects_granting
+    from privacy.processors.selectors import processors_needing_consent_for
 
     subjects = {message.subject_ref for message in messages if message.subject_ref is not None}
     for processor in processors_needing_consent_for(channel="sms") if subjects else []:

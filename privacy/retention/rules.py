@@ -25,7 +25,9 @@ from django.utils import timezone
 
 from privacy import registry
 from privacy.access_log import access_log_destroy
+from privacy.cookies.selectors import visits_due_for_destruction
 from privacy.fields import DataKeyField
+from privacy.ledger import policy_version_current
 from privacy.marketing.campaigns import (
     campaign_deliveries_due_for_destruction,
     consent_reminders_due_for_destruction,
@@ -50,7 +52,6 @@ from privacy.models import (
 from privacy.restrictions import restrictions_due_for_destruction
 from privacy.retention.destruction import PurgeRule, member_erasers, member_retentions
 from privacy.retention.store import Retention, retained_records_destroy
-from privacy.selectors import policy_version_current, visits_due_for_destruction
 
 WITHDRAWAL = "withdrawal"  # the reason member_erase is given when members withdraw themselves
 

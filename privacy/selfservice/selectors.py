@@ -38,6 +38,8 @@ from members.models import LoginRecord, Member
 from members.selectors import login_history_for
 from privacy import registry
 from privacy.consents.receipts import consent_labels
+from privacy.consents.services import reconsent_choices
+from privacy.ledger import consent_records_for, consents_current_for
 from privacy.models import (
     ConsentRecord,
     DataKey,
@@ -46,9 +48,8 @@ from privacy.models import (
     RightsRequest,
     RightsRequestKind,
 )
+from privacy.processors.selectors import disclosures_for
 from privacy.restrictions import item_is_restricted, restricted_items
-from privacy.selectors import consent_records_for, consents_current_for, disclosures_for
-from privacy.services import reconsent_choices
 
 # Where a member changes an item themself (URL names); other items go through a request.
 PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area")

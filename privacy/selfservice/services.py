@@ -24,6 +24,9 @@ from members.forms import ProfileForm
 from members.models import Member
 from privacy import registry
 from privacy.access_log import access_log_append
+from privacy.consents.services import reconsent_choices
+from privacy.errors import PrivacyError
+from privacy.ledger import consent_record, consents_current_for
 from privacy.models import (
     RIGHTS_REQUEST_DAYS,
     ConsentActor,
@@ -34,12 +37,12 @@ from privacy.models import (
     RightsRequest,
     RightsRequestKind,
 )
+from privacy.processors.selectors import disclosures_for
+from privacy.processors.services import disclosure_record
 from privacy.restrictions import restriction_lift, restriction_start
 from privacy.retention.destruction import member_erase
-from privacy.selectors import consents_current_for, disclosures_for
 from privacy.selfservice import selectors
 from privacy.selfservice.export import export_zip
-from privacy.services import PrivacyError, consent_record, disclosure_record, reconsent_choices
 
 WITHDRAWAL_REASON = "withdrawal"
 ERASURE_REASON = "erasure_request"

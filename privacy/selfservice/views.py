@@ -21,9 +21,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from members.models import Member
 from members.selectors import children_named_for, represented_child
+from privacy.errors import PrivacyError
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
-from privacy.services import PrivacyError
 
 # Pages that print the member's own data (decrypted) carry ``never_cache``: no copy in the
 # browser's disk or back/forward cache, nor in a shared proxy.

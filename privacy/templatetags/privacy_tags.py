@@ -14,7 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from privacy.selectors import policy_version_upcoming
+from privacy.ledger import policy_version_upcoming
 from privacy.selfservice.forms import ItemRequestForm
 
 register = template.Library()

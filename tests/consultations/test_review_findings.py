@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 
 from members.roles import DOCTOR
+from privacy.ledger import consent_record
 from privacy.models import AccessLogEntry, ConsentMethod, Visit
-from privacy.services import consent_record
 from tests.consultations.factories import ConsultationFactory, ReviewFactory
 from tests.members.factories import PosterFactory, StaffFactory
 

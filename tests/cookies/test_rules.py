@@ -17,8 +17,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from privacy.cookies.groups import ANALYTICS_COOKIE, INTEREST_COOKIE
+from privacy.cookies.selectors import visits_due_for_destruction
 from privacy.models import ConsentRecord, Visit
-from privacy.selectors import visits_due_for_destruction
 from tests.consultations.factories import ConsultationAreaFactory
 from tests.cookies.conftest import decide, is_expired, set_cookies
 

@@ -140,7 +140,7 @@ def site_content(transactional_db: None) -> dict[str, object]:
     from consultations.services import area_ensure_defaults
     from privacy.cookies.groups import groups_install
     from privacy.models import PolicyVersion
-    from privacy.services import policy_version_publish
+    from privacy.policy.services import policy_version_publish
     from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
     from tests.members.factories import PosterFactory, StaffFactory
 

@@ -149,7 +149,7 @@ def test_member_pages_and_the_policy_banner_have_no_serious_violation(
     from django.core.cache import caches
     from django.utils import timezone
 
-    from privacy.services import policy_version_publish
+    from privacy.policy.services import policy_version_publish
     from tests.e2e.conftest import log_in
     from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
 

@@ -42,8 +42,8 @@ def reauthenticate_if_asked(page: object, password: str) -> None:
 
 @pytest.fixture
 def member(site_content: dict) -> object:
+    from privacy.ledger import consent_record
     from privacy.models import ConsentMethod
-    from privacy.services import consent_record
     from tests.members.factories import PosterFactory
 
     member = PosterFactory(username="minji", name="정민지", mobile_phone="010-2468-1357")

@@ -33,8 +33,8 @@ class PosterFactory(MemberFactory):
     @factory.post_generation
     def may_post(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
+            from privacy.ledger import consent_record
             from privacy.models import ConsentMethod
-            from privacy.services import consent_record
 
             verify_email(self)
             consent_record(subject_ref=self.subject_ref, member=self, consent="sensitive_health",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from privacy.ledger import consent_is_granted, consent_record, consents_current_for
 from privacy.models import ConsentMethod, ConsentRecord
-from privacy.selectors import consent_is_granted, consents_current_for
-from privacy.services import consent_record
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

@@ -8,7 +8,7 @@ import pytest
 from django.test import Client
 
 from privacy.models import Processor
-from privacy.selectors import processors_active
+from privacy.processors.selectors import processors_active
 from tests.privacy.factories import ProcessorFactory
 
 pytestmark = pytest.mark.django_db

@@ -43,6 +43,8 @@ from members.models import (
 )
 from members.services import login_record, member_block, representative_link_token
 from privacy.access_log import access_log_append
+from privacy.complaints.services import complaint_submit
+from privacy.ledger import consent_record
 from privacy.marketing.campaigns import unsubscribe_token
 from privacy.models import (
     AccessLogEntry,
@@ -58,12 +60,8 @@ from privacy.models import (
     Processor,
     Visit,
 )
-from privacy.services import (
-    complaint_submit,
-    consent_record,
-    disclosure_record,
-    policy_version_publish,
-)
+from privacy.policy.services import policy_version_publish
+from privacy.processors.services import disclosure_record
 from tests.consultations.factories import (
     AftercareFactory,
     AnswerFactory,

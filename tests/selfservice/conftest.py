@@ -9,8 +9,9 @@ import pytest
 from django.utils import timezone
 
 from members.models import LegalRepresentative, LoginRecord, LoginResult
+from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, DisclosureBasis, PolicyVersion
-from privacy.services import consent_record, disclosure_record
+from privacy.processors.services import disclosure_record
 from tests.consultations.factories import (
     AnswerFactory,
     ConsultationAreaFactory,

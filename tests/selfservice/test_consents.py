@@ -8,8 +8,8 @@ import pytest
 from django.test import Client
 
 from privacy import registry
+from privacy.ledger import consent_is_granted
 from privacy.models import ConsentMethod, ConsentRecord, RightsRequest
-from privacy.selectors import consent_is_granted
 from tests.members.factories import log_in
 from tests.privacy.factories import ProcessorFactory
 

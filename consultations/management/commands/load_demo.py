@@ -14,7 +14,7 @@ from django.db import transaction
 from consultations import services
 from consultations.models import Consultation, ProcedureRecord, Review, ReviewStatus
 from privacy.models import PolicyVersion
-from privacy.services import policy_version_publish
+from privacy.policy.services import policy_version_publish
 
 DEMO_STAFF_LOGIN = "staff"
 DEMO_PATIENTS = (

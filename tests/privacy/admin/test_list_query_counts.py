@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from members import roles
 from members.models import LoginRecord, LoginResult, MemberBlock
 from privacy.access_log import access_log_append
+from privacy.ledger import consent_record
 from privacy.models import Complaint, ConsentMethod
-from privacy.services import consent_record
 from tests.consultations.factories import (
     ConsultationFactory,
     GuestConsultationFactory,

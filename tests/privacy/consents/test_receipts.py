@@ -11,8 +11,9 @@ from django.utils import translation
 
 from privacy import registry
 from privacy.consents.receipts import RECEIPT_VERSION
+from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
-from privacy.services import consent_record, policy_version_publish
+from privacy.policy.services import policy_version_publish
 from tests.members.factories import MemberFactory
 from tests.privacy.factories import ProcessorFactory
 

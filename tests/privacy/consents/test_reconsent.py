@@ -9,9 +9,9 @@ import time_machine
 from allauth.account.models import EmailAddress
 from django.test import Client
 
+from privacy.ledger import consent_is_granted, consent_record
 from privacy.models import ConsentMethod, ConsentRecord, PolicyVersion
-from privacy.selectors import consent_is_granted
-from privacy.services import consent_record, policy_version_publish
+from privacy.policy.services import policy_version_publish
 from tests.members.factories import DEFAULT_PASSWORD, MemberFactory
 
 pytestmark = pytest.mark.django_db

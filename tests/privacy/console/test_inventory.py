@@ -18,9 +18,9 @@ from django.urls import reverse
 
 from members.models import LoginRecord, LoginResult
 from privacy.console.inventory import inventory_take
+from privacy.ledger import consent_record
 from privacy.models import AccessLogEntry, ConsentMethod
 from privacy.retention.destruction import member_erase
-from privacy.services import consent_record
 from tests.consultations.factories import (
     AnswerFactory,
     ConsultationFactory,

@@ -6,8 +6,8 @@ import factory
 import time_machine
 from allauth.account.models import EmailAddress
 
+from privacy.ledger import consent_record
 from privacy.models import Campaign, CampaignChannel, ConsentMethod, ConsentRecord
-from privacy.services import consent_record
 from tests.members.factories import MemberFactory
 
 

@@ -7,10 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from privacy.ledger import consent_is_granted
 from privacy.marketing.campaigns import campaign_recipients, is_night
 from privacy.models import CampaignChannel
 from privacy.restrictions import restriction_lift, restriction_start
-from privacy.selectors import consent_is_granted
 from tests.consultations.factories import (
     ConsultationAreaFactory,
     ConsultationFactory,
@@ -182,8 +182,8 @@ def test_blocked_members_are_skipped() -> None:
 
 
 def test_a_grant_under_a_version_that_asks_again_no_longer_counts() -> None:
+    from privacy.ledger import policy_versions_cache_clear
     from privacy.models import PolicyVersion
-    from privacy.selectors import policy_versions_cache_clear
 
     before = ReachableMemberFactory(username="before")
     consent(before, "marketing_email")

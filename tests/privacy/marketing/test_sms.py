@@ -54,8 +54,8 @@ def test_the_base_class_is_the_interface_a_provider_implements() -> None:
 @pytest.mark.django_db
 def test_an_sms_provider_needing_consent_gets_no_message_for_members_who_did_not_consent(
 ) -> None:
+    from privacy.ledger import consent_record
     from privacy.models import ConsentMethod, Processor
-    from privacy.services import consent_record
     from tests.members.factories import MemberFactory
 
     provider = Processor.objects.create(

@@ -8,6 +8,7 @@ import pytest
 from django.core import mail, signing
 from django.urls import reverse
 
+from privacy.ledger import consent_is_granted
 from privacy.marketing.campaigns import (
     UNSUBSCRIBE_SALT,
     campaign_recipients,
@@ -15,7 +16,6 @@ from privacy.marketing.campaigns import (
     unsubscribe_token,
 )
 from privacy.models import ConsentMethod, ConsentRecord
-from privacy.selectors import consent_is_granted
 from tests.privacy.marketing.factories import CampaignFactory, ReachableMemberFactory, consent
 
 pytestmark = pytest.mark.django_db

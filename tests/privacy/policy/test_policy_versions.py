@@ -13,7 +13,7 @@ from django.core.management.base import CommandError
 from django.test import Client
 
 from privacy.models import PolicyNotice, PolicyVersion
-from privacy.services import policy_version_publish
+from privacy.policy.services import policy_version_publish
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

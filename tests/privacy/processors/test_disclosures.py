@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from privacy.errors import PrivacyError
 from privacy.models import Disclosure, DisclosureBasis
-from privacy.selectors import disclosures_for
-from privacy.services import PrivacyError, disclosure_record
+from privacy.processors.selectors import disclosures_for
+from privacy.processors.services import disclosure_record
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db

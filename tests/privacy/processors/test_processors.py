@@ -8,9 +8,9 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, send_mail
 
+from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, ConsentRecord
-from privacy.selectors import processor_may_receive
-from privacy.services import consent_record
+from privacy.processors.selectors import processor_may_receive
 from tests.members.factories import MemberFactory
 from tests.privacy.factories import ProcessorFactory
 

@@ -10,8 +10,8 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
+from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
-from privacy.services import consent_record
 from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
 from tests.members.factories import MemberFactory
 

@@ -28,8 +28,8 @@ def create() -> None:
 
     from consultations.models import Answer, Consultation, ConsultationArea, Review
     from members.models import Member
+    from privacy.ledger import consent_record
     from privacy.models import ConsentMethod
-    from privacy.services import consent_record
 
     member = Member.objects.create_user(
         username="zz_disk_login", email="zz.disk.mail@example.org", password="x" * 12,

@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 
 from consultations.models import Answer, Consultation, Review
 from members.models import Member
+from privacy.ledger import consent_is_granted
 from privacy.models import (
     AccessLogEntry,
     ConsentRecord,
@@ -25,7 +26,6 @@ from privacy.models import (
 )
 from privacy.retention.destruction import member_erase
 from privacy.retention.store import retention_access
-from privacy.selectors import consent_is_granted
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.privacy.retention.conftest import at, run
 

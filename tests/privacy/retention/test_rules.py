@@ -10,6 +10,7 @@ import time_machine
 from allauth.account.models import EmailAddress
 
 from privacy import registry
+from privacy.ledger import consent_record
 from privacy.models import (
     AccessLogEntry,
     ConsentMethod,
@@ -20,7 +21,6 @@ from privacy.models import (
 )
 from privacy.retention.destruction import purge, purge_rules, unplugged_rules
 from privacy.retention.store import Retention, retention_store
-from privacy.services import consent_record
 from tests.members.factories import MemberFactory
 from tests.privacy.retention.conftest import at, purge_on, run, unconfirmed_member
 

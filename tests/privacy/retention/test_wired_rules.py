@@ -26,6 +26,7 @@ from consultations.models import (
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from members.selectors import contact_hash
 from privacy import registry
+from privacy.ledger import consent_is_granted, consent_record
 from privacy.models import (
     CampaignDelivery,
     Complaint,
@@ -44,8 +45,6 @@ from privacy.models import (
 from privacy.restrictions import restriction_start
 from privacy.retention.destruction import member_erase
 from privacy.retention.store import retention_access
-from privacy.selectors import consent_is_granted
-from privacy.services import consent_record
 from tests.consultations.factories import (
     AftercareFactory,
     AnswerFactory,

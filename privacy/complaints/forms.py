@@ -1,4 +1,4 @@
-"""Forms of the privacy pages: re-consent and complaints."""
+"""The complaint form."""
 
 from __future__ import annotations
 
@@ -8,21 +8,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 COMPLAINT_BODY_MAX_LENGTH = 3000
+
+
 COMPLAINT_NAME_MAX_LENGTH = 50
+
+
 COMPLAINT_CONTACT_MAX_LENGTH = 100
-
-
-class ReconsentForm(forms.Form):
-    """Each optional consent as its own unticked box (PIPA: separate, never pre-ticked)."""
-
-    def __init__(self, *args: Any, choices: list[tuple[str, Any]], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.choices = choices
-        for key, label in choices:
-            self.fields[key] = forms.BooleanField(label=label, required=False, initial=False)
-
-    def granted(self) -> list[str]:
-        return [key for key, _label in self.choices if self.cleaned_data.get(key)]
 
 
 class ComplaintForm(forms.Form):

@@ -1,7 +1,9 @@
-"""Reads of privacy records: the current policy version, consent state."""
+"""The consent ledger and the policy version in force: what members and consultations ask
+before they collect or use an item, and record when a person decides."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -10,22 +12,24 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
+from django.db import transaction
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from privacy import registry
 from privacy.models import (
-    COMPLAINT_OPEN,
-    Complaint,
+    ConsentActor,
     ConsentRecord,
-    Disclosure,
     PolicyVersion,
     Processor,
-    Visit,
 )
 
 POLICY_BANNER_DAYS = 7  # a new version is announced this many days before it takes effect
+
+
 _VERSIONS_CACHE_KEY = "privacy:policy-versions:v1"
+
+
 _VERSIONS_CACHE_SECONDS = 300
 
 
@@ -43,8 +47,6 @@ def policy_version_current(*, on: date | None = None) -> PolicyVersion | None:
         "-effective_on", "-published_at"
     ).first()
 
-
-# --- Policy versions, cached: every page's banner and every consent check read them ----------
 
 @dataclass(frozen=True)
 class VersionSummary:
@@ -102,24 +104,6 @@ def _version_ids_from(summary: VersionSummary) -> list[int]:
     """Versions at or after ``summary``: consent given under any of them is current."""
     return [v.pk for v in policy_versions_cached() if v.effective_on >= summary.effective_on]
 
-
-def policy_versions_all() -> QuerySet[PolicyVersion]:
-    return PolicyVersion.objects.defer("content_ko", "content_en").order_by(
-        "-effective_on", "-published_at"
-    )
-
-
-def policy_version_previous(version: PolicyVersion) -> PolicyVersion | None:
-    return (
-        PolicyVersion.objects.filter(effective_on__lte=version.effective_on)
-        .exclude(pk=version.pk)
-        .filter(published_at__lte=version.published_at)
-        .order_by("-effective_on", "-published_at")
-        .first()
-    )
-
-
-# --- Consent state --------------------------------------------------------------------------
 
 def consents_current_for(*, subject_ref: Any) -> dict[str, ConsentRecord]:
     """The latest ledger record of each consent of a subject: the current state, derived."""
@@ -189,23 +173,6 @@ def consent_record_of(*, subject_ref: Any, pk: int) -> ConsentRecord | None:
     )
 
 
-# --- Processors, disclosures, complaints ----------------------------------------------------
-
-def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
-    return Processor.objects.active_on(on or timezone.localdate())
-
-
-def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processor]:
-    return processors_active(on=on).filter(requires_consent=True)
-
-
-def processors_needing_consent_for(*, channel: str) -> list[Processor]:
-    """Active processors that deliver ``channel`` ("email" or "sms") and may receive a member's
-    data only with their consent: a message to a member who has not consented is withheld."""
-    carries = {"email": "sends_email", "sms": "sends_sms"}[channel]
-    return list(processors_requiring_consent().filter(**{carries: True}))
-
-
 def subjects_granting(*, subject_refs: Iterable[Any], consent: str) -> set[Any]:
     """Which of ``subject_refs`` currently grant ``consent``: the batch form of
     ``consent_is_granted`` (one query, re-consent applied the same way)."""
@@ -226,64 +193,44 @@ def subjects_granting(*, subject_refs: Iterable[Any], consent: str) -> set[Any]:
     }
 
 
-def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
-    """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
-    today = timezone.localdate()
-    if processor.since > today or (processor.until is not None and processor.until < today):
-        return False
-    if not processor.requires_consent:
+_PROCESSOR_CONSENT = re.compile(r"^processor:(\d+)\Z")
+
+
+def consent_key_is_known(consent: str) -> bool:
+    """Declared in the registry, a cookie group, or an existing processor's ``processor:<id>``."""
+    if consent in registry.CONSENTS_BY_KEY or consent.startswith("cookies:"):
         return True
-    return consent_is_granted(subject_ref=subject_ref, consent=processor.consent_key)
+    match = _PROCESSOR_CONSENT.match(consent)
+    return bool(match) and Processor.objects.filter(pk=int(match.group(1))).exists()
 
 
-def disclosures_for(*, subject_ref: Any, items: Iterable[str] | None = None) -> list[Disclosure]:
-    """Every provision of the subject's data to a third party, newest first.
-
-    With ``items`` (registry keys, e.g. the ones a correction changed), only the provisions
-    that included one of them: the recipients to tell about the correction (policy section 6).
-    """
-    disclosures = list(
-        Disclosure.objects.filter(subject_ref=subject_ref).order_by("-disclosed_at", "-id")
+@transaction.atomic
+def consent_record(
+    *,
+    subject_ref: Any,
+    consent: str,
+    granted: bool,
+    method: str,
+    member: Any = None,
+    ip_address: str | None = None,
+    actor: str = ConsentActor.SUBJECT,
+    actor_user: Any = None,
+    policy_version: PolicyVersion | None = None,
+    consent_version: str = "",
+) -> ConsentRecord:
+    """Append a consent decision to the ledger (a withdrawal is a new entry, never an edit)."""
+    if not consent_key_is_known(consent):
+        raise ValueError(f"unknown consent {consent!r}: declare it in privacy/registry.py")
+    return ConsentRecord.objects.create(
+        subject_ref=subject_ref,
+        member=member,
+        consent=consent,
+        granted=granted,
+        method=method,
+        ip_address=ip_address,
+        actor=actor,
+        actor_user=actor_user,
+        policy_version=policy_version or policy_version_current(),
+        recorded_at=timezone.now(),
+        consent_version=consent_version,
     )
-    if items is None:
-        return disclosures
-    wanted = set(items)
-    return [d for d in disclosures if wanted.intersection(d.items)]
-
-
-def complaints_open() -> QuerySet[Complaint]:
-    return Complaint.objects.filter(status__in=COMPLAINT_OPEN).order_by("created_at")
-
-
-def policy_context(processors: Iterable[Processor] | None = None) -> dict[str, Any]:
-    """What the policy text is rendered from besides settings: the registry's declarations
-    and the processors in force (``processors``, when the caller has read them)."""
-    def serves(item: registry.CollectionItem, purpose: registry.Purpose) -> bool:
-        # An item serves a purpose of its own, or one a consent to it adds (e.g. marketing).
-        return purpose in item.purposes or any(
-            purpose in consent.purposes and item.key in consent.items
-            for consent in registry.CONSENTS
-        )
-
-    items_by_purpose = [
-        (purpose, [item for item in registry.ITEMS if serves(item, purpose)])
-        for purpose in registry.Purpose
-    ]
-    return {
-        "items": registry.ITEMS,
-        "consents": registry.CONSENTS,
-        "collection_methods": list(registry.Collection),
-        "items_by_purpose": [(p, items) for p, items in items_by_purpose if items],
-        "processors": [
-            (processor, [registry.ITEMS_BY_KEY[key] for key in processor.items
-                         if key in registry.ITEMS_BY_KEY])
-            for processor in (processors_active() if processors is None else processors)
-        ],
-    }
-
-
-def visits_due_for_destruction(*, now: datetime) -> QuerySet[Visit]:
-    """Visit records past the registry's ANALYTICS_VISITS rule (13 months after the visit)."""
-    live_for = registry.ANALYTICS_VISITS.live_for
-    assert live_for is not None
-    return Visit.objects.filter(visited_at__lt=now - live_for)

@@ -1,0 +1,51 @@
+"""Recording a disclosure to a third party, so a correction can be passed on (policy section 6)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from privacy import registry
+from privacy.errors import PrivacyError
+from privacy.models import (
+    Disclosure,
+    DisclosureBasis,
+)
+
+
+@transaction.atomic
+def disclosure_record(
+    *,
+    subject_ref: Any,
+    recipient: str,
+    items: Iterable[str],
+    legal_basis: str,
+    recipient_contact: str = "",
+    basis_detail: str = "",
+    disclosed_at: Any = None,
+    recorded_by: Any = None,
+) -> Disclosure:
+    """Log one provision of a person's data to a third party (append-only)."""
+    item_keys = list(dict.fromkeys(items))
+    unknown = [key for key in item_keys if key not in registry.ITEMS_BY_KEY]
+    if not item_keys or unknown:
+        raise PrivacyError(
+            f"items must be registry item keys; unknown: {', '.join(unknown) or '(none given)'}"
+        )
+    if not recipient.strip():
+        raise PrivacyError("the recipient is required")
+    if legal_basis not in DisclosureBasis.values:
+        raise PrivacyError(f"unknown legal basis {legal_basis!r}: one of "
+                           f"{', '.join(DisclosureBasis.values)}")
+    disclosure = Disclosure(
+        subject_ref=subject_ref, recipient=recipient.strip(),
+        recipient_contact=recipient_contact.strip(), items=item_keys, legal_basis=legal_basis,
+        basis_detail=basis_detail.strip(), disclosed_at=disclosed_at or timezone.now(),
+        recorded_by=recorded_by,
+    )
+    disclosure.full_clean()
+    disclosure.save()
+    return disclosure
