@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "members",
     "consultations",
     "privacy",
+    # The site itself: home, health check and the demo-content command, above every app.
+    "clinic_site",
     "django.forms",  # its templates, for FORM_RENDERER below
 ]
 

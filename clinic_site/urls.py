@@ -2,12 +2,18 @@ from django.contrib import admin
 from django.urls import include, path
 
 from clinic_site import views
+from members import urls as member_urls
+from privacy.selfservice.urls import PROFILE_EDIT_PATTERNS
+
+# The member pages and the self-service profile edits share /accounts/profile/ and the
+# namespace "members".
+member_patterns = ([*member_urls.urlpatterns, *PROFILE_EDIT_PATTERNS], "members")
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("accounts/", include("members.urls")),
+    path("accounts/", include(member_patterns)),
     path("accounts/", include("allauth.urls")),
     path("consultations/", include("consultations.urls")),
     path("reviews/", include("consultations.review_urls")),

@@ -7,10 +7,10 @@ from typing import Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from consultations.models import ConsultationArea
 from members import phones
 from members.ages import needs_representative
 from members.models import (
@@ -60,8 +60,12 @@ class KoreanPhoneField(forms.CharField):
         return self.normalise(value) if value else ""
 
 
-def area_choices() -> Any:
-    return ConsultationArea.objects.filter(is_active=True).order_by("position", "id")
+def area_choices() -> QuerySet:
+    """The active consultation areas, in their order. The area model belongs to
+    consultations, the layer above members: it is reached through the member's own foreign
+    key rather than imported."""
+    areas = Member._meta.get_field("desired_area").related_model
+    return areas._default_manager.filter(is_active=True).order_by("position", "id")
 
 
 class ConsentedItemsMixin:
@@ -121,7 +125,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     desired_area = forms.ModelChoiceField(
-        label=_("Desired consultation area"), queryset=ConsultationArea.objects.none(),
+        label=_("Desired consultation area"), queryset=area_choices().none(),
     )
     policy_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20)
     representative_name = forms.CharField(
@@ -246,7 +250,7 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
     home_address = forms.CharField(label=_("Home address"), max_length=ADDRESS_MAX_LENGTH,
                                    required=False)
     desired_area = forms.ModelChoiceField(
-        label=_("Desired consultation area"), queryset=ConsultationArea.objects.none(),
+        label=_("Desired consultation area"), queryset=area_choices().none(),
         required=False,
     )
 

@@ -39,7 +39,7 @@ def _link_max_age() -> timedelta:
     return registry.UNDER_14_UNCONFIRMED.live_for or timedelta(days=7)
 
 
-def _blank_unconsented(member: Member, granted_items: set[str]) -> None:
+def member_unconsented_items_blank(member: Member, granted_items: set[str]) -> None:
     """Items only an optional consent allows are kept only with it (the registry says which;
     ``items_consented`` reads it), at sign-up and at every profile change."""
     if "home_phone" not in granted_items:
@@ -76,7 +76,7 @@ def member_signup(
     member.home_phone = home_phone
     member.home_address = home_address
     member.desired_area = desired_area
-    _blank_unconsented(member, items_consented(consents))
+    member_unconsented_items_blank(member, items_consented(consents))
     member.is_active = representative is None
     member.save()
     for consent in registry.MEMBER_CONSENTS:
@@ -182,46 +182,6 @@ def legal_representative_confirm(
             ip_address=ip_address,
         )
     return representative
-
-
-@transaction.atomic
-def member_profile_update(
-    *,
-    member: Member,
-    data: dict[str, Any],
-    consents: dict[str, bool],
-    actor: Member,
-    ip_address: str | None = None,
-) -> Member:
-    """Change a member's own items; a withdrawn consent destroys the items it covered.
-
-    ``actor`` is the member or their confirmed legal representative (the view checks which).
-    A corrected item that was provided to third parties is passed on to them (policy
-    section 6).
-    """
-    from privacy.selfservice.services import profile_corrected, profile_snapshot
-
-    before = profile_snapshot(member)
-    current = consents_current_for(subject_ref=member.subject_ref)
-    by_representative = actor.pk != member.pk
-    for key, granted in consents.items():
-        record = current.get(key)
-        if bool(record and record.granted) != granted:
-            consent_record(
-                subject_ref=member.subject_ref, member=member, consent=key, granted=granted,
-                method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
-                actor=ConsentActor.REPRESENTATIVE if by_representative else ConsentActor.SUBJECT,
-                actor_user=actor,
-            )
-    state = {key: bool(record.granted) for key, record in current.items()}
-    granted_items = items_consented({**state, **consents})
-    for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
-        if field_name in data:
-            setattr(member, field_name, data[field_name])
-    _blank_unconsented(member, granted_items)
-    member.save()
-    profile_corrected(member=member, before=before, actor=actor)
-    return member
 
 
 @transaction.atomic

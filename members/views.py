@@ -1,19 +1,16 @@
-"""Member pages: my page, profile edits, legal representatives' confirmation and children."""
+"""Member pages: my page, legal representatives' confirmation and children. Editing a
+profile is self-service (privacy.selfservice.views), as the policy's section 6 describes it."""
 
 from __future__ import annotations
 
 from allauth.account.adapter import get_adapter
-from allauth.account.decorators import reauthentication_required
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
 from members import selectors, services
-from members.forms import ProfileForm
 from members.models import Member
 from privacy import registry
 from privacy.ledger import consents_current_for
@@ -35,30 +32,6 @@ def my_page(request: HttpRequest) -> HttpResponse:
     })
 
 
-def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
-                  template: str) -> HttpResponse:
-    current = consents_current_for(subject_ref=member.subject_ref)
-    consents = {key: record.granted for key, record in current.items()}
-    form = ProfileForm(request.POST or None, member=member, consents=consents)
-    if request.method == "POST" and form.is_valid():
-        services.member_profile_update(
-            member=member, data=form.profile_data(), consents=form.consent_decisions(),
-            actor=request.user, ip_address=_client_ip(request),
-        )
-        messages.success(request, _("The profile is saved."))
-        return redirect(done_url)
-    return render(request, template, {"form": form, "member": member})
-
-
-@login_required
-@reauthentication_required
-@require_http_methods(["GET", "POST"])
-def profile_edit(request: HttpRequest) -> HttpResponse:
-    """Contact items change only after the password is confirmed again (reauthentication)."""
-    return _edit_profile(request, member=request.user, done_url="members:my_page",
-                         template="members/profile_edit.html")
-
-
 def _child_for(request: HttpRequest, pk: int) -> Member:
     child = selectors.represented_child(representative=request.user, pk=pk)
     if child is None:
@@ -71,15 +44,6 @@ def _child_for(request: HttpRequest, pk: int) -> Member:
 def child_profile(request: HttpRequest, pk: int) -> HttpResponse:
     child = _child_for(request, pk)
     return render(request, "members/child_profile.html", {"child": child})
-
-
-@login_required
-@reauthentication_required
-@require_http_methods(["GET", "POST"])
-def child_profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    child = _child_for(request, pk)
-    return _edit_profile(request, member=child, done_url="members:my_page",
-                         template="members/child_profile_edit.html")
 
 
 @require_http_methods(["GET", "POST"])

@@ -22,6 +22,8 @@ from django.utils import timezone, translation
 from consultations.services import member_posts_withhold
 from members.forms import ProfileForm
 from members.models import Member
+from members.selectors import items_consented
+from members.services import member_unconsented_items_blank
 from privacy import registry
 from privacy.access_log import access_log_append
 from privacy.consents.services import reconsent_choices
@@ -249,6 +251,44 @@ def profile_snapshot(member: Member) -> dict[str, Any]:
     """The profile items' values before an edit, by registry key."""
     return {key: _field_value(member, _member_field(key) or key)
             for key in selectors.PROFILE_ITEMS}
+
+
+@transaction.atomic
+def profile_update(
+    *,
+    member: Member,
+    data: dict[str, Any],
+    consents: dict[str, bool],
+    actor: Member,
+    ip_address: str | None = None,
+) -> Member:
+    """Change a member's own items; a withdrawn consent destroys the items it covered.
+
+    ``actor`` is the member or their confirmed legal representative (the view checks which).
+    A corrected item that was provided to third parties is passed on to them (policy
+    section 6).
+    """
+    before = profile_snapshot(member)
+    current = consents_current_for(subject_ref=member.subject_ref)
+    by_representative = actor.pk != member.pk
+    for key, granted in consents.items():
+        record = current.get(key)
+        if bool(record and record.granted) != granted:
+            consent_record(
+                subject_ref=member.subject_ref, member=member, consent=key, granted=granted,
+                method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
+                actor=ConsentActor.REPRESENTATIVE if by_representative else ConsentActor.SUBJECT,
+                actor_user=actor,
+            )
+    state = {key: bool(record.granted) for key, record in current.items()}
+    granted_items = items_consented({**state, **consents})
+    for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
+        if field_name in data:
+            setattr(member, field_name, data[field_name])
+    member_unconsented_items_blank(member, granted_items)
+    member.save()
+    profile_corrected(member=member, before=before, actor=actor)
+    return member
 
 
 @dataclass

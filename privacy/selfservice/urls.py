@@ -22,3 +22,10 @@ urlpatterns = [
     path("withdraw/", views.withdraw, name="withdraw"),
     path("withdraw/child/<int:pk>/", views.withdraw_child, name="withdraw_child"),
 ]
+
+# The profile edits, at /accounts/profile/... in the namespace "members" beside the member
+# pages (clinic_site/urls.py joins the two lists).
+PROFILE_EDIT_PATTERNS = [
+    path("profile/edit/", views.profile_edit, name="profile_edit"),
+    path("profile/children/<int:pk>/edit/", views.child_profile_edit, name="child_profile_edit"),
+]

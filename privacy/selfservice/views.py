@@ -19,9 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from members.forms import ProfileForm
 from members.models import Member
 from members.selectors import children_named_for, represented_child
 from privacy.errors import PrivacyError
+from privacy.ledger import consents_current_for
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
 
@@ -207,3 +209,40 @@ def my_data_export_child(request: HttpRequest, pk: int) -> HttpResponse:
 def withdraw_child(request: HttpRequest, pk: int) -> HttpResponse:
     _subject(request, pk)
     return withdraw(request, pk)
+
+
+# --- Profile edits (the policy's "Change Personal Information") -------------------------------
+
+def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
+                  template: str) -> HttpResponse:
+    current = consents_current_for(subject_ref=member.subject_ref)
+    consents = {key: record.granted for key, record in current.items()}
+    form = ProfileForm(request.POST or None, member=member, consents=consents)
+    if request.method == "POST" and form.is_valid():
+        services.profile_update(
+            member=member, data=form.profile_data(), consents=form.consent_decisions(),
+            actor=request.user, ip_address=_client_ip(request),
+        )
+        messages.success(request, _("The profile is saved."))
+        return redirect(done_url)
+    return render(request, template, {"form": form, "member": member})
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def profile_edit(request: HttpRequest) -> HttpResponse:
+    """Contact items change only after the password is confirmed again (reauthentication)."""
+    return _edit_profile(request, member=request.user, done_url="members:my_page",
+                         template="members/profile_edit.html")
+
+
+@login_required
+@reauthentication_required
+@require_http_methods(["GET", "POST"])
+def child_profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    child = represented_child(representative=request.user, pk=pk)
+    if child is None:
+        raise Http404
+    return _edit_profile(request, member=child, done_url="members:my_page",
+                         template="members/child_profile_edit.html")
