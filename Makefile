@@ -51,6 +51,7 @@ demo: migrate
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(LOCAL) $(PY) manage.py check --fail-level WARNING
 	$(LOCAL) $(PY) manage.py makemigrations --check --dry-run
 

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import polib
+from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_DIRS = ("locale", "members/locale", "consultations/locale", "privacy/locale")
@@ -53,7 +54,6 @@ def _python_messages(source: str) -> Iterator[tuple[str | None, str]]:
 
 def _template_messages(source: str) -> Iterator[tuple[str | None, str]]:
     """Django's templatize turns a template into the gettext calls makemessages reads."""
-    from django.utils.translation.template import templatize
 
     text = templatize(source)
     for match in _TEMPLATE_CALL.finditer(text):

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.functional import lazy
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from consultations import selectors
@@ -52,8 +53,6 @@ def body_field(label: Any) -> forms.CharField:
 
 class AreaChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: ConsultationArea) -> str:
-        from django.utils.translation import get_language
-
         return obj.name(get_language() or "ko")
 
 

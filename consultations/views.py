@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -34,8 +35,6 @@ GUEST_CREATE_RATE_LIMIT = "10/1h/ip"
 
 
 def _rate_limit_ok(request: HttpRequest, *, action: str, rates: str, key: str = "") -> bool:
-    from allauth.core.internal import ratelimit
-
     rates = getattr(settings, f"CONSULTATIONS_{action.upper()}_RATE_LIMIT", rates)
     return bool(
         ratelimit.consume(

@@ -12,7 +12,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.fields import DataKeyField, EncryptedTextField
+from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
+from privacy.lookup import phone_digest
 from privacy.models import AppendOnlyModel
 
 LOGIN_ID_MAX_LENGTH = 20
@@ -76,9 +77,6 @@ class Member(AbstractUser):
         return self.username
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from privacy.fields import Ciphertext
-        from privacy.lookup import phone_digest
-
         phone = self.__dict__.get("mobile_phone", Ciphertext())
         if not isinstance(phone, Ciphertext):  # deferred, or loaded and never read: current
             self.mobile_phone_digest = phone_digest(phone or "")

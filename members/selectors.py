@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
@@ -43,8 +45,6 @@ def staff_has_second_factor(user: Any) -> bool:
     if not getattr(user, "is_authenticated", False):
         return False
     if not hasattr(user, "_has_second_factor"):
-        from allauth.mfa.models import Authenticator
-
         user._has_second_factor = Authenticator.objects.filter(
             user=user, type=Authenticator.Type.TOTP
         ).exists()
@@ -67,7 +67,6 @@ def members_not_blocked(members: QuerySet[Member]) -> QuerySet[Member]:
 def member_may_post(member: Any) -> bool:
     """The one check before a member writes on the boards: logged in, active, email confirmed
     (confirmation of intent to join) and not blocked."""
-    from allauth.account.models import EmailAddress
 
     if not getattr(member, "is_authenticated", False) or not member.is_active:
         return False

@@ -30,8 +30,10 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from privacy import registry
 from privacy.access_log import access_log_request
 from privacy.lookup import phone_digest
+from privacy.restrictions import restricted_items
 
 REVEAL_PERMISSION = "privacy.reveal_personal_data"
 EXPORT_PERMISSION = "privacy.export_personal_data"
@@ -129,8 +131,6 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
     def restricted_labels(self, obj: Model | None) -> list[str]:
         """Labels of the record's items under restriction (a correction is pending, policy
         section 6): staff see that they may not be used or provided until it is completed."""
-        from privacy import registry
-        from privacy.restrictions import restricted_items
 
         subject_ref = subject_ref_of(obj, self.subject_ref_path) if obj is not None else None
         if subject_ref is None:
@@ -139,9 +139,6 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         return [str(registry.item(key).label) for key in keys if key in registry.ITEMS_BY_KEY]
 
     def _restricted_fields(self, obj: Model) -> set[str]:
-        from privacy import registry
-        from privacy.restrictions import restricted_items
-
         subject_ref = subject_ref_of(obj, self.subject_ref_path)
         if subject_ref is None:
             return set()

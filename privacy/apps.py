@@ -7,4 +7,5 @@ class PrivacyConfig(AppConfig):
     verbose_name = _("Privacy")
 
     def ready(self) -> None:
-        from privacy import checks  # noqa: F401  (registers the registry check)
+        # Checks register when imported, once the app registry is ready (the usual place).
+        from privacy import checks  # noqa: F401, PLC0415

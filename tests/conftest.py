@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.test import Client
 
 from members import roles
@@ -49,7 +50,6 @@ def _clear_cache(request: pytest.FixtureRequest) -> None:
         "db", "transactional_db", "live_server", "client", "admin_client"
     } & set(request.fixturenames)
     if uses_db:
-        from django.core.cache import caches
 
         for alias in settings.CACHES:
             caches[alias].clear()

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage, get_connection
@@ -91,7 +92,6 @@ def guests_affected(
 
     A guest consultation destroyed before ``since`` held nothing then; the fields of one
     destroyed later are empty now, so the window, not the value, decides."""
-    from django.apps import apps
 
     guest_model = apps.get_model(GUEST_MODEL)
     if not any(guest_model in item_fields_by_model(item) for item in _items(items)):

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
+from privacy.models import COMPLAINT_OPEN, Complaint, RightsRequest
 from privacy.retention.destruction import purge_rules
 from privacy.retention.store import retention_access
 
@@ -317,8 +318,6 @@ def _admin_url(model: type[models.Model], pk: Any) -> str:
 
 
 def _open_complaints(today: datetime.date) -> list[OpenRequestRow]:
-    from privacy.models import COMPLAINT_OPEN, Complaint
-
     rows = []
     for complaint in Complaint.objects.filter(status__in=COMPLAINT_OPEN).only(
         "pk", "created_at", "status"
@@ -336,17 +335,16 @@ def _open_complaints(today: datetime.date) -> list[OpenRequestRow]:
 def _open_rights_requests(today: datetime.date) -> list[OpenRequestRow]:
     """Requests of section 6 (view, correction, deletion, restriction, consent withdrawal),
     open while ``completed_at`` is empty."""
-    from privacy.models import RightsRequest as model
 
     rows = []
-    for request in model._base_manager.filter(completed_at__isnull=True).only(
+    for request in RightsRequest._base_manager.filter(completed_at__isnull=True).only(
         "pk", "kind", "received_at", "due_on"
     ).order_by("due_on", "pk"):
         rows.append(OpenRequestRow(
             kind=str(request.get_kind_display()), reference=f"#{request.pk}",
             received_at=request.received_at, due_on=request.due_on,
             overdue_days=max((today - request.due_on).days, 0),
-            url=_admin_url(model, request.pk),
+            url=_admin_url(RightsRequest, request.pk),
         ))
     return rows
 

@@ -18,6 +18,7 @@ from datetime import datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
@@ -40,6 +41,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
+from members.selectors import members_not_blocked
 from privacy import registry
 from privacy.controller import site_for
 from privacy.ledger import consent_counting_version_ids, consent_is_granted, consent_record
@@ -81,7 +83,6 @@ def is_night(now: datetime) -> bool:
 
 def recipients_exclude_blocked(members: QuerySet) -> QuerySet:
     """Drop members who may not be contacted: inactive, or blocked (one query per batch)."""
-    from members.selectors import members_not_blocked
 
     return members_not_blocked(members.filter(is_active=True))
 
@@ -100,7 +101,6 @@ def members_interested_in(*, area_ids: list[int]) -> Q:
 def email_is_verified() -> Q:
     """The member confirmed their address: a consent typed in with someone else's address
     must not bring that person advertising."""
-    from allauth.account.models import EmailAddress
 
     return ~Q(email="") & Q(Exists(EmailAddress.objects.filter(
         user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -62,8 +63,6 @@ class Campaign(models.Model):
         return self.title
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (self.channel == CampaignChannel.SMS
                 and len(self.body or "") > CAMPAIGN_SMS_BODY_MAX_LENGTH):
             raise ValidationError({"body": _(

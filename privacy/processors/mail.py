@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -57,8 +58,6 @@ def refused_addresses(addresses: set[str], *, processors: list[Any] | None = Non
 
 
 def _address(recipient: str) -> str:
-    from email.utils import parseaddr
-
     return parseaddr(recipient)[1].lower()
 
 

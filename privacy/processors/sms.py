@@ -17,6 +17,9 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from privacy.ledger import subjects_granting
+from privacy.processors.selectors import processors_needing_consent_for
+
 
 @dataclass(frozen=True)
 class SmsMessage:
@@ -80,8 +83,6 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
     """Send through the configured backend what delegation consent allows (policy section 5);
     returns how many were accepted, withheld ones not counted."""
-    from privacy.ledger import subjects_granting
-    from privacy.processors.selectors import processors_needing_consent_for
 
     subjects = {message.subject_ref for message in messages if message.subject_ref is not None}
     for processor in processors_needing_consent_for(channel="sms") if subjects else []:

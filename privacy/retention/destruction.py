@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from importlib import import_module
 from typing import Any, TypeVar
 
+import psycopg
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -43,7 +44,7 @@ from django.utils import timezone
 from privacy import registry
 from privacy.access_log import access_log_append
 from privacy.models import DestructionRecord
-from privacy.retention.store import Retention, retention_store
+from privacy.retention.store import Retention, retention_access, retention_store
 
 BATCH_SIZE = 500
 # The rule modules, the privacy app's own first (withdrawal, then the others), so reports
@@ -287,7 +288,6 @@ def purge_lock() -> Iterator[None]:
     """
     connection = connections["default"]
     if connection.vendor == "postgresql":
-        import psycopg
 
         params = connection.settings_dict
         raw = psycopg.connect(
@@ -515,7 +515,6 @@ def erasure_verify(*, subject_ref: uuid.UUID, actor: str) -> list[Finding]:
     destroyed, at every row pointing at their old primary key. Rows a rule keeps lawfully come
     back with ``kept_by`` set; any other finding means the erasure is incomplete.
     """
-    from privacy.retention.store import retention_access
 
     findings: list[Finding] = []
     user_model = apps.get_model(settings.AUTH_USER_MODEL)

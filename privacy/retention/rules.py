@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from privacy import registry
 from privacy.access_log import access_log_destroy
+from privacy.console.breach import breach_notices_due_for_destruction
 from privacy.cookies.selectors import visits_due_for_destruction
 from privacy.fields import DataKeyField
 from privacy.ledger import policy_version_current
@@ -330,8 +331,6 @@ def rights_requests_due(now: datetime.datetime) -> models.QuerySet:
 
 
 def breach_notices_due(now: datetime.datetime) -> models.QuerySet:
-    from privacy.console.breach import breach_notices_due_for_destruction
-
     return breach_notices_due_for_destruction(now=now)
 
 

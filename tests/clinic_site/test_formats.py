@@ -12,6 +12,8 @@ import re
 from pathlib import Path
 
 import pytest
+from django.template import engines
+from django.utils import translation
 
 from clinic_site.i18n_tools import ROOT, SOURCE_DIRS
 
@@ -69,8 +71,6 @@ def test_the_scan_tells_formatted_dates_from_bare_ones(text: str, found: bool) -
 ])
 def test_the_cheap_date_filters_print_the_one_format(language: str, value: object) -> None:
     """``|minute`` and ``|day`` print what ``|date`` with the allowed formats prints."""
-    from django.template import engines
-    from django.utils import translation
 
     django = engines["django"]
     with translation.override(language):

@@ -8,6 +8,7 @@ from django.test import Client
 from django.utils import timezone
 
 from consultations.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Answer, Consultation
+from members.models import LegalRepresentative
 from members.roles import DOCTOR
 from tests.consultations.factories import (
     AnswerFactory,
@@ -281,8 +282,6 @@ def test_posting_needs_the_separate_consent_to_sensitive_information(client: Cli
 
 
 def test_a_legal_representative_opens_the_childs_private_post(client: Client) -> None:
-    from members.models import LegalRepresentative
-
     child = PosterFactory()
     parent = MemberFactory()
     LegalRepresentative.objects.create(

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
+from consultations import selectors
+from consultations.models import Consultation, Review, ReviewStatus
+from members.models import LegalRepresentative
 from members.roles import DOCTOR
 from privacy.ledger import consent_record
 from privacy.models import AccessLogEntry, ConsentMethod, Visit
-from tests.consultations.factories import ConsultationFactory, ReviewFactory
-from tests.members.factories import PosterFactory, StaffFactory
+from tests.consultations.factories import AftercareFactory, ConsultationFactory, ReviewFactory
+from tests.members.factories import PosterFactory, StaffFactory, log_in
 
 pytestmark = pytest.mark.django_db
 
@@ -80,9 +84,6 @@ def test_visits_record_the_page_pattern_never_ids_or_tokens(client: Client) -> N
 def test_withdrawing_the_sensitive_consent_takes_the_posts_out_of_public_view(
     client: Client,
 ) -> None:
-    from consultations.models import Consultation, Review, ReviewStatus
-    from tests.members.factories import log_in
-
     author = PosterFactory()
     public = ConsultationFactory(author=author, is_private=False, title="공개 질문 제목")
     review = ReviewFactory(author=author, title="공개 후기 제목")
@@ -103,10 +104,7 @@ def test_the_post_page_lets_a_representative_read_any_post_of_the_childs_they_ma
     """The post page asks for the viewer's represented children whenever the rule needs
     them: for a private post and for an after-care question (even one not marked private,
     which only the shell could make)."""
-    from django.utils import timezone
 
-    from members.models import LegalRepresentative
-    from tests.consultations.factories import AftercareFactory
 
     parent, child, stranger = PosterFactory(), PosterFactory(), PosterFactory()
     LegalRepresentative.objects.create(
@@ -127,7 +125,6 @@ def test_a_refused_answer_to_a_question_deleted_meanwhile_is_a_not_found(
 ) -> None:
     """The answer form reads the question again to show its errors; if the author deleted
     it in between, the answer is a 404, not a server error."""
-    from consultations import selectors
 
     private = ConsultationFactory(is_private=True)
     client.force_login(StaffFactory(role=DOCTOR))

@@ -6,6 +6,7 @@ launched instead. Without it the tests are skipped with a message saying how to 
 
 from __future__ import annotations
 
+import datetime
 import os
 import shutil
 import subprocess
@@ -13,8 +14,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cookie_consent.models import Cookie, CookieGroup
+from django.core.cache import caches
+from playwright.sync_api import sync_playwright
 
-from tests.members.factories import totp_code
+from consultations.services import area_ensure_defaults
+from privacy.cookies.groups import groups_install
+from privacy.models import PolicyVersion
+from privacy.policy.services import policy_version_publish
+from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
+from tests.members.factories import PosterFactory, StaffFactory, totp_code
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -52,7 +61,6 @@ def browser() -> Iterator[object]:
     # The live server runs in a thread of this process; Django refuses ORM calls from async
     # contexts, which Playwright's sync API uses under the hood.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -132,17 +140,8 @@ def site_content(transactional_db: None) -> dict[str, object]:
 
     Transactional tests flush the tables, data migrations' rows included, so they are made
     again here."""
-    import datetime
 
-    from cookie_consent.models import Cookie, CookieGroup
-    from django.core.cache import caches
 
-    from consultations.services import area_ensure_defaults
-    from privacy.cookies.groups import groups_install
-    from privacy.models import PolicyVersion
-    from privacy.policy.services import policy_version_publish
-    from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
-    from tests.members.factories import PosterFactory, StaffFactory
 
     groups_install(CookieGroup, Cookie)
     caches["near"].clear()

@@ -7,11 +7,16 @@ linked to their fields."""
 from __future__ import annotations
 
 import contextlib
+import datetime
 
 import pytest
+from django.core.cache import caches
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
-from tests.e2e.conftest import VIEWPORTS, axe_violations, screenshot
+from privacy.policy.services import policy_version_publish
+from tests.e2e.conftest import VIEWPORTS, axe_violations, log_in, screenshot
+from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
 
@@ -144,14 +149,8 @@ def test_member_pages_and_the_policy_banner_have_no_serious_violation(
     live_server, site_content, language_page, axe_source
 ) -> None:
     """A logged-in member's pages, with the banner of an upcoming policy version showing."""
-    import datetime
 
-    from django.core.cache import caches
-    from django.utils import timezone
 
-    from privacy.policy.services import policy_version_publish
-    from tests.e2e.conftest import log_in
-    from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
 
     policy_version_publish(version="2.0",
                            effective_on=timezone.localdate() + datetime.timedelta(days=3))

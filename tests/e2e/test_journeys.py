@@ -8,9 +8,16 @@ from __future__ import annotations
 import re
 
 import pytest
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+from django.contrib.auth import get_user_model
 from django.core import mail
 
+from consultations.models import Consultation, GuestConsultation
+from consultations.services import guest_consultation_answer
+from privacy.models import ConsentRecord
 from tests.e2e.conftest import log_in, screenshot
+from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory, verify_email
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
 
@@ -25,10 +32,6 @@ def refuse_cookies(page: object) -> None:
 def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
     live_server, site_content, page
 ) -> None:
-    from allauth.account.models import EmailAddress
-    from django.contrib.auth import get_user_model
-
-    from privacy.models import ConsentRecord
 
     page.goto(live_server.url + "/")
     refuse_cookies(page)
@@ -78,10 +81,6 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
 def test_guest_consultation_then_reading_the_answer_with_the_password(
     live_server, site_content, page
 ) -> None:
-    from consultations.models import GuestConsultation
-    from consultations.services import guest_consultation_answer
-    from tests.members.factories import StaffFactory
-
     page.goto(live_server.url + "/consultations/guest/")
     refuse_cookies(page)
     page.locator("input[name=name]").fill("홍길동")
@@ -131,15 +130,6 @@ def test_guest_consultation_then_reading_the_answer_with_the_password(
 def test_private_consultation_answered_by_staff_in_the_admin(
     live_server, site_content, page, browser
 ) -> None:
-    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
-
-    from consultations.models import Consultation
-    from tests.members.factories import (
-        DEFAULT_PASSWORD,
-        PosterFactory,
-        StaffFactory,
-        verify_email,
-    )
 
     member = PosterFactory(username="jieun", name="이지은")
     page.goto(live_server.url + "/")

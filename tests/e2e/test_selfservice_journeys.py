@@ -11,9 +11,13 @@ import json
 import zipfile
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 
+from privacy.ledger import consent_record
+from privacy.models import ConsentMethod, ConsentRecord
 from tests.e2e.conftest import log_in, screenshot
+from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
 
@@ -42,10 +46,6 @@ def reauthenticate_if_asked(page: object, password: str) -> None:
 
 @pytest.fixture
 def member(site_content: dict) -> object:
-    from privacy.ledger import consent_record
-    from privacy.models import ConsentMethod
-    from tests.members.factories import PosterFactory
-
     member = PosterFactory(username="minji", name="정민지", mobile_phone="010-2468-1357")
     consent_record(subject_ref=member.subject_ref, member=member, consent="marketing_email",
                    granted=True, method=ConsentMethod.SIGNUP_FORM)
@@ -54,8 +54,6 @@ def member(site_content: dict) -> object:
 
 
 def refuse_cookies_and_log_in(page: object, base_url: str, username: str) -> None:
-    from tests.members.factories import DEFAULT_PASSWORD
-
     page.goto(base_url + "/")
     page.get_by_role("button", name="모두 거부").click()
     page.locator("[data-cookie-banner]").wait_for(state="detached")
@@ -64,8 +62,6 @@ def refuse_cookies_and_log_in(page: object, base_url: str, username: str) -> Non
 
 @needs("privacy:my_data", "privacy:my_data_export")
 def test_my_data_and_the_export_download(live_server, member, page) -> None:
-    from tests.members.factories import DEFAULT_PASSWORD
-
     refuse_cookies_and_log_in(page, live_server.url, "minji")
     page.goto(live_server.url + reverse("privacy:my_data"))
     main = page.locator("main").inner_text()
@@ -90,8 +86,6 @@ def test_my_data_and_the_export_download(live_server, member, page) -> None:
 
 @needs("privacy:consents")
 def test_withdrawing_a_consent_in_one_click(live_server, member, page) -> None:
-    from privacy.models import ConsentRecord
-
     refuse_cookies_and_log_in(page, live_server.url, "minji")
     page.goto(live_server.url + reverse("privacy:consents"))
     screenshot(page, "consents")
@@ -107,10 +101,6 @@ def test_withdrawing_a_consent_in_one_click(live_server, member, page) -> None:
 
 @needs("privacy:withdraw")
 def test_membership_withdrawal_then_login_fails(live_server, member, page) -> None:
-    from django.contrib.auth import get_user_model
-
-    from tests.members.factories import DEFAULT_PASSWORD
-
     refuse_cookies_and_log_in(page, live_server.url, "minji")
     page.goto(live_server.url + reverse("privacy:withdraw"))
     reauthenticate_if_asked(page, DEFAULT_PASSWORD)

@@ -3,7 +3,13 @@ from __future__ import annotations
 import time
 
 import factory
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_value
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from privacy.ledger import consent_record
+from privacy.models import ConsentMethod
 
 DEFAULT_PASSWORD = "correct-horse-battery-9"
 
@@ -33,8 +39,6 @@ class PosterFactory(MemberFactory):
     @factory.post_generation
     def may_post(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
-            from privacy.ledger import consent_record
-            from privacy.models import ConsentMethod
 
             verify_email(self)
             consent_record(subject_ref=self.subject_ref, member=self, consent="sensitive_health",
@@ -51,21 +55,18 @@ class StaffFactory(MemberFactory):
     def role(self, create: bool, extracted: object, **kwargs: object) -> None:
         """``StaffFactory(role=members.roles.DOCTOR)``: a member of that role's group."""
         if create and extracted:
-            from django.contrib.auth.models import Group
 
             self.groups.add(Group.objects.get(name=extracted))
 
     @factory.post_generation
     def totp(self, create: bool, extracted: object, **kwargs: object) -> None:
         if create and extracted is not False:
-            from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 
             TOTP.activate(self, generate_totp_secret())
 
 
 def verify_email(member: object) -> object:
     """Mark the member's email confirmed, as the allauth link would."""
-    from allauth.account.models import EmailAddress
 
     EmailAddress.objects.update_or_create(
         user=member, email=member.email, defaults={"verified": True, "primary": True}
@@ -93,6 +94,5 @@ def totp_code(secret: str) -> str:
     """The TOTP code of ``secret`` at the clock's time. Tests run on the fixed test clock,
     which starts a 30 s window, so the code holds for the test; the browser tests' live server
     accepts the neighbouring window too (``MFA_TOTP_TOLERANCE`` in tests/e2e/conftest.py)."""
-    from allauth.mfa.totp.internal.auth import hotp_value
 
     return f"{hotp_value(secret, int(time.time()) // 30):06d}"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 import time_machine
+from django.contrib.auth.models import AnonymousUser
 from django.core import mail
 from django.test import Client
 from django.utils import timezone
@@ -183,8 +184,6 @@ def test_another_member_cannot_see_a_child(client: Client, child_data: dict[str,
 def test_member_represents_is_false_for_anonymous_and_unconfirmed(
     client: Client, child_data: dict[str, str], django_user_model: Any
 ) -> None:
-    from django.contrib.auth.models import AnonymousUser
-
     parent = MemberFactory(email="parent@example.com")
     sign_up_child(client, child_data)
     child = Member.objects.get(username="kid_kim")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -10,9 +11,11 @@ from django.core import mail
 from django.test import Client
 
 from members.models import Member
+from members.selectors import member_may_post
+from members.services import member_block
 from privacy import registry
-from privacy.models import ConsentMethod, ConsentRecord
-from tests.members.factories import MemberFactory
+from privacy.models import ConsentMethod, ConsentRecord, PolicyVersion
+from tests.members.factories import MemberFactory, StaffFactory, verify_email
 
 pytestmark = pytest.mark.django_db
 
@@ -233,9 +236,6 @@ def test_login_before_email_confirmation_sends_to_confirmation(
 def test_consents_are_recorded_against_the_policy_version_the_page_showed(
     client: Client, signup_data: dict[str, str], policy_version: Any
 ) -> None:
-    from datetime import date
-
-    from privacy.models import PolicyVersion
 
     html = client.get(SIGNUP_URL).content.decode()
     assert 'name="policy_version" value="1.0"' in html
@@ -247,10 +247,6 @@ def test_consents_are_recorded_against_the_policy_version_the_page_showed(
 
 
 def test_member_may_post_only_after_email_confirmation_and_while_not_blocked() -> None:
-    from members.selectors import member_may_post
-    from members.services import member_block
-    from tests.members.factories import StaffFactory, verify_email
-
     member = MemberFactory()
     assert not member_may_post(member)
     verify_email(member)

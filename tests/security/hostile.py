@@ -9,6 +9,9 @@ from django.http import HttpResponse
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
+from tests.security.conftest import inline_code_problems
+from tests.security.test_headers import csp_directives, csp_nonce
+
 # Small and without a deadline, so the suite stays fast; the same examples every CI run (a
 # failure there can be replayed), fresh ones on a developer's machine.
 HOSTILE = settings(
@@ -79,8 +82,6 @@ def assert_safe(response: HttpResponse, *values: str) -> None:
     """No server error, no markup payload of the input echoed unescaped, no template
     evaluated (a secret key in the page would say so), and the page as rendered for this input
     (form errors and all) keeps to the strict CSP."""
-    from tests.security.conftest import inline_code_problems
-    from tests.security.test_headers import csp_directives, csp_nonce
 
     assert response.status_code < 500, response.status_code
     content = response.content.decode(errors="replace")

@@ -11,8 +11,9 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from privacy import registry
 from privacy.models import AccessLogEntry, Disclosure, Restriction, RightsRequest
 from privacy.restrictions import item_is_restricted
 from tests.members.factories import log_in, reauthenticate
@@ -133,10 +134,6 @@ def test_dry_run_changes_nothing(owner: Any) -> None:
 
 
 def test_legal_hold_refuses_the_officer(owner: Any) -> None:
-    from django.utils import translation
-
-    from privacy import registry
-
     until = (timezone.localdate() + registry_login_period()).isoformat()
     with translation.override("ko"), pytest.raises(CommandError) as refused:
         run("correct", "--member", owner.username, "--item", "access_log", "--channel",
@@ -167,8 +164,6 @@ def test_legal_hold_refuses_the_member_with_the_reason_and_date(client: Client,
 
 
 def registry_login_period() -> Any:
-    from privacy import registry
-
     return registry.LOGIN_RECORDS.kept_by_law_for
 
 

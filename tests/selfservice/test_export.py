@@ -11,6 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
+from privacy.access_log import access_log_verify
 from privacy.models import AccessLogEntry, RightsRequest
 from privacy.selfservice.selectors import items_held
 from tests.members.factories import log_in, reauthenticate
@@ -79,7 +80,6 @@ def test_export_is_logged_and_recorded(client: Client, owner: Any) -> None:
 
 def test_the_export_entry_joins_the_access_log_chain(client: Client, owner: Any) -> None:
     """Written around the chain, an entry made verify-access-log report a break."""
-    from privacy.access_log import access_log_verify
 
     log_in(client, owner)
     reauthenticate(client)

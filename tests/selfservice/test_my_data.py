@@ -2,14 +2,23 @@
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
+import time_machine
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from members.models import LoginRecord, LoginResult
 from privacy import registry
+from privacy.models import AccessLogEntry
 from privacy.restrictions import restriction_lift, restriction_start
 from privacy.selfservice.selectors import items_held
+from privacy.selfservice.services import rights_request_record
+from tests.consultations.factories import ConsultationFactory
 from tests.members.factories import MemberFactory, log_in
 from tests.selfservice.conftest import fill
 
@@ -66,8 +75,6 @@ def test_the_page_costs_the_same_queries_however_much_is_held(
 ) -> None:
     log_in(client, owner)
     client.get(URL)  # warm the near cache
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as first:
         assert client.get(URL).status_code == 200
@@ -78,8 +85,6 @@ def test_the_page_costs_the_same_queries_however_much_is_held(
 
 
 def test_staff_login_ids_are_not_shown_to_members(client: Client, owner: Any) -> None:
-    from privacy.models import AccessLogEntry
-
     AccessLogEntry.objects.create(actor="nurse_kim", action="consultation_view",
                                   subject_ref=owner.subject_ref)
     log_in(client, owner)
@@ -160,11 +165,6 @@ def test_another_member_cannot_open_a_childs_data(client: Client, family: tuple[
 
 
 def test_the_legal_hold_counts_days_in_seoul(policy_version: Any) -> None:
-    import datetime
-
-    import time_machine
-
-    from members.models import LoginRecord, LoginResult
 
     # 15:30 UTC on 25 November is 00:30 on 26 November in Seoul.
     with time_machine.travel(datetime.datetime(2026, 11, 25, 15, 30, tzinfo=datetime.UTC),
@@ -181,12 +181,8 @@ def test_the_lists_show_requests_and_restrictions_with_their_state(client: Clien
                                                                     owner: Any) -> None:
     """Section 6's lists: a request open with its deadline or completed with its day, a
     restriction in force or lifted on its day, each value escaped."""
-    import datetime
 
-    from django.utils import timezone
 
-    from privacy.selfservice.services import rights_request_record
-    from tests.consultations.factories import ConsultationFactory
 
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     received = timezone.make_aware(datetime.datetime(2026, 11, 2, 10, 0))

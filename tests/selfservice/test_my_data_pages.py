@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from members.models import LoginRecord, LoginResult
-from privacy import registry
+from privacy import crypto, registry
 from privacy.selfservice import selectors
 from privacy.selfservice.selectors import (
     OVERVIEW_ROWS,
@@ -317,8 +317,6 @@ def test_a_page_of_an_item_costs_the_same_queries_at_any_depth(
 def test_the_overview_decrypts_only_the_bodies_it_shows(
     owner: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from privacy import crypto
-
     write_posts(owner, 40)
     opened = []
     real = crypto.open_sealed

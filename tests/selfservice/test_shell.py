@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import sys
 import zipfile
 from io import StringIO
 from pathlib import Path
@@ -17,9 +18,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
 
+import privacy.console.reports
 from privacy.marketing.campaigns import campaign_recipients
 from privacy.models import AccessLogEntry, RightsRequest
 from privacy.selfservice.services import rights_request_record
+from tests.members.factories import verify_email
 from tests.privacy.marketing.factories import CampaignFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -56,7 +59,6 @@ def test_export_writes_the_members_zip_and_logs_it(owner: Any, other: Any,
 @time_machine.travel(datetime.datetime(2026, 11, 25, 3, 0, tzinfo=datetime.UTC))  # Seoul noon
 def test_restrict_blocks_marketing_until_lifted(owner: Any) -> None:
     campaign = CampaignFactory()
-    from tests.members.factories import verify_email
 
     verify_email(owner)
     now = timezone.now()
@@ -117,10 +119,6 @@ def test_report_lists_open_and_overdue_requests(owner: Any) -> None:
 
 
 def test_report_discovers_section_modules(tmp_path: Path, monkeypatch: Any) -> None:
-    import sys
-
-    import privacy.console.reports
-
     (tmp_path / "zz_extra.py").write_text(
         'TITLE = "Extra section"\n\n\n'
         "def build(*, start, end, now):\n"

@@ -10,6 +10,7 @@ from django.test import Client
 
 from consultations.models import Consultation, Review
 from privacy.models import RightsRequest
+from privacy.retention.destruction import erasure_verify
 from tests.members.factories import DEFAULT_PASSWORD, log_in, reauthenticate
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -86,8 +87,6 @@ def test_a_representative_withdraws_the_child_only(client: Client, family: Any,
 
 def test_nothing_of_the_withdrawn_member_is_left_that_no_rule_keeps(client: Client,
                                                                      owner: Any) -> None:
-    from privacy.retention.destruction import erasure_verify
-
     subject_ref = owner.subject_ref
     log_in(client, owner)
     reauthenticate(client)

@@ -7,8 +7,10 @@ from typing import Any
 
 import pytest
 
-from privacy.models import AccessLogEntry
-from tests.consultations.factories import GuestConsultationFactory
+from privacy.access_log import access_log_verify
+from privacy.models import AccessLogEntry, Complaint
+from privacy.restrictions import restriction_start
+from tests.consultations.factories import ConsultationFactory, GuestConsultationFactory
 from tests.members.factories import MemberFactory
 from tests.privacy.admin.i18n import ko
 
@@ -160,8 +162,6 @@ def test_the_guest_consultation_list_query_count_does_not_grow(
 
 
 def test_a_complaint_shows_the_sender_masked(privacy_manager: Any) -> None:
-    from privacy.models import Complaint
-
     client, _staff = privacy_manager
     complaint = Complaint.objects.create(name="최지우", contact="010-5555-7777",
                                          body="답변이 늦습니다.")
@@ -174,8 +174,6 @@ def test_a_complaint_shows_the_sender_masked(privacy_manager: Any) -> None:
 
 
 def test_a_doctor_reveals_a_guest_and_the_log_still_verifies(doctor: Any) -> None:
-    from privacy.access_log import access_log_verify
-
     client, _staff = doctor
     guest = GuestConsultationFactory(name="박서연", mobile_phone="010-9876-5432")
     client.get("/admin/consultations/guestconsultation/")
@@ -192,8 +190,6 @@ def test_a_doctor_reveals_a_guest_and_the_log_still_verifies(doctor: Any) -> Non
 
 
 def test_records_without_masked_items_have_no_reveal(doctor: Any) -> None:
-    from tests.consultations.factories import ConsultationFactory
-
     client, _staff = doctor
     consultation = ConsultationFactory()
     page = client.get(f"/admin/consultations/consultation/{consultation.pk}/change/")
@@ -206,7 +202,6 @@ def test_records_without_masked_items_have_no_reveal(doctor: Any) -> None:
 def test_restricted_items_are_marked_and_not_revealed(doctor: Any, kim: Any) -> None:
     """A correction request through the officer restricts the item (policy section 6): staff
     see that it may not be used, and a reveal does not show it."""
-    from privacy.restrictions import restriction_start
 
     restriction_start(subject_ref=kim.subject_ref, items=["mobile_phone"])
     client, _staff = doctor

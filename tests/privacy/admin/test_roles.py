@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.apps import apps
 from django.contrib.auth.models import Group
 
 from members import roles
@@ -44,8 +45,6 @@ def test_the_migration_created_the_four_roles() -> None:
 
 
 def test_creating_the_roles_again_changes_nothing() -> None:
-    from django.apps import apps
-
     roles.roles_create(apps)  # the administrator also gets permissions created since
     before = {group.name: group.permissions.count() for group in Group.objects.all()}
     roles.roles_create(apps)

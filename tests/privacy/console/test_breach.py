@@ -16,6 +16,7 @@ from django.core.management.base import CommandError
 from members.models import LegalRepresentative, Relation
 from privacy.console.breach import (
     breach_affected,
+    breach_notices_due_for_destruction,
     breach_notify,
     breach_open,
     incidents_open,
@@ -327,8 +328,6 @@ def test_a_command_is_required() -> None:
 
 
 def test_notice_records_fall_due_three_years_after_the_notice(window) -> None:
-    from privacy.console.breach import breach_notices_due_for_destruction
-
     incident = _opened(["mobile_phone"])
     breach_notify(incident=incident)
     assert not breach_notices_due_for_destruction(now=NOW).exists()

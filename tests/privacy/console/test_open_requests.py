@@ -10,7 +10,7 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from privacy.console.inventory import open_requests
-from privacy.models import Complaint, ComplaintStatus
+from privacy.models import Complaint, ComplaintStatus, RightsRequest
 from tests.members.factories import MemberFactory, StaffFactory
 from tests.privacy.console.conftest import at
 
@@ -53,8 +53,6 @@ def test_open_complaints_overdue_first_then_by_deadline() -> None:
 
 
 def test_rights_requests_join_complaints_by_deadline() -> None:
-    from privacy.models import RightsRequest
-
     late = RightsRequest.objects.create(
         subject_ref=MemberFactory().subject_ref, kind="correction", channel="phone",
         received_at=at(2026, 11, 2), due_on=at(2026, 11, 12).date(),

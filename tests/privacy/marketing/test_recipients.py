@@ -7,9 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from privacy.ledger import consent_is_granted
+from members.services import member_block
+from privacy.ledger import consent_is_granted, policy_versions_cache_clear
 from privacy.marketing.campaigns import campaign_recipients, is_night
-from privacy.models import CampaignChannel
+from privacy.models import CampaignChannel, PolicyVersion, Processor
 from privacy.restrictions import restriction_lift, restriction_start
 from tests.consultations.factories import (
     ConsultationAreaFactory,
@@ -171,8 +172,6 @@ def test_query_count_does_not_grow_with_members(django_assert_num_queries) -> No
 
 
 def test_blocked_members_are_skipped() -> None:
-    from members.services import member_block
-
     blocked = ReachableMemberFactory(username="blocked")
     kept = ReachableMemberFactory(username="kept")
     for member in (blocked, kept):
@@ -182,9 +181,6 @@ def test_blocked_members_are_skipped() -> None:
 
 
 def test_a_grant_under_a_version_that_asks_again_no_longer_counts() -> None:
-    from privacy.ledger import policy_versions_cache_clear
-    from privacy.models import PolicyVersion
-
     before = ReachableMemberFactory(username="before")
     consent(before, "marketing_email")
     PolicyVersion.objects.create(version="9.0", effective_on=date(2020, 1, 1),
@@ -197,8 +193,6 @@ def test_a_grant_under_a_version_that_asks_again_no_longer_counts() -> None:
 
 
 def test_a_mail_processor_needing_consent_receives_only_consenting_members() -> None:
-    from privacy.models import Processor
-
     provider = Processor.objects.create(
         name="Hanbit Mail", tasks_ko="이메일 발송", tasks_en="sending email",
         items=["email"], since=date(2020, 1, 1), sends_email=True, requires_consent=True,

@@ -10,9 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
-from privacy.marketing.campaigns import AD_MARK, consent_reminders_send
+from privacy.marketing.campaigns import AD_MARK, consent_reminders_due, consent_reminders_send
 from privacy.models import ConsentReminder
 from tests.privacy.marketing.factories import ReachableMemberFactory, consent
 
@@ -112,13 +113,11 @@ def test_queries_do_not_grow_with_members(django_assert_max_num_queries) -> None
     for _ in range(10):
         consent(ReachableMemberFactory(), "marketing_email", at=GRANTED)
     with django_assert_max_num_queries(3):  # one per marketing consent
-        from privacy.marketing.campaigns import consent_reminders_due
 
         due = consent_reminders_due(now=datetime(2026, 6, 1, tzinfo=SEOUL))
     assert len(due) == 10
 
 
-from django.core.mail.backends.base import BaseEmailBackend  # noqa: E402
 
 
 class BrokenMailBackend(BaseEmailBackend):

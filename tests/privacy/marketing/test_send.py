@@ -11,6 +11,7 @@ from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+import privacy.marketing.campaigns
 from privacy.marketing.campaigns import AD_MARK, campaign_send
 from privacy.models import (
     CampaignChannel,
@@ -261,8 +262,6 @@ def test_a_run_that_reaches_21h_goes_on_with_night_consenters_only(time_machine)
 
 
 def test_a_parallel_run_that_claimed_first_stops_this_one_before_sending(monkeypatch) -> None:
-    import privacy.marketing.campaigns
-
     members = consenting(3)
     campaign = CampaignFactory()
     # Another run claims a member between this run's select and its claim.

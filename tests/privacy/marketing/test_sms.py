@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import datetime
+import importlib
 from io import StringIO
 
 import pytest
 
+from clinic_site import settings as project_settings
+from privacy.ledger import consent_record
+from privacy.models import ConsentMethod, Processor
 from privacy.processors import sms
+from tests.members.factories import MemberFactory
 
 
 def test_locmem_backend_keeps_messages_for_tests() -> None:
@@ -33,10 +38,6 @@ def test_the_setting_chooses_the_backend(settings) -> None:
 
 
 def test_console_is_the_default(monkeypatch) -> None:
-    import importlib
-
-    from clinic_site import settings as project_settings
-
     monkeypatch.delenv("SMS_BACKEND", raising=False)
     reloaded = importlib.reload(project_settings)
     assert reloaded.SMS_BACKEND == "privacy.processors.sms.ConsoleBackend"
@@ -54,10 +55,6 @@ def test_the_base_class_is_the_interface_a_provider_implements() -> None:
 @pytest.mark.django_db
 def test_an_sms_provider_needing_consent_gets_no_message_for_members_who_did_not_consent(
 ) -> None:
-    from privacy.ledger import consent_record
-    from privacy.models import ConsentMethod, Processor
-    from tests.members.factories import MemberFactory
-
     provider = Processor.objects.create(
         name="Hanbit SMS", tasks_ko="문자 발송", tasks_en="sending text messages",
         items=["mobile_phone"], since=datetime.date(2020, 1, 1), sends_sms=True,

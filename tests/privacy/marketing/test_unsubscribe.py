@@ -6,7 +6,9 @@ import re
 
 import pytest
 from django.core import mail, signing
+from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from privacy.ledger import consent_is_granted
 from privacy.marketing.campaigns import (
@@ -82,8 +84,6 @@ def test_replayed_link_is_already_unsubscribed_without_a_second_entry(client, me
 
 
 def test_csrf_is_enforced_on_the_post(member) -> None:
-    from django.test import Client
-
     response = Client(enforce_csrf_checks=True).post(link_for(member))
     assert response.status_code == 403
     assert withdrawals(member) == []
@@ -118,7 +118,6 @@ def test_the_link_in_a_sent_email_works_and_stops_the_next_campaign(client, memb
     [path] = re.findall(r"https://www\.jangps\.example(/privacy/unsubscribe/[^/\s]+/)",
                         mail.outbox[0].body)
     assert client.post(path).status_code == 200
-    from django.utils import timezone
 
     assert list(campaign_recipients(campaign=CampaignFactory(), now=timezone.now())) == []
 

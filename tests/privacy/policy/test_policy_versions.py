@@ -8,6 +8,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends.locmem import EmailBackend
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
@@ -171,7 +172,6 @@ def test_notify_resumes_after_an_interruption(
 ) -> None:
     MemberFactory.create_batch(3)
     policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10))
-    from django.core.mail.backends.locmem import EmailBackend
 
     real_send = EmailBackend.send_messages
     calls = {"n": 0}

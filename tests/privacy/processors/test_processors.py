@@ -6,10 +6,15 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.core.mail import EmailMessage, send_mail
+from django.core.exceptions import ImproperlyConfigured
+from django.core.mail import EmailMessage, get_connection, send_mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
+import clinic_site.settings as configured
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, ConsentRecord
+from privacy.processors.mail import refused_addresses
 from privacy.processors.selectors import processor_may_receive
 from tests.members.factories import MemberFactory
 from tests.privacy.factories import ProcessorFactory
@@ -75,8 +80,6 @@ def test_mail_passes_when_no_consent_is_required(checked_mail) -> None:
 
 
 def test_the_settings_wrap_the_configured_backend() -> None:
-    import clinic_site.settings as configured
-
     assert configured.EMAIL_BACKEND == "privacy.processors.mail.ProcessorCheckedEmailBackend"
     assert configured.EMAIL_REAL_BACKEND == "django.core.mail.backends.locmem.EmailBackend"
 
@@ -93,9 +96,6 @@ def test_admin_lists_processors_and_refuses_unknown_items(admin_client) -> None:
 
 
 def test_the_wrapper_refuses_to_wrap_itself(settings) -> None:
-    from django.core.exceptions import ImproperlyConfigured
-    from django.core.mail import get_connection
-
     settings.EMAIL_REAL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
     with pytest.raises(ImproperlyConfigured, match="name the real mail backend"):
         get_connection("privacy.processors.mail.ProcessorCheckedEmailBackend")
@@ -105,7 +105,6 @@ def test_the_check_costs_the_same_queries_for_many_addresses(
     checked_mail, django_assert_max_num_queries
 ) -> None:
     """One query per processor, not per member: a campaign batch of hundreds costs the same."""
-    from privacy.processors.mail import refused_addresses
 
     ProcessorFactory(sends_email=True, requires_consent=True)
     members = [MemberFactory() for _ in range(12)]
@@ -122,9 +121,6 @@ def test_the_check_costs_the_same_queries_for_many_addresses(
 def test_an_open_connection_reads_the_processors_once_for_all_its_messages(checked_mail) -> None:
     """A campaign or breach batch sends message by message on one open connection: the
     processors are read when it opens, not again for each message."""
-    from django.core.mail import get_connection
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     processor = ProcessorFactory(sends_email=True, requires_consent=True)
     members = [MemberFactory() for _ in range(4)]

@@ -7,11 +7,13 @@ from io import StringIO
 from typing import Any
 
 import pytest
+import time_machine
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
+from privacy.retention.destruction import purge
 from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
 from tests.members.factories import MemberFactory
 
@@ -26,9 +28,7 @@ def at(*args: int) -> datetime.datetime:
 def purge_on(moment: datetime.datetime, *rules: str) -> Any:
     """``privacy purge`` of ``rules`` as of ``moment``; a rule that raised fails the test (the
     purge itself reports a failing rule and goes on with the others)."""
-    import time_machine
 
-    from privacy.retention.destruction import purge
 
     with time_machine.travel(moment, tick=False):
         report = purge(rule_keys=list(rules))

@@ -11,7 +11,13 @@ import time_machine
 
 from consultations.models import Review
 from members.models import Member
-from privacy.models import DestructionRecord, RetainedRecord, RetentionKey
+from privacy.models import (
+    Complaint,
+    ComplaintStatus,
+    DestructionRecord,
+    RetainedRecord,
+    RetentionKey,
+)
 from privacy.retention import destruction
 from privacy.retention.destruction import PurgeRule, member_erase, purge
 from privacy.retention.store import Retention, source_ref_for
@@ -158,7 +164,6 @@ def test_closed_complaints_end_in_exactly_one_place_after_a_crash_and_a_rerun(
 ) -> None:
     """The real transfer rule (``complaint_records``): closed complaints move to the retention
     database; a crash at any step, then the next purge, leaves each in one place only."""
-    from privacy.models import Complaint, ComplaintStatus
 
     complaints = [
         Complaint.objects.create(name=f"민원인{n}", contact="010-1212-3434", body="열람 요청",

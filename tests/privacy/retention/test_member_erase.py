@@ -13,9 +13,11 @@ from allauth.usersessions.models import UserSession
 from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.contenttypes.models import ContentType
 from django.core.management.base import CommandError
+from django.db import connection
 
 from consultations.models import Answer, Consultation, Review
 from members.models import Member
+from privacy import crypto
 from privacy.ledger import consent_is_granted
 from privacy.models import (
     AccessLogEntry,
@@ -163,9 +165,7 @@ def test_copies_of_the_encrypted_fields_are_unreadable_once_the_key_is_destroyed
     member_with_data: Any,
 ) -> None:
     """What a backup or a not-yet-vacuumed PostgreSQL page still holds is ciphertext only."""
-    from django.db import connection
 
-    from privacy import crypto
 
     member = member_with_data
     with connection.cursor() as cursor:

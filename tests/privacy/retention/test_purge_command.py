@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -72,7 +73,6 @@ def test_a_failing_rule_exits_non_zero_and_the_others_still_run(
     def broken(*args: Any, **kwargs: Any) -> int:
         raise OSError("disk full")
 
-    from dataclasses import replace
 
     rules["unconfirmed_signup"] = replace(rules["unconfirmed_signup"], destroy=broken)
     monkeypatch.setattr(destruction, "purge_rules", lambda: rules)

@@ -28,6 +28,8 @@ from members.selectors import contact_hash
 from privacy import registry
 from privacy.ledger import consent_is_granted, consent_record
 from privacy.models import (
+    BreachIncident,
+    BreachNotice,
     CampaignDelivery,
     Complaint,
     ComplaintStatus,
@@ -40,6 +42,7 @@ from privacy.models import (
     DisclosureBasis,
     Restriction,
     RetainedRecord,
+    RightsRequest,
     Visit,
 )
 from privacy.restrictions import restriction_start
@@ -331,8 +334,6 @@ def test_disclosure_records_go_3_years_after_the_provision(
 def test_rights_requests_go_3_years_after_completion(
     offset: datetime.timedelta, when: str
 ) -> None:
-    from privacy.models import RightsRequest
-
     completed = at(2023, 6, 6, 9, 0)
     request = RightsRequest.objects.create(
         subject_ref=uuid.uuid4(), kind="export", channel="web", received_at=completed,
@@ -351,8 +352,6 @@ def test_rights_requests_go_3_years_after_completion(
 def test_breach_notices_go_3_years_after_the_notice(
     offset: datetime.timedelta, when: str
 ) -> None:
-    from privacy.models import BreachIncident, BreachNotice
-
     claimed = at(2023, 5, 5, 9, 0)
     incident = BreachIncident.objects.create(
         items=["email"], since=claimed, description="x", discovered_at=claimed,
