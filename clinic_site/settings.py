@@ -120,7 +120,7 @@ if any(db["ENGINE"].endswith("sqlite3") for db in DATABASES.values()):
 # --- Cache: shared by all workers (allauth rate limits, cookie groups) -----------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,

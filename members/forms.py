@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,11 +61,17 @@ class KoreanPhoneField(forms.CharField):
         return self.normalise(value) if value else ""
 
 
-def area_choices() -> Any:
+def area_choices() -> QuerySet[ConsultationArea]:
     return ConsultationArea.objects.filter(is_active=True).order_by("position", "id")
 
 
-class ConsentedItemsMixin:
+if TYPE_CHECKING:
+    _ConsentedForm = forms.BaseForm
+else:
+    _ConsentedForm = object
+
+
+class ConsentedItemsMixin(_ConsentedForm):
     """Optional items need their consent: an item entered without it is refused, by name."""
 
     def add_consent_fields(self, keys: tuple[str, ...], initial: dict[str, bool]) -> None:
@@ -149,7 +156,9 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Login ID")
         self.fields["username"].help_text = login_id_validator.message
-        self.fields["desired_area"].queryset = area_choices()
+        desired_area = self.fields["desired_area"]
+        assert isinstance(desired_area, forms.ModelChoiceField)
+        desired_area.queryset = area_choices()
         for field_name, item_key in FIELD_ITEMS.items():
             if field_name in self.fields:
                 self.fields[field_name].required = registry.item(item_key).required
@@ -199,6 +208,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # allauth's clean returns the cleaned data
         self.clean_consented_items()
         born = cleaned.get("date_of_birth")
         if born and needs_representative(born, timezone.localdate()):
@@ -258,7 +268,9 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
             "desired_area": member.desired_area_id,
         })
         super().__init__(*args, **kwargs)
-        self.fields["desired_area"].queryset = area_choices()
+        desired_area = self.fields["desired_area"]
+        assert isinstance(desired_area, forms.ModelChoiceField)
+        desired_area.queryset = area_choices()
         for field_name in list(self.fields):
             item_key = FIELD_ITEMS.get(field_name)
             if item_key:
@@ -271,7 +283,7 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
     def item_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if not name.startswith(CONSENT_PREFIX)]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         self.clean_consented_items()
         return cleaned

@@ -169,7 +169,9 @@ def _no_rows(now: datetime.datetime) -> models.QuerySet:
 
 def unconfirmed_signups_due(now: datetime.datetime) -> models.QuerySet:
     """Sign-ups whose email was never confirmed within 7 days and that never logged in."""
-    cutoff = now - registry.UNCONFIRMED_SIGNUP.live_for
+    live_for = registry.UNCONFIRMED_SIGNUP.live_for
+    assert live_for is not None
+    cutoff = now - live_for
     unverified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=False)
     verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
     return (
@@ -185,7 +187,9 @@ def unconfirmed_signups_due(now: datetime.datetime) -> models.QuerySet:
 
 def consent_proofs_due(now: datetime.datetime) -> models.QuerySet:
     """Records of a consent whose latest record is a withdrawal made 3 years ago or more."""
-    cutoff = now - registry.CONSENT_PROOF.live_for
+    live_for = registry.CONSENT_PROOF.live_for
+    assert live_for is not None
+    cutoff = now - live_for
     latest = ConsentRecord.objects.filter(
         subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
     ).order_by("-recorded_at", "-id")
@@ -202,7 +206,9 @@ def _ledger_rows_destroy(model: type[models.Model]) -> Any:
 
 
 def access_log_due(now: datetime.datetime) -> models.QuerySet:
-    return AccessLogEntry.objects.filter(at__lte=now - registry.STAFF_ACCESS_LOG.live_for)
+    live_for = registry.STAFF_ACCESS_LOG.live_for
+    assert live_for is not None
+    return AccessLogEntry.objects.filter(at__lte=now - live_for)
 
 
 def retained_records_due(now: datetime.datetime) -> models.QuerySet:
@@ -320,13 +326,15 @@ def complaints_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -
 
 
 def disclosures_due(now: datetime.datetime) -> models.QuerySet:
-    return Disclosure.objects.filter(disclosed_at__lte=now - registry.DISCLOSURE_RECORDS.live_for)
+    live_for = registry.DISCLOSURE_RECORDS.live_for
+    assert live_for is not None
+    return Disclosure.objects.filter(disclosed_at__lte=now - live_for)
 
 
 def rights_requests_due(now: datetime.datetime) -> models.QuerySet:
-    return RightsRequest.objects.filter(
-        completed_at__lte=now - registry.RIGHTS_REQUEST_RECORDS.live_for
-    )
+    live_for = registry.RIGHTS_REQUEST_RECORDS.live_for
+    assert live_for is not None
+    return RightsRequest.objects.filter(completed_at__lte=now - live_for)
 
 
 def breach_notices_due(now: datetime.datetime) -> models.QuerySet:
@@ -351,9 +359,9 @@ def consent_ips_due(now: datetime.datetime) -> models.QuerySet:
     """IP addresses in the consent ledger are access IP information (registry item
     ``access_ip``, rule ``login_records``): they go 3 months after the decision, while the
     decision itself stays as proof (``consent_proof``)."""
-    return ConsentRecord.objects.filter(
-        ip_address__isnull=False, recorded_at__lt=now - registry.LOGIN_RECORDS.live_for
-    )
+    live_for = registry.LOGIN_RECORDS.live_for
+    assert live_for is not None
+    return ConsentRecord.objects.filter(ip_address__isnull=False, recorded_at__lt=now - live_for)
 
 
 def consent_ips_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
