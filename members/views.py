@@ -27,6 +27,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 @require_safe
 def my_page(request: HttpRequest) -> HttpResponse:
     member = request.user
+    assert isinstance(member, Member)  # login_required
     return render(request, "members/my_page.html", {
         "member": member,
         "children": selectors.children_named_for(representative=member),
@@ -41,6 +42,7 @@ def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
     consents = {key: record.granted for key, record in current.items()}
     form = ProfileForm(request.POST or None, member=member, consents=consents)
     if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, Member)  # the views are login_required
         services.member_profile_update(
             member=member, data=form.profile_data(), consents=form.consent_decisions(),
             actor=request.user, ip_address=_client_ip(request),
@@ -55,6 +57,7 @@ def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Contact items change only after the password is confirmed again (reauthentication)."""
+    assert isinstance(request.user, Member)  # login_required
     return _edit_profile(request, member=request.user, done_url="members:my_page",
                          template="members/profile_edit.html")
 

@@ -33,13 +33,19 @@ def _client_ip(request: HttpRequest) -> str | None:
     return get_adapter(request).client_ip(request)
 
 
+def _viewer(request: HttpRequest) -> Member:
+    """The logged-in member: every page here is ``login_required``."""
+    assert isinstance(request.user, Member)
+    return request.user
+
+
 def _subject(request: HttpRequest, pk: int | None) -> Member:
     """The member whose data the page is about: the viewer, or a child they represent.
 
     The viewer is ``request.user``, the member the request has read already (the pages show
     its own account row without reading it again)."""
     if pk is None:
-        return request.user
+        return _viewer(request)
     child = represented_child(representative=request.user, pk=pk)
     if child is None:
         raise Http404
@@ -66,10 +72,11 @@ def _urls(member: Member, pk: int | None) -> dict[str, str]:
 def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Every item held, with the newest few records of each; the rest on the item's pages."""
     member = _subject(request, pk)
-    data = selectors.subject_overview(member=member, viewer=request.user)
+    viewer = _viewer(request)
+    data = selectors.subject_overview(member=member, viewer=viewer)
     return render(request, "privacy/selfservice/my_data.html", {
         "data": data, "urls": _urls(member, pk), "child_pk": pk,
-        "children": children_named_for(representative=request.user) if pk is None else (),
+        "children": children_named_for(representative=viewer) if pk is None else (),
     })
 
 
@@ -93,7 +100,7 @@ def _listing_page(request: HttpRequest, pk: int | None, template: str,
 def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
     """All records of one registry item, a page at a time, newest first."""
     return _listing_page(request, pk, "privacy/selfservice/my_data_item.html", lambda member: (
-        selectors.item_listing(member=member, viewer=request.user, key=key,
+        selectors.item_listing(member=member, viewer=_viewer(request), key=key,
                                page=request.GET.get("page"))
     ))
 
@@ -118,7 +125,7 @@ def my_data_export(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return render(request, "privacy/selfservice/export_page.html",
                       {"member": member, "urls": _urls(member, pk)})
     content = services.subject_data_export(
-        member=member, viewer=request.user, actor=request.user.get_username(),
+        member=member, viewer=_viewer(request), actor=request.user.get_username(),
     )
     response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -155,7 +162,7 @@ def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @never_cache
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest) -> HttpResponse:
-    member = request.user
+    member = _viewer(request)
     states = selectors.consent_states(member=member)
     if request.method == "POST":
         form = ConsentChangeForm(request.POST, choices=[state.key for state in states])
@@ -188,7 +195,7 @@ def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if by_self:
             logout(request)
         return render(request, "privacy/selfservice/withdrawn.html", {"by_self": by_self})
-    data = selectors.subject_overview(member=member, viewer=request.user)
+    data = selectors.subject_overview(member=member, viewer=_viewer(request))
     return render(request, "privacy/selfservice/withdraw.html", {
         "data": data, "statement": selectors.withdrawal_statement(data), "form": form,
         "urls": _urls(member, pk),
