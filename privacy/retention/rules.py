@@ -7,7 +7,7 @@ retained records. Other apps declare theirs in their own ``<app>/purge.py``
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
@@ -34,6 +34,7 @@ from privacy.marketing.campaigns import (
 )
 from privacy.models import (
     AccessLogEntry,
+    AppendOnlyModel,
     BreachNotice,
     CampaignDelivery,
     Complaint,
@@ -90,15 +91,14 @@ def consents_end(subject_refs: list[Any], *, now: datetime.datetime, reason: str
 
 def _data_key_ids(collector: Collector) -> set[int]:
     """The data keys of every row the deletion takes with it (any depth of cascade)."""
-    key_ids: set[int] = set()
+    key_ids: set[int | None] = set()  # None: rows without a data key
     for model, instances in collector.data.items():
         for key_field in _data_key_fields(model):
             key_ids.update(getattr(obj, key_field.attname) for obj in instances)
     for queryset in collector.fast_deletes:
         for key_field in _data_key_fields(queryset.model):
             key_ids.update(queryset.values_list(key_field.attname, flat=True))
-    key_ids.discard(None)
-    return key_ids
+    return {key_id for key_id in key_ids if key_id is not None}
 
 
 def _data_key_fields(model: type[models.Model]) -> list[DataKeyField]:
@@ -131,7 +131,9 @@ def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> i
     for eraser in member_erasers():
         eraser(pks, now=now)
     collector = Collector(using=router.db_for_write(Member), origin=members)
-    collector.collect(members)
+    # Collector.collect takes a queryset (Django documents it); django-stubs' protocol for
+    # its argument asks for __contains__, which QuerySet does not define.
+    collector.collect(members)  # type: ignore[arg-type]
     key_ids = _data_key_ids(collector)
     _admin_log_delete(collector)
     collector.delete()
@@ -199,7 +201,7 @@ def consent_proofs_due(now: datetime.datetime) -> models.QuerySet:
     ).filter(last_granted=False, last_recorded_at__lte=cutoff)
 
 
-def _ledger_rows_destroy(model: type[models.Model]) -> Any:
+def _ledger_rows_destroy(model: type[AppendOnlyModel]) -> Callable[..., int]:
     def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
         return model.objects.filter(pk__in=pks).purge_expired()
     return destroy
