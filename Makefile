@@ -52,6 +52,7 @@ demo: migrate
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports --no-cache
+	$(LOCAL) $(VENV)/bin/mypy
 	$(LOCAL) $(PY) manage.py check --fail-level WARNING
 	$(LOCAL) $(PY) manage.py makemigrations --check --dry-run
 

@@ -84,7 +84,7 @@ def database_config(name: str, sqlite_path: Path, *, pool: bool = True) -> dict[
             "CONN_HEALTH_CHECKS": True,
         }
     try:
-        config = dj_database_url.parse(url)
+        config: dict[str, Any] = dict(dj_database_url.parse(url))
     except Exception as exc:  # the library raises several types for malformed URLs
         raise ConfigurationError(f"{name}: not a valid database URL ({exc})") from None
     engine = config.get("ENGINE", "")

@@ -8,6 +8,7 @@ from the environment and start-up stops with one line naming what is missing.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from django.utils.translation import gettext_lazy as _
 
@@ -122,7 +123,7 @@ if any(db["ENGINE"].endswith("sqlite3") for db in DATABASES.values()):
 # --- Cache: shared by all workers (allauth rate limits, cookie groups) -----------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    CACHES = {
+    CACHES: dict[str, dict[str, object]] = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
@@ -163,7 +164,7 @@ COOKIE_CONSENT_NAME = "cookie_consent"
 COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 365  # consent is asked again after 12 months
 COOKIE_CONSENT_SECURE = env_bool("HTTPS", False)
 COOKIE_CONSENT_HTTPONLY = True
-COOKIE_CONSENT_SAMESITE = "Lax"
+COOKIE_CONSENT_SAMESITE: Literal["Strict", "Lax", "None", False] = "Lax"
 COOKIE_CONSENT_OPT_OUT = False  # opt-in: nothing optional before an explicit acceptance
 COOKIE_CONSENT_LOG_ENABLED = True  # counts only: it names no visitor, the consent ledger does
 COOKIE_CONSENT_SUCCESS_URL = "/cookies/"

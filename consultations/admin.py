@@ -69,7 +69,8 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
     date_hierarchy = "created_at"
     fields = ["kind", "area", "procedure", "author", "title", "body", "is_private",
               "created_at", "updated_at"]
-    readonly_fields = fields
+    # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
+    readonly_fields = fields  # type: ignore[assignment]
     inlines = [AnswerInline]
     list_select_related = ["area"]
     subject_ref_path = "author__subject_ref"
@@ -145,7 +146,8 @@ class ReviewAdmin(MaskedPersonalDataAdmin):
     search_fields = ["title"]
     fields = ["author", "area", "title", "body", "rating", "status", "created_at",
               "updated_at", "moderated_at"]
-    readonly_fields = fields
+    # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
+    readonly_fields = fields  # type: ignore[assignment]
     actions = ["publish", "reject"]
     list_select_related = ["area"]
     subject_ref_path = "author__subject_ref"

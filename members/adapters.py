@@ -5,20 +5,21 @@ Selected with ``ACCOUNT_ADAPTER`` and ``MFA_ADAPTER`` in settings.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.mfa.adapter import DefaultMFAAdapter
-from django.contrib.auth.base_user import AbstractBaseUser
 from django.core.exceptions import PermissionDenied
-from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from members import selectors, services
 from members.models import LoginResult, Member
 from privacy import crypto
+
+if TYPE_CHECKING:
+    from members.forms import SignupForm
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -29,8 +30,8 @@ class AccountAdapter(DefaultAccountAdapter):
             return None
 
     def save_user(
-        self, request: HttpRequest, user: AbstractBaseUser, form: BaseForm, commit: bool = True
-    ) -> AbstractBaseUser:
+        self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
+    ) -> Member:
         """Login ID, email and password from allauth; every other item through our service."""
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
@@ -54,7 +55,7 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         return member
 
-    def pre_login(self, request: HttpRequest, user: AbstractBaseUser, **kwargs: Any
+    def pre_login(self, request: HttpRequest, user: Member, **kwargs: Any
                   ) -> HttpResponse | None:
         if selectors.member_is_blocked(user):
             clear_login(request)
@@ -63,13 +64,13 @@ class AccountAdapter(DefaultAccountAdapter):
             return render(request, "members/blocked.html", status=403)
         return super().pre_login(request, user, **kwargs)
 
-    def respond_user_inactive(self, request: HttpRequest, user: AbstractBaseUser
+    def respond_user_inactive(self, request: HttpRequest, user: Member
                               ) -> HttpResponse:
         if selectors.representative_pending_for(user) is not None:
             return redirect("members:representative_pending")
         return super().respond_user_inactive(request, user)
 
-    def login(self, request: HttpRequest, user: AbstractBaseUser) -> None:
+    def login(self, request: HttpRequest, user: Member) -> None:
         super().login(request, user)
         services.login_record(member=user, result=LoginResult.SUCCESS,
                               ip_address=self.client_ip(request))

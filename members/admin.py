@@ -109,9 +109,19 @@ class MemberBlockAdmin(MaskedPersonalDataAdmin):
             return (*readonly, "member", "reason")
         return readonly
 
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest,
+                                 **kwargs: Any) -> Any:
+        # The column is nullable so that a block outlives its member (SET_NULL), but a new
+        # block is of someone: without this the add form accepted no member and then failed.
+        if db_field.name == "member":
+            kwargs["required"] = True
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: MemberBlock, form: Any, change: bool) -> None:
         if change:
             return
+        assert obj.member is not None  # required on the add form (formfield_for_foreignkey)
+        assert isinstance(request.user, Member)  # the admin is staff-only
         block = services.member_block(member=obj.member, reason=obj.reason, actor=request.user)
         obj.pk = block.pk
         obj.blocked_at, obj.blocked_by = block.blocked_at, block.blocked_by
@@ -121,6 +131,7 @@ class MemberBlockAdmin(MaskedPersonalDataAdmin):
 
     @admin.action(description=_("Lift the selected blocks"))
     def lift_blocks(self, request: HttpRequest, queryset: QuerySet[MemberBlock]) -> None:
+        assert isinstance(request.user, Member)  # the admin is staff-only
         for block in queryset:
             services.member_block_lift(block=block, actor=request.user)
         self.message_user(request, _("The blocks are lifted."), messages.SUCCESS)

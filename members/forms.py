@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -64,11 +64,18 @@ def area_choices() -> QuerySet:
     """The active consultation areas, in their order. The area model belongs to
     consultations, the layer above members: it is reached through the member's own foreign
     key rather than imported."""
-    areas = Member._meta.get_field("desired_area").related_model
+    areas = Member.desired_area.field.related_model
+    assert not isinstance(areas, str)  # resolved once the apps are loaded
     return areas._default_manager.filter(is_active=True).order_by("position", "id")
 
 
-class ConsentedItemsMixin:
+if TYPE_CHECKING:
+    _ConsentedForm = forms.BaseForm
+else:
+    _ConsentedForm = object
+
+
+class ConsentedItemsMixin(_ConsentedForm):
     """Optional items need their consent: an item entered without it is refused, by name."""
 
     def add_consent_fields(self, keys: tuple[str, ...], initial: dict[str, bool]) -> None:
@@ -153,7 +160,9 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         super().__init__(*args, **kwargs)
         self.fields["username"].label = _("Login ID")
         self.fields["username"].help_text = login_id_validator.message
-        self.fields["desired_area"].queryset = area_choices()
+        desired_area = self.fields["desired_area"]
+        assert isinstance(desired_area, forms.ModelChoiceField)
+        desired_area.queryset = area_choices()
         for field_name, item_key in FIELD_ITEMS.items():
             if field_name in self.fields:
                 self.fields[field_name].required = registry.item(item_key).required
@@ -203,6 +212,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
+        assert cleaned is not None  # allauth's clean returns the cleaned data
         self.clean_consented_items()
         born = cleaned.get("date_of_birth")
         if born and needs_representative(born, timezone.localdate()):
@@ -262,7 +272,9 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
             "desired_area": member.desired_area_id,
         })
         super().__init__(*args, **kwargs)
-        self.fields["desired_area"].queryset = area_choices()
+        desired_area = self.fields["desired_area"]
+        assert isinstance(desired_area, forms.ModelChoiceField)
+        desired_area.queryset = area_choices()
         for field_name in list(self.fields):
             item_key = FIELD_ITEMS.get(field_name)
             if item_key:
@@ -275,7 +287,7 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
     def item_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if not name.startswith(CONSENT_PREFIX)]
 
-    def clean(self) -> dict[str, Any]:
+    def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()
         self.clean_consented_items()
         return cleaned

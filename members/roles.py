@@ -6,6 +6,11 @@ nothing twice); an account gets a role by joining the group and having ``is_staf
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from django.apps.registry import Apps
+
 RECEPTIONIST = "receptionist"
 DOCTOR = "doctor"
 PRIVACY_MANAGER = "privacy manager"
@@ -47,7 +52,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
 ROLES: tuple[str, ...] = (RECEPTIONIST, DOCTOR, PRIVACY_MANAGER, ADMINISTRATOR)
 
 
-def roles_create(apps: object) -> None:
+def roles_create(apps: Apps) -> None:
     """Create or complete the role groups with the (historical) models of ``apps``."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")

@@ -14,7 +14,9 @@ from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
 
 # The history shows every login record kept: the registry's rule says how long that is.
-LOGIN_HISTORY_DAYS = registry.LOGIN_RECORDS.live_for.days
+_LOGIN_RECORDS_LIVE_FOR = registry.LOGIN_RECORDS.live_for
+assert _LOGIN_RECORDS_LIVE_FOR is not None
+LOGIN_HISTORY_DAYS = _LOGIN_RECORDS_LIVE_FOR.days
 _HASH_SALT = "members.block.contact"
 
 

@@ -24,6 +24,7 @@ def _client_ip(request: HttpRequest) -> str | None:
 @require_safe
 def my_page(request: HttpRequest) -> HttpResponse:
     member = request.user
+    assert isinstance(member, Member)  # login_required
     return render(request, "members/my_page.html", {
         "member": member,
         "children": selectors.children_named_for(representative=member),

@@ -164,13 +164,13 @@ def access_log_verify(*, batch_size: int = 2000) -> ChainReport:
         checked += 1
         previous_hash = entry.entry_hash
         expected_sequence += 1
-    problem = None
+    chain_problem = None
     if unchained is not None:
-        problem = ChainProblem(None, unchained.id, (
+        chain_problem = ChainProblem(None, unchained.id, (
             f"entry id {unchained.id} ({unchained.action}) is not part of the chain: "
             f"it was written around access_log_append"))
     return ChainReport(checked, first, expected_sequence - 1 if checked else None,
-                       previous_hash, problem)
+                       previous_hash, chain_problem)
 
 
 @transaction.atomic

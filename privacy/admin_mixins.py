@@ -16,6 +16,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import (
@@ -94,10 +95,10 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
     def personal_fields(self) -> list[str]:
         return [*self.masked_fields, *self.logged_fields]
 
-    def get_list_display(self, request: HttpRequest) -> Sequence[Any]:
+    def get_list_display(self, request: HttpRequest) -> list[Any]:
         return self._masked(super().get_list_display(request))
 
-    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Sequence[Any]:
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> list[Any]:
         return self._masked(super().get_fields(request, obj))
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
@@ -187,7 +188,7 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
 
     def response_action(self, request: HttpRequest, queryset: QuerySet) -> Any:
         name = str(request.POST.get("action", ""))[:30]
-        selected = request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME)
+        selected = request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
         if name in self.get_actions(request) and name not in (
             "delete_selected", *self.self_logging_actions
         ):
@@ -243,7 +244,7 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         restricted = self._restricted_fields(obj)
         rows = [(self.model._meta.get_field(name).verbose_name,
                  _("(restricted: not to be used or provided until the correction is completed)")
-                 if name in restricted else getattr(obj, name, "") or "")
+                 if name in restricted else getattr(obj, name, None) or "")
                 for name in self.masked_fields]
         return TemplateResponse(request, "admin/privacy/reveal.html", {
             **self.admin_site.each_context(request),

@@ -7,12 +7,15 @@ that never show a body never pay for it; ``select_related("data_key")`` avoids a
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import models, router
 from django.db.models.query_utils import DeferredAttribute
 
 from privacy import crypto
+
+if TYPE_CHECKING:
+    from privacy.models import DataKey
 
 DESTROYED = ""  # what a field reads as once its subject's data key is destroyed
 
@@ -26,15 +29,16 @@ class Ciphertext(str):
 def ensure_data_key(instance: models.Model, field_name: str = "data_key") -> None:
     """Give a new subject a data key of its own before its first encrypted write."""
     field = instance._meta.get_field(field_name)
+    assert isinstance(field, models.ForeignKey)
     if getattr(instance, field.attname) is None:
         # The key model is the field's target (privacy.DataKey), found through the field so
         # that this module does not import the models that are built from it.
-        key_model = field.related_model
+        key_model = cast("type[DataKey]", field.related_model)
         using = instance._state.db or router.db_for_write(type(instance), instance=instance)
         setattr(instance, field.name, key_model.objects.db_manager(using).create_for_subject())
 
 
-class DataKeyField(models.ForeignKey):
+class DataKeyField(models.ForeignKey["DataKey | None", "DataKey | None"]):
     """Points a row at its subject's data key; deleting that key is cryptographic erasure."""
 
     def __init__(self, to: str = "privacy.DataKey", on_delete: Any = None, **kwargs: Any) -> None:
@@ -51,6 +55,8 @@ class DataKeyField(models.ForeignKey):
 
 class EncryptedAttribute(DeferredAttribute):
     """Data descriptor: decrypts on first read and caches the plaintext on the instance."""
+
+    field: EncryptedTextField
 
     def __get__(self, instance: models.Model | None, cls: type | None = None) -> Any:
         if instance is None:

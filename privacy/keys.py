@@ -97,11 +97,12 @@ def key_rotation_batches(
 
 def _rewrap_batch(
     batch: list[models.Model], *, model: type[models.Model], has_rewrapped_at: bool
-) -> list[models.Model]:
+) -> list[DataKey | RetentionKey]:
     """Re-wrap in memory the keys of ``batch`` the newest KEK does not wrap yet."""
     now = timezone.now()
-    changed = []
+    changed: list[DataKey | RetentionKey] = []
     for key in batch:
+        assert isinstance(key, DataKey | RetentionKey)  # the models of ROTATED_MODELS
         if crypto.wrapped_by_newest(key.wrapped_key):
             continue
         try:
@@ -113,7 +114,7 @@ def _rewrap_batch(
                 "changed. Put the key-encryption key that wrapped it back into PRIVACY_KEK "
                 "and run again: finished batches are skipped."
             ) from None
-        if has_rewrapped_at:
+        if has_rewrapped_at and isinstance(key, DataKey):
             key.rewrapped_at = now
         changed.append(key)
     return changed

@@ -201,7 +201,7 @@ def consent_key_is_known(consent: str) -> bool:
     if consent in registry.CONSENTS_BY_KEY or consent.startswith("cookies:"):
         return True
     match = _PROCESSOR_CONSENT.match(consent)
-    return bool(match) and Processor.objects.filter(pk=int(match.group(1))).exists()
+    return match is not None and Processor.objects.filter(pk=int(match.group(1))).exists()
 
 
 @transaction.atomic

@@ -17,10 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from django.db.models import TextChoices
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    # What gettext_lazy returns: a lazy str, accepted wherever Django takes a label.
+    from django_stubs_ext import StrPromise
 
 
 class Purpose(TextChoices):
@@ -66,11 +70,11 @@ class RetentionRule:
     """
 
     key: str
-    achieved_when: Promise
+    achieved_when: StrPromise
     live_for: timedelta | None = None
     days_setting: str | None = None
     kept_by_law_for: timedelta | None = None
-    law: Promise | None = None
+    law: StrPromise | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +86,7 @@ class CollectionItem:
     unknown key)."""
 
     key: str
-    label: Promise
+    label: StrPromise
     purposes: tuple[Purpose, ...]
     basis: LegalBasis
     required: bool
@@ -90,7 +94,7 @@ class CollectionItem:
     retention_key: str
     fields: tuple[str, ...] = ()
     encrypted: bool = False
-    description: Promise | None = None
+    description: StrPromise | None = None
 
     @property
     def retention(self) -> RetentionRule:
@@ -125,11 +129,11 @@ class Consent:
     """A consent a person can give and withdraw, with the notice shown beside its box."""
 
     key: str
-    label: Promise
+    label: StrPromise
     items: tuple[str, ...]
     purposes: tuple[Purpose, ...]
     basis: LegalBasis
-    notice: Promise
+    notice: StrPromise
     retention: RetentionRule
     extra: dict[str, object] = field(default_factory=dict)
     # Where the consent is asked: members are asked at sign-up and can change it on their

@@ -95,6 +95,6 @@ def restriction_lift(*, restriction: Restriction, now: datetime | None = None) -
 
 def restrictions_due_for_destruction(*, now: datetime) -> QuerySet:
     """Records past ``restriction_records``: 3 years after the restriction was lifted."""
-    return Restriction.objects.filter(
-        lifted_at__lte=now - registry.RESTRICTION_RECORDS.live_for
-    )
+    live_for = registry.RESTRICTION_RECORDS.live_for
+    assert live_for is not None
+    return Restriction.objects.filter(lifted_at__lte=now - live_for)

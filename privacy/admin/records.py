@@ -67,6 +67,7 @@ class ProcessorForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns the cleaned data
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
             self.add_error("until", _("The end date is before the start date."))
@@ -143,7 +144,8 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     show_full_result_count = False
     fields = ["sequence", "at", "actor", "ip_address", "action", "subject_ref", "fields",
               "record_count", "reason", "previous_hash", "entry_hash"]
-    readonly_fields = fields
+    # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
+    readonly_fields = fields  # type: ignore[assignment]
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-sequence", "-id")

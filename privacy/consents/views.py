@@ -13,6 +13,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
+from members.models import Member
 from privacy.access_log import client_ip
 from privacy.consents.forms import ReconsentForm
 from privacy.consents.middleware import SESSION_KEY
@@ -58,6 +59,7 @@ def reconsent(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def consent_receipts(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, Member)  # login_required
     records = consent_records_for(subject_ref=request.user.subject_ref)
     labels = consent_labels()
     rows = [(record, labels.get(record.consent, record.consent)) for record in records]

@@ -508,4 +508,6 @@ def clock_text(clock: IncidentClock) -> str:
 
 def breach_notices_due_for_destruction(*, now: datetime.datetime) -> models.QuerySet:
     """Notice records 3 years after the notice was claimed (kept as proof of the notice)."""
-    return BreachNotice.objects.filter(claimed_at__lte=now - registry.BREACH_RECORDS.live_for)
+    live_for = registry.BREACH_RECORDS.live_for
+    assert live_for is not None
+    return BreachNotice.objects.filter(claimed_at__lte=now - live_for)

@@ -8,8 +8,12 @@ staff rewrite is shown as written.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext_noop
+
+if TYPE_CHECKING:
+    from cookie_consent.models import Cookie, CookieGroup
 
 NECESSARY = "necessary"
 ANALYTICS = "analytics"
@@ -98,7 +102,7 @@ GROUPS: tuple[GroupSpec, ...] = (
 )
 
 
-def groups_install(cookie_group_model: type, cookie_model: type) -> None:
+def groups_install(cookie_group_model: type[CookieGroup], cookie_model: type[Cookie]) -> None:
     """Create the groups and cookies above where missing; never overwrite staff's edits.
 
     Takes the model classes so that the data migration can pass its historical models."""

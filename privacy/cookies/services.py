@@ -87,7 +87,10 @@ def _consent_cookie_limit(
     choices = parse_cookie_str(morsel.value)
     carried = {
         varname for varname, version in choices.items()
-        if varname not in decided and version != consent_settings.COOKIE_CONSENT_DECLINE
+        # django-appconf adds the library's defaults (COOKIE_CONSENT_DECLINE) to the settings
+        # at start-up; the django-stubs plugin sees only clinic_site.settings.
+        if varname not in decided
+        and version != consent_settings.COOKIE_CONSENT_DECLINE  # type: ignore[misc]
     }
     if not carried:
         return
@@ -110,7 +113,7 @@ def _consent_cookie_limit(
             age = min(age, left)
     response.set_cookie(
         name, dict_to_cookie_str(choices), max_age=age,
-        domain=consent_settings.COOKIE_CONSENT_DOMAIN,
+        domain=consent_settings.COOKIE_CONSENT_DOMAIN,  # type: ignore[misc]  # as DECLINE
         secure=consent_settings.COOKIE_CONSENT_SECURE,
         httponly=consent_settings.COOKIE_CONSENT_HTTPONLY,
         samesite=consent_settings.COOKIE_CONSENT_SAMESITE,

@@ -3,7 +3,7 @@ decision also written to the consent ledger)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from cookie_consent.forms import ProcessCookiesForm
 from cookie_consent.models import CookieGroup
@@ -25,6 +25,13 @@ from django.utils.translation import gettext as _
 
 from privacy.cookies.services import cookie_decisions_record
 
+if TYPE_CHECKING:
+    from cookie_consent.views import CookieGroupBaseProcessView
+
+    _ProcessView = CookieGroupBaseProcessView
+else:
+    _ProcessView = object
+
 
 class CookieSettingsView(CookieGroupListView):
     """All groups, the necessary one included, with the cookies each one sets."""
@@ -36,10 +43,8 @@ class CookieSettingsView(CookieGroupListView):
         return CookieGroup.objects.prefetch_related("cookie_set").order_by("ordering", "id")
 
 
-class _RecordedDecisionMixin:
+class _RecordedDecisionMixin(_ProcessView):
     """The library's processing, then the same decision into the consent ledger."""
-
-    cookie_process_action: str
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         form = ProcessCookiesForm(data=request.POST)
@@ -52,9 +57,9 @@ class _RecordedDecisionMixin:
         if is_ajax_like(request):
             response = HttpResponse(status=204)
         else:
-            response = HttpResponseRedirect(self.get_success_url())  # type: ignore[attr-defined]
+            response = HttpResponseRedirect(self.get_success_url())
         CookiesProcessor(request, response).process(
-            cookie_groups, action=self.cookie_process_action  # type: ignore[arg-type]
+            cookie_groups, action=self.cookie_process_action
         )
         cookie_decisions_record(
             request=request, response=response, cookie_groups=cookie_groups,

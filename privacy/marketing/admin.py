@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count, Q
@@ -12,6 +14,17 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy.marketing.campaigns import CampaignError, campaign_send
 from privacy.models import Campaign, CampaignStatus, DeliveryOutcome
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
+    class _DeliveryCounts(TypedDict):
+        sent_count: int
+        failed_count: int
+        pending_count: int
+
+    # A campaign as the change list reads it (``get_queryset`` counts its deliveries).
+    CountedCampaign = WithAnnotations[Campaign, _DeliveryCounts]
 
 
 @admin.register(Campaign)
@@ -38,15 +51,15 @@ class CampaignAdmin(admin.ModelAdmin):
         )
 
     @admin.display(description=_("sent"), ordering="sent_count")
-    def sent(self, obj: Campaign) -> int:
+    def sent(self, obj: CountedCampaign) -> int:
         return obj.sent_count
 
     @admin.display(description=_("failed"), ordering="failed_count")
-    def failed(self, obj: Campaign) -> int:
+    def failed(self, obj: CountedCampaign) -> int:
         return obj.failed_count
 
     @admin.display(description=_("unconfirmed"), ordering="pending_count")
-    def unconfirmed(self, obj: Campaign) -> int:
+    def unconfirmed(self, obj: CountedCampaign) -> int:
         return obj.pending_count
 
     def get_readonly_fields(self, request, obj=None):

@@ -500,14 +500,18 @@ def consent_reminders_send(
 
 def campaign_deliveries_due_for_destruction(*, now: datetime) -> QuerySet:
     """Delivery records past ``marketing_sends``: a year after the message (or the claim)."""
-    cutoff = now - registry.MARKETING_SENDS.live_for
+    live_for = registry.MARKETING_SENDS.live_for
+    assert live_for is not None
+    cutoff = now - live_for
     return CampaignDelivery.objects.filter(claimed_at__lte=cutoff)
 
 
 def consent_reminders_due_for_destruction(*, now: datetime) -> QuerySet:
     """Reminder records past ``consent_proof``: 3 years after the consent they remind of ended
     (its latest ledger entry is a withdrawal that old, or the ledger holds nothing left)."""
-    cutoff = now - registry.CONSENT_PROOF.live_for
+    live_for = registry.CONSENT_PROOF.live_for
+    assert live_for is not None
+    cutoff = now - live_for
     latest = ConsentRecord.objects.filter(
         subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
     ).order_by("-recorded_at", "-id")

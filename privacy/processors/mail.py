@@ -50,11 +50,11 @@ def refused_addresses(addresses: set[str], *, processors: list[Any] | None = Non
         members.filter(subject_ref__in=restricted_subjects(item_key="email"))
         .values_list("subject_ref", flat=True)
     )
-    members = list(members)
-    allowed = {member.subject_ref for member in members} - restricted
+    rows = list(members)
+    allowed = {member.subject_ref for member in rows} - restricted
     for processor in consent_processors:  # one query each, whatever the number of addresses
         allowed &= subjects_granting(subject_refs=allowed, consent=processor.consent_key)
-    return {member.email.lower() for member in members if member.subject_ref not in allowed}
+    return {member.email.lower() for member in rows if member.subject_ref not in allowed}
 
 
 def _address(recipient: str) -> str:

@@ -11,6 +11,7 @@ them.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
@@ -76,13 +77,15 @@ def member_posts_erase(pks: list[int], *, now: datetime.datetime) -> None:
     DataKey.objects.filter(pk__in=keys - own_keys).delete()
 
 
-def _nothing(model: type[models.Model]) -> object:
+def _nothing(
+    model: type[Consultation | ProcedureRecord],
+) -> Callable[[datetime.datetime], models.QuerySet]:
     def due(now: datetime.datetime) -> models.QuerySet:
         return model.objects.none()
     return due
 
 
-def _rows_destroy(model: type[models.Model]) -> object:
+def _rows_destroy(model: type[Consultation | ProcedureRecord]) -> Callable[..., int]:
     def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
         rows = model.objects.filter(pk__in=pks)
         keys = set(rows.exclude(data_key=None).values_list("data_key_id", flat=True))

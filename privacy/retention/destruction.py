@@ -296,9 +296,11 @@ def purge_lock() -> Iterator[None]:
             port=params.get("PORT") or None, autocommit=True,
         )
         try:
-            acquired = raw.execute(
+            row = raw.execute(
                 "SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY]
-            ).fetchone()[0]
+            ).fetchone()
+            assert row is not None  # a SELECT without FROM returns exactly one row
+            acquired = row[0]
             if not acquired:
                 raise PurgeLocked
             try:

@@ -7,7 +7,7 @@ retained records. Other apps declare theirs in their own ``<app>/purge.py``
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from importlib import import_module
 from typing import Any
 
@@ -35,6 +35,7 @@ from privacy.marketing.campaigns import (
 )
 from privacy.models import (
     AccessLogEntry,
+    AppendOnlyModel,
     BreachNotice,
     CampaignDelivery,
     Complaint,
@@ -91,15 +92,14 @@ def consents_end(subject_refs: list[Any], *, now: datetime.datetime, reason: str
 
 def _data_key_ids(collector: Collector) -> set[int]:
     """The data keys of every row the deletion takes with it (any depth of cascade)."""
-    key_ids: set[int] = set()
+    key_ids: set[int | None] = set()  # None: rows without a data key
     for model, instances in collector.data.items():
         for key_field in _data_key_fields(model):
             key_ids.update(getattr(obj, key_field.attname) for obj in instances)
     for queryset in collector.fast_deletes:
         for key_field in _data_key_fields(queryset.model):
             key_ids.update(queryset.values_list(key_field.attname, flat=True))
-    key_ids.discard(None)
-    return key_ids
+    return {key_id for key_id in key_ids if key_id is not None}
 
 
 def _data_key_fields(model: type[models.Model]) -> list[DataKeyField]:
@@ -132,7 +132,9 @@ def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> i
     for eraser in member_erasers():
         eraser(pks, now=now)
     collector = Collector(using=router.db_for_write(Member), origin=members)
-    collector.collect(members)
+    # Collector.collect takes a queryset (Django documents it); django-stubs' protocol for
+    # its argument asks for __contains__, which QuerySet does not define.
+    collector.collect(members)  # type: ignore[arg-type]
     key_ids = _data_key_ids(collector)
     _admin_log_delete(collector)
     collector.delete()
@@ -170,7 +172,9 @@ def _no_rows(now: datetime.datetime) -> models.QuerySet:
 
 def unconfirmed_signups_due(now: datetime.datetime) -> models.QuerySet:
     """Sign-ups whose email was never confirmed within 7 days and that never logged in."""
-    cutoff = now - registry.UNCONFIRMED_SIGNUP.live_for
+    live_for = registry.UNCONFIRMED_SIGNUP.live_for
+    assert live_for is not None
+    cutoff = now - live_for
     unverified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=False)
     verified = EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)
     return (
@@ -186,7 +190,9 @@ def unconfirmed_signups_due(now: datetime.datetime) -> models.QuerySet:
 
 def consent_proofs_due(now: datetime.datetime) -> models.QuerySet:
     """Records of a consent whose latest record is a withdrawal made 3 years ago or more."""
-    cutoff = now - registry.CONSENT_PROOF.live_for
+    live_for = registry.CONSENT_PROOF.live_for
+    assert live_for is not None
+    cutoff = now - live_for
     latest = ConsentRecord.objects.filter(
         subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
     ).order_by("-recorded_at", "-id")
@@ -196,14 +202,16 @@ def consent_proofs_due(now: datetime.datetime) -> models.QuerySet:
     ).filter(last_granted=False, last_recorded_at__lte=cutoff)
 
 
-def _ledger_rows_destroy(model: type[models.Model]) -> Any:
+def _ledger_rows_destroy(model: type[AppendOnlyModel]) -> Callable[..., int]:
     def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
         return model.objects.filter(pk__in=pks).purge_expired()
     return destroy
 
 
 def access_log_due(now: datetime.datetime) -> models.QuerySet:
-    return AccessLogEntry.objects.filter(at__lte=now - registry.STAFF_ACCESS_LOG.live_for)
+    live_for = registry.STAFF_ACCESS_LOG.live_for
+    assert live_for is not None
+    return AccessLogEntry.objects.filter(at__lte=now - live_for)
 
 
 def retained_records_due(now: datetime.datetime) -> models.QuerySet:
@@ -321,13 +329,15 @@ def complaints_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -
 
 
 def disclosures_due(now: datetime.datetime) -> models.QuerySet:
-    return Disclosure.objects.filter(disclosed_at__lte=now - registry.DISCLOSURE_RECORDS.live_for)
+    live_for = registry.DISCLOSURE_RECORDS.live_for
+    assert live_for is not None
+    return Disclosure.objects.filter(disclosed_at__lte=now - live_for)
 
 
 def rights_requests_due(now: datetime.datetime) -> models.QuerySet:
-    return RightsRequest.objects.filter(
-        completed_at__lte=now - registry.RIGHTS_REQUEST_RECORDS.live_for
-    )
+    live_for = registry.RIGHTS_REQUEST_RECORDS.live_for
+    assert live_for is not None
+    return RightsRequest.objects.filter(completed_at__lte=now - live_for)
 
 
 def breach_notices_due(now: datetime.datetime) -> models.QuerySet:
@@ -350,9 +360,9 @@ def consent_ips_due(now: datetime.datetime) -> models.QuerySet:
     """IP addresses in the consent ledger are access IP information (registry item
     ``access_ip``, rule ``login_records``): they go 3 months after the decision, while the
     decision itself stays as proof (``consent_proof``)."""
-    return ConsentRecord.objects.filter(
-        ip_address__isnull=False, recorded_at__lt=now - registry.LOGIN_RECORDS.live_for
-    )
+    live_for = registry.LOGIN_RECORDS.live_for
+    assert live_for is not None
+    return ConsentRecord.objects.filter(ip_address__isnull=False, recorded_at__lt=now - live_for)
 
 
 def consent_ips_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:

@@ -193,6 +193,13 @@ def _textual(model_field: Any) -> bool:
     return isinstance(model_field, (models.CharField, models.TextField))
 
 
+def _concrete_field(model: type[models.Model], name: str) -> models.Field[Any, Any]:
+    """Field ``name`` of ``model``: the registry names fields, never reverse relations."""
+    model_field = model._meta.get_field(name)
+    assert isinstance(model_field, models.Field)
+    return model_field
+
+
 def _value_condition(model: type[models.Model], names: Iterable[str]) -> Q | None:
     """Rows in which one of ``names`` holds something; None when every row does.
 
@@ -200,7 +207,7 @@ def _value_condition(model: type[models.Model], names: Iterable[str]) -> Q | Non
     or a required link always is something. ``_RowQuery.holds`` asks the same of a row read."""
     condition = Q()
     for name in names:
-        model_field = model._meta.get_field(name)
+        model_field = _concrete_field(model, name)
         if not model_field.null and not _textual(model_field):
             return None
         part = Q(**{f"{name}__isnull": False}) if model_field.null else Q()
@@ -239,6 +246,7 @@ class RowQuery:
         """The rows about the member ``pk`` (values, or references to an outer query's
         member row), in the model's own order."""
         owner = self.holder.owner
+        assert owner is not None  # only holders whose rows name their member have a RowQuery
         value = subject_ref if owner == registry.SUBJECT_REF else pk
         queryset = self.model._base_manager.filter(**{owner: value})
         if self.names:
@@ -251,7 +259,7 @@ class RowQuery:
         if collected is None:
             ordering: list[Any] = ["-pk"]
         else:
-            nullable = self.model._meta.get_field(collected).null
+            nullable = _concrete_field(self.model, collected).null
             ordering = [F(collected).desc(nulls_last=True) if nullable else f"-{collected}",
                         "-pk"]
         return self.about(pk=pk, subject_ref=subject_ref).order_by(*ordering)
@@ -266,7 +274,7 @@ class RowQuery:
         if not self.names:
             return True
         for name in self.names:
-            model_field = self.model._meta.get_field(name)
+            model_field = _concrete_field(self.model, name)
             value = row.__dict__.get(model_field.attname)  # as stored: nothing is decrypted
             if value is not None and not (_textual(model_field) and value == ""):
                 return True
@@ -395,10 +403,13 @@ def _with_related(rows_by_query: dict[RowQuery, list[Any]]) -> None:
             seen.add(id(row))
             for name in query.holder.shown_with:
                 model_field = query.model._meta.get_field(name)
+                assert isinstance(model_field, models.ForeignKey)  # shown_with names links
                 value = getattr(row, model_field.attname)
                 if value is not None and not model_field.is_cached(row):
-                    links.append((row, name, model_field.related_model, value))
-                    wanted[model_field.related_model].add(value)
+                    related = model_field.related_model
+                    assert not isinstance(related, str)  # "self" is resolved by now
+                    links.append((row, name, related, value))
+                    wanted[related].add(value)
     found = {
         related: related._base_manager.defer(*_unshown_texts(related)).in_bulk(values)
         for related, values in wanted.items()
@@ -456,7 +467,7 @@ def _item_row(
 ) -> ItemRow | None:
     """What one row holds of an item (its fields, as the subject reads them); None if nothing."""
     values = [
-        (str(model._meta.get_field(name).verbose_name),
+        (str(_concrete_field(model, name).verbose_name),
          display_value(row, model._meta.get_field(name), member=member, viewer=viewer))
         for name in names
     ]
@@ -734,12 +745,15 @@ def _merged_page(
 ) -> tuple[Page, list[tuple[ItemSource, Any]]]:
     """A page of an item held in several models: (source, id, time) of all of them merged in
     one UNION ordered newest first, then the page's rows read by id, one query per model."""
-    parts = [
-        source.rows.about(pk=member.pk, subject_ref=member.subject_ref).order_by().annotate(
-            source_index=Value(index), collected=F(source.holder.collected_at),
-        ).values_list("source_index", "pk", "collected")
-        for index, source in enumerate(sources)
-    ]
+    parts = []
+    for index, source in enumerate(sources):
+        collected_at = source.holder.collected_at
+        assert collected_at is not None  # rows are merged by when they were collected
+        parts.append(
+            source.rows.about(pk=member.pk, subject_ref=member.subject_ref).order_by().annotate(
+                source_index=Value(index), collected=F(collected_at),
+            ).values_list("source_index", "pk", "collected")
+        )
     merged = parts[0].union(*parts[1:], all=True).order_by(
         "-collected", "-source_index", "-pk"
     )
@@ -759,7 +773,7 @@ def _merged_page(
 
 def _newest_collected(sources: tuple[ItemSource, ...], member: Member) -> Any:
     """When the newest record of an item was collected (one LIMIT 1 query per model)."""
-    moments = []
+    moments: list[Any] = []
     for source in sources:
         collected = source.holder.collected_at
         if collected is not None:
@@ -824,6 +838,7 @@ def section_listing(*, member: Member, key: str, page: Any = None) -> SectionLis
     if section is None:
         return None
     found = _page(section.source.rows.queryset(member), page)
+    assert isinstance(found.object_list, list)  # _page reads the page into a list
     return SectionListing(
         section=SectionView(section=section, rows=_section_rows(section, found.object_list),
                             count=found.paginator.count),

@@ -35,13 +35,19 @@ def _client_ip(request: HttpRequest) -> str | None:
     return get_adapter(request).client_ip(request)
 
 
+def _viewer(request: HttpRequest) -> Member:
+    """The logged-in member: every page here is ``login_required``."""
+    assert isinstance(request.user, Member)
+    return request.user
+
+
 def _subject(request: HttpRequest, pk: int | None) -> Member:
     """The member whose data the page is about: the viewer, or a child they represent.
 
     The viewer is ``request.user``, the member the request has read already (the pages show
     its own account row without reading it again)."""
     if pk is None:
-        return request.user
+        return _viewer(request)
     child = represented_child(representative=request.user, pk=pk)
     if child is None:
         raise Http404
@@ -68,10 +74,11 @@ def _urls(member: Member, pk: int | None) -> dict[str, str]:
 def my_data(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Every item held, with the newest few records of each; the rest on the item's pages."""
     member = _subject(request, pk)
-    data = selectors.subject_overview(member=member, viewer=request.user)
+    viewer = _viewer(request)
+    data = selectors.subject_overview(member=member, viewer=viewer)
     return render(request, "privacy/selfservice/my_data.html", {
         "data": data, "urls": _urls(member, pk), "child_pk": pk,
-        "children": children_named_for(representative=request.user) if pk is None else (),
+        "children": children_named_for(representative=viewer) if pk is None else (),
     })
 
 
@@ -95,7 +102,7 @@ def _listing_page(request: HttpRequest, pk: int | None, template: str,
 def my_data_item(request: HttpRequest, key: str, pk: int | None = None) -> HttpResponse:
     """All records of one registry item, a page at a time, newest first."""
     return _listing_page(request, pk, "privacy/selfservice/my_data_item.html", lambda member: (
-        selectors.item_listing(member=member, viewer=request.user, key=key,
+        selectors.item_listing(member=member, viewer=_viewer(request), key=key,
                                page=request.GET.get("page"))
     ))
 
@@ -120,7 +127,7 @@ def my_data_export(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         return render(request, "privacy/selfservice/export_page.html",
                       {"member": member, "urls": _urls(member, pk)})
     content = services.subject_data_export(
-        member=member, viewer=request.user, actor=request.user.get_username(),
+        member=member, viewer=_viewer(request), actor=request.user.get_username(),
     )
     response = HttpResponse(content, content_type="application/zip")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
@@ -157,7 +164,7 @@ def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse
 @never_cache
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest) -> HttpResponse:
-    member = request.user
+    member = _viewer(request)
     states = selectors.consent_states(member=member)
     if request.method == "POST":
         form = ConsentChangeForm(request.POST, choices=[state.key for state in states])
@@ -190,7 +197,7 @@ def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         if by_self:
             logout(request)
         return render(request, "privacy/selfservice/withdrawn.html", {"by_self": by_self})
-    data = selectors.subject_overview(member=member, viewer=request.user)
+    data = selectors.subject_overview(member=member, viewer=_viewer(request))
     return render(request, "privacy/selfservice/withdraw.html", {
         "data": data, "statement": selectors.withdrawal_statement(data), "form": form,
         "urls": _urls(member, pk),
@@ -221,7 +228,7 @@ def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
     if request.method == "POST" and form.is_valid():
         services.profile_update(
             member=member, data=form.profile_data(), consents=form.consent_decisions(),
-            actor=request.user, ip_address=_client_ip(request),
+            actor=_viewer(request), ip_address=_client_ip(request),
         )
         messages.success(request, _("The profile is saved."))
         return redirect(done_url)
@@ -233,7 +240,7 @@ def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
 @require_http_methods(["GET", "POST"])
 def profile_edit(request: HttpRequest) -> HttpResponse:
     """Contact items change only after the password is confirmed again (reauthentication)."""
-    return _edit_profile(request, member=request.user, done_url="members:my_page",
+    return _edit_profile(request, member=_viewer(request), done_url="members:my_page",
                          template="members/profile_edit.html")
 
 
@@ -241,7 +248,7 @@ def profile_edit(request: HttpRequest) -> HttpResponse:
 @reauthentication_required
 @require_http_methods(["GET", "POST"])
 def child_profile_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    child = represented_child(representative=request.user, pk=pk)
+    child = represented_child(representative=_viewer(request), pk=pk)
     if child is None:
         raise Http404
     return _edit_profile(request, member=child, done_url="members:my_page",

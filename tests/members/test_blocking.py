@@ -92,3 +92,13 @@ def test_staff_block_a_member_in_the_admin(client: Client) -> None:
     assert not member_is_blocked(member)
     block.refresh_from_db()
     assert block.lifted_by == staff
+
+
+def test_the_admin_refuses_a_block_without_a_member(client: Client) -> None:
+    """The model's member is nullable (SET_NULL keeps the record), but a new block needs one."""
+    staff = StaffFactory(is_superuser=True)
+    client.force_login(staff)
+    response = client.post("/admin/members/memberblock/add/", {"reason": "No one"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["member"]
+    assert not MemberBlock.objects.exists()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import pkgutil
-from typing import Any
+from typing import Any, TextIO, cast
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -52,4 +52,6 @@ class Command(BaseCommand):
         action = discover_actions().get(name)
         if action is None:  # pragma: no cover - argparse refuses unknown actions first
             raise CommandError(f"unknown action {name!r}")
-        action.run(options, self.stdout)
+        # OutputWrapper is the TextIOBase Django wraps stdout in (adding the line ending);
+        # it forwards everything else to that stream, which is what the actions write to.
+        action.run(options, cast(TextIO, self.stdout))
