@@ -78,7 +78,7 @@ def database_config(name: str, sqlite_path: Path, *, pool: bool = True) -> dict[
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
-            # Performance (issue 14): opening a SQLite connection (functions, pragmas, schema)
+            # Opening a SQLite connection (functions, pragmas, schema)
             # costs about 2 ms of CPU, as much as rendering a page; keep it per worker.
             "CONN_MAX_AGE": env_int("DATABASE_CONN_MAX_AGE", 600),
             "CONN_HEALTH_CHECKS": True,

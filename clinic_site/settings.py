@@ -75,11 +75,11 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "allauth.usersessions.middleware.UserSessionsMiddleware",
     "privacy.consents.middleware.ReconsentMiddleware",
-    # Cookie opt-in (issue 8): remove optional cookies not accepted; count visits with consent.
+    # Cookie opt-in: remove optional cookies not accepted; count visits with consent.
     "cookie_consent.middleware.CleanCookiesMiddleware",
     "privacy.cookies.middleware.CookieFeaturesMiddleware",
     "members.middleware.StaffMFARequiredMiddleware",
-    # Staff admin (issue 10): staff sessions end after STAFF_SESSION_IDLE_TIMEOUT idle.
+    # Staff sessions end after STAFF_SESSION_IDLE_TIMEOUT idle.
     "members.middleware.StaffIdleTimeoutMiddleware",
 ]
 
@@ -87,7 +87,7 @@ ROOT_URLCONF = "clinic_site.urls"
 WSGI_APPLICATION = "clinic_site.wsgi.application"
 
 # Forms render through the project's templates, so templates/django/forms/ can override
-# Django's own (accessibility: form-level errors are announced, issue 13).
+# Django's own (accessibility: form-level errors are announced).
 FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
 
 TEMPLATES = [
@@ -158,7 +158,7 @@ CACHES["layout"] = {
     "OPTIONS": {"MAX_ENTRIES": 200},
 }
 
-# --- Cookie opt-in (django-cookie-consent, issue 8) -------------------------------------------
+# --- Cookie opt-in (django-cookie-consent) ----------------------------------------------------
 COOKIE_CONSENT_CACHE_BACKEND = "near"
 COOKIE_CONSENT_NAME = "cookie_consent"
 COOKIE_CONSENT_MAX_AGE = 60 * 60 * 24 * 365  # consent is asked again after 12 months
@@ -197,7 +197,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", False) else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jang Plastic Surgery"
 USERSESSIONS_TRACK_ACTIVITY = False
-# Members (issue 4): sign-up items from the privacy registry, blocks, access log, staff MFA.
+# Members: sign-up items from the privacy registry, blocks, access log, staff MFA.
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 MFA_ADAPTER = "members.adapters.MFAAdapter"
 ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
@@ -329,7 +329,7 @@ PRIVACY_OFFICER = {
     "phone": env_str("PRIVACY_OFFICER_PHONE", "02-6677-0010"),
     "email": env_str("PRIVACY_OFFICER_EMAIL", "jangplasticsurgery@naver.com"),
 }
-# Privacy core (issue 6): the site's address for links in emails and consent receipts, the
+# The site's address for links in emails and consent receipts, the
 # controller's postal address (receipts), and the complaint form's rate limit (allauth format).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CLINIC_ADDRESS = {"ko": env_str("CLINIC_ADDRESS_KO", "서울특별시"),
@@ -339,7 +339,7 @@ PRIVACY_COMPLAINT_RATE_LIMIT = env_str("PRIVACY_COMPLAINT_RATE_LIMIT", "5/h/ip")
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
 
-# --- Marketing and notices (issue 11; privacy/marketing.py, privacy/sms.py) -----------------
+# --- Marketing and notices (privacy/marketing/, privacy/processors/sms.py) ------------------
 # Text messages go through this backend; a real provider's class implements
 # privacy.processors.sms.BaseSmsBackend (it is a processor: record it as a privacy.Processor).
 SMS_BACKEND = env_str("SMS_BACKEND", "privacy.processors.sms.ConsoleBackend")
@@ -348,7 +348,7 @@ SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
 # Campaigns are claimed and sent in batches of this many members.
 MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
 
-# --- Staff admin (issue 10; privacy/admin_mixins.py, privacy/access_log.py) ------------------
+# --- Staff admin (privacy/admin_mixins.py, privacy/access_log.py) -----------------------------
 # Seconds without a request after which a staff session ends (members keep SESSION_COOKIE_AGE).
 STAFF_SESSION_IDLE_TIMEOUT = env_int("STAFF_SESSION_IDLE_TIMEOUT", 30 * 60)
 

@@ -107,7 +107,7 @@ class Consultation(models.Model):
         verbose_name = _("consultation")
         verbose_name_plural = _("consultations")
         ordering = ["-created_at", "-id"]
-        # Staff admin (issue 10): post-surgery questions are for doctors (roles in members).
+        # Post-surgery questions are for doctors (roles in members).
         permissions = [
             ("answer_aftercare", _("Can read and answer post-surgery consultations")),
         ]

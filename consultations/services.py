@@ -33,7 +33,7 @@ GUEST_CONSENT = "guest_consultation"
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_GROUPS, REFERENCE_GROUP_LENGTH = 3, 4  # 60 random bits, e.g. 7KQ2-M9XD-4TPA
 
-# The areas of the clinic (issue 5); staff can edit them in the admin afterwards.
+# The areas of the clinic; staff can edit them in the admin afterwards.
 DEFAULT_AREAS: tuple[tuple[str, str, str], ...] = (
     ("eyes", "눈", "Eyes"),
     ("nose", "코", "Nose"),

@@ -58,7 +58,7 @@ class Member(AbstractUser):
         help_text=_("Pseudonymous reference used in ledgers instead of the member's identity."),
     )
     data_key = DataKeyField()
-    # Staff admin (issue 10): exact-match search by mobile number without decrypting.
+    # Exact-match search by mobile number without decrypting.
     mobile_phone_digest = models.CharField(
         _("mobile phone lookup digest"), max_length=64, blank=True, db_index=True,
         editable=False,

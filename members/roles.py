@@ -1,4 +1,4 @@
-"""Staff roles as Django groups (issue 10): each role reaches only the models its work needs.
+"""Staff roles as Django groups: each role reaches only the models its work needs.
 
 The data migration ``members/0004_staff_admin`` creates them (idempotent: running it again adds
 nothing twice); an account gets a role by joining the group and having ``is_staff``.
@@ -44,7 +44,7 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "privacy.view_accesslogentry", "privacy.view_campaign", "privacy.view_visit",
         "cookie_consent.view_cookiegroup", "cookie_consent.change_cookiegroup",
         "cookie_consent.view_cookie", "cookie_consent.change_cookie",
-        # Privacy manager's console (issue 15): inventory, open requests, breaches.
+        # Privacy manager's console: inventory, open requests, breaches.
         "privacy.view_inventory", "privacy.view_openrequest",
         "privacy.view_breachincident", "privacy.view_breachnotice",
     ),

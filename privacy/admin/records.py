@@ -42,7 +42,7 @@ class ConsentRecordAdmin(ReadOnlyAdmin):
     logged_fields = ("subject_ref", "consent", "granted")
 
 
-# --- Privacy core (issue 6) ------------------------------------------------------------------
+# --- Policy versions, consents, processors, disclosures, complaints ---------------------------
 
 @admin.register(PolicyNotice)
 class PolicyNoticeAdmin(ReadOnlyAdmin):
@@ -129,7 +129,7 @@ class ComplaintAdmin(MaskedPersonalDataAdmin):
         super().save_model(request, obj, form, change)
 
 
-# --- Staff admin (issue 10) ------------------------------------------------------------------
+# --- The staff access log --------------------------------------------------------------------
 
 @admin.register(AccessLogEntry)
 class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):

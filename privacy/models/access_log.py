@@ -16,7 +16,7 @@ class AccessLogEntry(AppendOnlyModel):
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=60)
     subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True)
-    # --- Staff admin (issue 10): where from, what, how many, and the hash chain ---------------
+    # Where from, what, how many, and the hash chain.
     # (written only by ``privacy.access_log.access_log_append``; see that module)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     fields = models.CharField(_("fields"), max_length=500, blank=True)

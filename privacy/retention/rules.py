@@ -223,7 +223,7 @@ def _retained_destroy(pks: list[int], *, now: datetime.datetime, reason: str) ->
     return retained_records_destroy(pks=pks)
 
 
-# --- Privacy core, cookies and marketing (issue 9, wiring) ------------------------------------
+# --- Consents, complaints, disclosures, requests, breaches, sends, restrictions, sessions ----
 
 def visits_due(now: datetime.datetime) -> models.QuerySet:
     return visits_due_for_destruction(now=now)

@@ -139,7 +139,7 @@ MEMBER_PAGES = {
     "consent-receipts": "/privacy/consents/receipts/",
     "sessions": "/accounts/sessions/",
 }
-# Self-service pages (issue 7), checked once their URL names resolve.
+# Self-service pages.
 for _name in ("my_data", "my_data_export", "consents", "withdraw"):
     with contextlib.suppress(NoReverseMatch):
         MEMBER_PAGES[_name.replace("_", "-")] = reverse(f"privacy:{_name}")

@@ -1,8 +1,5 @@
 """Self-service rights in the browser: my data and its export, consent withdrawal, membership
-withdrawal and the failed login after it.
-
-The pages (issue 7) land separately: each journey is skipped while its URL name does not
-resolve, and runs as soon as it does."""
+withdrawal and the failed login after it."""
 
 from __future__ import annotations
 
@@ -12,7 +9,7 @@ import zipfile
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, ConsentRecord
@@ -20,21 +17,6 @@ from tests.e2e.conftest import log_in, screenshot
 from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
-
-
-def _missing(*names: str) -> bool:
-    try:
-        for name in names:
-            reverse(name)
-    except NoReverseMatch:
-        return True
-    return False
-
-
-def needs(*names: str) -> pytest.MarkDecorator:
-    return pytest.mark.skipif(
-        _missing(*names), reason=f"self-service pages not on this branch yet: {', '.join(names)}"
-    )
 
 
 def reauthenticate_if_asked(page: object, password: str) -> None:
@@ -60,7 +42,6 @@ def refuse_cookies_and_log_in(page: object, base_url: str, username: str) -> Non
     log_in(page, base_url, username, DEFAULT_PASSWORD)
 
 
-@needs("privacy:my_data", "privacy:my_data_export")
 def test_my_data_and_the_export_download(live_server, member, page) -> None:
     refuse_cookies_and_log_in(page, live_server.url, "minji")
     page.goto(live_server.url + reverse("privacy:my_data"))
@@ -84,7 +65,6 @@ def test_my_data_and_the_export_download(live_server, member, page) -> None:
     assert "남궁다른" not in text and "010-9999-0000" not in text
 
 
-@needs("privacy:consents")
 def test_withdrawing_a_consent_in_one_click(live_server, member, page) -> None:
     refuse_cookies_and_log_in(page, live_server.url, "minji")
     page.goto(live_server.url + reverse("privacy:consents"))
@@ -99,7 +79,6 @@ def test_withdrawing_a_consent_in_one_click(live_server, member, page) -> None:
     assert page.get_by_role("status").first.is_visible()
 
 
-@needs("privacy:withdraw")
 def test_membership_withdrawal_then_login_fails(live_server, member, page) -> None:
     refuse_cookies_and_log_in(page, live_server.url, "minji")
     page.goto(live_server.url + reverse("privacy:withdraw"))

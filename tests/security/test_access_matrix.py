@@ -362,7 +362,7 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
         Case(everyone(200), kwargs=lambda w: {"token": w.unsubscribe_token}, label="valid"),
         Case(everyone(400), kwargs=lambda w: {"token": "not-a-real-token"}, label="invalid"),
     ),
-    # Self-service (issue 7): one's own data, and a represented child's (404 for anyone else,
+    # Self-service: one's own data, and a represented child's (404 for anyone else,
     # before any reauthentication prompt); exporting and withdrawing ask for the password again.
     "privacy:my_data": Case(LOGIN_REQUIRED),
     "privacy:my_data_child": (Case(OWNER_ONLY, kwargs=pk_of("child"), label="represented child"),

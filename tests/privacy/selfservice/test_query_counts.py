@@ -12,8 +12,8 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.members.factories import PosterFactory, log_in, reauthenticate
-from tests.selfservice.conftest import fill
-from tests.selfservice.test_my_data_pages import write_posts
+from tests.privacy.selfservice.conftest import fill
+from tests.privacy.selfservice.test_my_data_pages import write_posts
 
 pytestmark = pytest.mark.django_db
 

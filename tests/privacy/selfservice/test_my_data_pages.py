@@ -26,7 +26,7 @@ from privacy.selfservice.selectors import (
 )
 from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
 from tests.members.factories import PosterFactory, log_in
-from tests.selfservice.conftest import fill
+from tests.privacy.selfservice.conftest import fill
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.test import Client
 
 from privacy.cookies.groups import ANALYTICS_COOKIE, INTEREST_COOKIE, VISITOR_REF_COOKIE
 from privacy.models import ConsentMethod, ConsentRecord, Visit
-from tests.cookies.conftest import decide, is_expired, is_set, set_cookies
 from tests.members.factories import MemberFactory
+from tests.privacy.cookies.conftest import decide, is_expired, is_set, set_cookies
 
 pytestmark = pytest.mark.django_db
 

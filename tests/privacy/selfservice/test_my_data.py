@@ -20,7 +20,7 @@ from privacy.selfservice.selectors import items_held
 from privacy.selfservice.services import rights_request_record
 from tests.consultations.factories import ConsultationFactory
 from tests.members.factories import MemberFactory, log_in
-from tests.selfservice.conftest import fill
+from tests.privacy.selfservice.conftest import fill
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,7 @@ from privacy.cookies.groups import ANALYTICS_COOKIE, INTEREST_COOKIE
 from privacy.cookies.selectors import visits_due_for_destruction
 from privacy.models import ConsentRecord, Visit
 from tests.consultations.factories import ConsultationAreaFactory
-from tests.cookies.conftest import decide, is_expired, set_cookies
+from tests.privacy.cookies.conftest import decide, is_expired, set_cookies
 
 pytestmark = pytest.mark.django_db
 
