@@ -13,7 +13,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models import QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from privacy import registry
@@ -155,6 +155,14 @@ def member_needs_reconsent(*, member: Any, version: VersionSummary) -> bool:
     return not ConsentRecord.objects.filter(
         subject_ref=member.subject_ref, policy_version_id__in=_version_ids_from(version)
     ).exists()
+
+
+def consent_latest_decision() -> QuerySet[ConsentRecord]:
+    """The newest ledger entry about the outer row's ``subject_ref`` and ``consent``, for a
+    ``Subquery`` over rows that carry both (reminders, the ledger itself)."""
+    return ConsentRecord.objects.filter(
+        subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
+    ).order_by("-recorded_at", "-id")
 
 
 def consent_records_for(*, subject_ref: Any) -> QuerySet[ConsentRecord]:

@@ -44,7 +44,12 @@ from django.utils.translation import gettext
 from members.selectors import members_not_blocked
 from privacy import registry
 from privacy.controller import site_for
-from privacy.ledger import consent_counting_version_ids, consent_is_granted, consent_record
+from privacy.ledger import (
+    consent_counting_version_ids,
+    consent_is_granted,
+    consent_latest_decision,
+    consent_record,
+)
 from privacy.models import (
     Campaign,
     CampaignChannel,
@@ -512,9 +517,7 @@ def consent_reminders_due_for_destruction(*, now: datetime) -> QuerySet:
     live_for = registry.CONSENT_PROOF.live_for
     assert live_for is not None
     cutoff = now - live_for
-    latest = ConsentRecord.objects.filter(
-        subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
-    ).order_by("-recorded_at", "-id")
+    latest = consent_latest_decision()
     return ConsentReminder.objects.annotate(
         granted=Subquery(latest.values("granted")[:1]),
         decided_at=Subquery(latest.values("recorded_at")[:1]),

@@ -28,7 +28,7 @@ from privacy.access_log import access_log_destroy
 from privacy.console.breach import breach_notices_due_for_destruction
 from privacy.cookies.selectors import visits_due_for_destruction
 from privacy.fields import DataKeyField
-from privacy.ledger import policy_version_current
+from privacy.ledger import consent_latest_decision, policy_version_current
 from privacy.marketing.campaigns import (
     campaign_deliveries_due_for_destruction,
     consent_reminders_due_for_destruction,
@@ -193,9 +193,7 @@ def consent_proofs_due(now: datetime.datetime) -> models.QuerySet:
     live_for = registry.CONSENT_PROOF.live_for
     assert live_for is not None
     cutoff = now - live_for
-    latest = ConsentRecord.objects.filter(
-        subject_ref=OuterRef("subject_ref"), consent=OuterRef("consent")
-    ).order_by("-recorded_at", "-id")
+    latest = consent_latest_decision()
     return ConsentRecord.objects.annotate(
         last_granted=Subquery(latest.values("granted")[:1]),
         last_recorded_at=Subquery(latest.values("recorded_at")[:1]),
