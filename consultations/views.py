@@ -132,7 +132,7 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *,
     return response
 
 
-def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Any:
+def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Consultation:
     consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
     if consultation is None or consultation.author_id != request.user.pk:
         raise Http404

@@ -44,7 +44,10 @@ def staff_has_second_factor(user: Any) -> bool:
     """Staff privileges (the admin, private questions on the site) need a TOTP authenticator:
     a leaked password alone must not open anyone's health information. allauth asks for the
     code at every login of an account that has one. Remembered on the user object, which
-    lives for one request."""
+    lives for one request.
+
+    ``user`` stays ``Any``: the answer is cached in an attribute set on it, which neither
+    ``Member`` nor ``AnonymousUser`` declares."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not hasattr(user, "_has_second_factor"):
