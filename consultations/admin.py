@@ -25,6 +25,7 @@ from consultations.models import (
     ReviewStatus,
 )
 from consultations.selectors import area_list_cache_clear
+from members.models import Member
 from privacy.admin_mixins import MaskedPersonalDataAdmin
 from privacy.masking import mask_name, mask_phone
 
@@ -97,6 +98,7 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
             answer.delete()
         for answer in answers:
             if answer.pk is None:
+                assert isinstance(request.user, Member)  # the admin is staff-only
                 services.consultation_answer(
                     consultation=form.instance, staff=request.user,
                     body=answer.body,
@@ -129,6 +131,7 @@ class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
         if change:
             obj.save()
             return
+        assert isinstance(request.user, Member)  # the admin is staff-only
         created = services.procedure_record_create(
             member=obj.member, area=obj.area, procedure_name=obj.procedure_name,
             performed_on=obj.performed_on, recorded_by=request.user,
@@ -203,6 +206,7 @@ class GuestConsultationAdmin(MaskedPersonalDataAdmin):
         self, request: HttpRequest, obj: GuestConsultation, form: Any, change: bool
     ) -> None:
         if "answer" in form.changed_data and obj.answer.strip():
+            assert isinstance(request.user, Member)  # the admin is staff-only
             services.guest_consultation_answer(
                 guest_consultation=obj, staff=request.user, body=obj.answer
             )

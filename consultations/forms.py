@@ -21,6 +21,7 @@ from consultations.models import (
     ConsultationArea,
     ProcedureRecord,
 )
+from members.models import Member
 
 # Korean mobile numbers: 010 (and the older 011, 016-019), with or without dashes or spaces.
 MOBILE_RE = re.compile(r"^01([016789])(\d{3,4})(\d{4})$")
@@ -84,7 +85,7 @@ class AftercareForm(forms.Form):
     title = title_field()
     body = body_field(_("Question"))
 
-    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["procedure"]
         field.queryset = selectors.procedure_records_of(member)  # type: ignore[attr-defined]
@@ -113,7 +114,7 @@ class ReviewForm(forms.Form):
                         "invalid_choice": _("Please choose a rating from 1 to 5.")},
     )
 
-    def __init__(self, *args: Any, member: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only areas where the member had a procedure: a review is about one's own procedure.
         area_ids = selectors.procedure_records_of(member).values("area_id")

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
@@ -24,6 +25,7 @@ from consultations.models import (
 )
 from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
+from members.models import Member
 from privacy.ledger import consent_is_granted
 
 # The registry's consent to sensitive information that covers what the boards collect.
@@ -57,16 +59,17 @@ def area_list_cache_clear() -> None:
     transaction.on_commit(lambda: caches["near"].delete(_AREAS_CACHE_KEY))
 
 
-def member_may_post(member: Any) -> bool:
+def member_may_post(member: Member | AnonymousUser | None) -> bool:
     """The one rule for who may write on the boards (consultations, after-care, reviews): a
     member who may post at all (members app: active, email confirmed, not blocked) and who has
     given the separate consent to sensitive information that the boards collect (PIPA art. 23)."""
     if member is None or not members_selectors.member_may_post(member):
         return False
+    assert isinstance(member, Member)  # member_may_post: logged in
     return consent_is_granted(subject_ref=member.subject_ref, consent=BOARD_CONSENT)
 
 
-def represented_child_ids(viewer: Any) -> set[int]:
+def represented_child_ids(viewer: Member | AnonymousUser | None) -> set[int]:
     """Ids of the members whose confirmed legal representative ``viewer`` is (one query)."""
     if viewer is None or not viewer.is_authenticated:
         return set()
@@ -77,7 +80,8 @@ def represented_child_ids(viewer: Any) -> set[int]:
 
 
 def consultation_list_for(
-    *, viewer: Any = None, area: ConsultationArea | None = None, query: str = ""
+    *, viewer: Member | AnonymousUser | None = None, area: ConsultationArea | None = None,
+    query: str = "",
 ) -> QuerySet[Consultation]:
     """The board as ``viewer`` sees it (after-care questions never appear on it).
 
@@ -101,7 +105,7 @@ def consultation_list_for(
     return queryset
 
 
-def staff_may_read(viewer: Any, *, kind: str) -> bool:
+def staff_may_read(viewer: Member | AnonymousUser | None, *, kind: str) -> bool:
     """Staff read private questions by their role's permission, not by being staff: health
     information is shown only to whom the work needs it (receptionists the board, doctors
     after-care too; roles in members/roles.py), and only to an account with a second factor,
@@ -117,7 +121,7 @@ def staff_may_read(viewer: Any, *, kind: str) -> bool:
     return viewer.has_perm(permission)
 
 
-def staff_may_answer(viewer: Any, consultation: Consultation) -> bool:
+def staff_may_answer(viewer: Member | AnonymousUser, consultation: Consultation) -> bool:
     return staff_may_read(viewer, kind=consultation.kind) and viewer.has_perm(
         "consultations.add_answer"
     )
@@ -129,7 +133,8 @@ _BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area__name_ko", "
 
 
 def consultation_board_page(
-    *, viewer: Any, area: ConsultationArea | None, query: str, params: Any, per_page: int
+    *, viewer: Member | AnonymousUser, area: ConsultationArea | None, query: str, params: Any,
+    per_page: int,
 ) -> KeysetPage:
     """One page of the board, found by an index seek (``consultations.pagination``): page 500
     costs what page 1 costs. Each consultation carries ``visible``, whether ``viewer`` may
@@ -154,7 +159,8 @@ def consultation_board_page(
 
 
 def consultation_visible_to(
-    consultation: Consultation, viewer: Any, *, represented: set[int] | None = None
+    consultation: Consultation, viewer: Member | AnonymousUser | None, *,
+    represented: set[int] | None = None,
 ) -> bool:
     """The one rule for who may open a consultation: public, its author, the author's legal
     representative, or staff whose role reads such questions (``staff_may_read``).
@@ -175,7 +181,9 @@ def consultation_visible_to(
     )
 
 
-def represented_ids_needed(consultation: Any, viewer: Any) -> bool:
+def represented_ids_needed(
+    consultation: Consultation, viewer: Member | AnonymousUser | None
+) -> bool:
     """Whether ``consultation_visible_to`` needs the viewer's represented children to decide
     about ``consultation``: not for a public board post, the viewer's own post, or staff
     whose role reads such questions (checked only for someone else's private post; the
@@ -191,7 +199,7 @@ def consultation_is_answered(consultation: Consultation) -> bool:
     return consultation.answers.exists()
 
 
-def consultation_editable_by(consultation: Any, viewer: Any, *,
+def consultation_editable_by(consultation: Consultation, viewer: Member | AnonymousUser | None, *,
                              answered: bool | None = None) -> bool:
     """Only the author changes or deletes their post, and only while it is unanswered: an
     answer refers to the question as it was asked. ``answered``: when the caller has read
@@ -204,7 +212,7 @@ def consultation_editable_by(consultation: Any, viewer: Any, *,
     )
 
 
-def consultation_page_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
+def consultation_page_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consultation | None:
     """The consultation ``pk`` with its answers (oldest first) if ``viewer`` may open it
     (``consultation_for_viewer``), else None; the answers are read only once it may."""
     consultation = consultation_for_viewer(pk=pk, viewer=viewer)
@@ -215,7 +223,7 @@ def consultation_page_for_viewer(*, pk: int, viewer: Any) -> Consultation | None
     return consultation
 
 
-def consultation_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
+def consultation_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consultation | None:
     """The consultation ``pk`` if ``viewer`` may open it, else None (the view answers 404, so
     a guessed id tells nothing about whether it exists)."""
     consultation = (
@@ -226,7 +234,7 @@ def consultation_for_viewer(*, pk: int, viewer: Any) -> Consultation | None:
     return consultation
 
 
-def aftercare_list_for(*, viewer: Any) -> QuerySet[Consultation]:
+def aftercare_list_for(*, viewer: Member) -> QuerySet[Consultation]:
     """A patient's own after-care questions; staff whose role reads after-care see everyone's."""
     queryset = Consultation.objects.filter(kind=ConsultationKind.AFTERCARE).select_related(
         "area"
@@ -236,17 +244,17 @@ def aftercare_list_for(*, viewer: Any) -> QuerySet[Consultation]:
     return queryset.order_by("-created_at", "-id")
 
 
-def procedure_records_of(member: Any) -> QuerySet[ProcedureRecord]:
+def procedure_records_of(member: Member | AnonymousUser | None) -> QuerySet[ProcedureRecord]:
     if member is None or not member.is_authenticated:
         return ProcedureRecord.objects.none()
     return ProcedureRecord.objects.filter(member=member).select_related("area", "data_key")
 
 
-def member_has_procedure(member: Any) -> bool:
+def member_has_procedure(member: Member | AnonymousUser | None) -> bool:
     return procedure_records_of(member).exists()
 
 
-def member_is_patient(member: Any) -> bool:
+def member_is_patient(member: Member | AnonymousUser | None) -> bool:
     """Staff have recorded a procedure for the member: after-care questions and reviews open."""
     return member_may_post(member) and member_has_procedure(member)
 
@@ -261,13 +269,13 @@ def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
                        count_key="consultations:reviews-total")
 
 
-def review_list_of(member: Any) -> QuerySet[Review]:
+def review_list_of(member: Member) -> QuerySet[Review]:
     return Review.objects.filter(author=member).select_related("area").order_by(
         "-created_at", "-id"
     )
 
 
-def review_for_author(*, pk: int, viewer: Any) -> Review | None:
+def review_for_author(*, pk: int, viewer: Member | AnonymousUser | None) -> Review | None:
     """The review ``pk`` if ``viewer`` wrote it; nobody else edits or deletes it."""
     if viewer is None or not viewer.is_authenticated:
         return None

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from consultations.models import (
     ReviewStatus,
 )
 from consultations.selectors import area_list_cache_clear
+from members.models import Member
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
 
@@ -65,7 +66,7 @@ def area_ensure_defaults() -> list[ConsultationArea]:
 
 @transaction.atomic
 def consultation_create(
-    *, author: Any, area: ConsultationArea, title: str, body: str, is_private: bool
+    *, author: Member, area: ConsultationArea, title: str, body: str, is_private: bool
 ) -> Consultation:
     """Post a question; sealed with the author's own data key."""
     return Consultation.objects.create(
@@ -76,7 +77,7 @@ def consultation_create(
 
 @transaction.atomic
 def consultation_create_aftercare(
-    *, author: Any, procedure: ProcedureRecord, title: str, body: str
+    *, author: Member, procedure: ProcedureRecord, title: str, body: str
 ) -> Consultation:
     """An after-care question about one of the author's own procedures; always private."""
     if procedure.member_id != author.pk:
@@ -118,7 +119,7 @@ def consultation_delete(*, consultation: Consultation) -> None:
 
 @transaction.atomic
 def consultation_answer(
-    *, consultation: Consultation, staff: Any, body: str, site_url: str = ""
+    *, consultation: Consultation, staff: Member, body: str, site_url: str = ""
 ) -> Answer:
     """Answer a question and tell the author by email.
 
@@ -147,8 +148,8 @@ def consultation_answer(
 
 @transaction.atomic
 def procedure_record_create(
-    *, member: Any, area: ConsultationArea, procedure_name: str, performed_on: date,
-    recorded_by: Any = None,
+    *, member: Member, area: ConsultationArea, procedure_name: str, performed_on: date,
+    recorded_by: Member | None = None,
 ) -> ProcedureRecord:
     """Staff mark a member as a patient of a procedure; sealed with the member's key."""
     return ProcedureRecord.objects.create(
@@ -161,7 +162,7 @@ def procedure_record_create(
 
 @transaction.atomic
 def review_create(
-    *, author: Any, area: ConsultationArea, title: str, body: str, rating: int
+    *, author: Member, area: ConsultationArea, title: str, body: str, rating: int
 ) -> Review:
     """A new review waits for moderation before anyone else sees it."""
     return Review.objects.create(
@@ -194,7 +195,7 @@ def review_delete(*, review: Review) -> None:
 
 
 @transaction.atomic
-def review_moderate(*, reviews: Any, status: str) -> int:
+def review_moderate(*, reviews: QuerySet[Review], status: str) -> int:
     """Publish or reject reviews (admin actions); returns how many changed."""
     if status not in (ReviewStatus.PUBLISHED, ReviewStatus.REJECTED):
         raise ValueError(f"not a moderation result: {status!r}")
@@ -234,7 +235,7 @@ def guest_consultation_create(
 
 @transaction.atomic
 def guest_consultation_answer(
-    *, guest_consultation: GuestConsultation, staff: Any, body: str
+    *, guest_consultation: GuestConsultation, staff: Member, body: str
 ) -> GuestConsultation:
     """Answer a guest; the retention period for the guest's data starts now."""
     if guest_consultation.destroyed_at is not None:
@@ -247,7 +248,7 @@ def guest_consultation_answer(
 
 
 @transaction.atomic
-def member_posts_withhold(*, member: Any) -> dict[str, int]:
+def member_posts_withhold(*, member: Member) -> dict[str, int]:
     """Stop showing the member's health information to others at once: board questions become
     private (their author and staff whose role reads them only) and published reviews go back
     to moderation. For a withdrawal of the consent to sensitive information; the texts stay

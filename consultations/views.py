@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consultations import forms, selectors, services
 from consultations.models import TITLE_MAX_LENGTH, Consultation, ConsultationKind
+from members.models import Member
 from privacy import registry
 from privacy.access_log import access_log_request, client_ip
 from privacy.masking import mask_name
@@ -89,6 +90,7 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
         return denied
     form = forms.ConsultationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        assert isinstance(request.user, Member)  # login_required
         consultation = services.consultation_create(
             author=request.user, **form.cleaned_data
         )
@@ -130,7 +132,7 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *,
     return response
 
 
-def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Any:
+def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Consultation:
     consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
     if consultation is None or consultation.author_id != request.user.pk:
         raise Http404
@@ -193,6 +195,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     form = forms.AnswerForm(request.POST)
     if form.is_valid():
+        assert isinstance(request.user, Member)  # staff_may_answer: logged in
         services.consultation_answer(
             consultation=consultation, staff=request.user,
             body=form.cleaned_data["body"],
@@ -211,6 +214,7 @@ def consultation_answer(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_safe
 def aftercare_list(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, Member)  # login_required
     page = Paginator(selectors.aftercare_list_for(viewer=request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -225,6 +229,7 @@ def aftercare_list(request: HttpRequest) -> HttpResponse:
 def aftercare_create(request: HttpRequest) -> HttpResponse:
     if denied := _patient_may_post_or_403(request):
         return denied
+    assert isinstance(request.user, Member)  # login_required
     form = forms.AftercareForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
         consultation = services.consultation_create_aftercare(
@@ -322,6 +327,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def review_mine(request: HttpRequest) -> HttpResponse:
+    assert isinstance(request.user, Member)  # login_required
     page = Paginator(selectors.review_list_of(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
@@ -333,6 +339,7 @@ def review_mine(request: HttpRequest) -> HttpResponse:
 def review_create(request: HttpRequest) -> HttpResponse:
     if denied := _patient_may_post_or_403(request):
         return denied
+    assert isinstance(request.user, Member)  # login_required
     form = forms.ReviewForm(request.POST or None, member=request.user)
     if request.method == "POST" and form.is_valid():
         services.review_create(author=request.user, **form.cleaned_data)
@@ -352,6 +359,7 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
         return denied
     initial = {"area": review.area, "title": review.title, "body": review.body,
                "rating": review.rating}
+    assert isinstance(request.user, Member)  # login_required
     form = forms.ReviewForm(request.POST or None, initial=initial, member=request.user)
     if request.method == "POST" and form.is_valid():
         services.review_update(review=review, **form.cleaned_data)

@@ -7,6 +7,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
@@ -43,7 +44,10 @@ def staff_has_second_factor(user: Any) -> bool:
     """Staff privileges (the admin, private questions on the site) need a TOTP authenticator:
     a leaked password alone must not open anyone's health information. allauth asks for the
     code at every login of an account that has one. Remembered on the user object, which
-    lives for one request."""
+    lives for one request.
+
+    ``user`` stays ``Any``: the answer is cached in an attribute set on it, which neither
+    ``Member`` nor ``AnonymousUser`` declares."""
     if not getattr(user, "is_authenticated", False):
         return False
     if not hasattr(user, "_has_second_factor"):
@@ -53,9 +57,10 @@ def staff_has_second_factor(user: Any) -> bool:
     return user._has_second_factor
 
 
-def member_is_blocked(member: Any) -> bool:
+def member_is_blocked(member: Member | AnonymousUser | None) -> bool:
     if member is None or getattr(member, "pk", None) is None:
         return False
+    assert isinstance(member, Member)  # the anonymous user has no pk
     return MemberBlock.objects.filter(member=member, lifted_at__isnull=True).exists()
 
 
@@ -66,7 +71,7 @@ def members_not_blocked(members: QuerySet[Member]) -> QuerySet[Member]:
     )
 
 
-def member_may_post(member: Any) -> bool:
+def member_may_post(member: Member | AnonymousUser) -> bool:
     """The one check before a member writes on the boards: logged in, active, email confirmed
     (confirmation of intent to join) and not blocked."""
 
@@ -89,19 +94,23 @@ def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
     )
 
 
-def member_represents(*, representative: Any, child: Any) -> bool:
+def member_represents(
+    *, representative: Member | AnonymousUser, child: Member | int | None
+) -> bool:
     """Whether ``representative`` is the confirmed legal representative of ``child``."""
     if not getattr(representative, "is_authenticated", False) or child is None:
         return False
+    assert isinstance(representative, Member)
     return LegalRepresentative.objects.filter(
         child=child, representative_member=representative, confirmed_at__isnull=False
     ).exists()
 
 
-def represented_child(*, representative: Any, pk: int) -> Member | None:
+def represented_child(*, representative: Member | AnonymousUser, pk: int) -> Member | None:
     """The child ``pk`` if ``representative`` is their confirmed legal representative."""
     if not getattr(representative, "is_authenticated", False):
         return None
+    assert isinstance(representative, Member)
     return children_named_for(representative=representative).filter(pk=pk).first()
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from allauth.account.adapter import get_adapter
 from allauth.usersessions.models import UserSession
+from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db import transaction
 from django.http import HttpRequest
@@ -19,6 +20,9 @@ from members.selectors import contact_hash, items_consented
 from privacy import registry
 from privacy.ledger import consent_record, consents_current_for
 from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
+
+if TYPE_CHECKING:
+    from consultations.models import ConsultationArea
 
 REPRESENTATIVE_LINK_SALT = "members.representative.confirm"
 
@@ -60,7 +64,7 @@ def member_signup(
     consents: dict[str, bool],
     home_phone: str = "",
     home_address: str = "",
-    desired_area: Any = None,
+    desired_area: ConsultationArea | None = None,
     representative: RepresentativeData | None = None,
     ip_address: str | None = None,
     policy_version: PolicyVersion | None = None,
@@ -141,7 +145,8 @@ def representative_from_token(token: str) -> LegalRepresentative:
 
 @transaction.atomic
 def legal_representative_confirm(
-    *, token: str, confirming_member: Any = None, ip_address: str | None = None
+    *, token: str, confirming_member: Member | AnonymousUser | None = None,
+    ip_address: str | None = None,
 ) -> LegalRepresentative:
     """Record the representative's consent, activate the child's account and link the accounts.
 
@@ -165,6 +170,7 @@ def legal_representative_confirm(
     ).exclude(pk=child.pk)
     linked = None
     if getattr(confirming_member, "is_authenticated", False):
+        assert isinstance(confirming_member, Member)
         linked = owners.filter(pk=confirming_member.pk).first()
     linked = linked or owners.first()
     if linked is not None and linked.pk != child.pk:

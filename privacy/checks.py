@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.checks import CheckMessage, Error, register
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Model
 
 from privacy import registry
 
@@ -108,7 +109,7 @@ def registry_problems(models: Iterable[Any]) -> list[CheckMessage]:
     return errors
 
 
-def _model(label: str) -> Any | None:
+def _model(label: str) -> type[Model] | None:
     try:
         return apps.get_model(label)
     except (ValueError, LookupError):

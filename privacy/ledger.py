@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -23,6 +23,9 @@ from privacy.models import (
     PolicyVersion,
     Processor,
 )
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 POLICY_BANNER_DAYS = 7  # a new version is announced this many days before it takes effect
 
@@ -145,7 +148,7 @@ def consent_counting_version_ids(*, consent: str) -> list[int] | None:
     return None if reconsent is None else _version_ids_from(reconsent)
 
 
-def member_needs_reconsent(*, member: Any, version: VersionSummary) -> bool:
+def member_needs_reconsent(*, member: Member, version: VersionSummary) -> bool:
     """Whether ``member`` has not yet answered the consent request of ``version``.
 
     A member who joined once the version was in force consented under it at sign-up."""
@@ -219,10 +222,10 @@ def consent_record(
     consent: str,
     granted: bool,
     method: str,
-    member: Any = None,
+    member: Member | None = None,
     ip_address: str | None = None,
     actor: str = ConsentActor.SUBJECT,
-    actor_user: Any = None,
+    actor_user: Member | None = None,
     policy_version: PolicyVersion | None = None,
     consent_version: str = "",
 ) -> ConsentRecord:

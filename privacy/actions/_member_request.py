@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import argparse
 import getpass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 
 from privacy.actions.base import Action
 from privacy.models import RequestChannel
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 CHANNELS = (RequestChannel.MAIL, RequestChannel.PHONE, RequestChannel.EMAIL)
 
@@ -27,7 +30,7 @@ class MemberRequestAction(Action):
         parser.add_argument("--reference", required=True, metavar="R",
                             help="The request's reference (letter number, call log, ...).")
 
-    def member(self, options: dict[str, Any]) -> Any:
+    def member(self, options: dict[str, Any]) -> Member:
         member = get_user_model().objects.filter(username=options["member"]).first()
         if member is None:
             raise self.fail(f"no member with login ID {options['member']!r}")

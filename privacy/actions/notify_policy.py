@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterator
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -12,6 +12,9 @@ from django.contrib.auth import get_user_model
 from privacy.actions.base import Action
 from privacy.models import PolicyVersion
 from privacy.policy.services import policy_notice_recipients, policy_notice_send
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 BATCH = 500
 
@@ -49,7 +52,7 @@ class NotifyPolicyAction(Action):
 
 
     @staticmethod
-    def _members(pks: list[int]) -> Iterator[Any]:
+    def _members(pks: list[int]) -> Iterator[Member]:
         for start in range(0, len(pks), BATCH):
             yield from get_user_model().objects.filter(pk__in=pks[start:start + BATCH]).only(
                 "pk", "email", "name"

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -16,10 +17,14 @@ from privacy.models import (
     Complaint,
 )
 
+if TYPE_CHECKING:
+    from members.models import Member
+
 
 @transaction.atomic
 def complaint_submit(
-    *, body: str, admin_url_for: Any, member: Any = None, name: str = "", contact: str = ""
+    *, body: str, admin_url_for: Callable[[Complaint], str], member: Member | None = None,
+    name: str = "", contact: str = "",
 ) -> Complaint:
     """Store a complaint (encrypted) and tell the officer, with a link and no complaint text.
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -19,6 +19,9 @@ from privacy.models import (
 )
 from privacy.processors.selectors import processors_requiring_consent
 
+if TYPE_CHECKING:
+    from members.models import Member
+
 
 def reconsent_choices() -> list[tuple[str, Any]]:
     """The optional consents a member is asked again for: the registry's and processors'."""
@@ -31,7 +34,8 @@ def reconsent_choices() -> list[tuple[str, Any]]:
 
 @transaction.atomic
 def consents_renew(
-    *, member: Any, granted: Iterable[str], version: PolicyVersion, ip_address: str | None = None
+    *, member: Member, granted: Iterable[str], version: PolicyVersion,
+    ip_address: str | None = None,
 ) -> list[ConsentRecord]:
     """Record a member's answer to a version's consent request: one entry per optional consent.
 

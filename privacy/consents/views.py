@@ -40,6 +40,7 @@ def _next_url(request: HttpRequest) -> str:
 @require_http_methods(["GET", "POST"])
 def reconsent(request: HttpRequest) -> HttpResponse:
     """Asks a member to answer the consent request of the version in force."""
+    assert isinstance(request.user, Member)  # login_required
     summary = policy_version_reconsent_in_force()
     if summary is None or not member_needs_reconsent(member=request.user,
                                                                version=summary):

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.apps import apps
 from django.conf import settings
@@ -40,6 +40,9 @@ from privacy.models import (
     DestructionRecord,
 )
 from privacy.processors import sms
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 DESCRIPTION_MAX_LENGTH = 2000
 BATCH_SIZE = 100
@@ -302,7 +305,7 @@ def notice_subject() -> str:
     return f"[{clinic['ko']}] {korean} / {english}"
 
 
-def member_notice_addresses(member: Any) -> list[str]:
+def member_notice_addresses(member: Member) -> list[str]:
     """The member's address, and their legal representative's for a child (PIPA art. 22-2)."""
     addresses = [member.email] if member.email else []
     representative = getattr(member, "legal_representative", None)

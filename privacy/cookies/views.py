@@ -27,6 +27,7 @@ from privacy.cookies.services import cookie_decisions_record
 
 if TYPE_CHECKING:
     from cookie_consent.views import CookieGroupBaseProcessView
+    from django.db.models import QuerySet
 
     _ProcessView = CookieGroupBaseProcessView
 else:
@@ -39,7 +40,7 @@ class CookieSettingsView(CookieGroupListView):
     http_method_names = ["get", "head"]
     template_name = "cookie_consent/cookiegroup_list.html"
 
-    def get_queryset(self) -> Any:
+    def get_queryset(self) -> QuerySet[CookieGroup]:
         return CookieGroup.objects.prefetch_related("cookie_set").order_by("ordering", "id")
 
 

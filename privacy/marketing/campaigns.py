@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from allauth.account.models import EmailAddress
@@ -63,6 +63,9 @@ from privacy.models import (
 from privacy.processors import sms
 from privacy.processors.selectors import processors_needing_consent_for
 from privacy.restrictions import restricted_subjects
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 # Required verbatim in Korean at the start of every advertisement, whatever the reader's language.
 AD_MARK = "(광고)"
@@ -221,7 +224,7 @@ def _sender_context() -> dict[str, Any]:
     }
 
 
-def campaign_message(*, campaign: Campaign, member: Any) -> EmailMessage | sms.SmsMessage:
+def campaign_message(*, campaign: Campaign, member: Member) -> EmailMessage | sms.SmsMessage:
     """The advertisement as ``member`` receives it: mark, sender, contact and their own link."""
     consent = registry.MARKETING_CONSENT_FOR_CHANNEL[campaign.channel]
     link = unsubscribe_url(subject_ref=member.subject_ref, consent=consent)
@@ -436,7 +439,7 @@ class ReminderReport:
     dry_run: bool = False
 
 
-def consent_reminder_message(*, member: Any, reminders: list[ReminderDue]) -> EmailMessage:
+def consent_reminder_message(*, member: Member, reminders: list[ReminderDue]) -> EmailMessage:
     """The fact of consent, its date and how to withdraw it, for each consent (art. 50-8)."""
     lines = [
         {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
@@ -22,6 +22,11 @@ from privacy.models import (
 )
 from privacy.policy.selectors import policy_context
 from privacy.processors.selectors import processors_active
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from members.models import Member
 
 VERSION_PATTERN = re.compile(r"^\d[0-9A-Za-z.\-]{0,19}\Z")
 
@@ -94,7 +99,7 @@ def policy_version_publish(
     return published
 
 
-def policy_notice_recipients(*, version: PolicyVersion) -> Any:
+def policy_notice_recipients(*, version: PolicyVersion) -> QuerySet[Member]:
     """Active members with an email address who have not been told of ``version`` yet.
 
     A notice that was claimed but never marked sent (the send failed or the run crashed in
@@ -107,7 +112,7 @@ def policy_notice_recipients(*, version: PolicyVersion) -> Any:
     )
 
 
-def policy_notice_send(*, version: PolicyVersion, member: Any, base_url: str) -> bool:
+def policy_notice_send(*, version: PolicyVersion, member: Member, base_url: str) -> bool:
     """Email ``member`` about ``version`` once; False if they were told already.
 
     The notice is claimed before the send and marked sent right after it, outside any

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -14,6 +14,9 @@ from privacy.models import (
     Disclosure,
     DisclosureBasis,
 )
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 
 @transaction.atomic
@@ -26,7 +29,7 @@ def disclosure_record(
     recipient_contact: str = "",
     basis_detail: str = "",
     disclosed_at: Any = None,
-    recorded_by: Any = None,
+    recorded_by: Member | None = None,
 ) -> Disclosure:
     """Log one provision of a person's data to a third party (append-only)."""
     item_keys = list(dict.fromkeys(items))

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import import_module
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import psycopg
 from django.apps import apps
@@ -45,6 +45,9 @@ from privacy import registry
 from privacy.access_log import access_log_append
 from privacy.models import DestructionRecord
 from privacy.retention.store import Retention, retention_access, retention_store
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 BATCH_SIZE = 500
 # The rule modules, the privacy app's own first (withdrawal, then the others), so reports
@@ -131,7 +134,7 @@ def purge_rules() -> dict[str, PurgeRule]:
     return rules
 
 
-def member_retentions() -> list[Callable[[Any, datetime.datetime], Iterable[Retention]]]:
+def member_retentions() -> list[Callable[[Member, datetime.datetime], Iterable[Retention]]]:
     """``MEMBER_RETENTIONS`` of every purge module: what a law keeps when a member goes."""
     return [
         func for module in _purge_modules() for func in getattr(module, "MEMBER_RETENTIONS", ())
@@ -408,7 +411,8 @@ def purge(
 
 
 def member_erase(
-    *, member: Any, reason: str, actor: Any = None, now: datetime.datetime | None = None
+    *, member: Member, reason: str, actor: Member | None = None,
+    now: datetime.datetime | None = None,
 ) -> BatchOutcome:
     """Withdrawal core: destroy now everything of ``member`` that no law keeps.
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime
 from collections.abc import Iterable
-from typing import Any
 
 from django.db import models
 
-from members.models import LoginRecord, MemberBlock
+from members.models import LoginRecord, Member, MemberBlock
 from members.selectors import (
     children_unconfirmed_due_for_destruction,
     login_records_due_for_destruction,
@@ -34,7 +33,7 @@ def login_records_destroy(pks: list[int], *, now: datetime.datetime, reason: str
     return LoginRecord.objects.filter(pk__in=pks).purge_expired()
 
 
-def login_records_retention(member: Any, now: datetime.datetime) -> Iterable[Retention]:
+def login_records_retention(member: Member, now: datetime.datetime) -> Iterable[Retention]:
     """At withdrawal, the log-in records of the last 3 months move to the retention database
     (the law keeps them 3 months from each log-in) instead of staying live without an owner."""
     live_for = registry.LOGIN_RECORDS.live_for

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable, Iterable
 from importlib import import_module
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from allauth.account.models import EmailAddress
 from allauth.usersessions.models import UserSession
@@ -54,6 +54,9 @@ from privacy.models import (
 from privacy.restrictions import restrictions_due_for_destruction
 from privacy.retention.destruction import PurgeRule, member_erasers, member_retentions
 from privacy.retention.store import Retention, retained_records_destroy
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 WITHDRAWAL = "withdrawal"  # the reason member_erase is given when members withdraw themselves
 
@@ -142,7 +145,7 @@ def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> i
     return len(subject_refs)
 
 
-def login_record_retention(member: Any, now: datetime.datetime) -> Iterable[Retention]:
+def login_record_retention(member: Member, now: datetime.datetime) -> Iterable[Retention]:
     """Log-in records are kept 3 months from the log-in (Protection of Communications Secrets
     Act), even after withdrawal: the login ID and time of the last log-in."""
     if member.last_login is None:

@@ -854,7 +854,7 @@ class ConsentState:
     label: str
     notice: str
     granted: bool
-    record: Any  # the latest ledger entry, or None
+    record: ConsentRecord | None  # the latest ledger entry
     destroyed_on_withdrawal: list[registry.CollectionItem]
 
 

@@ -33,6 +33,8 @@ from privacy.models import (
     RIGHTS_REQUEST_DAYS,
     ConsentActor,
     ConsentMethod,
+    ConsentRecord,
+    Disclosure,
     RequestChannel,
     Restriction,
     RestrictionReason,
@@ -137,8 +139,8 @@ SENSITIVE_CONSENT = "sensitive_health"
 
 @transaction.atomic
 def consent_change(
-    *, member: Member, consent: str, granted: bool, actor: Any, ip_address: str | None = None,
-) -> Any:
+    *, member: Member, consent: str, granted: bool, actor: Member, ip_address: str | None = None,
+) -> ConsentRecord:
     """One click on the consent page: a ledger entry (the one check reads the ledger).
 
     A withdrawal stops the processing at once; the items only that consent needed are
@@ -186,8 +188,8 @@ def corrected_values(*, member: Member, items: Iterable[str]) -> dict[str, str]:
 
 
 def correction_notify_recipients(
-    *, member: Member, items: Iterable[str], recorded_by: Any = None,
-) -> list[Any]:
+    *, member: Member, items: Iterable[str], recorded_by: Member | None = None,
+) -> list[Disclosure]:
     """Tell every third party that received a corrected item its new value (policy section 6).
 
     Each notice goes to the recipient's contact and is itself logged as a disclosure of the
@@ -224,7 +226,9 @@ def correction_notify_recipients(
     return notified
 
 
-def profile_corrected(*, member: Member, before: dict[str, Any], actor: Any = None) -> list[str]:
+def profile_corrected(
+    *, member: Member, before: dict[str, Any], actor: Member | None = None
+) -> list[str]:
     """After a member (or their representative) edited the profile: record the correction
     and pass the corrected items on to the third parties that received them."""
     changed = profile_changes(before=before, member=member)
@@ -343,7 +347,7 @@ def correction_request_start(
 @transaction.atomic
 def correction_request_complete(
     *, member: Member, item_key: str, channel: str, actor: str, value: str | None = None,
-    recorded_by: Any = None,
+    recorded_by: Member | None = None,
 ) -> CorrectionOutcome:
     """Apply the corrected value, lift the restriction and tell the recipients; logged in the
     same transaction (``actor``: the operator)."""
@@ -409,7 +413,8 @@ def restriction_request(
 # --- Withdrawal and erasure ---------------------------------------------------------------------
 
 def member_withdraw(
-    *, member: Member, actor: Any, channel: str = RequestChannel.WEB, reference: str = "",
+    *, member: Member, actor: Member | None, channel: str = RequestChannel.WEB,
+    reference: str = "",
     reason: str = WITHDRAWAL_REASON, actor_name: str = "",
 ) -> RightsRequest:
     """Close the account at once: ``member_erase`` destroys what no law keeps and moves what a

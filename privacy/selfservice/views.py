@@ -172,7 +172,7 @@ def consents(request: HttpRequest) -> HttpResponse:
             granted = form.cleaned_data["grant"]
             services.consent_change(
                 member=member, consent=form.cleaned_data["consent"], granted=granted,
-                actor=request.user, ip_address=_client_ip(request),
+                actor=_viewer(request), ip_address=_client_ip(request),
             )
             messages.success(request, _("Your consent is given.") if granted else _(
                 "Your consent is withdrawn; the processing it allowed has stopped."
@@ -193,7 +193,7 @@ def withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         by_self = member.pk == request.user.pk
-        services.member_withdraw(member=member, actor=request.user)
+        services.member_withdraw(member=member, actor=_viewer(request))
         if by_self:
             logout(request)
         return render(request, "privacy/selfservice/withdrawn.html", {"by_self": by_self})
