@@ -290,6 +290,7 @@ def machine() -> str:
     return (f"{os.cpu_count()} CPUs (nproc), {memory:.0f} GiB memory, "
             f"{platform.platform()}, Python {platform.python_version()}, "
             f"{environment.database_description()}, "
+            f"cache {'Redis (REDIS_URL)' if os.environ.get('REDIS_URL') else 'database table'}, "
             f"load {'wrk' if shutil.which('wrk') else 'threaded client'}")
 
 
