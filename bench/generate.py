@@ -5,7 +5,9 @@ key of their own (created in bulk, wrapped by the KEK like ``DataKey.objects.cre
 does), and personal fields are sealed in Python with ``privacy.crypto.seal`` under the author's
 key, so the rows are exactly what the site would have written, at a fraction of the cost of
 ``save()`` per row. One member, ``bench_owner``, has ``OWNER_POSTS`` consultations (the "my data"
-page); everything else is spread at random (fixed seed) over three years.
+page), a confirmed email address and the consent to sensitive information (so that the new
+consultation form opens to them); everything else is spread at random (fixed seed) over three
+years.
 
 Use only on a scratch database (``bench/bench_pages.py`` makes one); run from ``bench_pages``,
 or alone for a look at the timings:
@@ -65,6 +67,7 @@ def generate(
     *, members: int, consultations: int, reviews: int, chunk: int = 2000, seed: int = SEED
 ) -> Timings:
     """Insert the rows; returns seconds spent per table (key wrapping and sealing included)."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
@@ -78,8 +81,10 @@ def generate(
         Review,
         ReviewStatus,
     )
+    from consultations.selectors import BOARD_CONSENT
     from privacy import crypto
-    from privacy.models import DataKey
+    from privacy.ledger import consent_record
+    from privacy.models import ConsentMethod, DataKey
 
     Member = get_user_model()
     rng = random.Random(seed)
@@ -126,6 +131,10 @@ def generate(
             material_of.update(
                 (k.pk, material) for k, material in zip(data_keys, materials, strict=True)
             )
+        owner = Member.objects.get(username=OWNER_USERNAME)
+        EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
+        consent_record(subject_ref=owner.subject_ref, consent=BOARD_CONSENT, granted=True,
+                       method=ConsentMethod.SIGNUP_FORM, member=owner)
     timings.members = time.perf_counter() - started
 
     def author() -> tuple[int, int, bytes]:

@@ -259,12 +259,18 @@ def member_is_patient(member: Member | AnonymousUser | None) -> bool:
     return member_may_post(member) and member_has_procedure(member)
 
 
+# What the reviews list shows of a review and reads with it: the author's name only (not the
+# whole account row with its sealed contact fields), the key that opens the body.
+_REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area__name_ko",
+                       "area__name_en", "author__name", "data_key")
+
+
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
     """One page of the published reviews, by the same index seek as the board, with the area,
-    the author and the data key that opens the body read in the same query."""
+    the author's name and the data key that opens the body read in the same query."""
     queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).select_related(
         "area", "author", "data_key"
-    ).order_by("-created_at", "-id")
+    ).only(*_REVIEW_LIST_FIELDS).order_by("-created_at", "-id")
     return keyset_page(queryset, params=params, per_page=per_page,
                        count_key="consultations:reviews-total")
 

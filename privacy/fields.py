@@ -98,26 +98,11 @@ class EncryptedTextField(models.TextField):
             return value
         return Ciphertext(value)
 
-    @property
-    def wrapped_key_column(self) -> str:
-        """The ``values()`` name of the wrapped data key, read beside the field for
-        ``decrypt_with``."""
-        return f"{self.key_field}__wrapped_key"
-
     def decrypt_for(self, instance: models.Model, value: Ciphertext) -> str:
         data_key = getattr(instance, self.key_field)
         if data_key is None:
             return DESTROYED
         return self._open(data_key.material(), value)
-
-    def decrypt_with(self, wrapped_key: str | None, value: str | None) -> str | None:
-        """``value`` as ``values()`` reads it (no model instance), opened with the wrapped
-        data key read beside it (``wrapped_key_column``; None once the key is destroyed)."""
-        if value is None or value == "":
-            return value
-        if wrapped_key is None:
-            return DESTROYED
-        return self._open(crypto.unwrap_data_key(wrapped_key), value)
 
     def _open(self, material: bytes, value: str) -> str:
         return crypto.open_sealed(material, str(value), context=self.context())

@@ -124,6 +124,28 @@ def test_review_list_query_count_is_constant(client: Client, django_assert_max_n
         assert client.get("/reviews/").status_code == 200
 
 
+def test_review_list_reads_only_what_it_shows(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    """The page's rows come in one query with the author's name, not the whole account row
+    (its sealed contact fields): no field is loaded afterwards, one query per row."""
+    from consultations.selectors import review_published_page
+
+    for _ in range(5):
+        ReviewFactory(author=PosterFactory(), area=ConsultationAreaFactory(),
+                      status=ReviewStatus.PUBLISHED)
+    client.get("/reviews/")  # warm the site-wide caches: steady state is counted
+    with django_assert_max_num_queries(1):
+        page = review_published_page(params={}, per_page=20)
+        shown = [(r.title, r.body, r.rating, r.area.name_ko, r.area.name_en, r.author.name)
+                 for r in page]
+    assert len(shown) == 5 and all(body for _t, body, *_rest in shown)
+    assert all("mobile_phone" in review.author.get_deferred_fields() for review in page)
+    with django_assert_max_num_queries(4):
+        response = client.get("/reviews/")
+    assert response.status_code == 200
+
+
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
