@@ -309,8 +309,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --- Privacy -----------------------------------------------------------------------------------
-# Key-encryption keys for personal data, newest first; older ones are kept only while
-# `privacy rotate-keys` re-wraps the data keys.
+# Key-encryption keys for personal data and the staff's second-factor secrets, newest first;
+# older ones are kept only while `privacy rotate-keys` re-wraps what they wrapped.
 _kek = env_str("PRIVACY_KEK")
 if not _kek:
     if not DEBUG:

@@ -84,7 +84,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 class MFAAdapter(DefaultMFAAdapter):
-    """TOTP secrets are wrapped with the key-encryption key, never stored in plain text."""
+    """TOTP secrets and recovery-code seeds are wrapped with the key-encryption key, never
+    stored in plain text; ``services.AUTHENTICATOR_SECRETS`` re-wraps them at key rotation."""
 
     def encrypt(self, text: str) -> str:
         return crypto.wrap_key(text.encode())

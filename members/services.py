@@ -1,23 +1,26 @@
-"""Writes about members: sign-up, legal representatives, profile edits, blocks, login records."""
+"""Writes about members: sign-up, legal representatives, profile edits, blocks, login records,
+the re-wrapping of the staff's second-factor secrets."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from allauth.account.adapter import get_adapter
+from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import AnonymousUser
 from django.core import signing
 from django.db import transaction
+from django.db.models import Q
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
 from members.selectors import contact_hash, items_consented
-from privacy import registry
+from privacy import keys, registry
 from privacy.ledger import consent_record, consents_current_for
 from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
 
@@ -222,3 +225,54 @@ def login_record(*, member: Member | None, result: str, ip_address: str | None) 
     if result not in LoginResult.values:
         raise ValueError(f"unknown login result {result!r}")
     return LoginRecord.objects.create(member=member, result=result, ip_address=ip_address)
+
+
+# What ``MFAAdapter`` wraps with the key-encryption key in an authenticator's ``data``: the TOTP
+# secret, the recovery codes' seed, and the recovery codes allauth keeps one by one
+# ("migrated_codes") for accounts it migrated from another MFA package.
+MFA_WRAPPED_VALUES: dict[str, tuple[str, ...]] = {
+    Authenticator.Type.TOTP: ("secret",),
+    Authenticator.Type.RECOVERY_CODES: ("seed",),
+}
+MFA_WRAPPED_LISTS: dict[str, tuple[str, ...]] = {
+    Authenticator.Type.RECOVERY_CODES: ("migrated_codes",),
+}
+
+
+def authenticator_secrets_rewrap(authenticator: Authenticator, now: datetime) -> bool:
+    """Re-wrap in memory, under the newest key-encryption key, every secret of
+    ``authenticator`` the newest key does not wrap yet; say whether anything changed.
+
+    Raises ``crypto.DecryptionError`` when no key in ``PRIVACY_KEK`` unwraps one of them."""
+    data = authenticator.data
+    changed = False
+    for name in MFA_WRAPPED_VALUES.get(authenticator.type, ()):
+        token = data.get(name)
+        if isinstance(token, str) and (new := keys.rewrapped(token)) is not None:
+            data[name] = new
+            changed = True
+    for name in MFA_WRAPPED_LISTS.get(authenticator.type, ()):
+        tokens = data.get(name)
+        if not isinstance(tokens, list):
+            continue
+        for index, token in enumerate(tokens):
+            if isinstance(token, str) and (new := keys.rewrapped(token)) is not None:
+                tokens[index] = new
+                changed = True
+    return changed
+
+
+def _authenticator_name(authenticator: Authenticator) -> str:
+    return (f"Authenticator #{authenticator.pk} ({authenticator.type}, "
+            f"member #{authenticator.user_id})")
+
+
+# The staff's second factors for ``privacy rotate-keys``: one row per authenticator.
+AUTHENTICATOR_SECRETS = keys.RotationTarget(
+    label="authenticators (TOTP, recovery codes)",
+    model=Authenticator,
+    fields=("data",),
+    rewrap=authenticator_secrets_rewrap,
+    only=Q(type__in=[*MFA_WRAPPED_VALUES, *MFA_WRAPPED_LISTS]),
+    describe=_authenticator_name,
+)

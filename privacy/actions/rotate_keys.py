@@ -1,4 +1,5 @@
-"""``privacy rotate-keys``: re-wrap every data key under the newest key-encryption key."""
+"""``privacy rotate-keys``: re-wrap every secret wrapped by the key-encryption key under the
+newest one."""
 
 from __future__ import annotations
 
@@ -6,23 +7,29 @@ import argparse
 from collections.abc import Iterator
 from typing import Any, TextIO
 
+from members.services import AUTHENTICATOR_SECRETS
 from privacy import keys
 from privacy.actions.base import Action
+
+# Everything wrapped by PRIVACY_KEK: the privacy base's data and retention keys, and the staff's
+# TOTP secrets and recovery-code seeds (wrapped by members.adapters.MFAAdapter).
+ROTATION_TARGETS: tuple[keys.RotationTarget, ...] = (*keys.KEY_TARGETS, AUTHENTICATOR_SECRETS)
 
 
 class RotateKeysAction(Action):
     help = (
-        "Re-wrap every data key and retention key under the newest key-encryption key (the "
-        "first in PRIVACY_KEK). Run it with the new key first and the old one(s) after it; the "
-        "site keeps working meanwhile. Interrupted runs resume. Remove an old key from "
-        "PRIVACY_KEK only after a run that reports nothing left to re-wrap."
+        "Re-wrap every data key, retention key and staff TOTP secret and recovery-code seed "
+        "under the newest key-encryption key (the first in PRIVACY_KEK). Run it with the new "
+        "key first and the old one(s) after it; the site keeps working meanwhile. Interrupted "
+        "runs resume. Remove an old key from PRIVACY_KEK only after a run that reports nothing "
+        "left to re-wrap."
     )
     changes_data = True
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         parser.add_argument(
             "--batch-size", type=int, default=keys.DEFAULT_BATCH_SIZE,
-            help=f"Keys per transaction (1 to {keys.MAX_BATCH_SIZE}; "
+            help=f"Rows per transaction (1 to {keys.MAX_BATCH_SIZE}; "
                  f"default {keys.DEFAULT_BATCH_SIZE}).",
         )
 
@@ -33,18 +40,18 @@ class RotateKeysAction(Action):
             raise self.fail(f"--batch-size must be between 1 and {keys.MAX_BATCH_SIZE}")
         verb = "would re-wrap" if dry_run else "re-wrapped"
         pending = 0
-        for model, label in keys.ROTATED_MODELS.items():
-            summary = keys.KeyRotationSummary(label=label)
-            batches = keys.key_rotation_batches(model=model, batch_size=batch_size,
+        for target in ROTATION_TARGETS:
+            summary = keys.KeyRotationSummary(label=target.label)
+            batches = keys.key_rotation_batches(target=target, batch_size=batch_size,
                                                 dry_run=dry_run)
             try:
                 for _ in self.progress(self._each_key(batches, summary),
-                                       total=keys.key_count(model), label=label, out=out):
+                                       total=target.count(), label=target.label, out=out):
                     pass
             except keys.KeyRotationError as exc:
                 raise self.fail(str(exc)) from None
             pending += summary.rewrapped
-            out.write(f"{label}: {summary.rewrapped} {verb}, "
+            out.write(f"{target.label}: {summary.rewrapped} {verb}, "
                       f"{summary.already_current} already under the newest key\n")
         if dry_run:
             out.write(f"dry run: nothing changed; {pending} key(s) to re-wrap\n")
@@ -58,7 +65,7 @@ class RotateKeysAction(Action):
     def _each_key(
         batches: Iterator[keys.KeyBatch], summary: keys.KeyRotationSummary
     ) -> Iterator[None]:
-        """One item per key handled, so the progress bar counts keys, not batches."""
+        """One item per row handled, so the progress bar counts rows, not batches."""
         for batch in batches:
             summary.add(batch)
             yield from (None for _ in range(batch.size))

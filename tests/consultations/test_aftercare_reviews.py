@@ -14,6 +14,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
+from consultations.selectors import review_published_page
 from privacy.retention.consultations import member_posts_erase
 from tests.consultations.factories import (
     AftercareFactory,
@@ -129,8 +130,6 @@ def test_review_list_reads_only_what_it_shows(
 ) -> None:
     """The page's rows come in one query with the author's name, not the whole account row
     (its sealed contact fields): no field is loaded afterwards, one query per row."""
-    from consultations.selectors import review_published_page
-
     for _ in range(5):
         ReviewFactory(author=PosterFactory(), area=ConsultationAreaFactory(),
                       status=ReviewStatus.PUBLISHED)
