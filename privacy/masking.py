@@ -94,3 +94,22 @@ def mask_text(value: str) -> str:
     if sum(character.isdigit() for character in value) >= 7:
         return mask_phone(value)
     return mask_name(value)
+
+
+def mask_ip(address: str) -> str:
+    """203.0.113.9 -> 203.0.*.*; 2001:db8:85a3::1 -> 2001:db8:*: the network, not the host."""
+    address = (address or "").strip()
+    if ":" in address:
+        return ":".join(address.split(":")[:2]) + f":{MASK}"
+    parts = address.split(".")
+    if len(parts) != 4:
+        return MASK * len(address)
+    return ".".join([*parts[:2], MASK, MASK])
+
+
+def mask_user_agent(user_agent: str) -> str:
+    """Mozilla/5.0 (Windows NT 10.0; ...) -> Mozilla/5.0 ***: the browser's first word only."""
+    user_agent = (user_agent or "").strip()
+    if not user_agent:
+        return ""
+    return f"{user_agent.split(' ')[0][:20]} {MASK * 3}"

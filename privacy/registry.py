@@ -167,7 +167,12 @@ ITEMS: tuple[CollectionItem, ...] = (
         key="email", label=_("email"),
         purposes=(*_MEMBER, Purpose.INTENT_TO_JOIN, Purpose.INFORMATION),
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
-        fields=("members.Member.email",),
+        # The account's address and every other address the member adds at /accounts/email/
+        # (allauth's EmailAddress: the address, whether it is confirmed and the primary one).
+        fields=(
+            "members.Member.email", "account.EmailAddress.email",
+            "account.EmailAddress.verified", "account.EmailAddress.primary",
+        ),
     ),
     CollectionItem(
         key="mobile_phone", label=_("mobile phone number"),
@@ -438,6 +443,33 @@ ITEMS: tuple[CollectionItem, ...] = (
             "sessions.Session.expire_date",
         ),
     ),
+    # The second factor of an account (staff must set one up to use the admin): its type and
+    # when it was set up and last used; the secret is sealed and never shown.
+    CollectionItem(
+        key="second_factor",
+        label=_("second factor of sign-in (type, when set up and last used; the secret is "
+                "never shown)"),
+        purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=False,
+        collected_by=(Collection.AUTOMATIC,), retention_key="membership",
+        fields=(
+            "mfa.Authenticator.user", "mfa.Authenticator.type", "mfa.Authenticator.data",
+            "mfa.Authenticator.created_at", "mfa.Authenticator.last_used_at",
+        ),
+        description=_("Required of clinic staff before they open the administration pages."),
+    ),
+    # The admin's change history names the record changed (its title, a login ID) and what
+    # changed; its entries go when the record they name is destroyed.
+    CollectionItem(
+        key="admin_log",
+        label=_("history of changes staff made in the administration pages (record, change, "
+                "time)"),
+        purposes=(Purpose.FRAUD_PREVENTION, Purpose.COMPLAINTS), basis=LegalBasis.LAW,
+        required=True, collected_by=(Collection.AUTOMATIC,), retention_key="admin_log",
+        fields=(
+            "admin.LogEntry.user", "admin.LogEntry.object_id", "admin.LogEntry.object_repr",
+            "admin.LogEntry.change_message", "admin.LogEntry.action_time",
+        ),
+    ),
 )
 
 # --- Where a person's rows are ---------------------------------------------------------------
@@ -477,7 +509,12 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("privacy.Restriction", owner=SUBJECT_REF, collected_at="started_at"),
     Holder("privacy.RightsRequest", owner=SUBJECT_REF, collected_at="received_at"),
     Holder("privacy.BreachNotice", owner=SUBJECT_REF, collected_at="claimed_at"),
-    Holder("usersessions.UserSession", owner=None, collected_at="created_at"),
+    Holder("account.EmailAddress", owner="user", collected_at=None),
+    Holder("mfa.Authenticator", owner="user", collected_at="created_at"),
+    Holder("usersessions.UserSession", owner="user", collected_at="created_at"),
+    # An admin log entry names its record by content type and id, not by a link to the
+    # account: it is destroyed with the record (``privacy.retention.rules``).
+    Holder("admin.LogEntry", owner=None, collected_at="action_time"),
     Holder("sessions.Session", owner=None, collected_at=None),
 )
 
@@ -588,6 +625,10 @@ BREACH_RECORDS = RetentionRule(
     ),
     live_for=timedelta(days=3 * 365),
 )
+ADMIN_LOG = RetentionRule(
+    key="admin_log",
+    achieved_when=_("the record the entry names is destroyed"),
+)
 SESSIONS = RetentionRule(
     key="sessions",
     achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
@@ -598,7 +639,7 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
     STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK, RETENTION_PERIOD_ENDED,
     PROCEDURE_HISTORY, MARKETING_SENDS, RESTRICTION_RECORDS, RIGHTS_REQUEST_RECORDS,
-    BREACH_RECORDS, SESSIONS,
+    BREACH_RECORDS, SESSIONS, ADMIN_LOG,
 )
 
 # Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
@@ -774,12 +815,29 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.BreachIncident.closed_at",
     "privacy.BreachNotice.id", "privacy.BreachNotice.incident",
     "privacy.Inventory.id", "privacy.OpenRequest.id",
-    # usersessions
-    "usersessions.UserSession.id",
+    # allauth: row ids and the kind of an admin log entry (added, changed, deleted)
+    "usersessions.UserSession.id", "account.EmailAddress.id", "account.EmailAddress.user",
+    "mfa.Authenticator.id", "admin.LogEntry.id", "admin.LogEntry.content_type",
+    "admin.LogEntry.action_flag",
+    # allauth's stored email confirmations: never written, because confirmations are signed
+    # links (ACCOUNT_EMAIL_CONFIRMATION_HMAC, allauth's default), so the table stays empty
+    "account.EmailConfirmation.id", "account.EmailConfirmation.email_address",
+    "account.EmailConfirmation.created", "account.EmailConfirmation.sent",
+    "account.EmailConfirmation.key",
+})
+
+# Fields whose value is a secret (a password hash, a second factor's seed, a session's key
+# and contents): "my data" and the export say that one is held, never what it is.
+SECRET_FIELDS: frozenset[str] = frozenset({
+    "members.Member.password", "mfa.Authenticator.data",
+    "usersessions.UserSession.session_key", "usersessions.UserSession.data",
+    "sessions.Session.session_key", "sessions.Session.session_data",
 })
 
 # Apps whose every model field must be accounted for above.
-CHECKED_APPS: tuple[str, ...] = ("members", "consultations", "privacy", "usersessions", "sessions")
+CHECKED_APPS: tuple[str, ...] = (
+    "members", "consultations", "privacy", "sessions", "account", "mfa", "usersessions", "admin",
+)
 
 
 # --- Lookups ---------------------------------------------------------------------------------

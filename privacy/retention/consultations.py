@@ -21,6 +21,7 @@ from consultations.models import Consultation, GuestConsultation, ProcedureRecor
 from consultations.selectors import guest_consultations_due_for_destruction
 from privacy import registry
 from privacy.models import DataKey
+from privacy.retention.admin_log import admin_log_naming
 from privacy.retention.destruction import PurgeRule
 from privacy.retention.rules import consents_end, items_of
 
@@ -31,9 +32,9 @@ def guest_consultations_due(now: datetime.datetime) -> models.QuerySet:
 
 
 def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
-    """The guest consultations' purpose is achieved: in two queries per batch, blank the
-    personal fields and the password, then delete the data keys, so copies of the ciphertext
-    (backups) become unreadable too. The row stays with its area and dates only
+    """The guest consultations' purpose is achieved: blank the personal fields and the
+    password, then delete the data keys, so copies of the ciphertext (backups) become
+    unreadable too, and the admin history naming them. The row stays with its area and dates only
     (statistics), marked ``destroyed_at``. A second run changes nothing."""
     rows = GuestConsultation.objects.filter(pk__in=pks, destroyed_at__isnull=True)
     key_ids = list(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
@@ -45,6 +46,7 @@ def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reaso
         data_key=None, destroyed_at=now,
     )
     DataKey.objects.filter(pk__in=key_ids).delete()
+    admin_log_naming(GuestConsultation, pks).delete()  # it names the consultation's title
     return count
 
 

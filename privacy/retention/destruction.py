@@ -44,6 +44,7 @@ from django.utils import timezone
 from privacy import registry
 from privacy.access_log import access_log_append
 from privacy.models import DestructionRecord
+from privacy.retention.admin_log import admin_log_remnants
 from privacy.retention.store import Retention, retention_access, retention_store
 
 if TYPE_CHECKING:
@@ -517,8 +518,9 @@ _KEPT_LIVE = {
 def erasure_verify(*, subject_ref: uuid.UUID, actor: str) -> list[Finding]:
     """Every row in the live and retention databases that still belongs to ``subject_ref``.
 
-    Looks at every model with a ``subject_ref`` field and, for members the ledger says were
-    destroyed, at every row pointing at their old primary key. Rows a rule keeps lawfully come
+    Looks at every model with a ``subject_ref`` field; for members the ledger says were
+    destroyed, at every row pointing at their old primary key; and at the admin log, for
+    entries naming the account or any personal record that is gone. Rows a rule keeps lawfully come
     back with ``kept_by`` set; any other finding means the erasure is incomplete.
     """
 
@@ -549,6 +551,9 @@ def erasure_verify(*, subject_ref: uuid.UUID, actor: str) -> list[Finding]:
                     count = model._base_manager.filter(**{f"{fk.attname}__in": member_pks}).count()
                     if count:
                         findings.append(Finding("default", f"{label}.{fk.name}", count))
+    left_in_admin_log = admin_log_remnants(member_pks).count()
+    if left_in_admin_log:
+        findings.append(Finding("default", "admin.logentry", left_in_admin_log))
     with retention_access(actor=actor, action="verify-erasure", subject_ref=subject_ref) as store:
         today = timezone.localdate()
         for record in store.records(subject_ref=subject_ref):

@@ -16,7 +16,6 @@ from allauth.usersessions.models import UserSession
 from django.conf import settings
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
-from django.contrib.contenttypes.models import ContentType
 from django.contrib.sessions.models import Session
 from django.db import models, router
 from django.db.models import Exists, OuterRef, Q, Subquery
@@ -52,6 +51,7 @@ from privacy.models import (
     Visit,
 )
 from privacy.restrictions import restrictions_due_for_destruction
+from privacy.retention.admin_log import admin_log_naming, admin_log_of_members, admin_log_orphans
 from privacy.retention.destruction import PurgeRule, member_erasers, member_retentions
 from privacy.retention.store import Retention, retained_records_destroy
 
@@ -110,12 +110,10 @@ def _data_key_fields(model: type[models.Model]) -> list[DataKeyField]:
 
 
 def _admin_log_delete(collector: Collector) -> None:
-    """Admin history names objects by their ``__str__`` (a login ID, a title): it goes too."""
+    """Admin history of every row the account's deletion takes with it (any depth of cascade):
+    it names them by their ``__str__`` (a login ID, a title)."""
     for model, instances in collector.data.items():
-        content_type = ContentType.objects.get_for_model(model)
-        LogEntry.objects.filter(
-            content_type=content_type, object_id__in=[str(obj.pk) for obj in instances]
-        ).delete()
+        admin_log_naming(model, [obj.pk for obj in instances]).delete()
 
 
 def _sessions_delete(member_pks: list[int]) -> None:
@@ -131,6 +129,9 @@ def members_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> i
     members = Member._base_manager.filter(pk__in=pks)
     subject_refs = list(members.values_list("subject_ref", flat=True))
     consents_end(subject_refs, now=now, reason=reason)
+    # Read while every row of the members is still there: the erasers below delete their
+    # posts before the account's own cascade is collected.
+    admin_log_of_members(pks, subject_refs).delete()
     _sessions_delete(pks)
     for eraser in member_erasers():
         eraser(pks, now=now)
@@ -384,6 +385,11 @@ def sessions_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> 
     return count
 
 
+def admin_log_due(now: datetime.datetime) -> models.QuerySet:
+    """Admin log entries whose record is gone (deleted in the admin, or by a purge rule)."""
+    return admin_log_orphans()
+
+
 def expired_sessions_sweep(now: datetime.datetime, *, dry_run: bool) -> int:
     """Django's own expired session rows (``clearsessions``), anonymous ones included: they are
     keyed by a random string, so they go without a ledger entry."""
@@ -487,5 +493,10 @@ PURGE_RULES = [
         key=registry.SESSIONS.key, retention_rule=registry.SESSIONS.key,
         model="usersessions.UserSession", due=sessions_due, destroy=sessions_destroy,
         item_keys=items_of(registry.SESSIONS.key), sweep=expired_sessions_sweep,
+    ),
+    PurgeRule(
+        key=registry.ADMIN_LOG.key, retention_rule=registry.ADMIN_LOG.key,
+        model="admin.LogEntry", due=admin_log_due, destroy=_rows_delete(LogEntry),
+        item_keys=items_of(registry.ADMIN_LOG.key),
     ),
 ]

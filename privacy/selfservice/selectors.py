@@ -421,8 +421,12 @@ def _with_related(rows_by_query: dict[RowQuery, list[Any]]) -> None:
 
 def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member | None) -> str:
     """A field's value as its subject reads it (decrypted; never a password hash)."""
-    if model_field.name == "password":
-        return _("(set; stored only as a one-way hash)") if getattr(row, "password", "") else ""
+    if f"{model_field.model._meta.label}.{model_field.name}" in registry.SECRET_FIELDS:
+        if not getattr(row, model_field.attname, None):
+            return ""
+        if model_field.name == "password":
+            return _("(set; stored only as a one-way hash)")
+        return _("(held; a secret, never shown)")
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
     if model_field.is_relation:
         if model_field.related_model is user_model:
@@ -748,10 +752,15 @@ def _merged_page(
     parts = []
     for index, source in enumerate(sources):
         collected_at = source.holder.collected_at
-        assert collected_at is not None  # rows are merged by when they were collected
+        # Rows are merged by when they were collected; a model that does not record it (an
+        # email address) gives no time.
+        collected: Any = (
+            F(collected_at) if collected_at is not None
+            else Value(None, output_field=models.DateTimeField())
+        )
         parts.append(
             source.rows.about(pk=member.pk, subject_ref=member.subject_ref).order_by().annotate(
-                source_index=Value(index), collected=F(collected_at),
+                source_index=Value(index), collected=collected,
             ).values_list("source_index", "pk", "collected")
         )
     merged = parts[0].union(*parts[1:], all=True).order_by(

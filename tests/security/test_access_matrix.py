@@ -468,6 +468,9 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "admin:consultations_guestconsultation_reveal": Case(
         ADMIN_POST_ONLY, kwargs=admin_pk(GuestConsultation)),
     "admin:privacy_complaint_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Complaint)),
+    "admin:account_emailaddress_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(EmailAddress)),
+    "admin:usersessions_usersession_reveal": Case(ADMIN_POST_ONLY,
+                                                  kwargs=admin_pk(UserSession)),
     "admin:members_member_search_mobile": Case(ADMIN_POST_ONLY),
     "admin/(?P<url>.*)$": Case(expect(anonymous="→admin:login", other="→admin:login",
                                       staff=404), kwargs=lambda w: {"url": "no-such-page/"}),

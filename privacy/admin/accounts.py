@@ -1,0 +1,65 @@
+"""allauth's records of an account in the admin: email addresses, second factors and signed-in
+sessions, masked and access-logged like the project's own (``privacy.admin_mixins``).
+
+allauth registers plain ModelAdmins for them that list addresses, IP addresses and browsers
+in clear; they are replaced here. None of them is added or edited by hand: members add and
+confirm addresses at /accounts/email/, set up their second factor at /accounts/2fa/ and end
+sessions at /accounts/sessions/. A superuser may remove a lost second factor (logged)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from allauth.usersessions.models import UserSession
+from django.contrib import admin
+from django.http import HttpRequest
+
+from privacy.admin_mixins import ReadOnlyAdmin
+from privacy.masking import mask_email, mask_ip, mask_user_agent
+
+for model in (EmailAddress, Authenticator, UserSession):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(ReadOnlyAdmin):
+    """Search by login ID only: a searched address would travel in the URL (?q=)."""
+
+    list_display = ("email", "user", "primary", "verified")
+    list_filter = ("primary", "verified")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "email", "primary", "verified")
+    masked_fields = {"email": mask_email}
+    subject_ref_path = "user__subject_ref"
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ReadOnlyAdmin):
+    """The type and dates only: the secret (``data``) is never shown."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type",)
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "type", "created_at", "last_used_at")
+    subject_ref_path = "user__subject_ref"
+    logged_fields = ("user", "type", "created_at", "last_used_at")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(getattr(request.user, "is_superuser", False))
+
+
+@admin.register(UserSession)
+class UserSessionAdmin(ReadOnlyAdmin):
+    """IP address and browser masked; the session key and contents are never shown."""
+
+    list_display = ("user", "created_at", "last_seen_at", "ip", "user_agent")
+    search_fields = ("user__username",)
+    list_select_related = ("user",)
+    fields = ("user", "created_at", "last_seen_at", "ip", "user_agent")
+    masked_fields = {"ip": mask_ip, "user_agent": mask_user_agent}
+    subject_ref_path = "user__subject_ref"
