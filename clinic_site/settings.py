@@ -268,6 +268,8 @@ if env_bool("BEHIND_PROXY", False):
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: forms carry the token, django-cookie-consent fetches it.
 CSRF_COOKIE_HTTPONLY = True
+# A refused form shows the site's page (403_csrf.html), asking to reload the form.
+CSRF_FAILURE_VIEW = "clinic_site.views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SAMESITE = "Lax"

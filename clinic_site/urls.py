@@ -21,3 +21,9 @@ urlpatterns = [
     path("cookies/", include("privacy.cookies.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# The site's error pages: 400 with the request (Django's renders without it), 500 from
+# settings alone; 403, 404 and allauth's 429 are Django's and allauth's handlers rendering
+# the site's templates.
+handler400 = "clinic_site.views.bad_request"
+handler500 = "clinic_site.views.server_error"

@@ -1,7 +1,8 @@
 """Pages of the consultation board, after-care and guest consultations, and reviews.
 
 Every page that shows or changes one post asks ``selectors`` whether the viewer may, and
-answers 404 otherwise, so a guessed id tells nothing about whether the post exists."""
+answers 404 otherwise, so a guessed id tells nothing about whether the post exists. A
+post page a logged-out visitor may not see sends them to log in instead, existing or not."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from allauth.core.internal import ratelimit
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -45,7 +47,8 @@ def _rate_limit_ok(request: HttpRequest, *, action: str, rates: str, key: str = 
 
 
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "consultations/too_many.html", status=429)
+    """The site's rate-limit page, the one allauth renders too (templates/429.html)."""
+    return render(request, "429.html", status=429)
 
 
 def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
@@ -103,6 +106,11 @@ def consultation_create(request: HttpRequest) -> HttpResponse:
 def consultation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = selectors.consultation_page_for_viewer(pk=pk, viewer=request.user)
     if consultation is None:
+        # A logged-out visitor (the answer email's link) is sent to log in and back here,
+        # whether the post exists or not, so the redirect tells nothing; once logged in,
+        # anyone but the author (or a permitted reader) gets the 404.
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
         raise Http404
     answer_form = (forms.AnswerForm() if selectors.staff_may_answer(request.user, consultation)
                    else None)

@@ -95,6 +95,9 @@ def test_withdrawing_the_sensitive_consent_takes_the_posts_out_of_public_view(
     stranger = Client()
     assert "공개 질문 제목" not in stranger.get("/consultations/").content.decode()
     assert "공개 후기 제목" not in stranger.get("/reviews/").content.decode()
+    # Logged out, the post page asks to log in; logged in as someone else, it is not found.
+    assert stranger.get(f"/consultations/{public.pk}/").status_code == 302
+    stranger.force_login(PosterFactory())
     assert stranger.get(f"/consultations/{public.pk}/").status_code == 404
 
 

@@ -301,13 +301,15 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "consultations:list": Case(everyone(200)),
     "consultations:create": Case(POSTER_ONLY),
     # Staff read private questions by their role's permission, never by being staff.
+    # A logged-out visitor (the answer email's link) is sent to log in for any post page
+    # they may not see, missing ones too, so the redirect tells nothing about existence.
     "consultations:detail": (
-        Case(expect(anonymous=404, other=404, owner=200, staff=404, superuser=200),
+        Case(expect(anonymous="→account_login", other=404, owner=200, staff=404, superuser=200),
              kwargs=pk_of("private_consultation"), label="private"),
         Case(everyone(200), kwargs=pk_of("public_consultation"), label="public"),
-        Case(expect(anonymous=404, other=404, owner=200, staff=404, superuser=200),
+        Case(expect(anonymous="→account_login", other=404, owner=200, staff=404, superuser=200),
              kwargs=pk_of("child_consultation"), label="represented child's private"),
-        MISSING,
+        Case(NOTHING_TO_SHOW, kwargs=lambda w: {"pk": 999_999}, label="missing"),
     ),
     "consultations:edit": (
         Case(OWNER_ONLY, kwargs=pk_of("public_consultation"), label="unanswered"),

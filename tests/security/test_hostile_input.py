@@ -117,8 +117,10 @@ def test_list_pages_take_any_page_parameter(page: str) -> None:
 @HOSTILE
 @given(pk=st.one_of(st.integers(min_value=0, max_value=10**30), st.just(2**63), st.just(2**31)))
 def test_consultation_detail_with_any_number_is_a_not_found(pk: int) -> None:
+    """Logged out, any number (an email's link included) leads to log-in, never an error."""
     response = fresh_client().get(f"/consultations/{pk}/")
-    assert response.status_code == 404
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/?next=")
 
 
 @HOSTILE
