@@ -147,11 +147,20 @@ def test_private_consultation_answered_by_staff_in_the_admin(
     assert "예전에 수술한 쪽이 비대칭입니다." in page.locator("main").inner_text()
     screenshot(page, "private-consultation")
 
-    # Nobody else reads it: not a visitor, and the board shows no title.
+    # Nobody else reads it: a visitor is asked to log in, another member who does is told
+    # the page does not exist (the site's 404 page), and the board shows no title.
+    PosterFactory(username="minsu")
     visitor = browser.new_context(locale="ko-KR")
     try:
         other = visitor.new_page()
-        assert other.goto(f"{live_server.url}/consultations/{consultation.pk}/").status == 404
+        other.goto(f"{live_server.url}/consultations/{consultation.pk}/")
+        assert "/accounts/login/?next=" in other.url
+        other.locator("input[name=login]").fill("minsu")
+        other.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+        other.locator("form:has(input[name=password]) button[type=submit]").click()
+        other.wait_for_url(re.compile(rf".*/consultations/{consultation.pk}/$"))
+        assert other.locator("main h1").inner_text() == "페이지를 찾을 수 없습니다"
+        assert "눈매 교정" not in other.content()
         other.goto(live_server.url + "/consultations/")
         assert "눈매 교정 재수술 상담" not in other.content()
     finally:
@@ -182,6 +191,20 @@ def test_private_consultation_answered_by_staff_in_the_admin(
     [notice] = [m for m in mail.outbox if m.to == [member.email]]
     assert "진료 예약 후" not in notice.body  # the mail carries a link only, never the answer
     assert f"/consultations/{consultation.pk}/" in notice.body
-    page.goto(f"{live_server.url}/consultations/{consultation.pk}/")
-    assert "진료 예약 후 직접 보고 말씀드리겠습니다." in page.locator(".answer").inner_text()
-    screenshot(page, "private-consultation-answered")
+    # The member follows the email's link logged out: log-in first, then the answer.
+    link = re.search(r"(/consultations/\d+/)", notice.body)
+    assert link is not None
+    reader_context = browser.new_context(viewport=page.viewport_size, locale="ko-KR")
+    try:
+        reader = reader_context.new_page()
+        reader.viewport_name = page.viewport_name
+        reader.goto(live_server.url + link.group(1))
+        assert "/accounts/login/?next=" in reader.url
+        reader.locator("input[name=login]").fill("jieun")
+        reader.locator("input[name=password]").fill(DEFAULT_PASSWORD)
+        reader.locator("form:has(input[name=password]) button[type=submit]").click()
+        reader.wait_for_url(re.compile(rf".*{link.group(1)}$"))
+        assert "진료 예약 후 직접 보고 말씀드리겠습니다." in reader.locator(".answer").inner_text()
+        screenshot(reader, "private-consultation-answered")
+    finally:
+        reader_context.close()
