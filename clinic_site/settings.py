@@ -338,6 +338,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CLINIC_ADDRESS = {"ko": env_str("CLINIC_ADDRESS_KO", "서울특별시"),
                   "en": env_str("CLINIC_ADDRESS_EN", "Seoul, Republic of Korea")}
 PRIVACY_COMPLAINT_RATE_LIMIT = env_str("PRIVACY_COMPLAINT_RATE_LIMIT", "5/h/ip")
+# Correction and deletion requests from the self-service pages, per requesting member (allauth
+# format; the key is the member, not the address).
+PRIVACY_RIGHTS_REQUEST_RATE_LIMIT = env_str("PRIVACY_RIGHTS_REQUEST_RATE_LIMIT",
+                                            "5/h/key,20/d/key")
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
