@@ -251,6 +251,9 @@ EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# Seconds an SMTP connection may block (connect, send); a hung server fails the send instead
+# of holding a worker until it is killed.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "장성형외과 <noreply@jangps.example>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -337,6 +340,10 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 CLINIC_ADDRESS = {"ko": env_str("CLINIC_ADDRESS_KO", "서울특별시"),
                   "en": env_str("CLINIC_ADDRESS_EN", "Seoul, Republic of Korea")}
 PRIVACY_COMPLAINT_RATE_LIMIT = env_str("PRIVACY_COMPLAINT_RATE_LIMIT", "5/h/ip")
+# Correction and deletion requests from the self-service pages, per requesting member (allauth
+# format; the key is the member, not the address).
+PRIVACY_RIGHTS_REQUEST_RATE_LIMIT = env_str("PRIVACY_RIGHTS_REQUEST_RATE_LIMIT",
+                                            "5/h/key,20/d/key")
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)

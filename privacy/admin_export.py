@@ -3,7 +3,6 @@ an item under a processing restriction (PIPA art. 37)."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
+from privacy.csv_export import SafeCSVWriter
 from privacy.masking import mask_birth_date, mask_email, mask_name, mask_phone
 from privacy.restrictions import restricted_subjects
 
@@ -57,13 +57,15 @@ def export_item_keys() -> list[str]:
 
 
 def members_csv(members: Iterable[Any], *, unmasked: bool) -> str:
-    """The CSV text; one query per item for the restrictions, whatever the number of rows."""
+    """The CSV text, starting with the BOM and with formula cells neutralised
+    (``privacy.csv_export``); one query per item for the restrictions, whatever the number of
+    rows."""
     restricted = {
         key: {row["subject_ref"] for row in restricted_subjects(item_key=key)}
         for key in export_item_keys() if key in registry.ITEMS_BY_KEY
     }
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeCSVWriter(buffer)
     writer.writerow([header for header, _key, _value, _mask in MEMBER_COLUMNS])
     for member in members:
         row = []

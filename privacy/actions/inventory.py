@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 from typing import Any, TextIO
 
@@ -11,6 +10,7 @@ from django.utils import timezone
 
 from privacy.actions.base import Action
 from privacy.console.inventory import INVENTORY_COLUMNS, inventory_rows, inventory_take
+from privacy.csv_export import SafeCSVWriter
 
 # Terminal layout: (column, width); the label and basis are long, so the table shows keys.
 _TABLE = (
@@ -43,10 +43,10 @@ class InventoryAction(Action):
         inventory = inventory_take(actor=actor)
         rows = inventory_rows(inventory)
         if options.get("csv"):
-            writer = csv.DictWriter(out, fieldnames=[key for key, _ in INVENTORY_COLUMNS],
-                                    lineterminator="\n")
-            writer.writeheader()
-            writer.writerows(rows)
+            columns = [key for key, _ in INVENTORY_COLUMNS]
+            writer = SafeCSVWriter(out, lineterminator="\n")
+            writer.writerow(columns)
+            writer.writerows([row.get(key, "") for key in columns] for row in rows)
             return
         taken_at = timezone.localtime(inventory.taken_at)
         out.write(f"Personal data inventory at {taken_at:%Y-%m-%d %H:%M %Z}\n\n")

@@ -8,7 +8,6 @@ text table, or as CSV with ``--csv``. Adding a section is adding a module.
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime
 import importlib
 import pkgutil
@@ -20,6 +19,7 @@ from django.utils import timezone
 
 import privacy.console.reports
 from privacy.actions.base import Action
+from privacy.csv_export import SafeCSVWriter
 
 MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])\Z")
 
@@ -94,7 +94,7 @@ class ReportAction(Action):
                 raise self.fail(f"unknown section(s) {', '.join(unknown)}; known: "
                                 f"{', '.join(sorted(known))}")
             sections = [(name, module) for name, module in sections if name in wanted]
-        writer = csv.writer(out) if options.get("csv") else None
+        writer = SafeCSVWriter(out) if options.get("csv") else None
         if writer is None:
             generated = timezone.localtime(now).strftime("%Y-%m-%d %H:%M")
             out.write(f"Privacy report {start:%Y-%m} (generated {generated})\n")

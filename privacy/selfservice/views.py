@@ -8,6 +8,8 @@ from typing import Any
 
 from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
+from allauth.core.internal import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -139,8 +141,21 @@ def my_data_export(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 @login_required
 @require_POST
 def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    """Ask the officer to correct or delete an item; refused at once if a law keeps it."""
+    """Ask the officer to correct or delete an item; refused at once if a law keeps it.
+
+    Limited per requesting member (``PRIVACY_RIGHTS_REQUEST_RATE_LIMIT``, counted in the
+    shared cache whatever the address): over the limit the site's 429 page, nothing recorded."""
     member = _subject(request, pk)
+    if not ratelimit.consume(
+        request, app="privacy", action="rights_request",
+        config={"rights_request": settings.PRIVACY_RIGHTS_REQUEST_RATE_LIMIT},
+        key=str(_viewer(request).subject_ref),
+    ):
+        return render(request, "429.html", {"message": _(
+            "You have sent many correction or deletion requests in a short time. The privacy "
+            "officer handles those already received; please try again later, or call the "
+            "clinic."
+        )}, status=429)
     done = reverse("privacy:my_data") if pk is None else reverse("privacy:my_data_child",
                                                                     args=[pk])
     form = ItemRequestForm(request.POST)

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.mail import get_connection
 
 from clinic_site.env import ConfigurationError, database_config, env_bool, fernet_keys
 
@@ -111,3 +112,29 @@ def test_unset_url_means_sqlite_with_secure_delete(monkeypatch: pytest.MonkeyPat
 def test_malformed_kek_is_refused() -> None:
     with pytest.raises(ConfigurationError, match="PRIVACY_KEK"):
         fernet_keys("PRIVACY_KEK", "short")
+
+
+def test_email_timeout_defaults_and_reaches_the_smtp_connection(settings) -> None:
+    """The site's mail backend wraps the real one; the SMTP connection it opens carries the
+    timeout, so a hung mail server fails the send instead of holding the worker."""
+    assert int(os.environ.get("EMAIL_TIMEOUT") or 10) == settings.EMAIL_TIMEOUT
+    settings.EMAIL_TIMEOUT = 3
+    assert get_connection("django.core.mail.backends.smtp.EmailBackend").timeout == 3
+    settings.EMAIL_REAL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    assert get_connection("privacy.processors.mail.ProcessorCheckedEmailBackend").real.timeout == 3
+
+
+def test_email_timeout_is_read_from_the_environment(tmp_path: Path) -> None:
+    result = manage(
+        "shell", "-c", "from django.core.mail import get_connection; "
+        "print(get_connection().real.timeout)",
+        tmp_path=tmp_path, DEBUG="1", EMAIL_TIMEOUT="7",
+        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "7"
+
+
+def test_malformed_email_timeout_stops_naming_it(tmp_path: Path) -> None:
+    result = manage("check", tmp_path=tmp_path, **{**PRODUCTION, "EMAIL_TIMEOUT": "ten"})
+    assert_one_clear_line(result, "EMAIL_TIMEOUT")

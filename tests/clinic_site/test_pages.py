@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.cache import caches
 from django.db import DatabaseError, connections
+from django.db.migrations.executor import MigrationExecutor
 from django.test import Client
 
 from tests.members.factories import PosterFactory, log_in
@@ -38,12 +40,48 @@ def test_language_switch_to_english_and_back(client: Client) -> None:
     assert '<html lang="ko">' in response.content.decode()
 
 
-def test_healthz_is_200_when_both_databases_answer(client: Client) -> None:
-    response = client.get("/healthz")
+def test_healthz_is_200_when_databases_cache_and_migrations_hold(
+    client: Client, django_assert_max_num_queries
+) -> None:
+    client.get("/healthz")  # the first request fills the cookie groups' cache (middleware)
+    # Per database: SELECT 1 and the migration table (with its existence check); the cache
+    # probe's queries are the test settings' database cache (Redis in production).
+    with django_assert_max_num_queries(10), django_assert_max_num_queries(4, using="retention"):
+        response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {
-        "status": "ok", "databases": {"default": "ok", "retention": "ok"}
+        "status": "ok", "databases": {"default": "ok", "retention": "ok"},
+        "cache": "ok", "migrations": "ok",
     }
+
+
+def test_healthz_is_503_naming_the_cache_when_it_fails(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken_set(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("redis at 10.0.0.5:6379 refused")
+
+    monkeypatch.setattr(caches["default"], "set", broken_set)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["failing"] == ["cache"]
+    assert body["cache"] == "unavailable"
+    assert body["databases"] == {"default": "ok", "retention": "ok"}
+    assert "refused" not in response.content.decode()
+    assert "Traceback" not in response.content.decode()
+
+
+def test_healthz_is_503_naming_pending_migrations(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pending = [(MigrationExecutor(connections["default"]).loader.graph.leaf_nodes()[0], False)]
+    monkeypatch.setattr(MigrationExecutor, "migration_plan", lambda self, targets: pending)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["migrations"]
+    assert response.json()["migrations"] == "pending"
 
 
 def test_healthz_is_503_when_the_retention_database_is_down(
@@ -58,6 +96,7 @@ def test_healthz_is_503_when_the_retention_database_is_down(
     response = client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["databases"] == {"default": "ok", "retention": "unavailable"}
+    assert response.json()["failing"] == ["database:retention", "migrations"]
     assert "refused" not in response.content.decode()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import pytest
 from django.core import mail
 from django.test import Client
@@ -294,3 +296,35 @@ def test_a_legal_representative_opens_the_childs_private_post(client: Client) ->
     assert "아이의 비공개 상담" in client.get("/consultations/").content.decode()
     client.force_login(MemberFactory())
     assert client.get(f"/consultations/{private.pk}/").status_code == 404
+
+
+def board_rows(response) -> str:
+    """The board's table body (the area filter above it lists every area, posts or not)."""
+    page = html(response)
+    return page[page.index("<tbody>"):page.index("</tbody>")]
+
+
+def test_someone_elses_private_question_shows_only_that_it_exists(client: Client) -> None:
+    area = ConsultationAreaFactory(slug="cheekbone", name_ko="광대축소", name_en="Cheekbone")
+    author = PosterFactory(name="황보지수")
+    private = ConsultationFactory(author=author, area=area, title="비밀 광대 질문",
+                                  is_private=True)
+    Consultation.objects.filter(pk=private.pk).update(
+        created_at=timezone.make_aware(datetime.datetime(2025, 3, 14, 10, 0))
+    )
+    ConsultationFactory(title="공개 질문")
+
+    for viewer in (None, PosterFactory()):
+        if viewer is not None:
+            client.force_login(viewer)
+        rows = board_rows(client.get("/consultations/"))
+        assert rows.count("<tr") == 2  # the row stays: the count and the paging are unchanged
+        assert "비공개 상담입니다" in rows
+        assert "공개 질문" in rows
+        for hidden in ("비밀 광대 질문", "광대축소", "황**수", "황보지수", "2025-03-14"):
+            assert hidden not in rows
+
+    client.force_login(author)
+    rows = board_rows(client.get("/consultations/"))
+    for shown in ("비밀 광대 질문", "광대축소", "황**수", "2025-03-14"):
+        assert shown in rows

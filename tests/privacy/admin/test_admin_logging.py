@@ -103,7 +103,8 @@ def export(client: Any, members: list[Any], **data: Any) -> Any:
 
 
 def rows(response: Any) -> list[dict[str, str]]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
+    """The rows as Excel reads them: the file starts with the UTF-8 BOM."""
+    return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
 def test_an_export_asks_for_a_reason_first(privacy_manager: Any, kim: Any) -> None:
@@ -151,6 +152,23 @@ def test_a_revealing_staff_member_may_export_unmasked(staff_client: Any, kim: An
     [row] = rows(response)
     assert (row["name"], row["mobile_phone"]) == ("김민수", "010-2345-6789")
     assert entries("export:")[0].fields.endswith(",unmasked")
+
+
+def test_an_export_neutralises_formulas_and_starts_with_the_bom(staff_client: Any) -> None:
+    """A cell Excel would run as a formula is prefixed with an apostrophe (OWASP's advice
+    against CSV injection); the BOM makes Excel on Korean Windows read Hangul as UTF-8."""
+    client, _staff = staff_client(roles.ADMINISTRATOR)
+    formula = MemberFactory(name='=HYPERLINK("http://x")', mobile_phone="-2+3*cmd|' /C calc'!A0")
+    hangul = MemberFactory(name="김민수")
+    response = export(client, [formula, hangul], confirm="yes", reason="법원 제출 자료",
+                      unmasked="on")
+    assert response.content.startswith("\ufeff".encode())
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    formula_row, hangul_row = rows(response)
+    assert formula_row["name"] == '\'=HYPERLINK("http://x")'
+    assert formula_row["mobile_phone"] == "\'-2+3*cmd|\' /C calc\'!A0"
+    assert hangul_row["name"] == "김민수"
+    assert "김민수".encode() in response.content
 
 
 def test_restricted_items_are_never_exported(staff_client: Any, kim: Any) -> None:

@@ -18,6 +18,7 @@ from django.urls import reverse
 
 from members.models import LoginRecord, LoginResult
 from privacy.console.inventory import inventory_take
+from privacy.csv_export import BOM
 from privacy.ledger import consent_record
 from privacy.models import AccessLogEntry, ConsentMethod
 from privacy.retention.destruction import member_erase
@@ -85,8 +86,14 @@ def generate(scale: int) -> dict[str, list[str]]:
     return values
 
 
+def read_csv(output: str) -> csv.DictReader[str]:
+    """The CSV output starts with the UTF-8 BOM (for Excel), which a reader skips."""
+    assert output.startswith(BOM)
+    return csv.DictReader(io.StringIO(output.removeprefix(BOM)))
+
+
 def rows_by_key(output: str) -> dict[str, dict[str, str]]:
-    return {row["key"]: row for row in csv.DictReader(io.StringIO(output)) if row["kind"] == "item"}
+    return {row["key"]: row for row in read_csv(output) if row["kind"] == "item"}
 
 
 @pytest.fixture(autouse=True)
@@ -114,8 +121,8 @@ def test_counts_per_item_from_generated_data() -> None:
     assert rows["name"]["oldest"] == "2026-03-01"
     assert rows["name"]["legal_basis"].startswith("회원 계약") or "contract" in \
         rows["name"]["legal_basis"]
-    purposes = {row["key"]: row for row in csv.DictReader(io.StringIO(
-        run("inventory", "--csv"))) if row["kind"] == "purpose"}
+    purposes = {row["key"]: row for row in read_csv(run("inventory", "--csv"))
+                if row["kind"] == "purpose"}
     assert purposes["consultation"]["live_records"] == str(
         sum(int(rows[key]["live_records"]) for key in rows
             if "consultation" in rows[key]["purposes"].split())

@@ -174,3 +174,37 @@ def test_item_requests_are_post_only_and_need_login(client: Client, owner: Any) 
     assert client.get("/privacy/my-data/request/").status_code == 405
     client.post("/privacy/my-data/request/", {"item": "nonsense", "kind": "deletion"})
     assert not RightsRequest.objects.exists()
+
+
+def test_item_requests_are_limited_per_member(owner: Any, other: Any) -> None:
+    """Five correction or deletion requests an hour per member (the default
+    ``5/h/key,20/d/key``): the sixth answers the site's 429 page and records nothing; another
+    member, from the same address, is not affected."""
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    log_in(client, owner)
+    for kind in ("correction", "deletion", "correction", "deletion", "correction"):
+        response = client.post("/privacy/my-data/request/", {"item": "name", "kind": kind})
+        assert response.status_code == 302
+    assert RightsRequest.objects.count() == 5
+    response = client.post("/privacy/my-data/request/", {"item": "name", "kind": "deletion"})
+    assert response.status_code == 429
+    assert "many correction or deletion requests" in response.content.decode()
+    assert RightsRequest.objects.count() == 5
+
+    neighbour = Client()
+    log_in(neighbour, other)
+    response = neighbour.post("/privacy/my-data/request/", {"item": "name", "kind": "deletion"})
+    assert response.status_code == 302
+    assert RightsRequest.objects.filter(subject_ref=other.subject_ref).count() == 1
+    assert RightsRequest.objects.count() == 6
+
+
+def test_the_item_request_limit_is_a_setting(client: Client, owner: Any, settings) -> None:
+    settings.PRIVACY_RIGHTS_REQUEST_RATE_LIMIT = "2/d/key"
+    log_in(client, owner)
+    statuses = [client.post("/privacy/my-data/request/",
+                            {"item": "name", "kind": "correction"}).status_code
+                for _ in range(3)]
+    assert statuses == [302, 302, 429]
+    assert RightsRequest.objects.count() == 2

@@ -110,7 +110,8 @@ def test_report_lists_open_and_overdue_requests(owner: Any) -> None:
     assert "OVERDUE" in next(line for line in text.splitlines() if "OLD-1" in line)
     assert " open " in next(line for line in text.splitlines() if "NEW-1" in line)
     assert "completed" in next(line for line in text.splitlines() if "DONE-1" in line)
-    assert csv_text.splitlines()[0].startswith("# Rights requests")
+    # The CSV starts with the UTF-8 BOM, for Excel on Korean Windows.
+    assert csv_text.splitlines()[0].startswith("\ufeff# Rights requests")
     assert ",OVERDUE,correction,mail,OLD-1,name,2026-10-01,2026-10-11,\r\n" in csv_text
     with pytest.raises(CommandError, match="YYYY-MM"):
         run("report", "--month", "2026-13")
