@@ -15,7 +15,7 @@ class AccessLogEntry(AppendOnlyModel):
     actor = models.CharField(_("who"), max_length=150)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=60)
-    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True)
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True, db_index=True)
     # Where from, what, how many, and the hash chain.
     # (written only by ``privacy.access_log.access_log_append``; see that module)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
