@@ -34,12 +34,27 @@ class PolicyVersionAdmin(admin.ModelAdmin):
         policy_versions_cache_clear()
 
 
+class ConsentFilter(admin.SimpleListFilter):
+    """The consents of the registry as choices: listing every distinct value of the column
+    would read the whole ledger."""
+
+    title = _("consent")
+    parameter_name = "consent"
+
+    def lookups(self, request, model_admin):
+        return [(consent.key, consent.label) for consent in registry.CONSENTS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(consent=self.value()) if self.value() else queryset
+
+
 @admin.register(ConsentRecord)
 class ConsentRecordAdmin(ReadOnlyAdmin):
     """The ledger is append-only: staff can read it, never change it."""
 
     list_display = ["recorded_at", "subject_ref", "consent", "granted", "method", "actor"]
-    list_filter = ["consent", "granted", "method"]
+    list_filter = [ConsentFilter, "granted", "method"]
+    show_full_result_count = False
     logged_fields = ("subject_ref", "consent", "granted")
 
 
