@@ -72,8 +72,6 @@ class Member(AbstractUser):
         verbose_name = _("member")
         verbose_name_plural = _("members")
         ordering = ["-date_joined"]
-        # The staff list's order (newest first, then by id), read from the index, not sorted.
-        indexes = [models.Index(fields=["date_joined", "id"], name="member_joined_seek")]
 
     def __str__(self) -> str:
         return self.username

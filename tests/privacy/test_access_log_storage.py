@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from privacy.access_log import access_log_append, entry_digest
+from privacy.admin.records import EstimatedCountPaginator
 from privacy.models import AccessLogEntry
 from tests.members.factories import StaffFactory
 
@@ -63,3 +64,41 @@ def test_the_admin_list_offers_choices_without_reading_the_log(client: Client) -
     assert not [sql for sql in statements if "DISTINCT" in sql or re.search(r"\b(MIN|MAX)\(", sql)]
     response = client.get("/admin/privacy/accesslogentry/?kind=inventory")
     assert [entry.action for entry in response.context["cl"].result_list] == ["inventory"]
+
+
+def test_the_admin_search_finds_one_actor_or_one_subject_exactly(client: Client) -> None:
+    client.force_login(StaffFactory(is_superuser=True))
+    subject = uuid.uuid4()
+    access_log_append(actor="lee", action="view:members.member", subject_ref=subject)
+    access_log_append(actor="kim", action="view:members.member", subject_ref=uuid.uuid4())
+    access_log_append(actor="leeds", action="list:members.member")
+
+    def found(term: str) -> list[str]:
+        response = client.get("/admin/privacy/accesslogentry/", {"q": term})
+        assert response.status_code == 200
+        return [entry.actor for entry in response.context["cl"].result_list]
+
+    assert found("lee") == ["lee"]
+    assert found(str(subject)) == ["lee"]
+    assert found(" kim ") == ["kim"]
+    assert found("nobody") == []
+
+
+def test_the_whole_log_on_postgresql_is_counted_from_the_estimate(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite counts exactly, and cheaply")
+    client.force_login(StaffFactory(is_superuser=True))
+    for _ in range(3):
+        access_log_append(actor="lee", action="view:members.member")
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {AccessLogEntry._meta.db_table}")
+    monkeypatch.setattr(EstimatedCountPaginator, "EXACT_UP_TO", 0)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/admin/privacy/accesslogentry/")
+    assert response.context["cl"].result_count >= 3
+    assert not [query for query in captured.captured_queries
+                if "COUNT(*)" in query["sql"] and AccessLogEntry._meta.db_table in query["sql"]]
+    assert client.get("/admin/privacy/accesslogentry/", {"q": "lee"}).context[
+        "cl"].result_count == 3
