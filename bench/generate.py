@@ -1,4 +1,6 @@
-"""Bulk data for the benchmarks: members, consultations (with staff answers) and reviews.
+"""Bulk data for the benchmarks: members, consultations (with staff answers) and reviews;
+with ``generate_staff_records`` also what staff and the privacy manager work on: the consent
+ledger, login records, visits, sessions, guest consultations and the staff access log.
 
 Rows go in with ``bulk_create`` in chunks, one transaction per table. Every member gets a data
 key of their own (created in bulk, wrapped by the KEK like ``DataKey.objects.create_for_subject``
@@ -196,6 +198,136 @@ def generate(
                 ))
             Review.objects.bulk_create(batch)
     timings.reviews = time.perf_counter() - started
+    return timings
+
+
+# The owner's own rows outside the boards: the same number at every size.
+OWNER_LOG_ENTRIES = 50
+STAFF_ACTORS = tuple(f"staff{n:02d}" for n in range(1, 21))
+LOG_ACTIONS = (
+    "list:members.member", "view:members.member", "list:consultations.consultation",
+    "view:consultations.consultation", "view:consultations.review", "reveal:members.member",
+    "list:privacy.consentrecord",
+)
+
+
+@dataclass
+class StaffTimings:
+    ledger: float = 0.0  # consent ledger, login records, visits, sessions
+    guests: float = 0.0
+    access_log: float = 0.0
+
+
+def generate_staff_records(
+    *, access_log: int, guests: int, chunk: int = 5000, seed: int = SEED
+) -> StaffTimings:
+    """Per member: two marketing consents (a grant, every fourth withdrawn later), two login
+    records and a visit; ``guests`` guest consultations; an unexpired session per ten members;
+    ``access_log`` staff access-log entries, a valid hash chain built in Python
+    (``privacy.access_log.entry_digest``) with ``OWNER_LOG_ENTRIES`` about the owner and the
+    rest about random members (a fifth about no one, as lists are). Run after ``generate``."""
+    import uuid
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import make_password
+    from django.contrib.sessions.models import Session
+    from django.db import transaction
+    from django.utils import timezone
+
+    from consultations.models import ConsultationArea, GuestConsultation
+    from members.models import LoginRecord, LoginResult
+    from privacy import crypto
+    from privacy.access_log import GENESIS_HASH, entry_digest
+    from privacy.models import AccessLogEntry, ConsentMethod, ConsentRecord, DataKey, Visit
+
+    Member = get_user_model()
+    rng = random.Random(seed + 1)
+    timings = StaffTimings()
+    now = timezone.now()
+    two_years = 2 * 365 * 86_400
+    people = list(Member.objects.filter(is_staff=False).order_by("pk")
+                  .values_list("pk", "subject_ref", "username"))
+    owner_ref = next(ref for _pk, ref, name in people if name == OWNER_USERNAME)
+
+    def ago(seconds: int) -> datetime.datetime:
+        return now - datetime.timedelta(seconds=seconds)
+
+    started = time.perf_counter()
+    with transaction.atomic():
+        for start, size in _chunks(len(people), chunk):
+            consents, logins, visits = [], [], []
+            for pk, ref, _name in people[start:start + size]:
+                for consent in ("marketing_email", "marketing_sms"):
+                    moment = rng.randint(86_400, two_years)
+                    consents.append(ConsentRecord(
+                        subject_ref=ref, member_id=pk, consent=consent, granted=True,
+                        method=ConsentMethod.SIGNUP_FORM, recorded_at=ago(moment),
+                        ip_address="198.51.100.7" if moment < 90 * 86_400 else None,
+                    ))
+                    if rng.random() < 0.25:
+                        consents.append(ConsentRecord(
+                            subject_ref=ref, member_id=pk, consent=consent, granted=False,
+                            method=ConsentMethod.CONSENT_PAGE, recorded_at=ago(moment // 2),
+                        ))
+                for _ in range(2):
+                    logins.append(LoginRecord(
+                        member_id=pk, result=LoginResult.SUCCESS, ip_address="203.0.113.9",
+                        recorded_at=ago(rng.randint(0, 180 * 86_400)),
+                    ))
+                visits.append(Visit(visitor_id=uuid.uuid4(), path="/",
+                                    visited_at=ago(rng.randint(0, two_years))))
+            ConsentRecord.objects.bulk_create(consents)
+            LoginRecord.objects.bulk_create(logins)
+            Visit.objects.bulk_create(visits)
+        Session.objects.bulk_create([
+            Session(session_key=uuid.uuid4().hex, session_data="",
+                    expire_date=now + datetime.timedelta(days=1))
+            for _ in range(len(people) // 10)
+        ], batch_size=chunk)
+    timings.ledger = time.perf_counter() - started
+
+    started = time.perf_counter()
+    areas = list(ConsultationArea.objects.filter(is_active=True))
+    unusable = make_password(None)
+    wrapped = crypto.wrap_key(crypto.new_data_key())
+    with transaction.atomic():
+        for start, size in _chunks(guests, chunk):
+            keys = DataKey.objects.bulk_create([DataKey(wrapped_key=wrapped) for _ in range(size)])
+            GuestConsultation.objects.bulk_create([
+                GuestConsultation(
+                    reference=f"G{start + n:07d}", password=unusable, name="손님",
+                    mobile_phone="010-0000-0000", area=rng.choice(areas),
+                    title=f"{rng.choice(TOPICS)} 비회원 문의 {start + n}", body="벤치 질문",
+                    created_at=ago(rng.randint(0, 365 * 86_400)), data_key=keys[n],
+                ) for n in range(size)
+            ])
+    timings.guests = time.perf_counter() - started
+
+    started = time.perf_counter()
+    owner_at = set(rng.sample(range(access_log), min(OWNER_LOG_ENTRIES, access_log)))
+    moments = sorted(rng.randint(0, two_years) for _ in range(access_log))
+    previous_hash = GENESIS_HASH
+    with transaction.atomic():
+        for start, size in _chunks(access_log, chunk):
+            batch = []
+            for n in range(start, start + size):
+                if n in owner_at:
+                    subject = owner_ref
+                elif rng.random() < 0.2:
+                    subject = None
+                else:
+                    subject = people[rng.randrange(len(people))][1]
+                entry = AccessLogEntry(
+                    sequence=n + 1, actor=rng.choice(STAFF_ACTORS),
+                    at=ago(two_years - moments[n]), action=rng.choice(LOG_ACTIONS),
+                    subject_ref=subject, ip_address="192.0.2.10",
+                    fields="name,mobile_phone", record_count=1 if subject else 100,
+                    previous_hash=previous_hash,
+                )
+                entry.entry_hash = previous_hash = entry_digest(entry, previous_hash)
+                batch.append(entry)
+            AccessLogEntry.objects.bulk_create(batch)
+    timings.access_log = time.perf_counter() - started
     return timings
 
 

@@ -40,6 +40,9 @@ class MemberAdmin(MaskedPersonalDataAdmin):
     search_fields = ("username",)
     phone_search_field = "mobile_phone_digest"
     list_select_related = ("data_key",)
+    # Newest sign-ups first, in the order of the primary key's index: ordering by the joining
+    # time (the model's order) sorts every member for each page.
+    ordering = ("-pk",)
     fields = ("username", "name", "email", "mobile_phone", "home_phone", "home_address",
               "date_of_birth", "is_active", "is_staff", "groups", "date_joined", "last_login")
     readonly_fields = ("username", "date_joined", "last_login")

@@ -35,13 +35,14 @@ class NotifyPolicyAction(Action):
             known = ", ".join(PolicyVersion.objects.values_list("version", flat=True)) or "none"
             raise self.fail(f"no published policy version {options['version']!r} "
                             f"(published: {known})")
-        # Primary keys first: the loop writes notices, which the recipients query reads.
-        pks = list(policy_notice_recipients(version=version).values_list("pk", flat=True))
-        total = len(pks)
+        recipients = policy_notice_recipients(version=version)
         if options["dry_run"]:
-            out.write(f"Dry run: would email {total} member(s) about version "
+            out.write(f"Dry run: would email {recipients.count()} member(s) about version "
                       f"{version.version}; nothing sent.\n")
             return
+        # Primary keys first: the loop writes notices, which the recipients query reads.
+        pks = list(recipients.values_list("pk", flat=True))
+        total = len(pks)
         base_url = options["base_url"] or settings.SITE_URL
         sent = 0
         for member in self.progress(self._members(pks), total=total,

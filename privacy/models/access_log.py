@@ -15,7 +15,7 @@ class AccessLogEntry(AppendOnlyModel):
     actor = models.CharField(_("who"), max_length=150)
     at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
     action = models.CharField(_("action"), max_length=60)
-    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True)
+    subject_ref = models.UUIDField(_("subject reference"), null=True, blank=True, db_index=True)
     # Where from, what, how many, and the hash chain.
     # (written only by ``privacy.access_log.access_log_append``; see that module)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
@@ -30,6 +30,8 @@ class AccessLogEntry(AppendOnlyModel):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log entries")
         ordering = ["-at", "-id"]
+        # The staff list's search by actor, newest first (the list orders by sequence).
+        indexes = [models.Index(fields=["actor", "sequence"], name="access_log_actor_seek")]
         permissions = [
             ("reveal_personal_data", _("Can reveal one record's personal data in the admin")),
             ("export_personal_data", _("Can export members' data from the admin")),

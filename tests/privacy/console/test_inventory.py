@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from members.models import LoginRecord, LoginResult
+from privacy.access_log import access_log_append
 from privacy.console.inventory import inventory_take
 from privacy.csv_export import BOM
 from privacy.ledger import consent_record
@@ -182,6 +183,8 @@ def _queries(scale: int) -> tuple[int, int]:
 
 
 def test_the_number_of_queries_does_not_grow_with_the_data(django_assert_max_num_queries) -> None:
+    # The first entry of an empty log also reads the anchor: start both runs on a chain.
+    access_log_append(actor="officer", action="seed")
     small = _queries(1)
     larger = _queries(12)
     assert larger == small
