@@ -23,7 +23,7 @@ from privacy import registry
 from privacy.models import DataKey
 from privacy.retention.admin_log import admin_log_naming
 from privacy.retention.destruction import PurgeRule
-from privacy.retention.rules import consents_end, items_of
+from privacy.retention.rules import consents_end, items_of, rows_with_own_keys_destroy
 
 # --- Guest consultations: 30 days after the answer, 90 days after posting if unanswered --------
 
@@ -89,13 +89,7 @@ def _nothing(
 
 def _rows_destroy(model: type[Consultation | ProcedureRecord]) -> Callable[..., int]:
     def destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
-        rows = model.objects.filter(pk__in=pks)
-        keys = set(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
-        count, _ = rows.delete()
-        keys -= set(get_user_model()._base_manager.filter(data_key__in=keys)
-                    .values_list("data_key_id", flat=True))
-        DataKey.objects.filter(pk__in=keys).delete()
-        return count
+        return rows_with_own_keys_destroy(model.objects.filter(pk__in=pks))
     return destroy
 
 

@@ -319,15 +319,19 @@ def complaints_retain(rows: models.QuerySet, now: datetime.datetime) -> Iterable
         )
 
 
-def complaints_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
-    rows = Complaint.objects.filter(pk__in=pks)
+def rows_with_own_keys_destroy(rows: models.QuerySet) -> int:
+    """Delete ``rows`` and the data keys they were sealed under, except a key a member still
+    holds (a member's post is sealed under the member's key, which stays with the member)."""
     key_ids = set(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
     count, _ = rows.delete()
-    # Each complaint has a key of its own; never a member's (members' rows still use theirs).
     key_ids -= set(get_user_model()._base_manager.filter(data_key__in=key_ids)
                    .values_list("data_key_id", flat=True))
     DataKey.objects.filter(pk__in=key_ids).delete()
     return count
+
+
+def complaints_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+    return rows_with_own_keys_destroy(Complaint.objects.filter(pk__in=pks))
 
 
 def disclosures_due(now: datetime.datetime) -> models.QuerySet:
