@@ -13,14 +13,20 @@ from typing import Literal
 from django.utils.translation import gettext_lazy as _
 
 from clinic_site.env import (
+    UNSENT_MAIL_BACKENDS,
     ConfigurationError,
     database_config,
+    env_admins,
     env_bool,
+    env_choice,
+    env_count,
+    env_header_name,
     env_int,
     env_list,
     env_str,
     fernet_keys,
     local_secret,
+    redis_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -61,6 +67,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (the security ones too) carries its id.
+    "clinic_site.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,7 +129,7 @@ if any(db["ENGINE"].endswith("sqlite3") for db in DATABASES.values()):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Cache: shared by all workers (allauth rate limits, cookie groups) -----------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES: dict[str, dict[str, object]] = {
         "default": {
@@ -244,7 +252,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # --- Email -------------------------------------------------------------------------------------
 # Outgoing mail passes through a wrapper that refuses to hand a member's mail to a processor
 # the member has not consented to (policy section 5); EMAIL_BACKEND chooses the real backend.
-EMAIL_REAL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_REAL_BACKEND = (env_str("EMAIL_BACKEND")
+                      or "django.core.mail.backends.console.EmailBackend")
+# A backend that never sends (console, file, memory, dummy) would write password-reset links and
+# login IDs into the server log or drop them: production refuses it unless told otherwise.
+ALLOW_UNSENT_MAIL = env_bool("ALLOW_UNSENT_MAIL", False)
+if not DEBUG and EMAIL_REAL_BACKEND in UNSENT_MAIL_BACKENDS and not ALLOW_UNSENT_MAIL:
+    raise ConfigurationError(
+        f"EMAIL_BACKEND: {EMAIL_REAL_BACKEND} sends no mail; set a real backend (SMTP) or "
+        "ALLOW_UNSENT_MAIL=1 when DEBUG is off"
+    )
 EMAIL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -266,8 +283,16 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address behind proxies, read by allauth and by privacy.access_log.client_ip:
+# how many proxies of ours append to X-Forwarded-For, or the header one of them sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_count("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_header_name("ALLAUTH_TRUSTED_CLIENT_IP_HEADER")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ConfigurationError("ALLAUTH_TRUSTED_CLIENT_IP_HEADER: set it or "
+                             "ALLAUTH_TRUSTED_PROXY_COUNT, not both")
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: forms carry the token, django-cookie-consent fetches it.
 CSRF_COOKIE_HTTPONLY = True
@@ -361,16 +386,45 @@ MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
 # Seconds without a request after which a staff session ends (members keep SESSION_COOKIE_AGE).
 STAFF_SESSION_IDLE_TIMEOUT = env_int("STAFF_SESSION_IDLE_TIMEOUT", 30 * 60)
 
-# --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
+# --- Logging and error reports ---------------------------------------------------------------
+# No personal data is ever passed to a logger. Lines carry time, level, logger and request id;
+# JSON lines in production for the log collector, plain text for a developer's terminal.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "text" if DEBUG else "json")
+# Errors are mailed to ADMINS ("Name <address>, ..."); the report shows no request values
+# (clinic_site/error_reports.py).
+ADMINS = env_admins("ADMINS")
+DEFAULT_EXCEPTION_REPORTER = "clinic_site.error_reports.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic_site.error_reports.PrivateExceptionReporterFilter"
+_LOG_HANDLERS = ["console", "mail_admins"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {
+        "request_id": {"()": "clinic_site.logs.RequestIdFilter"},
+        "one_line": {"()": "clinic_site.logs.OneLineWarningFilter"},
+        "request_path": {"()": "clinic_site.error_reports.RequestPathFilter"},
+    },
+    "formatters": {
+        "json": {"()": "clinic_site.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                    "filters": ["request_id", "request_path"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["request_id", "request_path"]},
+        # Oversized and malformed requests (Django's security loggers): one WARNING line, no
+        # traceback and no mail, so a visitor cannot flood the log or the admins' inbox.
+        "security": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                     "filters": ["request_id", "one_line"]},
+    },
+    "root": {"handlers": _LOG_HANDLERS, "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (console only with DEBUG, mail) are replaced by the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Django logs request paths and query strings on 4xx/5xx; ours carry no personal data,
         # but a 404 path typed by a visitor might, so keep those at ERROR.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": _LOG_HANDLERS, "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
-

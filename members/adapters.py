@@ -17,17 +17,20 @@ from django.shortcuts import redirect, render
 from members import selectors, services
 from members.models import LoginResult, Member
 from privacy import crypto
+from privacy.access_log import client_ip
 
 if TYPE_CHECKING:
     from members.forms import SignupForm
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def client_ip(self, request: HttpRequest) -> str | None:
-        try:
-            return self.get_client_ip(request)
-        except PermissionDenied:  # allauth's answer when no address is known
-            return None
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits and user sessions take the address from the project's one
+        helper; with none known they refuse the request, as allauth does."""
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
@@ -46,7 +49,7 @@ class AccountAdapter(DefaultAccountAdapter):
             desired_area=data.get("desired_area"),
             consents=form.consent_decisions(),
             representative=representative,
-            ip_address=self.client_ip(request),
+            ip_address=client_ip(request),
             policy_version=data.get("policy_version"),
         )
         if representative is not None:
@@ -60,7 +63,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if selectors.member_is_blocked(user):
             clear_login(request)
             services.login_record(member=user, result=LoginResult.BLOCKED,
-                                  ip_address=self.client_ip(request))
+                                  ip_address=client_ip(request))
             return render(request, "members/blocked.html", status=403)
         return super().pre_login(request, user, **kwargs)
 
@@ -73,14 +76,14 @@ class AccountAdapter(DefaultAccountAdapter):
     def login(self, request: HttpRequest, user: Member) -> None:
         super().login(request, user)
         services.login_record(member=user, result=LoginResult.SUCCESS,
-                              ip_address=self.client_ip(request))
+                              ip_address=client_ip(request))
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         """Record the failure; the login ID is kept only when it names a member."""
         login_id = str(credentials.get("username") or "").strip().lower()
         member = Member.objects.filter(username=login_id).first() if login_id else None
         services.login_record(member=member, result=LoginResult.FAILURE,
-                              ip_address=self.client_ip(request))
+                              ip_address=client_ip(request))
 
 
 class MFAAdapter(DefaultMFAAdapter):

@@ -3,7 +3,6 @@ profile is self-service (privacy.selfservice.views), as the policy's section 6 d
 
 from __future__ import annotations
 
-from allauth.account.adapter import get_adapter
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -13,11 +12,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from members import selectors, services
 from members.models import Member
 from privacy import registry
+from privacy.access_log import client_ip
 from privacy.ledger import consents_current_for
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return get_adapter(request).client_ip(request)
 
 
 @login_required
@@ -57,7 +53,7 @@ def representative_confirm(request: HttpRequest, token: str) -> HttpResponse:
                       {"reason": str(error)}, status=400)
     if request.method == "POST":
         services.legal_representative_confirm(
-            token=token, confirming_member=request.user, ip_address=_client_ip(request)
+            token=token, confirming_member=request.user, ip_address=client_ip(request)
         )
         return render(request, "members/representative_confirmed.html",
                       {"representative": representative})
