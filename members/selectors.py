@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
+
+# Until when (a Unix time) the session may add a staff authenticator.
+STAFF_ENROLMENT_SESSION_KEY = "_staff_enrolment_until"
 
 # The history shows every login record kept: the registry's rule says how long that is.
 _LOGIN_RECORDS_LIVE_FOR = registry.LOGIN_RECORDS.live_for
@@ -155,3 +160,10 @@ def login_history_for(*, member: Member, now: datetime) -> QuerySet[LoginRecord]
     return LoginRecord.objects.filter(
         member=member, recorded_at__gte=now - timedelta(days=LOGIN_HISTORY_DAYS)
     ).only("recorded_at", "ip_address", "result")
+
+
+def staff_enrolment_allowed(session: SessionBase) -> bool:
+    """This session spent a valid enrolment link a short while ago
+    (``services.staff_enrolment_link_use``)."""
+    until = session.get(STAFF_ENROLMENT_SESSION_KEY)
+    return isinstance(until, int) and time.time() < until

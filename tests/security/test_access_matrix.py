@@ -297,6 +297,11 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
         Case(everyone(200), kwargs=lambda w: {"token": w.representative_token}, label="valid"),
         Case(everyone(400), kwargs=lambda w: {"token": "not-a-real-token"}, label="invalid"),
     ),
+    # A staff member without an authenticator asks for the enrolment link by POST; the link
+    # is for the signed-in staff account only, and a bad one is 400.
+    "members:staff_enrolment_send": Case(POST_ONLY),
+    "members:staff_enrolment": Case(expect(anonymous="→account_login", other=400, staff=400),
+                                    kwargs=lambda w: {"token": "not-a-real-token"}),
     # --- consultations -------------------------------------------------------------------------
     "consultations:list": Case(everyone(200)),
     "consultations:create": Case(POSTER_ONLY),
