@@ -416,7 +416,7 @@ LOGGING = {
         # Oversized and malformed requests (Django's security loggers): one WARNING line, no
         # traceback and no mail, so a visitor cannot flood the log or the admins' inbox.
         "security": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
-                     "filters": ["request_id", "one_line"]},
+                     "filters": ["request_id", "request_path", "one_line"]},
     },
     "root": {"handlers": _LOG_HANDLERS, "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {

@@ -118,3 +118,14 @@ def test_an_error_is_mailed_to_admins_without_request_values(
                   "198.51.100.5", "session-cookie-value-42", "personal device 77"):
         assert value not in report, value
         assert value not in logged, value
+
+
+def test_a_refused_form_names_its_url_pattern_not_its_path(security_log: io.StringIO) -> None:
+    """CSRF refusals are logged by Django with the path; a path can carry a one-time token."""
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/accounts/staff/enrolment/one-time-token-5678/", {})
+    assert response.status_code == 403
+    [line] = lines(security_log)
+    assert line["logger"] == "django.security.csrf" and line["level"] == "WARNING"
+    assert "/accounts/staff/enrolment/<str:token>/" in line["message"]
+    assert "one-time-token-5678" not in security_log.getvalue()
