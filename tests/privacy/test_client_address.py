@@ -9,10 +9,12 @@ import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
-from members.models import LoginRecord, LoginResult
+from members.models import LoginRecord, LoginResult, Member
 from privacy.access_log import client_ip
+from privacy.models import ConsentRecord, PolicyVersion
 from tests.consultations.factories import GUEST_PASSWORD, GuestConsultationFactory
 from tests.members.factories import DEFAULT_PASSWORD, MemberFactory, verify_email
+from tests.security.conftest import signup_fields
 
 PROXY = "127.0.0.1"
 SPOOFED = "203.0.113.10"
@@ -114,3 +116,17 @@ def test_behind_one_proxy_failed_logins_are_counted_per_client(settings) -> None
     assert (record.result, record.ip_address) == (LoginResult.SUCCESS, "198.51.100.20")
     failures = LoginRecord.objects.filter(result=LoginResult.FAILURE)
     assert set(failures.values_list("ip_address", flat=True)) == {GUESSER}
+
+
+@pytest.mark.django_db
+def test_behind_one_proxy_the_consent_ledger_holds_the_clients_address(settings) -> None:
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    PolicyVersion.objects.create(version="1.0", effective_on="2024-07-01")
+    client = Client(REMOTE_ADDR=PROXY, HTTP_X_FORWARDED_FOR=f"{SPOOFED}, 198.51.100.30")
+    response = client.post(reverse("account_signup"),
+                           signup_fields("proxied01", "proxied01@example.com"))
+    assert response.status_code == 302
+    member = Member.objects.get(username="proxied01")
+    addresses = set(ConsentRecord.objects.filter(member=member)
+                    .values_list("ip_address", flat=True))
+    assert addresses == {"198.51.100.30"}
