@@ -39,6 +39,7 @@ from members.selectors import login_history_for
 from privacy import registry
 from privacy.consents.receipts import consent_labels
 from privacy.consents.services import reconsent_choices
+from privacy.josa import format_with_particles
 from privacy.ledger import consent_records_for, consents_current_for
 from privacy.models import (
     ConsentRecord,
@@ -71,10 +72,10 @@ class LegalHold:
     until: datetime.date
 
     def message(self) -> str:
-        return _(
+        return format_with_particles(_(
             "%(item)s is kept as required by %(law)s until %(until)s; it cannot be changed or "
             "deleted before then, even on request."
-        ) % {"item": self.item.label, "law": self.law, "until": self.until.isoformat()}
+        ), {"item": self.item.label, "law": self.law, "until": self.until.isoformat()})
 
 
 @dataclass
