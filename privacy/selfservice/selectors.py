@@ -466,13 +466,28 @@ def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member 
     return str(value)
 
 
+# Labels of library fields whose verbose names are not translated (allauth's sessions).
+LIBRARY_FIELD_LABELS: dict[str, Promise] = {
+    "usersessions.UserSession.user": gettext_lazy("login ID"),
+    "usersessions.UserSession.ip": gettext_lazy("IP address"),
+    "usersessions.UserSession.user_agent": gettext_lazy("browser"),
+    "usersessions.UserSession.created_at": gettext_lazy("started at"),
+    "usersessions.UserSession.last_seen_at": gettext_lazy("last seen at"),
+}
+
+
+def _field_label(model: type[models.Model], name: str) -> str:
+    label = LIBRARY_FIELD_LABELS.get(f"{model._meta.label}.{name}")
+    return str(label if label is not None else _concrete_field(model, name).verbose_name)
+
+
 def _item_row(
     model: type[models.Model], holder: registry.Holder, row: Any, names: Iterable[str], *,
     member: Member, viewer: Member,
 ) -> ItemRow | None:
     """What one row holds of an item (its fields, as the subject reads them); None if nothing."""
     values = [
-        (str(_concrete_field(model, name).verbose_name),
+        (_field_label(model, name),
          display_value(row, model._meta.get_field(name), member=member, viewer=viewer))
         for name in names
     ]
