@@ -9,17 +9,29 @@ from typing import Any
 
 import polib
 import pytest
+from cookie_consent.models import Cookie, CookieGroup
 from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.models import Group
 from django.core import mail
-from django.test import Client
+from django.test import Client, RequestFactory
+from django.urls import reverse
 from django.utils import translation
 
 from clinic_site.i18n_tools import catalogues
-from consultations.models import Answer, Consultation, GuestConsultation, ProcedureRecord, Review
+from consultations.models import (
+    Answer,
+    Consultation,
+    ConsultationArea,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+)
 from consultations.services import consultation_answer
 from members import roles
 from members.models import Member
-from privacy.models import Disclosure, PolicyVersion
+from privacy.admin.records import ActionKindFilter
+from privacy.models import AccessLogEntry, Disclosure, PolicyVersion
 from privacy.policy.services import policy_notice_send, policy_render
 from tests.clinic_site.language_scan import (
     HAEYO,
@@ -34,7 +46,7 @@ from tests.consultations.factories import (
     GuestConsultationFactory,
     ReviewFactory,
 )
-from tests.members.factories import PosterFactory, StaffFactory, log_in
+from tests.members.factories import PosterFactory, StaffFactory, log_in, reauthenticate
 from tests.privacy.selfservice.conftest import fill
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -99,6 +111,12 @@ def _data_words() -> set[str]:
     # Names are shown masked ("김**1"): their syllables stand alone.
     words.update(syllable for member in Member.objects.all() for syllable in member.name)
     return words
+
+
+def _request_for(user: Any) -> Any:
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
 
 
 def _problems(client: Client, paths: tuple[str, ...], language: str,
@@ -241,3 +259,80 @@ def test_english_pages_log_in_and_out_in_one_term(site: dict[str, Any]) -> None:
     log_in(client, site["member"])
     html = client.get("/accounts/logout/").content.decode()
     assert "Sign Out" not in html and "Log out" in html
+
+
+# What the admin shows in English because the libraries give no translatable name: Django's
+# icon texts, allauth's model names in the sidebar (translating them would add migrations to
+# allauth's apps), django-cookie-consent's columns without a verbose name.
+LIBRARY_ENGLISH = {"True", "False", "None", "Search", "Authenticators", "User", "sessions",
+                   "Varname", "Get", "version"}
+# allauth's models have no translatable names, which Django's admin writes into its sentences
+# ("0 authenticators").
+LIBRARY_MODEL_NAMES = {
+    "/admin/mfa/authenticator/": {"authenticator", "authenticators"},
+    "/admin/usersessions/usersession/": {"user", "session", "sessions"},
+}
+# Django stores permission names in English in the database ("Can add member").
+ENGLISH_IN_DATABASE = ("/admin/auth/group/add/",)
+
+
+def _admin_data_words() -> set[str]:
+    """Names staff typed or that the database holds as codes: cookie groups and cookies, the
+    staff roles' groups, consultation areas, login IDs, the access log's action codes."""
+    values = [*CookieGroup.objects.values_list("name", flat=True),
+              *CookieGroup.objects.values_list("varname", flat=True),
+              *CookieGroup.objects.values_list("description", flat=True),
+              *Cookie.objects.values_list("name", flat=True),
+              *Group.objects.values_list("name", flat=True),
+              *ConsultationArea.objects.values_list("name_en", flat=True),
+              *ConsultationArea.objects.values_list("name_ko", flat=True),
+              *ConsultationArea.objects.values_list("slug", flat=True),
+              *Member.objects.values_list("username", flat=True),
+              *AccessLogEntry.objects.values_list("action", flat=True),
+              *ActionKindFilter.KINDS]
+    return {word for value in values for word in re.findall(r"[A-Za-z'-]+|[가-힣]+", value)}
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_every_admin_list_and_form_is_in_one_language(
+    site: dict[str, Any], language: str, admin_user: Any
+) -> None:
+    client = _client(language)
+    client.force_login(admin_user)
+    paths = []
+    for model, model_admin in admin.site._registry.items():
+        info = (model._meta.app_label, model._meta.model_name)
+        paths.append(reverse("admin:{}_{}_changelist".format(*info)))
+        if model_admin.has_add_permission(_request_for(admin_user)):
+            paths.append(reverse("admin:{}_{}_add".format(*info)))
+    paths = sorted((path for path in paths if path not in ENGLISH_IN_DATABASE),
+                   key=lambda path: "accesslogentry" in path)
+    found = {}
+    for path in paths:  # the access log last, with the entries the other pages wrote
+        allowed = LIBRARY_ENGLISH | LIBRARY_MODEL_NAMES.get(path, set()) | _admin_data_words()
+        found.update(_problems(client, (path,), language, allowed))
+    assert found == {}
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_staff_account_pages_are_in_one_language(site: dict[str, Any], language: str,
+                                                 staff_client: Any) -> None:
+    """The second-factor pages staff go through: set-up, the overview, recovery codes."""
+    newcomer, _staff = staff_client(roles.DOCTOR, totp=False)
+    newcomer.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    reauthenticate(newcomer)
+    assert _problems(newcomer, ("/accounts/2fa/totp/activate/",), language) == {}
+    secret = "인증 앱 비밀 키" if language == "ko" else "Authenticator secret"
+    assert secret in newcomer.get("/accounts/2fa/totp/activate/").content.decode()
+
+    client, _staff = staff_client(roles.DOCTOR)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    reauthenticate(client)
+    client.post("/accounts/2fa/recovery-codes/generate/")
+    paths = ("/accounts/2fa/", "/accounts/2fa/recovery-codes/",
+             "/accounts/2fa/totp/deactivate/", "/accounts/sessions/", "/accounts/email/")
+    assert _problems(client, paths, language) == {}
+    codes = client.get("/accounts/2fa/recovery-codes/").content.decode()
+    sentence = ("복구 코드 10개 중 10개를 아직 사용하지 않았습니다." if language == "ko"
+                else "There are 10 out of 10 recovery codes available.")
+    assert sentence in codes
