@@ -9,6 +9,7 @@ from typing import Any
 
 import polib
 import pytest
+from allauth.core import context as allauth_context
 from cookie_consent.models import Cookie, CookieGroup
 from django.conf import settings
 from django.contrib import admin
@@ -16,7 +17,7 @@ from django.contrib.auth.models import Group
 from django.core import mail
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from clinic_site.i18n_tools import catalogues
 from consultations.models import (
@@ -29,8 +30,11 @@ from consultations.models import (
 )
 from consultations.services import consultation_answer
 from members import roles
-from members.models import Member
+from members.models import LegalRepresentative, Member
+from members.services import legal_representative_request_send
 from privacy.admin.records import ActionKindFilter
+from privacy.complaints.services import complaint_notify_officer
+from privacy.marketing.campaigns import ReminderDue, consent_reminder_message
 from privacy.models import AccessLogEntry, Disclosure, PolicyVersion
 from privacy.policy.services import policy_notice_send, policy_render
 from tests.clinic_site.language_scan import (
@@ -46,7 +50,13 @@ from tests.consultations.factories import (
     GuestConsultationFactory,
     ReviewFactory,
 )
-from tests.members.factories import PosterFactory, StaffFactory, log_in, reauthenticate
+from tests.members.factories import (
+    MemberFactory,
+    PosterFactory,
+    StaffFactory,
+    log_in,
+    reauthenticate,
+)
 from tests.privacy.selfservice.conftest import fill
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -102,7 +112,8 @@ def _data_words() -> set[str]:
     for model, fields in ((Consultation, ("title", "body")), (Answer, ("body",)),
                           (Review, ("title", "body")),
                           (GuestConsultation, ("name", "title", "body")),
-                          (ProcedureRecord, ("procedure_name",)), (Disclosure, ("recipient",))):
+                          (ProcedureRecord, ("procedure_name",)), (Disclosure, ("recipient",)),
+                          (LegalRepresentative, ("name",))):
         for row in model.objects.all():
             values += [str(getattr(row, name) or "") for name in fields]
     words: set[str] = set()
@@ -182,6 +193,12 @@ def test_emails_are_in_one_language(
     subjects = [message.subject for message in mail.outbox]
     clinic = "[장성형외과]" if language == "ko" else "[Jang Plastic Surgery]"
     assert all(subject.startswith(clinic) for subject in subjects[:2]), subjects
+    # The pages the two account emails link to: email confirmation, new password.
+    links = [re.search(r"http://testserver(/accounts/\S+)", message.body)
+             for message in mail.outbox[:2]]
+    paths = tuple(link.group(1) for link in links if link)
+    assert len(paths) == 2
+    assert _problems(_client(language), paths, language) == {}
 
 
 def test_the_policy_notice_has_a_korean_and_an_english_part(site: dict[str, Any]) -> None:
@@ -336,3 +353,27 @@ def test_staff_account_pages_are_in_one_language(site: dict[str, Any], language:
     sentence = ("복구 코드 10개 중 10개를 아직 사용하지 않았습니다." if language == "ko"
                 else "There are 10 out of 10 recovery codes available.")
     assert sentence in codes
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_representative_request_is_in_one_language(site: dict[str, Any],
+                                                        language: str) -> None:
+    child = MemberFactory(name="어린이")
+    representative = LegalRepresentative.objects.create(
+        child=child, name="보호자", email="parent@example.com", relation="parent")
+    request = RequestFactory().get("/accounts/signup/")
+    with translation.override(language), allauth_context.request_context(request):
+        legal_representative_request_send(representative=representative, request=request)
+    (message,) = mail.outbox
+    assert wrong_language(f"{message.subject}\n{message.body}", language, _data_words()) == []
+
+
+def test_korean_only_emails_are_korean(site: dict[str, Any]) -> None:
+    """The complaint notice to the officer and the advertising-consent reminder are written in
+    the clinic's language (settings.LANGUAGE_CODE, marketing's MESSAGE_LANGUAGE)."""
+    complaint_notify_officer(pk=7, link="http://testserver/admin/privacy/complaint/7/change/",
+                             due=datetime.date(2026, 12, 10))
+    reminder = consent_reminder_message(member=site["member"], reminders=[ReminderDue(
+        consent="marketing_email", granted_at=timezone.now(), period_start=timezone.now())])
+    for message in (*mail.outbox, reminder):
+        assert wrong_language(f"{message.subject}\n{message.body}", "ko") == [], message.subject
