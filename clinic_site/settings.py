@@ -200,7 +200,6 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_USERNAME_MIN_LENGTH = 4
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[장성형외과] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", False) else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jang Plastic Surgery"
@@ -221,7 +220,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's catalogue, then its rewording of libraries' messages (clinic_site/locale_overrides),
+# both above every app's own catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "clinic_site" / "locale_overrides"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True

@@ -1,9 +1,24 @@
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from clinic_site import views
 from members import urls as member_urls
+from privacy.controller import site_for
 from privacy.selfservice.urls import PROFILE_EDIT_PATTERNS
+
+
+def admin_title() -> str:
+    """"장성형외과 관리" / "Jang Plastic Surgery administration", in the language of the
+    request: the admin's header and window title name the clinic, not Django."""
+    clinic = site_for(get_language() or settings.LANGUAGE_CODE)["clinic_name"]
+    return _("%(clinic)s administration") % {"clinic": clinic}
+
+
+admin.site.site_header = admin.site.site_title = lazy(admin_title, str)()
 
 # The member pages and the self-service profile edits share /accounts/profile/ and the
 # namespace "members".

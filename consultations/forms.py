@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultations import selectors
@@ -78,7 +78,8 @@ class ConsultationForm(forms.Form):
 
 class AftercareForm(forms.Form):
     procedure = forms.ModelChoiceField(
-        label=_("Procedure"), queryset=ProcedureRecord.objects.none(), empty_label=None,
+        label=pgettext_lazy("medical procedure", "Procedure"),
+        queryset=ProcedureRecord.objects.none(), empty_label=None,
         error_messages={"required": _("Please choose your procedure."),
                         "invalid_choice": _("Please choose one of your procedures.")},
     )

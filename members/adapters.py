@@ -10,14 +10,18 @@ from typing import TYPE_CHECKING, Any
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.encoding import force_str
+from django.utils.translation import get_language
 
 from members import selectors, services
 from members.models import LoginResult, Member
 from privacy import crypto
 from privacy.access_log import client_ip
+from privacy.controller import site_for
 
 if TYPE_CHECKING:
     from members.forms import SignupForm
@@ -31,6 +35,21 @@ class AccountAdapter(DefaultAccountAdapter):
         if ip is None:
             raise PermissionDenied("Unable to determine client IP address")
         return ip
+
+    def format_email_subject(self, subject: str) -> str:
+        """"[clinic name] subject" in the email's language; allauth's default is the request's
+        host name, as the site runs without django.contrib.sites."""
+        return f"[{self._clinic()['clinic_name']}] {force_str(subject)}"
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """The clinic's name and address for the greeting and sign-off of every allauth email
+        (templates/account/email/base_message.txt), with or without a request."""
+        super().send_mail(template_prefix, email,
+                          {**self._clinic(), "site_url": settings.SITE_URL, **context})
+
+    @staticmethod
+    def _clinic() -> dict[str, Any]:
+        return site_for(get_language() or settings.LANGUAGE_CODE)
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True

@@ -24,6 +24,7 @@ from members.models import (
 from members.selectors import contact_is_blocked
 from members.services import RepresentativeData
 from privacy import registry
+from privacy.josa import format_with_particles
 from privacy.ledger import policy_version_current
 from privacy.models import PolicyVersion
 
@@ -108,10 +109,10 @@ class ConsentedItemsMixin(_ConsentedForm):
                 if registry.item(item_key).required:
                     continue
                 if self.cleaned_data.get(field_name):
-                    self.add_error(field_name, _(
+                    self.add_error(field_name, format_with_particles(_(
                         "You entered your %(item)s without ticking the consent "
                         "“%(consent)s”. Tick that consent, or leave this field empty."
-                    ) % {"item": registry.item(item_key).label, "consent": consent.label})
+                    ), {"item": registry.item(item_key).label, "consent": consent.label}))
 
 
 class SignupForm(ConsentedItemsMixin, AllauthSignupForm):

@@ -430,7 +430,7 @@ ITEMS: tuple[CollectionItem, ...] = (
     # rows go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes
     # them then.
     CollectionItem(
-        key="sessions", label=_("signed-in sessions (IP address, browser, times)"),
+        key="sessions", label=_("logged-in sessions (IP address, browser, times)"),
         purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
         basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
         retention_key="sessions",
@@ -447,7 +447,7 @@ ITEMS: tuple[CollectionItem, ...] = (
     # when it was set up and last used; the secret is sealed and never shown.
     CollectionItem(
         key="second_factor",
-        label=_("second factor of sign-in (type, when set up and last used; the secret is "
+        label=_("second factor of log-in (type, when set up and last used; the secret is "
                 "never shown)"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=False,
         collected_by=(Collection.AUTOMATIC,), retention_key="membership",
@@ -631,7 +631,7 @@ ADMIN_LOG = RetentionRule(
 )
 SESSIONS = RetentionRule(
     key="sessions",
-    achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
+    achieved_when=_("the member logs out, or the log-in expires (after 12 hours by default)"),
 )
 
 RETENTION_RULES: tuple[RetentionRule, ...] = (
@@ -762,7 +762,8 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.DataKey.rewrapped_at",
     "privacy.PolicyVersion.id", "privacy.PolicyVersion.version",
     "privacy.PolicyVersion.effective_on", "privacy.PolicyVersion.published_at",
-    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
+    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.summary_en",
+    "privacy.PolicyVersion.content_ko",
     "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
     "privacy.ConsentRecord.id",
     "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",

@@ -39,6 +39,7 @@ from members.selectors import login_history_for
 from privacy import registry
 from privacy.consents.receipts import consent_labels
 from privacy.consents.services import reconsent_choices
+from privacy.josa import format_with_particles
 from privacy.ledger import consent_records_for, consents_current_for
 from privacy.models import (
     ConsentRecord,
@@ -71,10 +72,10 @@ class LegalHold:
     until: datetime.date
 
     def message(self) -> str:
-        return _(
+        return format_with_particles(_(
             "%(item)s is kept as required by %(law)s until %(until)s; it cannot be changed or "
             "deleted before then, even on request."
-        ) % {"item": self.item.label, "law": self.law, "until": self.until.isoformat()}
+        ), {"item": self.item.label, "law": self.law, "until": self.until.isoformat()})
 
 
 @dataclass
@@ -465,13 +466,28 @@ def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member 
     return str(value)
 
 
+# Labels of library fields whose verbose names are not translated (allauth's sessions).
+LIBRARY_FIELD_LABELS: dict[str, Promise] = {
+    "usersessions.UserSession.user": gettext_lazy("login ID"),
+    "usersessions.UserSession.ip": gettext_lazy("IP address"),
+    "usersessions.UserSession.user_agent": gettext_lazy("browser"),
+    "usersessions.UserSession.created_at": gettext_lazy("started at"),
+    "usersessions.UserSession.last_seen_at": gettext_lazy("last seen at"),
+}
+
+
+def _field_label(model: type[models.Model], name: str) -> str:
+    label = LIBRARY_FIELD_LABELS.get(f"{model._meta.label}.{name}")
+    return str(label if label is not None else _concrete_field(model, name).verbose_name)
+
+
 def _item_row(
     model: type[models.Model], holder: registry.Holder, row: Any, names: Iterable[str], *,
     member: Member, viewer: Member,
 ) -> ItemRow | None:
     """What one row holds of an item (its fields, as the subject reads them); None if nothing."""
     values = [
-        (str(_concrete_field(model, name).verbose_name),
+        (_field_label(model, name),
          display_value(row, model._meta.get_field(name), member=member, viewer=viewer))
         for name in names
     ]

@@ -124,6 +124,14 @@ def test_the_access_log_shows_its_legal_hold(client: Client, owner: Any) -> None
     assert "it cannot be changed or deleted before then, even on request" in html
 
 
+def test_the_korean_legal_hold_fits_the_particle_to_the_item(client: Client,
+                                                             owner: Any) -> None:
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    assert "접속 IP 정보는 통신비밀보호법(로그인 기록, 3개월)에 따라" in html
+    assert "은(는)" not in html
+
+
 def test_a_representative_sees_the_childs_data_and_only_the_childs(
     client: Client, family: tuple[Any, Any], other: Any
 ) -> None:
