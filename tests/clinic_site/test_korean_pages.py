@@ -57,6 +57,7 @@ from tests.members.factories import (
     log_in,
     reauthenticate,
 )
+from tests.members.test_staff_mfa import enrolment_link
 from tests.privacy.selfservice.conftest import fill
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -338,6 +339,10 @@ def test_staff_account_pages_are_in_one_language(site: dict[str, Any], language:
     newcomer, _staff = staff_client(roles.DOCTOR, totp=False)
     newcomer.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     reauthenticate(newcomer)
+    assert _problems(newcomer, ("/accounts/2fa/totp/activate/",), language) == {}  # the refusal
+    link = enrolment_link(newcomer)
+    assert _problems(newcomer, (link,), language) == {}
+    newcomer.post(link)
     assert _problems(newcomer, ("/accounts/2fa/totp/activate/",), language) == {}
     secret = "인증 앱 비밀 키" if language == "ko" else "Authenticator secret"
     assert secret in newcomer.get("/accounts/2fa/totp/activate/").content.decode()
