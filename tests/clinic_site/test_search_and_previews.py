@@ -31,11 +31,14 @@ def test_robots_txt_allows_public_pages_and_names_the_sitemap(client: Client) ->
     lines = response.content.decode().splitlines()
     assert lines[0] == "User-agent: *"
     for path in ("/admin/", "/accounts/", "/privacy/my-data/", "/privacy/consents/",
-                 "/privacy/withdraw/", "/consultations/guest/read/", "/reviews/mine/"):
+                 "/privacy/withdraw/", "/consultations/guest/done/", "/reviews/mine/"):
         assert f"Disallow: {path}" in lines
-    # Log-in and sign-up stay findable although the rest of /accounts/ is closed.
-    assert "Allow: /accounts/login/" in lines and "Allow: /accounts/signup/" in lines
-    for path in ("/", "/consultations/", "/reviews/", "/privacy/policy/"):
+    # Log-in, sign-up and the reset form stay findable; the rest of /accounts/ is closed.
+    for path in ("/accounts/login/", "/accounts/signup/", "/accounts/password/reset/"):
+        assert f"Allow: {path}$" in lines
+    # The form a guest reads an answer with shows nothing until the reference and password.
+    for path in ("/", "/consultations/", "/reviews/", "/privacy/policy/",
+                 "/consultations/guest/", "/consultations/guest/read/"):
         assert f"Disallow: {path}" not in lines
     assert "Sitemap: http://testserver/sitemap.xml" in lines
 

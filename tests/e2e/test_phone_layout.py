@@ -73,6 +73,8 @@ LAYOUT_PROBLEMS = """(maxHeader) => {
     if (Math.max(...row.map(r => r.bottom)) - Math.min(...row.map(r => r.top)) > maxHeader) {
         problems.push('header items on more than one line');
     }
+    const brand = document.querySelector('.brand');
+    if (brand.scrollWidth > brand.clientWidth) problems.push('the clinic name is cut short');
     const lines = el => {
         const range = document.createRange();
         range.selectNodeContents(el);
@@ -145,6 +147,13 @@ def test_public_pages_fit_a_phone_with_a_one_line_header(
     for name in ("home", "consultations", "policy"):
         phone.goto(live_server.url + PUBLIC_PAGES[name])
         problems += check_layout(phone, f"{name}-after-cookies")
+    # In English the clinic's name is longer and the other language is 한국어.
+    phone.get_by_role("button", name="English").click()
+    phone.wait_for_load_state()
+    assert phone.locator("html").get_attribute("lang") == "en"
+    for name in ("home", "consultations", "policy", "signup"):
+        phone.goto(live_server.url + PUBLIC_PAGES[name])
+        problems += check_layout(phone, f"{name}-en")
     assert problems == []
 
 
