@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.humanize",  # allauth's usersessions templates load it
+    "django.contrib.sitemaps",  # /sitemap.xml (clinic_site/sitemaps.py)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",

@@ -16,7 +16,7 @@ from django.core import mail
 from consultations.models import Consultation, GuestConsultation
 from consultations.services import guest_consultation_answer
 from privacy.models import ConsentRecord
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, site_nav
 from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory, verify_email
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
@@ -35,7 +35,7 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
 
     page.goto(live_server.url + "/")
     refuse_cookies(page)
-    page.get_by_role("link", name="회원가입").first.click()
+    site_nav(page).get_by_role("link", name="회원가입").click()
     page.wait_for_url("**/accounts/signup/")
     page.get_by_label("이름").first.fill("박서연")
     page.get_by_label("아이디").fill("seoyeon")
@@ -74,7 +74,7 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
     assert "박서연" in main
     assert "010-9876-5432" in main or "010-****-5432" in main
     assert "1994-03-09" in main
-    assert page.get_by_role("link", name="로그아웃").is_visible()
+    assert site_nav(page).get_by_role("link", name="로그아웃").is_visible()
     screenshot(page, "my-page")
 
 

@@ -274,6 +274,10 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     # --- site ------------------------------------------------------------------------------
     "home": Case(everyone(200)),
     "healthz": Case(everyone(200)),
+    "robots_txt": Case(everyone(200)),
+    "sitemap": Case(everyone(200)),
+    # Sent on to the static file, which no URL pattern of the site serves ("→?").
+    "favicon": Case(everyone("→?")),
     "set_language": Case(everyone("→home"), query="?next=/"),
     # --- members -----------------------------------------------------------------------------
     "members:my_page": Case(LOGIN_REQUIRED),
