@@ -24,7 +24,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.selectors import area_list_cache_clear
+from consultations.selectors import BOARD_CONSENT, area_list_cache_clear
 from members.models import Member
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
@@ -63,6 +63,16 @@ def area_ensure_defaults() -> list[ConsultationArea]:
 
 
 # --- Consultation board and after-care -------------------------------------------------------
+
+@transaction.atomic
+def board_consent_grant(*, member: Member, ip_address: str | None = None) -> None:
+    """Record the consent to sensitive information that a member ticked on a posting form
+    (the boards' own form asks for it, PIPA art. 23)."""
+    consent_record(
+        subject_ref=member.subject_ref, member=member, consent=BOARD_CONSENT, granted=True,
+        method=ConsentMethod.BOARD_FORM, ip_address=ip_address,
+    )
+
 
 @transaction.atomic
 def consultation_create(

@@ -7,6 +7,7 @@ app_name = "consultations"
 urlpatterns = [
     path("", views.consultation_list, name="list"),
     path("new/", views.consultation_create, name="create"),
+    path("mine/", views.consultation_mine, name="mine"),
     path("<int:pk>/", views.consultation_detail, name="detail"),
     path("<int:pk>/edit/", views.consultation_edit, name="edit"),
     path("<int:pk>/delete/", views.consultation_delete, name="delete"),

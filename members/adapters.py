@@ -13,6 +13,7 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from members import selectors, services
 from members.models import LoginResult, Member
@@ -69,6 +70,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if selectors.representative_pending_for(user) is not None:
             return redirect("members:representative_pending")
         return super().respond_user_inactive(request, user)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff log in to work in the administration: they land there (a first log-in
+        passes through the authenticator set-up on the way, ``StaffMFARequiredMiddleware``);
+        members land where ``LOGIN_REDIRECT_URL`` says. A ``next`` in the request wins."""
+        if request.user.is_authenticated and request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
 
     def login(self, request: HttpRequest, user: Member) -> None:
         super().login(request, user)

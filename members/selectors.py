@@ -71,15 +71,33 @@ def members_not_blocked(members: QuerySet[Member]) -> QuerySet[Member]:
     )
 
 
-def member_may_post(member: Member | AnonymousUser) -> bool:
-    """The one check before a member writes on the boards: logged in, active, email confirmed
-    (confirmation of intent to join) and not blocked."""
+# Why a member may not write on the boards: each refusal page names one of these, the one
+# that applies, with the one step that lifts it.
+REFUSAL_LOGIN = "login"
+REFUSAL_REPRESENTATIVE = "representative"
+REFUSAL_EMAIL = "email_unconfirmed"
+REFUSAL_BLOCKED = "blocked"
 
-    if not getattr(member, "is_authenticated", False) or not member.is_active:
-        return False
+
+def member_post_refusal(member: Member | AnonymousUser) -> str | None:
+    """The first reason that keeps ``member`` from writing on the boards (None: none does),
+    checked in the order a member can act on them: logged in, active (a child's legal
+    representative has confirmed), email confirmed (confirmation of intent to join), not
+    blocked."""
+    if not getattr(member, "is_authenticated", False):
+        return REFUSAL_LOGIN
+    if not member.is_active:
+        return REFUSAL_REPRESENTATIVE
     if not EmailAddress.objects.filter(user_id=member.pk, verified=True).exists():
-        return False
-    return not member_is_blocked(member)
+        return REFUSAL_EMAIL
+    if member_is_blocked(member):
+        return REFUSAL_BLOCKED
+    return None
+
+
+def member_may_post(member: Member | AnonymousUser) -> bool:
+    """The one check before a member writes on the boards (``member_post_refusal``)."""
+    return member_post_refusal(member) is None
 
 
 def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
