@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -11,6 +11,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
+from members.ages import needs_representative
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
 
@@ -140,6 +141,15 @@ def children_named_for(*, representative: Member | int) -> QuerySet[Member]:
         legal_representative__representative_member=representative,
         legal_representative__confirmed_at__isnull=False,
     ).order_by("name", "pk")
+
+
+def birth_date_allowed(member: Member, born: date, *, today: date) -> bool:
+    """Whether ``member`` may hold the date of birth ``born``: a member under 14 on ``today``
+    needs a legal representative who has confirmed (PIPA art. 22-2), so a correction that
+    makes an adult a child waits for one."""
+    if not needs_representative(born, today):
+        return True
+    return LegalRepresentative.objects.filter(child=member, confirmed_at__isnull=False).exists()
 
 
 def representative_pending_for(member: Member) -> LegalRepresentative | None:

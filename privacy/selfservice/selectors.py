@@ -52,7 +52,8 @@ from privacy.processors.selectors import disclosures_for
 from privacy.restrictions import item_is_restricted, restricted_items
 
 # Where a member changes an item themself (URL names); other items go through a request.
-PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area")
+PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area",
+                 "date_of_birth")
 # Items whose rows member_erase destroys at once (the rest is kept by a rule, see statement).
 ERASED_AT_WITHDRAWAL = (
     registry.MEMBERSHIP.key, registry.MEMBER_POSTS.key, registry.CONSENT_WITHDRAWN.key,
