@@ -834,6 +834,13 @@ SECRET_FIELDS: frozenset[str] = frozenset({
     "sessions.Session.session_key", "sessions.Session.session_data",
 })
 
+# Fields that hold a keyed digest of another value (a search or matching key): people are told
+# that one is stored, never shown the hexadecimal string, which says nothing to them.
+DIGEST_FIELDS: frozenset[str] = frozenset({
+    "members.Member.mobile_phone_digest",
+    "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+})
+
 # Apps whose every model field must be accounted for above.
 CHECKED_APPS: tuple[str, ...] = (
     "members", "consultations", "privacy", "sessions", "account", "mfa", "usersessions", "admin",

@@ -113,6 +113,16 @@ class ItemView:
         return self.count > len(self.rows)
 
     @property
+    def distinct_rows(self) -> list[tuple[ItemRow, int]]:
+        """The rows with the same values taken together, newest first: each with how many
+        records hold it (five consent records from one address read as one row, five
+        times), so the page lists what is held, not how often it was written."""
+        grouped: dict[tuple[tuple[str, str], ...], list[Any]] = {}
+        for row in self.rows:
+            grouped.setdefault(tuple(row.filled), [row, 0])[1] += 1
+        return [(row, count) for row, count in grouped.values()]
+
+    @property
     def last_collected(self) -> Any:
         times = [row.collected_at for row in self.rows if row.collected_at]
         return max(times) if times else None
@@ -421,8 +431,12 @@ def _with_related(rows_by_query: dict[RowQuery, list[Any]]) -> None:
 
 
 def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member | None) -> str:
-    """A field's value as its subject reads it (decrypted; never a password hash)."""
-    if f"{model_field.model._meta.label}.{model_field.name}" in registry.SECRET_FIELDS:
+    """A field's value as its subject reads it (decrypted; never a password hash, nor a
+    lookup digest)."""
+    reference = f"{model_field.model._meta.label}.{model_field.name}"
+    if reference in registry.DIGEST_FIELDS:
+        return _("stored") if getattr(row, model_field.attname, None) else ""
+    if reference in registry.SECRET_FIELDS:
         if not getattr(row, model_field.attname, None):
             return ""
         if model_field.name == "password":
