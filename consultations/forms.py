@@ -203,6 +203,13 @@ class GuestConsultationForm(forms.Form):
             "above."
         )},
     )
+    sensitive_consent = forms.BooleanField(
+        label=_("I agree to the processing of my health information described above."),
+        error_messages={"required": _(
+            "Your question is health information: a guest consultation needs your separate "
+            "consent to its processing."
+        )},
+    )
 
     def clean_mobile_phone(self) -> str:
         return normalise_mobile(self.cleaned_data["mobile_phone"])
@@ -230,3 +237,19 @@ class GuestReadForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Please enter your password.")},
     )
+
+
+class GuestReferenceFindForm(forms.Form):
+    mobile_phone = forms.CharField(
+        label=_("Mobile phone number"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("Please enter your mobile phone number.")},
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=GUEST_PASSWORD_MAX_LENGTH, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Please enter your password.")},
+    )
+
+    def clean_mobile_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data["mobile_phone"])

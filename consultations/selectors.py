@@ -27,9 +27,14 @@ from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
 from members.models import Member
 from privacy.ledger import consent_is_granted
+from privacy.lookup import phone_digest
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
+# A guest's two consents: contact details (and text messages about the consultation), and the
+# health information of the question, each asked on the guest form with its own box.
+GUEST_CONSENT = "guest_consultation"
+GUEST_SENSITIVE_CONSENT = "guest_sensitive_health"
 
 
 _AREAS_CACHE_KEY = "consultations:active-areas:v1"
@@ -339,6 +344,22 @@ def guest_consultation_authenticate(
     if not check_password(password, guest_consultation.password):
         return None
     return guest_consultation
+
+
+def guest_consultations_matching(*, mobile_phone: str, password: str) -> list[GuestConsultation]:
+    """The live guest consultations posted with this mobile number that this password opens,
+    found by the number's keyed digest. With no candidate the password is hashed anyway, so
+    the time taken does not tell whether the number posted anything."""
+    digest = phone_digest(mobile_phone)
+    candidates = list(
+        GuestConsultation.objects.select_related("data_key")
+        .filter(mobile_phone_digest=digest, destroyed_at__isnull=True)
+    ) if digest else []
+    if not candidates:
+        make_password(password)
+        return []
+    return [candidate for candidate in candidates
+            if check_password(password, candidate.password)]
 
 
 def guest_consultations_due_for_destruction(*, now: datetime) -> QuerySet[GuestConsultation]:

@@ -17,4 +17,5 @@ urlpatterns = [
     path("guest/", views.guest_consultation_create, name="guest"),
     path("guest/done/", views.guest_consultation_done, name="guest_done"),
     path("guest/read/", views.guest_consultation_read, name="guest_read"),
+    path("guest/find/", views.guest_reference_find, name="guest_find"),
 ]

@@ -28,6 +28,7 @@ from members import selectors as members_selectors
 from members.models import Member
 from privacy import registry
 from privacy.access_log import access_log_request, client_ip
+from privacy.lookup import phone_digest
 from privacy.masking import mask_name
 
 PAGE_SIZE = 20
@@ -37,6 +38,9 @@ GUEST_REFERENCE_SESSION_KEY = "consultations:guest_reference"
 # shared cache, so every worker sees the same counts.
 GUEST_READ_RATE_LIMIT = "5/15m/key,20/1h/ip"
 GUEST_CREATE_RATE_LIMIT = "10/1h/ip"
+# Asking for the reference again: per number (each try may send a text to its owner) and per
+# IP address (trying many numbers).
+GUEST_FIND_RATE_LIMIT = "3/1h/key,10/1h/ip"
 
 
 def _rate_limit_ok(request: HttpRequest, *, action: str, rates: str, key: str = "") -> bool:
@@ -283,10 +287,13 @@ def aftercare_create(request: HttpRequest) -> HttpResponse:
 # --- Guest consultations ---------------------------------------------------------------------
 
 def _guest_notice() -> dict[str, Any]:
-    consent = registry.consent(services.GUEST_CONSENT)
+    """The two consents of the guest form, each with its notice, items and purposes."""
     return {
-        "consent": consent,
-        "consent_items": registry.items_for_consent(services.GUEST_CONSENT),
+        "consents": [
+            (registry.consent(key), registry.items_for_consent(key), field)
+            for key, field in ((selectors.GUEST_CONSENT, "consent"),
+                               (selectors.GUEST_SENSITIVE_CONSENT, "sensitive_consent"))
+        ],
         "days_after_answer": settings.GUEST_CONSULTATION_DAYS_AFTER_ANSWER,
         "days_unanswered": settings.GUEST_CONSULTATION_DAYS_UNANSWERED,
     }
@@ -300,7 +307,7 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
         if not _rate_limit_ok(request, action="guest_create", rates=GUEST_CREATE_RATE_LIMIT):
             return _too_many(request)
         data = dict(form.cleaned_data)
-        for unused in ("password_again", "consent"):
+        for unused in ("password_again", "consent", "sensitive_consent"):
             data.pop(unused)
         guest_consultation = services.guest_consultation_create(
             **data, ip_address=client_ip(request)
@@ -351,6 +358,28 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
             "consultation is destroyed and can no longer be read.)"
         ))
     return render(request, "consultations/guest_read.html", {"form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_reference_find(request: HttpRequest) -> HttpResponse:
+    """A guest who lost the reference gives the mobile number and the password; the reference
+    goes by text message to that number, never onto this page. The answer is the same whether
+    anything matched or not, so the page cannot be used to learn who asked the clinic."""
+    form = forms.GuestReferenceFindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["mobile_phone"]
+        if not _rate_limit_ok(request, action="guest_find", rates=GUEST_FIND_RATE_LIMIT,
+                              key=phone_digest(phone)):
+            return _too_many(request)
+        services.guest_reference_resend(mobile_phone=phone,
+                                        password=form.cleaned_data["password"])
+        messages.info(request, _(
+            "If a consultation was posted with this mobile number and password, its reference "
+            "is sent to that number by text message. It may take a few minutes."
+        ))
+        return redirect("consultations:guest_read")
+    return render(request, "consultations/guest_find.html", {"form": form})
 
 
 # --- Reviews ---------------------------------------------------------------------------------

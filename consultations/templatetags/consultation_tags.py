@@ -21,6 +21,12 @@ def masked_name(name: str) -> str:
 
 
 @register.filter
+def field_named(form: Any, name: str) -> Any:
+    """The bound field ``name`` of ``form``, for templates that pick a field by a variable."""
+    return form[name]
+
+
+@register.filter
 def area_name(area: ConsultationArea, language: str) -> str:
     """The area's name in the page's language (``ConsultationArea.name``)."""
     return area.name(language)

@@ -333,6 +333,8 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "consultations:guest": Case(everyone(200)),
     "consultations:guest_done": Case(everyone("→consultations:guest_read")),
     "consultations:guest_read": Case(everyone(200)),
+    # The reference goes by text message to the number given, never onto the page.
+    "consultations:guest_find": Case(everyone(200)),
     "reviews:list": Case(everyone(200)),
     "reviews:mine": Case(LOGIN_REQUIRED),
     "reviews:create": Case(POSTER_ONLY),
