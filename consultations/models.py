@@ -207,6 +207,12 @@ class GuestConsultation(models.Model):
     password = models.CharField(_("password"), max_length=128, editable=False)
     name = EncryptedTextField(_("name"))
     mobile_phone = EncryptedTextField(_("mobile phone number"))
+    # Finds the guest's consultations by number (the reference is sent again by text message)
+    # without decrypting every row; blanked with the number when the consultation is destroyed.
+    mobile_phone_digest = models.CharField(
+        _("mobile phone lookup digest"), max_length=64, blank=True, db_index=True,
+        editable=False,
+    )
     area = models.ForeignKey(
         ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
         related_name="guest_consultations",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date
 
@@ -12,7 +13,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consultations.models import (
     Answer,
@@ -24,12 +25,23 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.selectors import area_list_cache_clear
+from consultations.selectors import (
+    BOARD_CONSENT,
+    GUEST_CONSENT,
+    GUEST_SENSITIVE_CONSENT,
+    area_list_cache_clear,
+    guest_consultations_matching,
+)
 from members.models import Member
-from privacy.ledger import consent_record
+from privacy.access_log import access_log_append
+from privacy.controller import site_for
+from privacy.ledger import consent_is_granted, consent_record
+from privacy.lookup import phone_digest
 from privacy.models import ConsentMethod
+from privacy.text_messages import SmsError, SmsMessage, send_messages
 
-GUEST_CONSENT = "guest_consultation"
+logger = logging.getLogger(__name__)
+
 # Crockford's base32 without look-alikes: a guest can read the reference out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_GROUPS, REFERENCE_GROUP_LENGTH = 3, 4  # 60 random bits, e.g. 7KQ2-M9XD-4TPA
@@ -63,6 +75,16 @@ def area_ensure_defaults() -> list[ConsultationArea]:
 
 
 # --- Consultation board and after-care -------------------------------------------------------
+
+@transaction.atomic
+def board_consent_grant(*, member: Member, ip_address: str | None = None) -> None:
+    """Record the consent to sensitive information that a member ticked on a posting form
+    (the boards' own form asks for it, PIPA art. 23)."""
+    consent_record(
+        subject_ref=member.subject_ref, member=member, consent=BOARD_CONSENT, granted=True,
+        method=ConsentMethod.BOARD_FORM, ip_address=ip_address,
+    )
+
 
 @transaction.atomic
 def consultation_create(
@@ -217,19 +239,24 @@ def guest_consultation_create(
     *, name: str, mobile_phone: str, area: ConsultationArea, title: str, body: str,
     password: str, ip_address: str | None = None,
 ) -> GuestConsultation:
-    """Take a guest's question and record their consent in the ledger, under the
-    consultation's own subject reference (a guest has no account to point at)."""
+    """Take a guest's question and record their two consents in the ledger (the contact
+    details, and the health information apart), under the consultation's own subject
+    reference (a guest has no account to point at). Once committed, the reference goes to
+    the guest's phone by text message."""
     reference = guest_reference_new()
     while GuestConsultation.objects.filter(reference=reference).exists():
         reference = guest_reference_new()
     guest_consultation = GuestConsultation.objects.create(
         reference=reference, password=make_password(password), name=name,
-        mobile_phone=mobile_phone, area=area, title=title, body=body,
+        mobile_phone=mobile_phone, mobile_phone_digest=phone_digest(mobile_phone), area=area,
+        title=title, body=body,
     )
-    consent_record(
-        subject_ref=guest_consultation.subject_ref, consent=GUEST_CONSENT, granted=True,
-        method=ConsentMethod.GUEST_FORM, ip_address=ip_address,
-    )
+    for consent in (GUEST_CONSENT, GUEST_SENSITIVE_CONSENT):
+        consent_record(
+            subject_ref=guest_consultation.subject_ref, consent=consent, granted=True,
+            method=ConsentMethod.GUEST_FORM, ip_address=ip_address,
+        )
+    guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_POSTED)
     return guest_consultation
 
 
@@ -237,14 +264,67 @@ def guest_consultation_create(
 def guest_consultation_answer(
     *, guest_consultation: GuestConsultation, staff: Member, body: str
 ) -> GuestConsultation:
-    """Answer a guest; the retention period for the guest's data starts now."""
+    """Answer a guest; the retention period for the guest's data starts now. The guest is
+    told by text message that the answer is ready (never the answer itself)."""
     if guest_consultation.destroyed_at is not None:
         raise NotAllowed("the guest consultation's personal data is destroyed")
+    first_answer = guest_consultation.answered_at is None
     guest_consultation.answer = body
     guest_consultation.answered_by = staff
     guest_consultation.answered_at = guest_consultation.answered_at or timezone.now()
     guest_consultation.save(update_fields=["answer", "answered_by", "answered_at"])
+    if first_answer:
+        guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_ANSWERED,
+                        language="ko")
     return guest_consultation
+
+
+def guest_reference_resend(*, mobile_phone: str, password: str) -> int:
+    """Send the reference of each guest consultation that this number and password open to
+    that number, by text message; returns how many (the page never says: whether anything
+    matched is told only to the phone's owner)."""
+    matched = guest_consultations_matching(mobile_phone=mobile_phone, password=password)
+    for guest_consultation in matched:
+        guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_REFERENCE)
+    return len(matched)
+
+
+# The text messages a guest receives: the reference at posting, a notice when answered, the
+# reference again on request. Each template holds the reference and the page to read the
+# answer on; never the question, the answer or the name.
+GUEST_TEXT_POSTED, GUEST_TEXT_ANSWERED, GUEST_TEXT_REFERENCE = "posted", "answered", "reference"
+
+
+def guest_text_send(
+    *, guest_consultation: GuestConsultation, kind: str, language: str | None = None
+) -> None:
+    """Once the transaction commits, text the guest about their consultation through the SMS
+    processor, if their consent to contact by text still holds (the processor's own consent
+    gate applies in ``send_messages``); the hand-over of the number is logged."""
+    language = language or translation.get_language() or settings.LANGUAGE_CODE
+    context = {
+        "reference": guest_consultation.reference,
+        "read_url": settings.SITE_URL + reverse("consultations:guest_read"),
+        "clinic_name": site_for(language)["clinic_name"],
+    }
+    subject_ref = guest_consultation.subject_ref
+    to = guest_consultation.mobile_phone
+
+    def send() -> None:
+        if not consent_is_granted(subject_ref=subject_ref, consent=GUEST_CONSENT):
+            return
+        with translation.override(language):
+            body = render_to_string(f"consultations/sms/guest_{kind}.txt", context).strip()
+        try:
+            sent = send_messages([SmsMessage(to=to, body=body, subject_ref=subject_ref)])
+        except SmsError:
+            # Nothing personal in the log: the kind of message only.
+            logger.warning("guest text message (%s) not accepted by the provider", kind)
+            sent = 0
+        access_log_append(actor="site", action=f"sms:guest_{kind}", subject_ref=subject_ref,
+                          fields=("mobile_phone",), record_count=sent)
+
+    transaction.on_commit(send)
 
 
 @transaction.atomic

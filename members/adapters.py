@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.encoding import force_str
 from django.utils.translation import get_language
 
@@ -91,6 +92,14 @@ class AccountAdapter(DefaultAccountAdapter):
         if selectors.representative_pending_for(user) is not None:
             return redirect("members:representative_pending")
         return super().respond_user_inactive(request, user)
+
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff log in to work in the administration: they land there (a first log-in
+        passes through the authenticator set-up on the way, ``StaffMFARequiredMiddleware``);
+        members land where ``LOGIN_REDIRECT_URL`` says. A ``next`` in the request wins."""
+        if request.user.is_authenticated and request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
 
     def login(self, request: HttpRequest, user: Member) -> None:
         super().login(request, user)

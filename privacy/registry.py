@@ -264,6 +264,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         encrypted=True,
         fields=(
             "consultations.GuestConsultation.name", "consultations.GuestConsultation.mobile_phone",
+            "consultations.GuestConsultation.mobile_phone_digest",
         ),
     ),
     CollectionItem(
@@ -673,17 +674,33 @@ CONSENTS: tuple[Consent, ...] = (
             "site, but not the consultation boards."
         ),
     ),
+    # A guest is asked two things apart, each with its own box (PIPA art. 22(1), 23): the
+    # contact details, and the health information of the question.
     Consent(
         key="guest_consultation",
         label=_("Collection and use of personal information for a guest consultation"),
-        items=("guest_contact", "guest_consultation_content"), purposes=(Purpose.CONSULTATION,),
+        items=("guest_contact",), purposes=(Purpose.CONSULTATION,),
+        basis=LegalBasis.CONSENT, retention=GUEST_CONSULTATION,
+        asked_at=Collection.GUEST_CONSULTATION,
+        notice=_(
+            "Items: your name and mobile phone number. Purpose: to answer your consultation "
+            "and to tell you about it by text message (your reference when you post, a notice "
+            "when the answer is ready, and your reference again if you ask for it). "
+            "Retention: destroyed after the periods shown below, counted from the answer, or "
+            "from posting if it is never answered. You may refuse; without this consent we "
+            "cannot take a guest consultation, but you can still call the clinic."
+        ),
+    ),
+    Consent(
+        key="guest_sensitive_health",
+        label=_("Processing of sensitive information (health) for a guest consultation"),
+        items=("guest_consultation_content",), purposes=(Purpose.CONSULTATION,),
         basis=LegalBasis.SENSITIVE_CONSENT, retention=GUEST_CONSULTATION,
         asked_at=Collection.GUEST_CONSULTATION,
         notice=_(
-            "Items: your name, mobile phone number, consultation area and question (health "
-            "information). Purpose: to answer your consultation and contact you about it. "
-            "Retention: destroyed after the periods shown below, counted from the answer, or "
-            "from posting if it is never answered. You may refuse; without this consent we "
+            "Items: your consultation area and question, which are health information "
+            "(sensitive information, PIPA art. 23), and the answer. Purpose: to answer your "
+            "consultation only. Retention: as above. You may refuse; without this consent we "
             "cannot take a guest consultation, but you can still call the clinic."
         ),
     ),
@@ -833,6 +850,14 @@ SECRET_FIELDS: frozenset[str] = frozenset({
     "members.Member.password", "mfa.Authenticator.data",
     "usersessions.UserSession.session_key", "usersessions.UserSession.data",
     "sessions.Session.session_key", "sessions.Session.session_data",
+})
+
+# Fields that hold a keyed digest of another value (a search or matching key): people are told
+# that one is stored, never shown the hexadecimal string, which says nothing to them.
+DIGEST_FIELDS: frozenset[str] = frozenset({
+    "members.Member.mobile_phone_digest",
+    "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+    "consultations.GuestConsultation.mobile_phone_digest",
 })
 
 # Apps whose every model field must be accounted for above.

@@ -54,6 +54,7 @@ class ConsentMethod(models.TextChoices):
     COOKIE_BANNER = "cookie_banner", _("cookie banner or settings")
     EMAIL_LINK = "email_link", _("link in an email")
     GUEST_FORM = "guest_form", _("guest consultation form")
+    BOARD_FORM = "board_form", _("consultation or review form")
     OFFICER = "officer", _("request to the privacy officer")
 
 

@@ -53,7 +53,8 @@ from privacy.processors.selectors import disclosures_for
 from privacy.restrictions import item_is_restricted, restricted_items
 
 # Where a member changes an item themself (URL names); other items go through a request.
-PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area")
+PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area",
+                 "date_of_birth")
 # Items whose rows member_erase destroys at once (the rest is kept by a rule, see statement).
 ERASED_AT_WITHDRAWAL = (
     registry.MEMBERSHIP.key, registry.MEMBER_POSTS.key, registry.CONSENT_WITHDRAWN.key,
@@ -111,6 +112,16 @@ class ItemView:
     def has_more(self) -> bool:
         """More records than ``rows`` shows: the page links to the item's own pages."""
         return self.count > len(self.rows)
+
+    @property
+    def distinct_rows(self) -> list[tuple[ItemRow, int]]:
+        """The rows with the same values taken together, newest first: each with how many
+        records hold it (five consent records from one address read as one row, five
+        times), so the page lists what is held, not how often it was written."""
+        grouped: dict[tuple[tuple[str, str], ...], list[Any]] = {}
+        for row in self.rows:
+            grouped.setdefault(tuple(row.filled), [row, 0])[1] += 1
+        return [(row, count) for row, count in grouped.values()]
 
     @property
     def last_collected(self) -> Any:
@@ -421,8 +432,12 @@ def _with_related(rows_by_query: dict[RowQuery, list[Any]]) -> None:
 
 
 def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member | None) -> str:
-    """A field's value as its subject reads it (decrypted; never a password hash)."""
-    if f"{model_field.model._meta.label}.{model_field.name}" in registry.SECRET_FIELDS:
+    """A field's value as its subject reads it (decrypted; never a password hash, nor a
+    lookup digest)."""
+    reference = f"{model_field.model._meta.label}.{model_field.name}"
+    if reference in registry.DIGEST_FIELDS:
+        return _("stored") if getattr(row, model_field.attname, None) else ""
+    if reference in registry.SECRET_FIELDS:
         if not getattr(row, model_field.attname, None):
             return ""
         if model_field.name == "password":

@@ -22,7 +22,7 @@ from django.utils import timezone, translation
 from consultations.services import member_posts_withhold
 from members.forms import ProfileForm
 from members.models import Member
-from members.selectors import items_consented
+from members.selectors import birth_date_allowed, items_consented
 from members.services import member_unconsented_items_blank
 from privacy import registry
 from privacy.access_log import access_log_append
@@ -289,6 +289,11 @@ def profile_update(
     for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
         if field_name in data:
             setattr(member, field_name, data[field_name])
+    if "date_of_birth" in data:
+        born = data["date_of_birth"]
+        if not birth_date_allowed(member, born, today=timezone.localdate()):
+            raise PrivacyError("a date of birth under 14 needs a confirmed legal representative")
+        member.date_of_birth = born.isoformat()
     member_unconsented_items_blank(member, granted_items)
     member.save()
     profile_corrected(member=member, before=before, actor=actor)

@@ -91,6 +91,7 @@ def test_guest_consultation_then_reading_the_answer_with_the_password(
     page.locator("input[name=password]").fill("guest-pass-2026")
     page.locator("input[name=password_again]").fill("guest-pass-2026")
     page.locator("input[name=consent]").check()
+    page.locator("input[name=sensitive_consent]").check()  # health information: its own box
     screenshot(page, "guest-form-filled")
     page.locator("form:has(input[name=consent]) button[type=submit]").click()
     page.wait_for_url("**/consultations/guest/done/")

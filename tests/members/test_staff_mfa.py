@@ -156,3 +156,29 @@ def test_members_and_enrolled_staff_are_not_sent_links(client: Client) -> None:
     log_in(client, MemberFactory())
     assert client.post("/accounts/staff/enrolment/")["Location"] == "/"
     assert mail.outbox == []
+
+
+def test_a_staff_members_first_log_in_ends_in_the_admin(client: Client) -> None:
+    """Log in, follow the mailed link, set up the authenticator, see the recovery codes, and
+    go on to /admin/."""
+    staff = verify_email(StaffFactory(totp=False))
+    response = client.post("/accounts/login/", {"login": staff.username,
+                                                "password": "correct-horse-battery-9"})
+    assert response["Location"] == "/admin/"
+    assert client.get("/admin/")["Location"] == "/accounts/2fa/totp/activate/"
+    client.post(enrolment_link(client))
+    if client.get("/accounts/2fa/totp/activate/").status_code == 302:
+        reauthenticate(client)
+    secret = client.get("/accounts/2fa/totp/activate/").context["form"].secret
+    response = client.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert response["Location"] == "/accounts/2fa/recovery-codes/"
+    codes = client.get("/accounts/2fa/recovery-codes/").content.decode()
+    assert 'href="/admin/"' in codes and "관리 화면으로 가기" in codes
+    assert client.get("/admin/").status_code == 200
+
+
+def test_members_log_in_to_the_home_page_and_see_no_admin_link(client: Client) -> None:
+    member = verify_email(MemberFactory())
+    response = client.post("/accounts/login/", {"login": member.username,
+                                                "password": "correct-horse-battery-9"})
+    assert response["Location"] == "/"
