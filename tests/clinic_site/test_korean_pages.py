@@ -68,6 +68,7 @@ PUBLIC_PAGES = (
     "/accounts/login/", "/accounts/signup/", "/accounts/password/reset/",
     "/accounts/password/reset/done/", "/accounts/confirm-email/", "/cookies/",
     "/privacy/complaints/", "/privacy/complaints/sent/", "/no-such-page/",
+    "/consultations/guest/find/",
 )
 MEMBER_PAGES = (
     "/accounts/profile/", "/accounts/profile/edit/", "/consultations/new/",
@@ -75,7 +76,7 @@ MEMBER_PAGES = (
     "/privacy/my-data/items/home_address/", "/privacy/my-data/items/access_ip/",
     "/privacy/consents/", "/privacy/consents/receipts/", "/privacy/withdraw/",
     "/accounts/email/", "/accounts/password/change/", "/accounts/sessions/",
-    "/accounts/reauthenticate/", "/accounts/logout/",
+    "/accounts/reauthenticate/", "/accounts/logout/", "/consultations/mine/",
 )
 
 SIGNUP = {
