@@ -5,13 +5,9 @@ from __future__ import annotations
 import secrets
 from datetime import date
 
-from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import (
@@ -25,9 +21,11 @@ from consultations.models import (
     ReviewStatus,
 )
 from consultations.selectors import area_list_cache_clear
+from consultations.tasks import consultation_answered_notify
 from members.models import Member
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
+from privacy.outbox import new_send_key
 
 GUEST_CONSENT = "guest_consultation"
 # Crockford's base32 without look-alikes: a guest can read the reference out over the phone.
@@ -121,7 +119,7 @@ def consultation_delete(*, consultation: Consultation) -> None:
 def consultation_answer(
     *, consultation: Consultation, staff: Member, body: str, site_url: str = ""
 ) -> Answer:
-    """Answer a question and tell the author by email.
+    """Answer a question and tell the author by email (in the background).
 
     The answer is sealed with the asker's key, as it is about them. The email is an
     information notice only: it carries a link, never the question or the answer, because
@@ -129,18 +127,9 @@ def consultation_answer(
     answer = Answer.objects.create(
         consultation=consultation, author=staff, body=body, data_key=consultation.data_key
     )
-    author = consultation.author
-    if author.email:
-        link = site_url.rstrip("/") + reverse("consultations:detail", args=[consultation.pk])
-        context = {"link": link}
-        transaction.on_commit(
-            lambda: send_mail(
-                render_to_string("consultations/email/answered_subject.txt", context).strip(),
-                render_to_string("consultations/email/answered_message.txt", context),
-                settings.DEFAULT_FROM_EMAIL,
-                [author.email],
-            )
-        )
+    # Queued in this transaction: the notice goes if and only if the answer is kept.
+    consultation_answered_notify.enqueue(answer_id=answer.pk, site_url=site_url,
+                                         key=new_send_key())
     return answer
 
 

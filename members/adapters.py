@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -17,6 +19,7 @@ from django.shortcuts import redirect, render
 from members import selectors, services
 from members.models import LoginResult, Member
 from privacy import crypto
+from privacy.outbox import email_enqueue
 
 if TYPE_CHECKING:
     from members.forms import SignupForm
@@ -28,6 +31,15 @@ class AccountAdapter(DefaultAccountAdapter):
             return self.get_client_ip(request)
         except PermissionDenied:  # allauth's answer when no address is known
             return None
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Account mail leaves the request: rendered here from allauth's templates (its links
+        are made for this request) and queued sealed; the worker sends it through the site's
+        mail backend, which checks delegation consent and restrictions when it sends."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               **context}
+        email_enqueue(self.render_mail(template_prefix, email, ctx))
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
