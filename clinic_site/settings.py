@@ -140,11 +140,14 @@ else:
 
 # Values every page reads and staff rarely change (cookie groups, policy versions): process
 # memory in front of the shared cache, so a page costs no query for them (clinic_site/cache.py);
-# a change reaches every worker within NEAR_CACHE_SECONDS.
+# a change made on any server reaches every worker of every server within
+# NEAR_CACHE_CHECK_SECONDS.
 CACHES["near"] = {
     "BACKEND": "clinic_site.cache.NearCache",
     "LOCATION": "near",
-    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30),
+                # How often a process asks whether another one changed an entry.
+                "CHECK_SECONDS": env_int("NEAR_CACHE_CHECK_SECONDS", 1)},
 }
 
 # Fixed fragments cached by the templates' {% cache ... using="layout" %} (header, footer,
