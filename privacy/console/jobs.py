@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from privacy.access_log import access_log_verify
@@ -36,6 +37,10 @@ BREACH_WARNING_HOURS = 24
 # record of a send outlives every retry of it.
 TASK_RESULTS_KEPT = datetime.timedelta(days=7)
 SENT_MESSAGES_KEPT = datetime.timedelta(days=30)
+# A task still marked running this long after it started was left by a worker that died
+# (killed, host lost): it is queued again. Running it twice sends nothing twice (send keys,
+# campaign claims), so the bound only needs to exceed a normal run.
+TASK_STALE_AFTER = datetime.timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -97,14 +102,21 @@ def job_breach_deadlines() -> JobOutcome:
 
 
 def job_prune_tasks() -> JobOutcome:
-    """Delete finished task rows and old send records; waiting and running tasks stay."""
+    """Queue again the tasks a dead worker left running; delete finished task rows and old
+    send records. Waiting tasks stay."""
     now = timezone.now()
     with purge_lock():
+        requeued = DBTaskResult.objects.running().filter(
+            started_at__lt=now - TASK_STALE_AFTER
+        ).update(status=TaskResultStatus.READY, started_at=None)
         tasks, _ = DBTaskResult.objects.finished().filter(
             finished_at__lt=now - TASK_RESULTS_KEPT
         ).delete()
         sends, _ = SentMessage.objects.filter(sent_at__lt=now - SENT_MESSAGES_KEPT).delete()
-    return JobOutcome(f"prune-tasks: deleted {tasks} finished task(s), {sends} send record(s)")
+    if requeued:
+        logger.warning("%d task(s) left running by a stopped worker queued again", requeued)
+    return JobOutcome(f"prune-tasks: queued again {requeued} task(s) left running, deleted "
+                      f"{tasks} finished task(s), {sends} send record(s)")
 
 
 JOBS: dict[str, Callable[[], JobOutcome]] = {

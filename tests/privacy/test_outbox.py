@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import signal
 from collections.abc import Iterator
+from io import StringIO
 from typing import Any
 
 import pytest
@@ -220,3 +221,35 @@ def test_a_sealed_message_older_than_a_week_is_dropped() -> None:
     assert open_sealed_email(sealed).to == ["someone@example.com"]
     with time_machine.travel(timezone.now() + datetime.timedelta(days=8)):
         assert open_sealed_email(sealed) is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_worker_killed_after_the_send_leaves_the_task_running_and_its_rerun_sends_nothing(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.TASKS = DATABASE_QUEUE
+    answer()
+
+    class WorkerKilled(BaseException):
+        pass
+
+    def killed(self: DBTaskResult, *args: Any) -> None:
+        raise WorkerKilled  # the process dies here: the row is never marked done
+
+    with monkeypatch.context() as patched:
+        patched.setattr(DBTaskResult, "set_successful", killed)
+        patched.setattr(DBTaskResult, "set_failed", killed)
+        with pytest.raises(WorkerKilled):
+            run_worker()
+    assert len(mail.outbox) == 1
+    assert DBTaskResult.objects.get().status == "RUNNING"
+
+    call_command("privacy", "scheduled", "prune-tasks", stdout=StringIO())
+    assert DBTaskResult.objects.get().status == "RUNNING"  # it may still be running
+    with time_machine.travel(timezone.now() + datetime.timedelta(hours=1, minutes=1)):
+        out = StringIO()
+        call_command("privacy", "scheduled", "prune-tasks", stdout=out)
+        assert "queued again 1 task(s) left running" in out.getvalue()
+        run_worker()
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    assert len(mail.outbox) == 1
