@@ -149,11 +149,14 @@ else:
 
 # Values every page reads and staff rarely change (cookie groups, policy versions): process
 # memory in front of the shared cache, so a page costs no query for them (clinic_site/cache.py);
-# a change reaches every worker within NEAR_CACHE_SECONDS.
+# a change made on any server reaches every worker of every server within
+# NEAR_CACHE_CHECK_SECONDS.
 CACHES["near"] = {
     "BACKEND": "clinic_site.cache.NearCache",
     "LOCATION": "near",
-    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30),
+                # How often a process asks whether another one changed an entry.
+                "CHECK_SECONDS": env_int("NEAR_CACHE_CHECK_SECONDS", 1)},
 }
 
 # Fixed fragments cached by the templates' {% cache ... using="layout" %} (header, footer,
@@ -383,6 +386,34 @@ SMS_BACKEND = env_str("SMS_BACKEND", "privacy.processors.sms.ConsoleBackend")
 SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
 # Campaigns are claimed and sent in batches of this many members.
 MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
+
+# --- Background tasks (django-tasks; privacy/outbox.py, deploy/, docs/operations.md) --------
+# Mail and text messages leave the request on a queue kept in the live database: no broker to
+# run, and the enqueue commits in the same transaction as the write that caused it, so an
+# acknowledged write never loses its message. `manage.py db_worker` runs what is queued;
+# `TASKS_BACKEND=immediate` runs each task at once in the caller (the tests; no worker).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = env_str("TASKS_BACKEND", "database")
+if _tasks_backend not in TASKS_BACKENDS:
+    raise ConfigurationError(
+        f"TASKS_BACKEND: expected one of {', '.join(TASKS_BACKENDS)}; got {_tasks_backend!r}"
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+# A send that fails on the mail server or the text-message provider is tried again this many
+# times in all, the first retry after TASKS_RETRY_SECONDS and each next one four times later
+# (1 min, 4 min, 16 min, ... with the defaults: about 5.7 hours before it gives up).
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 6)
+TASKS_RETRY_SECONDS = env_int("TASKS_RETRY_SECONDS", 60)
+if not 1 <= TASKS_MAX_ATTEMPTS <= 20:
+    raise ConfigurationError(f"TASKS_MAX_ATTEMPTS: expected 1 to 20, got {TASKS_MAX_ATTEMPTS}")
+if not 1 <= TASKS_RETRY_SECONDS <= 86_400:
+    raise ConfigurationError(
+        f"TASKS_RETRY_SECONDS: expected 1 to 86400, got {TASKS_RETRY_SECONDS}"
+    )
 
 # --- Staff admin (privacy/admin_mixins.py, privacy/access_log.py) -----------------------------
 # Seconds without a request after which a staff session ends (members keep SESSION_COOKIE_AGE).

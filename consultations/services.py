@@ -8,11 +8,8 @@ from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
 from django.utils import timezone, translation
 
 from consultations.models import (
@@ -32,13 +29,12 @@ from consultations.selectors import (
     area_list_cache_clear,
     guest_consultations_matching,
 )
+from consultations.tasks import consultation_answered_notify, guest_text_notify
 from members.models import Member
-from privacy.access_log import access_log_append
-from privacy.controller import site_for
-from privacy.ledger import consent_is_granted, consent_record
+from privacy.ledger import consent_record
 from privacy.lookup import phone_digest
 from privacy.models import ConsentMethod
-from privacy.text_messages import SmsError, SmsMessage, send_messages
+from privacy.outbox import new_send_key
 
 logger = logging.getLogger(__name__)
 
@@ -143,7 +139,7 @@ def consultation_delete(*, consultation: Consultation) -> None:
 def consultation_answer(
     *, consultation: Consultation, staff: Member, body: str, site_url: str = ""
 ) -> Answer:
-    """Answer a question and tell the author by email.
+    """Answer a question and tell the author by email (in the background).
 
     The answer is sealed with the asker's key, as it is about them. The email is an
     information notice only: it carries a link, never the question or the answer, because
@@ -151,18 +147,9 @@ def consultation_answer(
     answer = Answer.objects.create(
         consultation=consultation, author=staff, body=body, data_key=consultation.data_key
     )
-    author = consultation.author
-    if author.email:
-        link = site_url.rstrip("/") + reverse("consultations:detail", args=[consultation.pk])
-        context = {"link": link}
-        transaction.on_commit(
-            lambda: send_mail(
-                render_to_string("consultations/email/answered_subject.txt", context).strip(),
-                render_to_string("consultations/email/answered_message.txt", context),
-                settings.DEFAULT_FROM_EMAIL,
-                [author.email],
-            )
-        )
+    # Queued in this transaction: the notice goes if and only if the answer is kept.
+    consultation_answered_notify.enqueue(answer_id=answer.pk, site_url=site_url,
+                                         key=new_send_key())
     return answer
 
 
@@ -298,33 +285,14 @@ GUEST_TEXT_POSTED, GUEST_TEXT_ANSWERED, GUEST_TEXT_REFERENCE = "posted", "answer
 def guest_text_send(
     *, guest_consultation: GuestConsultation, kind: str, language: str | None = None
 ) -> None:
-    """Once the transaction commits, text the guest about their consultation through the SMS
-    processor, if their consent to contact by text still holds (the processor's own consent
-    gate applies in ``send_messages``); the hand-over of the number is logged."""
-    language = language or translation.get_language() or settings.LANGUAGE_CODE
-    context = {
-        "reference": guest_consultation.reference,
-        "read_url": settings.SITE_URL + reverse("consultations:guest_read"),
-        "clinic_name": site_for(language)["clinic_name"],
-    }
-    subject_ref = guest_consultation.subject_ref
-    to = guest_consultation.mobile_phone
-
-    def send() -> None:
-        if not consent_is_granted(subject_ref=subject_ref, consent=GUEST_CONSENT):
-            return
-        with translation.override(language):
-            body = render_to_string(f"consultations/sms/guest_{kind}.txt", context).strip()
-        try:
-            sent = send_messages([SmsMessage(to=to, body=body, subject_ref=subject_ref)])
-        except SmsError:
-            # Nothing personal in the log: the kind of message only.
-            logger.warning("guest text message (%s) not accepted by the provider", kind)
-            sent = 0
-        access_log_append(actor="site", action=f"sms:guest_{kind}", subject_ref=subject_ref,
-                          fields=("mobile_phone",), record_count=sent)
-
-    transaction.on_commit(send)
+    """Queue a text message to the guest about their consultation (see
+    ``consultations.tasks.guest_text_notify``): queued in the caller's transaction, sent by the
+    worker if the guest's consent to contact still holds then."""
+    guest_text_notify.enqueue(
+        guest_consultation_id=guest_consultation.pk, kind=kind,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        key=new_send_key(),
+    )
 
 
 @transaction.atomic

@@ -9,8 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,6 +25,7 @@ from members.models import LoginResult, Member
 from privacy import crypto
 from privacy.access_log import client_ip
 from privacy.controller import site_for
+from privacy.outbox import email_enqueue
 
 if TYPE_CHECKING:
     from members.forms import SignupForm
@@ -42,15 +45,20 @@ class AccountAdapter(DefaultAccountAdapter):
         host name, as the site runs without django.contrib.sites."""
         return f"[{self._clinic()['clinic_name']}] {force_str(subject)}"
 
-    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
-        """The clinic's name and address for the greeting and sign-off of every allauth email
-        (templates/account/email/base_message.txt), with or without a request."""
-        super().send_mail(template_prefix, email,
-                          {**self._clinic(), "site_url": settings.SITE_URL, **context})
-
     @staticmethod
     def _clinic() -> dict[str, Any]:
         return site_for(get_language() or settings.LANGUAGE_CODE)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Account mail leaves the request: rendered here from allauth's templates (its links
+        are made for this request), with the clinic's name and address for the greeting and
+        sign-off (templates/account/email/base_message.txt), and queued sealed; the worker
+        sends it through the site's mail backend, which checks delegation consent and
+        restrictions when it sends."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               **self._clinic(), "site_url": settings.SITE_URL, **context}
+        email_enqueue(self.render_mail(template_prefix, email, ctx))
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True

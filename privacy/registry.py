@@ -833,6 +833,18 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.BreachIncident.closed_at",
     "privacy.BreachNotice.id", "privacy.BreachNotice.incident",
     "privacy.Inventory.id", "privacy.OpenRequest.id",
+    # privacy: the record of background sends (a random key, a task's name, a time)
+    "privacy.SentMessage.id", "privacy.SentMessage.key", "privacy.SentMessage.task",
+    "privacy.SentMessage.sent_at",
+    # the task queue (django-tasks-db): tasks take row ids and send keys, and a message that
+    # must carry an address or a link is sealed under the key-encryption key
+    # (privacy/outbox.py), so no row holds a readable personal value; finished rows are
+    # deleted by the scheduled `privacy scheduled prune-tasks`
+    *(f"django_tasks_database.DBTaskResult.{name}" for name in (
+        "id", "status", "enqueued_at", "started_at", "finished_at", "args_kwargs", "priority",
+        "task_path", "worker_ids", "queue_name", "backend_name", "run_after", "return_value",
+        "exception_class_path", "traceback",
+    )),
     # allauth: row ids and the kind of an admin log entry (added, changed, deleted)
     "usersessions.UserSession.id", "account.EmailAddress.id", "account.EmailAddress.user",
     "mfa.Authenticator.id", "admin.LogEntry.id", "admin.LogEntry.content_type",
@@ -863,6 +875,7 @@ DIGEST_FIELDS: frozenset[str] = frozenset({
 # Apps whose every model field must be accounted for above.
 CHECKED_APPS: tuple[str, ...] = (
     "members", "consultations", "privacy", "sessions", "account", "mfa", "usersessions", "admin",
+    "django_tasks_database",
 )
 
 

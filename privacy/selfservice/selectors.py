@@ -977,3 +977,16 @@ def correction_open(*, subject_ref: Any, item_key: str) -> RightsRequest | None:
         if item_key in request.items:
             return request
     return None
+
+
+def corrected_values(*, member: Member, items: Iterable[str]) -> dict[str, str]:
+    """The current (corrected) value of each item, as the recipients are told it."""
+    values = {}
+    views = {v.item.key: v for v in items_held(member=member, viewer=member)}
+    for key in items:
+        view = views.get(key)
+        if view is None:
+            continue
+        values[key] = "; ".join(value for row in view.rows for _label, value in row.values
+                                if value)
+    return values

@@ -51,7 +51,8 @@ def test_sign_up_with_optional_boxes_empty_then_post_a_question(client: Client) 
                + 200]
     assert "checked" not in box
     assert "민감정보" in html  # the consent's own label and notice beside its box
-    assert "이메일 주소를 인증해 주십시오" not in html and "인증이 아직 끝나지 않았습니다" not in html
+    assert "이메일 주소를 인증해 주십시오" not in html
+    assert "인증이 아직 끝나지 않았습니다" not in html
 
     data = {"area": area.pk, "title": "쌍꺼풀 상담", "body": "붓기는 얼마나 가나요?",
             "is_private": "on"}
