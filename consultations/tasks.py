@@ -20,7 +20,7 @@ from privacy.text_messages import SmsError, SmsMessage, send_messages
 
 @task()
 def consultation_answered_notify(
-    *, answer_id: int, site_url: str, key: str, attempt: int = 1
+    *, answer_id: int, site_url: str, key: str, language: str = "", attempt: int = 1
 ) -> None:
     """Tell the author of an answered question by email, with a link and nothing else.
 
@@ -31,13 +31,14 @@ def consultation_answered_notify(
         return
     consultation = answer.consultation
     link = site_url.rstrip("/") + reverse("consultations:detail", args=[consultation.pk])
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string("consultations/email/answered_subject.txt",
                                    {"link": link}).strip()
         body = render_to_string("consultations/email/answered_message.txt", {"link": link})
     send_once(
         consultation_answered_notify, key=key, attempt=attempt,
-        arguments={"answer_id": answer_id, "site_url": site_url, "key": key},
+        arguments={"answer_id": answer_id, "site_url": site_url, "key": key,
+                   "language": language},
         send=lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
                                [consultation.author.email]),
     )

@@ -33,7 +33,7 @@ from members import roles
 from members.models import LegalRepresentative, Member
 from members.services import legal_representative_request_send
 from privacy.admin.records import ActionKindFilter
-from privacy.complaints.services import complaint_notify_officer
+from privacy.complaints.services import complaint_submit
 from privacy.marketing.campaigns import ReminderDue, consent_reminder_message
 from privacy.models import AccessLogEntry, Disclosure, PolicyVersion
 from privacy.policy.services import policy_notice_send, policy_render
@@ -377,8 +377,9 @@ def test_the_representative_request_is_in_one_language(site: dict[str, Any],
 def test_korean_only_emails_are_korean(site: dict[str, Any]) -> None:
     """The complaint notice to the officer and the advertising-consent reminder are written in
     the clinic's language (settings.LANGUAGE_CODE, marketing's MESSAGE_LANGUAGE)."""
-    complaint_notify_officer(pk=7, link="http://testserver/admin/privacy/complaint/7/change/",
-                             due=datetime.date(2026, 12, 10))
+    complaint_submit(body="개인정보 열람 요청에 답이 없습니다.", name="홍길동",
+                     contact="010-2222-3333",
+                     admin_url_for=lambda c: f"http://testserver/admin/privacy/complaint/{c.pk}/")
     reminder = consent_reminder_message(member=site["member"], reminders=[ReminderDue(
         consent="marketing_email", granted_at=timezone.now(), period_start=timezone.now())])
     for message in (*mail.outbox, reminder):
