@@ -18,8 +18,10 @@ import polib
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE_DIRS = ("locale", "members/locale", "consultations/locale", "privacy/locale")
-SOURCE_DIRS = ("clinic_site", "members", "consultations", "privacy", "templates")
+CATALOGUE_DIRS = (
+    "locale", "members/locale", "consultations/locale", "privacy/locale", "clinic/locale",
+)
+SOURCE_DIRS = ("clinic_site", "members", "consultations", "privacy", "clinic", "templates")
 # The gettext functions makemessages extracts, and where the context and message ids are.
 GETTEXT_CALLS = {
     "_": (None, 0), "gettext": (None, 0), "gettext_lazy": (None, 0), "gettext_noop": (None, 0),

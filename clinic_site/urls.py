@@ -1,6 +1,10 @@
+from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
+from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
 
+from clinic.sitemaps import SITEMAPS as CLINIC_SITEMAPS
 from clinic_site import views
 from members import urls as member_urls
 from privacy.selfservice.urls import PROFILE_EDIT_PATTERNS
@@ -20,7 +24,12 @@ urlpatterns = [
     path("privacy/", include("privacy.urls")),
     path("cookies/", include("privacy.cookies.urls")),
     path("admin/", admin.site.urls),
+    path("", include("clinic.urls")),
+    path("sitemap.xml", sitemap, {"sitemaps": CLINIC_SITEMAPS}, name="sitemap"),
 ]
+# Uploaded photos: Django serves them only in DEBUG; in production nginx (or the object
+# storage) does, with a year's cache lifetime (docs/operations.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # The site's error pages: 400 with the request (Django's renders without it), 500 from
 # settings alone; 403, 404 and allauth's 429 are Django's and allauth's handlers rendering

@@ -824,6 +824,27 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "account.EmailConfirmation.id", "account.EmailConfirmation.email_address",
     "account.EmailConfirmation.created", "account.EmailConfirmation.sent",
     "account.EmailConfirmation.key",
+    # clinic: the clinic's own pages. Doctors appear in their professional role, as the clinic
+    # publishes them (name, specialty, qualifications, photo), not as members or patients;
+    # areas, opening hours, holidays and directions describe the clinic.
+    "clinic.ProcedurePage.id", "clinic.ProcedurePage.area", "clinic.ProcedurePage.summary_ko",
+    "clinic.ProcedurePage.summary_en", "clinic.ProcedurePage.procedures_ko",
+    "clinic.ProcedurePage.procedures_en", "clinic.ProcedurePage.recovery_ko",
+    "clinic.ProcedurePage.recovery_en", "clinic.ProcedurePage.risks_ko",
+    "clinic.ProcedurePage.risks_en", "clinic.ProcedurePage.is_published",
+    "clinic.ProcedurePage.updated_at",
+    "clinic.Doctor.id", "clinic.Doctor.name_ko", "clinic.Doctor.name_en",
+    "clinic.Doctor.specialty_ko", "clinic.Doctor.specialty_en",
+    "clinic.Doctor.qualifications_ko", "clinic.Doctor.qualifications_en", "clinic.Doctor.photo",
+    "clinic.Doctor.photo_small", "clinic.Doctor.photo_medium", "clinic.Doctor.position",
+    "clinic.Doctor.is_active",
+    "clinic.OpeningHours.id", "clinic.OpeningHours.weekday", "clinic.OpeningHours.opens_at",
+    "clinic.OpeningHours.closes_at",
+    "clinic.Holiday.id", "clinic.Holiday.date", "clinic.Holiday.name_ko", "clinic.Holiday.name_en",
+    "clinic.VisitInformation.id", "clinic.VisitInformation.subway_ko",
+    "clinic.VisitInformation.subway_en", "clinic.VisitInformation.bus_ko",
+    "clinic.VisitInformation.bus_en", "clinic.VisitInformation.parking_ko",
+    "clinic.VisitInformation.parking_en", "clinic.VisitInformation.updated_at",
 })
 
 # Fields whose value is a secret (a password hash, a second factor's seed, a session's key
@@ -837,6 +858,7 @@ SECRET_FIELDS: frozenset[str] = frozenset({
 # Apps whose every model field must be accounted for above.
 CHECKED_APPS: tuple[str, ...] = (
     "members", "consultations", "privacy", "sessions", "account", "mfa", "usersessions", "admin",
+    "clinic",
 )
 
 
