@@ -375,6 +375,13 @@ PRIVACY_RIGHTS_REQUEST_RATE_LIMIT = env_str("PRIVACY_RIGHTS_REQUEST_RATE_LIMIT",
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
+# Days after which a booking request is destroyed: after its appointment or its decline, and
+# after the request when the clinic never answers it (registry rule booking_requests).
+BOOKING_DAYS_AFTER_APPOINTMENT = env_int("BOOKING_DAYS_AFTER_APPOINTMENT", 30)
+BOOKING_DAYS_UNANSWERED = env_int("BOOKING_DAYS_UNANSWERED", 90)
+# How far ahead a booking may be asked for, and the length of one consultation slot.
+BOOKING_DAYS_AHEAD = env_int("BOOKING_DAYS_AHEAD", 90)
+BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
 
 # --- The clinic's business information (footer, visit page; clinic/) -------------------------
 # Korean sites show the business name, representative, registration number, address and the

@@ -46,6 +46,7 @@ class ConsentMethod(models.TextChoices):
     COOKIE_BANNER = "cookie_banner", _("cookie banner or settings")
     EMAIL_LINK = "email_link", _("link in an email")
     GUEST_FORM = "guest_form", _("guest consultation form")
+    BOOKING_FORM = "booking_form", _("consultation booking form")
     OFFICER = "officer", _("request to the privacy officer")
 
 
