@@ -32,6 +32,7 @@ def test_area_page_shows_procedures_recovery_and_risks_in_korean(
     assert '<meta name="description" content="자연스러운 눈매를 만듭니다.">' in html
     assert '<link rel="canonical" href="http://127.0.0.1:8000/procedures/eyes/">' in html
     assert '<meta property="og:title" content="눈">' in html
+    assert 'href="/consultations/booking/?area=eyes"' in html
 
 
 def test_area_page_in_english(client: Client) -> None:
