@@ -84,7 +84,7 @@ class BookingRequestAdmin(MaskedPersonalDataAdmin):
               "name", "contact", "channel", "member", "created_at", "decided_at",
               "decided_by", "reminded_at", "decision", "confirm_slot", "proposed_at"]
     masked_fields = {"name": mask_name, "contact": mask_text}
-    logged_fields = ("preferred_slots", "note")
+    logged_fields = ("member", "preferred_slots", "note")
     subject_ref_path = "person_ref"
 
     @admin.display(description=_("preferred times"))
