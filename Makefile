@@ -64,7 +64,8 @@ messages: install
 	cd members && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
 	cd consultations && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
 	cd privacy && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
-	$(LOCAL) $(PY) manage.py makemessages -l ko -l en -i 'members/*' -i 'consultations/*' -i 'privacy/*' -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*'
+	cd clinic && $(LOCAL) ../$(PY) ../manage.py makemessages -l ko -l en
+	$(LOCAL) $(PY) manage.py makemessages -l ko -l en -i 'members/*' -i 'consultations/*' -i 'privacy/*' -i 'clinic/*' -i '.venv/*' -i 'var/*' -i 'tests/*' -i 'bench/*'
 	$(LOCAL) $(PY) -m clinic_site.i18n_tools
 	$(LOCAL) $(PY) manage.py compilemessages --ignore '.venv'
 

@@ -19,8 +19,8 @@ from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE_DIRS = ("locale", "members/locale", "consultations/locale", "privacy/locale",
-                  "clinic_site/locale_overrides")
-SOURCE_DIRS = ("clinic_site", "members", "consultations", "privacy", "templates")
+                  "clinic/locale", "clinic_site/locale_overrides")
+SOURCE_DIRS = ("clinic_site", "members", "consultations", "privacy", "clinic", "templates")
 # The gettext functions makemessages extracts, and where the context and message ids are.
 GETTEXT_CALLS = {
     "_": (None, 0), "gettext": (None, 0), "gettext_lazy": (None, 0), "gettext_noop": (None, 0),

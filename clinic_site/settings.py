@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "cookie_consent",
     "csp",
     "members",
+    "clinic",
     "consultations",
     "privacy",
     # The site itself: home, health check and the demo-content command, above every app.
@@ -112,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "clinic_site.context_processors.site",
+                "clinic.context_processors.business",
             ],
         },
     },
@@ -237,8 +239,31 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_MANIFEST = env_bool("STATIC_MANIFEST", not DEBUG)
 WHITENOISE_USE_FINDERS = not STATIC_MANIFEST
+# Media (photos uploaded in the admin, named by their contents' hash): var/media on the
+# filesystem, or S3-compatible object storage with MEDIA_STORAGE=s3 (django-storages, the "s3"
+# extra; docs/operations.md).
+MEDIA_STORAGE = env_str("MEDIA_STORAGE", "filesystem")
+if MEDIA_STORAGE == "s3":
+    _media_storage: dict[str, object] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env_str("MEDIA_S3_BUCKET"),
+            "region_name": env_str("MEDIA_S3_REGION") or None,
+            "endpoint_url": env_str("MEDIA_S3_ENDPOINT_URL") or None,
+            "custom_domain": env_str("MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "default_acl": None,
+            "querystring_auth": False,
+            "file_overwrite": False,
+            # Names are content hashes: a file never changes, so it may be cached for a year.
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+elif MEDIA_STORAGE == "filesystem":
+    _media_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ConfigurationError("MEDIA_STORAGE: 'filesystem' or 's3'")
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _media_storage,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -248,8 +273,10 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = env_str("MEDIA_URL", "/media/")
 
-# Request bodies: no uploads on this site, so keep them small.
+# Request bodies: small, apart from the photos staff upload in the admin (files stream to
+# disk past FILE_UPLOAD_MAX_MEMORY_SIZE; clinic/images.py limits them to 5 MB).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 512 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 200
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
@@ -377,6 +404,31 @@ PRIVACY_RIGHTS_REQUEST_RATE_LIMIT = env_str("PRIVACY_RIGHTS_REQUEST_RATE_LIMIT",
 # Days after which a guest consultation's personal data is destroyed (policy registry rule).
 GUEST_CONSULTATION_DAYS_AFTER_ANSWER = env_int("GUEST_CONSULTATION_DAYS_AFTER_ANSWER", 30)
 GUEST_CONSULTATION_DAYS_UNANSWERED = env_int("GUEST_CONSULTATION_DAYS_UNANSWERED", 90)
+# Days after which a booking request is destroyed: after its appointment or its decline, and
+# after the request when the clinic never answers it (registry rule booking_requests).
+BOOKING_DAYS_AFTER_APPOINTMENT = env_int("BOOKING_DAYS_AFTER_APPOINTMENT", 30)
+BOOKING_DAYS_UNANSWERED = env_int("BOOKING_DAYS_UNANSWERED", 90)
+# How far ahead a booking may be asked for, and the length of one consultation slot.
+BOOKING_DAYS_AHEAD = env_int("BOOKING_DAYS_AHEAD", 90)
+BOOKING_SLOT_MINUTES = env_int("BOOKING_SLOT_MINUTES", 30)
+
+# --- The clinic's business information (footer, visit page; clinic/) -------------------------
+# Korean sites show the business name, representative, registration number, address and the
+# medical institution's details on every page; demo values until the environment sets them.
+CLINIC_BUSINESS = {
+    "representative_ko": env_str("CLINIC_REPRESENTATIVE_KO", "장진우"),
+    "representative_en": env_str("CLINIC_REPRESENTATIVE_EN", "Jang Jin-woo"),
+    "registration_number": env_str("CLINIC_REGISTRATION_NUMBER", "000-00-00000"),
+    "medical_institution_ko": env_str(
+        "CLINIC_MEDICAL_INSTITUTION_KO", "의원 (성형외과), 의료기관 개설신고번호 0000-00000"
+    ),
+    "medical_institution_en": env_str(
+        "CLINIC_MEDICAL_INSTITUTION_EN", "Clinic (plastic surgery), licence no. 0000-00000"
+    ),
+    "phone": env_str("CLINIC_PHONE", "02-6677-0000"),
+}
+# What the Naver Map and Kakao Map links search for (the visit page).
+CLINIC_MAP_QUERY = env_str("CLINIC_MAP_QUERY", f"{CLINIC_NAME['ko']} {CLINIC_ADDRESS['ko']}")
 
 # --- Marketing and notices (privacy/marketing/, privacy/processors/sms.py) ------------------
 # Text messages go through this backend; a real provider's class implements

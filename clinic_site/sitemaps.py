@@ -2,14 +2,16 @@
 
 Only pages without anything personal: the boards' lists, not the questions on them. A new
 public page is one more URL name in ``PublicPagesSitemap.items``; a set of pages of their own
-(the clinic's procedures, its doctors) is a ``Sitemap`` class of its own added to
-``SITEMAPS``.
+(the clinic's procedures, doctors and visit page, ``clinic.sitemaps``) is a ``Sitemap`` class
+of its own added to ``SITEMAPS``.
 """
 
 from __future__ import annotations
 
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
+
+from clinic.sitemaps import SITEMAPS as CLINIC_SITEMAPS
 
 
 class PublicPagesSitemap(Sitemap):
@@ -22,4 +24,4 @@ class PublicPagesSitemap(Sitemap):
         return reverse(item)
 
 
-SITEMAPS: dict[str, type[Sitemap]] = {"pages": PublicPagesSitemap}
+SITEMAPS: dict[str, type[Sitemap]] = {"pages": PublicPagesSitemap, **CLINIC_SITEMAPS}

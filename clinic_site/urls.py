@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
 from django.urls import include, path
@@ -43,7 +44,11 @@ urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
     path("sitemap.xml", require_safe(cache_page(3600)(sitemap)), {"sitemaps": SITEMAPS},
          name="sitemap"),
+    path("", include("clinic.urls")),
 ]
+# Uploaded photos: Django serves them only in DEBUG; in production nginx (or the object
+# storage) does, with a year's cache lifetime (docs/operations.md).
+urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
 
 # The site's error pages: 400 with the request (Django's renders without it), 500 from
 # settings alone; 403, 404 and allauth's 429 are Django's and allauth's handlers rendering

@@ -26,6 +26,7 @@ from django.utils.translation import get_language
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
+from clinic.selectors import procedure_pages_published
 from consultations.selectors import area_list_cached
 from privacy.controller import site_for
 from privacy.cookies.groups import MARKETING
@@ -49,11 +50,15 @@ logger = logging.getLogger(__name__)
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    """With marketing cookies accepted, the areas the visitor looked at recently come first."""
+    """With marketing cookies accepted, the areas the visitor looked at recently come first;
+    an area's tile links to its page once staff have published one."""
     areas = area_list_cached()
     if cookie_group_accepted(request, MARKETING):
         areas = interest_order(areas, interest=interest_from(request))
-    return render(request, "home.html", {"areas": areas})
+    pages = procedure_pages_published()
+    return render(request, "home.html", {
+        "areas": areas, "area_pages": {area.pk for area in areas if area.slug in pages},
+    })
 
 
 @require_safe

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from typing import Any
 
 from django import forms
 from django.contrib.auth.password_validation import validate_password
+from django.utils import timezone
 from django.utils.functional import lazy
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -14,11 +16,14 @@ from django.utils.translation import gettext_lazy as _
 from consultations import selectors
 from consultations.models import (
     BODY_MAX_LENGTH,
+    BOOKING_MAX_SLOTS,
+    BOOKING_NOTE_MAX_LENGTH,
     GUEST_NAME_MAX_LENGTH,
     RATING_MAX,
     RATING_MIN,
     TITLE_MAX_LENGTH,
     ConsultationArea,
+    ContactChannel,
     ProcedureRecord,
 )
 from members.models import Member
@@ -254,3 +259,145 @@ class GuestReferenceFindForm(forms.Form):
 
     def clean_mobile_phone(self) -> str:
         return normalise_mobile(self.cleaned_data["mobile_phone"])
+
+
+# --- Booking requests ------------------------------------------------------------------------
+
+class BookingForm(forms.Form):
+    """A request for a consultation appointment. The preferred times come as up to three
+    repeated ``slot_date``/``slot_time`` pairs (the page shows three rows); each is checked
+    against the opening hours and holidays of its day. A guest gives a name and the contact
+    for the channel they choose; a member is reached through the account. The two consents
+    are separate and unticked."""
+
+    area = area_field()
+    note = forms.CharField(
+        label=_("Note (optional)"), required=False, max_length=BOOKING_NOTE_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": BOOKING_NOTE_MAX_LENGTH}),
+        help_text=_("What you would like to discuss, in a few words (up to 500 characters)."),
+    )
+    name = forms.CharField(
+        label=_("Name"), max_length=GUEST_NAME_MAX_LENGTH,
+        error_messages={"required": _("Please enter your name.")},
+    )
+    channel = forms.ChoiceField(
+        label=_("How should we tell you?"), choices=ContactChannel.choices,
+        widget=forms.RadioSelect, initial=ContactChannel.SMS,
+        error_messages={"required": _("Please choose text message or email."),
+                        "invalid_choice": _("Please choose text message or email.")},
+    )
+    mobile_phone = forms.CharField(
+        label=_("Mobile phone number"), max_length=20, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"), max_length=254, required=False,
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    consent = forms.BooleanField(
+        label=_("I agree to the collection and use of my personal information described "
+                "above."),
+        error_messages={"required": _(
+            "A booking request needs your consent to the collection and use of your name and "
+            "contact."
+        )},
+    )
+    consent_sensitive = forms.BooleanField(
+        label=_("I agree to the processing of the sensitive information described above."),
+        error_messages={"required": _(
+            "A booking request needs your separate consent to the consultation area, times "
+            "and note (health information)."
+        )},
+    )
+
+    def __init__(self, *args: Any, member: Member | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.member = member
+        if member is not None:
+            for name in ("name", "mobile_phone", "email"):
+                del self.fields[name]
+        self.slot_rows: list[tuple[str, str]] = self._slot_rows()
+
+    def _slot_rows(self) -> list[tuple[str, str]]:
+        """The submitted (date, time) rows as typed, blank rows dropped; three empty rows on a
+        new form."""
+        if not self.is_bound:
+            return []
+        dates = self.data.getlist("slot_date") if hasattr(self.data, "getlist") else []
+        times = self.data.getlist("slot_time") if hasattr(self.data, "getlist") else []
+        if len(dates) != len(times):
+            return [("", "")] * (BOOKING_MAX_SLOTS + 1)  # a malformed post: refused below
+        return [(d.strip()[:10], t.strip()[:5]) for d, t in zip(dates, times, strict=True)
+                if d.strip() or t.strip()]
+
+    def slot_rows_for_display(self) -> list[tuple[str, str]]:
+        rows = self.slot_rows[:BOOKING_MAX_SLOTS]
+        return rows + [("", "")] * (BOOKING_MAX_SLOTS - len(rows))
+
+    def time_choices(self) -> list[str]:
+        return [f"{value:%H:%M}" for value in selectors.booking_slot_times()]
+
+    def clean_mobile_phone(self) -> str:
+        value = self.cleaned_data.get("mobile_phone", "")
+        return normalise_mobile(value) if value else ""
+
+    def _clean_slots(self) -> list[datetime.datetime]:
+        rows = self.slot_rows
+        if not rows:
+            raise forms.ValidationError(_("Please choose at least one preferred date and time."))
+        if len(rows) > BOOKING_MAX_SLOTS:
+            raise forms.ValidationError(_("Please choose at most three preferred times."))
+        now = timezone.now()
+        slots: list[datetime.datetime] = []
+        errors: list[Any] = []
+        for day, start in rows:
+            try:
+                naive = datetime.datetime.combine(
+                    datetime.date.fromisoformat(day), datetime.time.fromisoformat(start)
+                )
+            except ValueError:
+                errors.append(_("Please give each preferred time as a date and a time."))
+                continue
+            slot = timezone.make_aware(naive)
+            if slot in slots:
+                errors.append(_("%(date)s %(time)s is chosen twice; choose each time once.")
+                              % {"date": day, "time": start})
+                continue
+            problem = selectors.booking_slot_error(slot, now=now)
+            if problem:
+                errors.append(problem)
+            slots.append(slot)
+        if errors:
+            raise forms.ValidationError(errors)
+        return slots
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        try:
+            cleaned["slots"] = self._clean_slots()
+        except forms.ValidationError as error:
+            self.add_error(None, error)
+        if self.member is None:
+            channel = cleaned.get("channel")
+            if channel == ContactChannel.SMS and not cleaned.get("mobile_phone") \
+                    and "mobile_phone" not in self.errors:
+                self.add_error("mobile_phone", _(
+                    "Please enter your mobile phone number to be told by text message."))
+            if channel == ContactChannel.EMAIL and not cleaned.get("email") \
+                    and "email" not in self.errors:
+                self.add_error("email", _("Please enter your email address to be told by email."))
+            cleaned["contact"] = (cleaned.get("email") if channel == ContactChannel.EMAIL
+                                  else cleaned.get("mobile_phone")) or ""
+        return cleaned
+
+
+class BookingReadForm(forms.Form):
+    reference = forms.CharField(
+        label=_("Reference"), max_length=20,
+        error_messages={"required": _("Please enter your reference.")},
+    )
+    contact = forms.CharField(
+        label=_("The mobile phone number or email you gave"), max_length=254,
+        error_messages={"required": _("Please enter the mobile phone number or email you "
+                                      "gave.")},
+    )

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import datetime
+import json
 import uuid
 
 from django.conf import settings
@@ -238,3 +240,92 @@ class GuestConsultation(models.Model):
 
     def __str__(self) -> str:
         return self.reference
+
+
+BOOKING_NOTE_MAX_LENGTH = 500
+BOOKING_MAX_SLOTS = 3
+
+
+class BookingStatus(models.TextChoices):
+    REQUESTED = "requested", _("waiting for the clinic")
+    CONFIRMED = "confirmed", _("confirmed")
+    PROPOSED = "proposed", _("another time proposed")
+    DECLINED = "declined", _("declined")
+
+
+class ContactChannel(models.TextChoices):
+    SMS = "sms", _("text message")
+    EMAIL = "email", _("email")
+
+
+class BookingRequest(models.Model):
+    """A request for a consultation appointment (상담 예약 신청) from a member or a guest.
+
+    The preferred times, the note, the guest's name and contact are sealed under the subject's
+    data key: a member's own key, or for a guest a key of the request's own, so destroying it
+    erases the guest. ``appointment_at`` (the time staff confirmed or proposed) stays readable
+    because the reminder and the retention rule are scheduled by it. A guest finds the request
+    again with its reference and the contact they gave, matched by ``contact_digest``."""
+
+    subject_ref = models.UUIDField(
+        _("subject reference"), default=uuid.uuid4, unique=True, editable=False
+    )
+    reference = models.CharField(_("reference"), max_length=20, unique=True, editable=False)
+    member = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("member"), null=True, blank=True,
+        on_delete=models.CASCADE, related_name="booking_requests", editable=False,
+    )
+    area = models.ForeignKey(
+        ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
+        related_name="booking_requests",
+    )
+    preferred_slots = EncryptedTextField(_("preferred times"))
+    note = EncryptedTextField(_("note"), blank=True)
+    name = EncryptedTextField(_("name"), blank=True)
+    channel = models.CharField(
+        _("contact by"), max_length=10, choices=ContactChannel.choices
+    )
+    contact = EncryptedTextField(_("contact"), blank=True)
+    contact_digest = models.CharField(
+        _("contact digest"), max_length=64, blank=True, editable=False, db_index=True
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=BookingStatus.choices,
+        default=BookingStatus.REQUESTED, db_index=True,
+    )
+    appointment_at = models.DateTimeField(_("appointment"), null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(_("requested at"), default=timezone.now, db_index=True)
+    decided_at = models.DateTimeField(_("answered at"), null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("answered by"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+", editable=False,
+    )
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True, editable=False)
+    data_key = DataKeyField()
+
+    class Meta:
+        verbose_name = _("booking request")
+        verbose_name_plural = _("booking requests")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["member", "created_at", "id"], name="booking_member_seek"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def person_ref(self) -> uuid.UUID:
+        """Whose request it is, for the consent ledger and the staff access log: the member's
+        subject reference, or the request's own for a guest."""
+        return self.member.subject_ref if self.member_id and self.member else self.subject_ref
+
+    def slots(self) -> list[datetime.datetime]:
+        """The preferred times, earliest first (stored as ISO strings in the sealed field)."""
+        if not self.preferred_slots:
+            return []
+        return sorted(datetime.datetime.fromisoformat(value)
+                      for value in json.loads(self.preferred_slots))
+
+    def slots_set(self, slots: list[datetime.datetime]) -> None:
+        self.preferred_slots = json.dumps([slot.isoformat() for slot in sorted(slots)])

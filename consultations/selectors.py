@@ -3,7 +3,7 @@ post or change what. Each rule is one function, used by every view and template.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -12,12 +12,18 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from clinic.selectors import clinic_open_for, opening_hours
 from consultations.models import (
     Answer,
+    BookingRequest,
+    BookingStatus,
     Consultation,
     ConsultationArea,
     ConsultationKind,
+    ContactChannel,
     GuestConsultation,
     ProcedureRecord,
     Review,
@@ -27,7 +33,7 @@ from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
 from members.models import Member
 from privacy.ledger import consent_is_granted
-from privacy.lookup import phone_digest
+from privacy.lookup import email_digest, phone_digest
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
@@ -372,3 +378,90 @@ def guest_consultations_due_for_destruction(*, now: datetime) -> QuerySet[GuestC
         Q(answered_at__isnull=False, answered_at__lte=answered_before)
         | Q(answered_at__isnull=True, created_at__lte=posted_before)
     ).order_by("created_at", "id")
+
+
+# --- Booking requests ------------------------------------------------------------------------
+
+def booking_slot_length() -> timedelta:
+    return timedelta(minutes=settings.BOOKING_SLOT_MINUTES)
+
+
+def booking_slot_times() -> list[time]:
+    """The start times a slot may have on some day: every slot length from the earliest
+    opening to the latest closing of the week (each day is checked against its own hours)."""
+    hours = list(opening_hours().values())
+    if not hours:
+        return []
+    start = datetime.combine(date.min, min(h.opens_at for h in hours))
+    end = datetime.combine(date.min, max(h.closes_at for h in hours))
+    times = []
+    while start + booking_slot_length() <= end:
+        times.append(start.time())
+        start += booking_slot_length()
+    return times
+
+
+def booking_slot_error(slot: datetime, *, now: datetime) -> Any:
+    """Why ``slot`` (an aware datetime) cannot be asked for, or None: in the past, too far
+    ahead, or not within the opening hours of its day (a holiday is closed)."""
+    local = timezone.localtime(slot)
+    if slot <= now:
+        return _("%(date)s %(time)s is in the past.") % {
+            "date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}"}
+    if local.date() > timezone.localtime(now).date() + timedelta(days=settings.BOOKING_DAYS_AHEAD):
+        return _("Bookings are taken up to %(days)d days ahead.") % {
+            "days": settings.BOOKING_DAYS_AHEAD}
+    end = (local + booking_slot_length()).time()
+    if end <= local.time() or not clinic_open_for(local.date(), local.time(), end):
+        return _("The clinic is closed at %(date)s %(time)s (outside opening hours or a "
+                 "holiday).") % {"date": f"{local:%Y-%m-%d}", "time": f"{local:%H:%M}"}
+    return None
+
+
+def booking_contact_digest(*, channel: str, contact: str) -> str:
+    return email_digest(contact) if channel == ContactChannel.EMAIL else phone_digest(contact)
+
+
+def booking_for_guest(*, reference: str, contact: str) -> BookingRequest | None:
+    """A guest's booking request if the reference and the phone number or email given with it
+    match; None otherwise (which of the two was wrong is not told)."""
+    digests = {digest for digest in (phone_digest(contact), email_digest(contact)) if digest}
+    if not digests:
+        return None
+    return (
+        BookingRequest.objects.select_related("area", "data_key")
+        .filter(reference=guest_reference_normalise(reference), member__isnull=True,
+                contact_digest__in=digests)
+        .first()
+    )
+
+
+def booking_requests_of(member: Member) -> QuerySet[BookingRequest]:
+    """A member's booking requests, newest first, with what their page shows."""
+    return (
+        BookingRequest.objects.filter(member=member)
+        .select_related("area", "data_key").order_by("-created_at", "-id")
+    )
+
+
+def booking_requests_due_for_destruction(*, now: datetime) -> QuerySet[BookingRequest]:
+    """Requests whose purpose is achieved (registry rule ``booking_requests``): the appointment
+    or the decline more than BOOKING_DAYS_AFTER_APPOINTMENT days ago, or never answered and
+    asked more than BOOKING_DAYS_UNANSWERED days ago."""
+    after = now - timedelta(days=settings.BOOKING_DAYS_AFTER_APPOINTMENT)
+    unanswered = now - timedelta(days=settings.BOOKING_DAYS_UNANSWERED)
+    return BookingRequest.objects.filter(
+        Q(status__in=[BookingStatus.CONFIRMED, BookingStatus.PROPOSED], appointment_at__lte=after)
+        | Q(status=BookingStatus.DECLINED, decided_at__lte=after)
+        | Q(status=BookingStatus.REQUESTED, created_at__lte=unanswered)
+    ).order_by("created_at", "id")
+
+
+def booking_requests_to_remind(*, now: datetime) -> QuerySet[BookingRequest]:
+    """Confirmed appointments of tomorrow (Seoul time) whose patient was not reminded yet."""
+    tomorrow = timezone.localtime(now).date() + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(tomorrow, time.min))
+    return BookingRequest.objects.filter(
+        status=BookingStatus.CONFIRMED, reminded_at__isnull=True,
+        appointment_at__gte=start, appointment_at__lt=start + timedelta(days=1),
+    ).select_related("member", "data_key", "area").order_by("appointment_at", "id")

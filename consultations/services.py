@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -14,6 +14,8 @@ from django.utils import timezone, translation
 
 from consultations.models import (
     Answer,
+    BookingRequest,
+    BookingStatus,
     Consultation,
     ConsultationArea,
     ConsultationKind,
@@ -27,6 +29,7 @@ from consultations.selectors import (
     GUEST_CONSENT,
     GUEST_SENSITIVE_CONSENT,
     area_list_cache_clear,
+    booking_contact_digest,
     guest_consultations_matching,
 )
 from consultations.tasks import consultation_answered_notify, guest_text_notify
@@ -38,6 +41,8 @@ from privacy.outbox import new_send_key
 
 logger = logging.getLogger(__name__)
 
+# The two consents a booking request needs (privacy.registry), each asked on its own.
+BOOKING_CONSENTS = ("booking_request", "booking_request_sensitive")
 # Crockford's base32 without look-alikes: a guest can read the reference out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_GROUPS, REFERENCE_GROUP_LENGTH = 3, 4  # 60 random bits, e.g. 7KQ2-M9XD-4TPA
@@ -310,3 +315,69 @@ def member_posts_withhold(*, member: Member) -> dict[str, int]:
         author=member, status=ReviewStatus.PUBLISHED
     ).update(status=ReviewStatus.PENDING)
     return {"consultations": private, "reviews": unpublished}
+
+
+# --- Booking requests ------------------------------------------------------------------------
+
+@transaction.atomic
+def booking_request_create(
+    *, member: Member | None, area: ConsultationArea, slots: list[datetime], note: str,
+    channel: str, name: str = "", contact: str = "", ip_address: str | None = None,
+) -> BookingRequest:
+    """Take a request for a consultation appointment and record both consents in the ledger:
+    a member's under the member, a guest's under the request's own subject reference. A
+    member's request is sealed with the member's key and reaches them through the account's
+    contact; a guest's has a key of its own and keeps the contact given."""
+    reference = guest_reference_new()
+    while BookingRequest.objects.filter(reference=reference).exists():
+        reference = guest_reference_new()
+    booking = BookingRequest(
+        reference=reference, member=member, area=area, note=note, channel=channel,
+        name="" if member else name, contact="" if member else contact,
+        contact_digest="" if member else booking_contact_digest(channel=channel, contact=contact),
+        data_key=member.data_key if member else None,
+    )
+    booking.slots_set(slots)
+    booking.save()
+    for consent in BOOKING_CONSENTS:
+        consent_record(
+            subject_ref=member.subject_ref if member else booking.subject_ref, member=member,
+            consent=consent, granted=True, method=ConsentMethod.BOOKING_FORM,
+            ip_address=ip_address,
+        )
+    return booking
+
+
+def _decide(booking: BookingRequest, *, status: str, staff: Member,
+            appointment_at: datetime | None) -> BookingRequest:
+    booking.status = status
+    booking.appointment_at = appointment_at
+    booking.decided_at = timezone.now()
+    booking.decided_by = staff
+    booking.reminded_at = None
+    booking.save(update_fields=["status", "appointment_at", "decided_at", "decided_by",
+                                "reminded_at"])
+    return booking
+
+
+@transaction.atomic
+def booking_confirm(*, booking: BookingRequest, slot: datetime, staff: Member) -> BookingRequest:
+    """Confirm one of the times the patient asked for."""
+    if slot not in booking.slots():
+        raise NotAllowed("the confirmed time must be one the patient asked for")
+    return _decide(booking, status=BookingStatus.CONFIRMED, staff=staff, appointment_at=slot)
+
+
+@transaction.atomic
+def booking_propose(*, booking: BookingRequest, slot: datetime, staff: Member) -> BookingRequest:
+    """Propose another time (already checked against the opening hours by the caller's form)."""
+    return _decide(booking, status=BookingStatus.PROPOSED, staff=staff, appointment_at=slot)
+
+
+@transaction.atomic
+def booking_decline(*, booking: BookingRequest, staff: Member) -> BookingRequest:
+    return _decide(booking, status=BookingStatus.DECLINED, staff=staff, appointment_at=None)
+
+
+def booking_reminded(*, booking: BookingRequest) -> None:
+    BookingRequest.objects.filter(pk=booking.pk).update(reminded_at=timezone.now())

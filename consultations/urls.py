@@ -18,4 +18,7 @@ urlpatterns = [
     path("guest/done/", views.guest_consultation_done, name="guest_done"),
     path("guest/read/", views.guest_consultation_read, name="guest_read"),
     path("guest/find/", views.guest_reference_find, name="guest_find"),
+    path("booking/", views.booking_create, name="booking"),
+    path("booking/done/", views.booking_done, name="booking_done"),
+    path("booking/status/", views.booking_read, name="booking_read"),
 ]

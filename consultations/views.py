@@ -459,3 +459,87 @@ def review_delete(request: HttpRequest, pk: int) -> HttpResponse:
         {"object_title": review.title, "cancel_url": reverse("reviews:mine")},
     )
 
+
+
+# --- Booking requests ------------------------------------------------------------------------
+
+BOOKING_REFERENCE_SESSION_KEY = "consultations:booking_reference"
+BOOKING_CREATE_RATE_LIMIT = "10/1h/ip"
+BOOKING_READ_RATE_LIMIT = "5/15m/key,20/1h/ip"
+
+
+def _booking_notice() -> dict[str, Any]:
+    return {
+        "consents": [
+            (consent, registry.items_for_consent(consent.key))
+            for consent in map(registry.consent, services.BOOKING_CONSENTS)
+        ],
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_create(request: HttpRequest) -> HttpResponse:
+    """A member's or a guest's request for a consultation appointment; ``?area=<slug>`` (the
+    area page's link) chooses the area."""
+    member = request.user if isinstance(request.user, Member) else None
+    initial = {}
+    area_slug = request.GET.get("area", "")[:40]
+    if area_slug:
+        area = next((a for a in selectors.area_list_cached() if a.slug == area_slug), None)
+        initial["area"] = area
+    form = forms.BookingForm(request.POST or None, member=member, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        if not _rate_limit_ok(request, action="booking_create", rates=BOOKING_CREATE_RATE_LIMIT):
+            return _too_many(request)
+        data = form.cleaned_data
+        booking = services.booking_request_create(
+            member=member, area=data["area"], slots=data["slots"], note=data["note"],
+            channel=data["channel"], name=data.get("name", ""), contact=data.get("contact", ""),
+            ip_address=client_ip(request),
+        )
+        request.session[BOOKING_REFERENCE_SESSION_KEY] = booking.reference
+        return redirect("consultations:booking_done")
+    return render(request, "consultations/booking_form.html", {
+        "form": form, "member": member, **_booking_notice(),
+        "days_after": settings.BOOKING_DAYS_AFTER_APPOINTMENT,
+        "days_unanswered": settings.BOOKING_DAYS_UNANSWERED,
+    })
+
+
+@never_cache
+@require_safe
+def booking_done(request: HttpRequest) -> HttpResponse:
+    """Shows the reference once, right after the request."""
+    reference = request.session.pop(BOOKING_REFERENCE_SESSION_KEY, None)
+    if reference is None:
+        return redirect("consultations:booking_read")
+    return render(request, "consultations/booking_done.html", {"reference": reference})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def booking_read(request: HttpRequest) -> HttpResponse:
+    """A guest follows a request with its reference and the phone number or email given, in a
+    POST body (never the URL); the status shows on the response only."""
+    form = forms.BookingReadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        reference = selectors.guest_reference_normalise(form.cleaned_data["reference"])
+        if not _rate_limit_ok(
+            request, action="booking_read", rates=BOOKING_READ_RATE_LIMIT, key=reference
+        ):
+            return _too_many(request)
+        booking = selectors.booking_for_guest(
+            reference=reference, contact=form.cleaned_data["contact"]
+        )
+        if booking is not None:
+            response = render(request, "consultations/booking_detail.html", {
+                "booking": booking, "name": mask_name(booking.name),
+            })
+            response["Cache-Control"] = "private, no-store"
+            return response
+        form.add_error(None, _(
+            "The reference or the contact is not correct. (After the retention period the "
+            "request is destroyed and can no longer be read.)"
+        ))
+    return render(request, "consultations/booking_read.html", {"form": form})

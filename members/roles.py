@@ -24,6 +24,7 @@ _RECEPTION = (
     "consultations.view_answer", "consultations.add_answer", "consultations.change_answer",
     "consultations.view_guestconsultation", "consultations.change_guestconsultation",
     "consultations.view_review", "consultations.change_review",
+    "consultations.view_bookingrequest", "consultations.change_bookingrequest",
 )
 ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     RECEPTIONIST: _RECEPTION,
@@ -53,7 +54,10 @@ ROLES: tuple[str, ...] = (RECEPTIONIST, DOCTOR, PRIVACY_MANAGER, ADMINISTRATOR)
 
 
 def roles_create(apps: Apps) -> None:
-    """Create or complete the role groups with the (historical) models of ``apps``."""
+    """Create or complete the role groups with the (historical) models of ``apps``.
+
+    A permission whose model a later migration creates is skipped here; that migration runs
+    this again to add it."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role in ROLES:
@@ -63,5 +67,5 @@ def roles_create(apps: Apps) -> None:
             continue
         for reference in ROLE_PERMISSIONS[role]:
             app_label, codename = reference.split(".")
-            group.permissions.add(permission_model.objects.get(
+            group.permissions.add(*permission_model.objects.filter(
                 content_type__app_label=app_label, codename=codename))

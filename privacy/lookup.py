@@ -30,3 +30,12 @@ def phone_digest(phone: str) -> str:
     if len(digits) < 9:
         return ""
     return hmac.new(_key(), digits.encode(), hashlib.sha256).hexdigest()
+
+
+def email_digest(email: str) -> str:
+    """HMAC-SHA256 of the address in lower case without surrounding spaces; empty for an
+    empty value."""
+    address = (email or "").strip().lower()
+    if not address:
+        return ""
+    return hmac.new(_key(), address.encode(), hashlib.sha256).hexdigest()

@@ -59,6 +59,7 @@ class Collection(TextChoices):
     REVIEW = "review", _("post-surgery review")
     AUTOMATIC = "automatic", _("generated automatically while the site is used")
     COMPLAINT = "complaint", _("complaint form")
+    BOOKING = "booking", _("consultation booking request")
 
 
 
@@ -307,6 +308,34 @@ ITEMS: tuple[CollectionItem, ...] = (
         collected_by=(Collection.REVIEW,), retention_key="member_posts", encrypted=True,
         fields=("consultations.Review.body",),
     ),
+    # Section 1, "service application": requests for a consultation appointment.
+    CollectionItem(
+        key="booking_contact",
+        label=_("booking request: name, mobile phone number or email, and how to reach you"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.CONSENT, required=True,
+        collected_by=(Collection.BOOKING,), retention_key="booking_requests", encrypted=True,
+        fields=(
+            "consultations.BookingRequest.name", "consultations.BookingRequest.contact",
+            "consultations.BookingRequest.contact_digest",
+            "consultations.BookingRequest.channel",
+        ),
+        description=_("A member's name and contact are taken from the account."),
+    ),
+    CollectionItem(
+        key="booking_details",
+        label=_("booking request: consultation area, preferred times, note and appointment "
+                "(health information)"),
+        purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
+        collected_by=(Collection.BOOKING,), retention_key="booking_requests", encrypted=True,
+        fields=(
+            "consultations.BookingRequest.member", "consultations.BookingRequest.area",
+            "consultations.BookingRequest.preferred_slots", "consultations.BookingRequest.note",
+            "consultations.BookingRequest.status",
+            "consultations.BookingRequest.appointment_at",
+            "consultations.BookingRequest.created_at", "consultations.BookingRequest.decided_at",
+            "consultations.BookingRequest.reminded_at",
+        ),
+    ),
     # Records the site keeps about what it did with the items above: consents, the retention
     # store (section 4), complaints (section 8), notices, provision and staff access.
     CollectionItem(
@@ -488,6 +517,8 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("privacy.Visit", owner=None, collected_at="visited_at"),
     Holder("consultations.GuestConsultation", owner=SUBJECT_REF, collected_at="created_at",
            shown_with=_KEYED),
+    Holder("consultations.BookingRequest", owner="member", collected_at="created_at",
+           shown_with=("area", *_KEYED)),
     Holder("consultations.ProcedureRecord", owner="member", collected_at="created_at",
            shown_with=("area", *_KEYED)),
     Holder("consultations.Consultation", owner="author", collected_at="created_at",
@@ -553,6 +584,14 @@ GUEST_CONSULTATION = RetentionRule(
         "it is never answered"
     ),
     days_setting="GUEST_CONSULTATION_DAYS_AFTER_ANSWER",
+)
+BOOKING_REQUESTS = RetentionRule(
+    key="booking_requests",
+    achieved_when=_(
+        "the appointment has passed or the request is declined (destroyed 30 days later), or "
+        "90 days after the request if the clinic never answers it"
+    ),
+    days_setting="BOOKING_DAYS_AFTER_APPOINTMENT",
 )
 MEMBER_POSTS = RetentionRule(
     key="member_posts",
@@ -640,7 +679,7 @@ RETENTION_RULES: tuple[RetentionRule, ...] = (
     GUEST_CONSULTATION, MEMBER_POSTS, COMPLAINT_RECORDS, ANALYTICS_VISITS, CONSENT_PROOF,
     STAFF_ACCESS_LOG, DISCLOSURE_RECORDS, MEMBER_BLOCK, RETENTION_PERIOD_ENDED,
     PROCEDURE_HISTORY, MARKETING_SENDS, RESTRICTION_RECORDS, RIGHTS_REQUEST_RECORDS,
-    BREACH_RECORDS, SESSIONS, ADMIN_LOG,
+    BREACH_RECORDS, SESSIONS, ADMIN_LOG, BOOKING_REQUESTS,
 )
 
 # Rules whose data does not exist yet, so no purge rule destroys it yet; every other rule must
@@ -702,6 +741,32 @@ CONSENTS: tuple[Consent, ...] = (
             "(sensitive information, PIPA art. 23), and the answer. Purpose: to answer your "
             "consultation only. Retention: as above. You may refuse; without this consent we "
             "cannot take a guest consultation, but you can still call the clinic."
+        ),
+    ),
+    Consent(
+        key="booking_request",
+        label=_("Collection and use of personal information for a consultation booking"),
+        items=("booking_contact",), purposes=(Purpose.CONSULTATION,),
+        basis=LegalBasis.CONSENT, retention=BOOKING_REQUESTS, asked_at=Collection.BOOKING,
+        notice=_(
+            "Items: your name and the mobile phone number or email address you choose. "
+            "Purpose: to arrange your consultation appointment and tell you about it. "
+            "Retention: destroyed 30 days after the appointment or the decline, or 90 days "
+            "after the request if it is never answered. You may refuse; without this consent "
+            "we cannot take the request online, but you can still call the clinic."
+        ),
+    ),
+    Consent(
+        key="booking_request_sensitive",
+        label=_("Sensitive information: consultation area and note of a booking"),
+        items=("booking_details",), purposes=(Purpose.CONSULTATION,),
+        basis=LegalBasis.SENSITIVE_CONSENT, retention=BOOKING_REQUESTS,
+        asked_at=Collection.BOOKING,
+        notice=_(
+            "The consultation area, your preferred times and your note are health information. "
+            "We process them only to arrange your appointment and destroy them with the "
+            "request (see above). You may refuse; without this consent we cannot take the "
+            "request online, but you can still call the clinic."
         ),
     ),
     Consent(
@@ -774,6 +839,9 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "consultations.GuestConsultation.answered_at", "consultations.GuestConsultation.answered_by",
     "consultations.GuestConsultation.created_at", "consultations.GuestConsultation.destroyed_at",
     "consultations.GuestConsultation.data_key",
+    "consultations.BookingRequest.id", "consultations.BookingRequest.subject_ref",
+    "consultations.BookingRequest.reference", "consultations.BookingRequest.decided_by",
+    "consultations.BookingRequest.data_key",
     # privacy: keys, policy versions, consents, notices, processors, disclosures, complaints
     "privacy.DataKey.id", "privacy.DataKey.wrapped_key", "privacy.DataKey.created_at",
     "privacy.DataKey.rewrapped_at",
@@ -854,6 +922,27 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "account.EmailConfirmation.id", "account.EmailConfirmation.email_address",
     "account.EmailConfirmation.created", "account.EmailConfirmation.sent",
     "account.EmailConfirmation.key",
+    # clinic: the clinic's own pages. Doctors appear in their professional role, as the clinic
+    # publishes them (name, specialty, qualifications, photo), not as members or patients;
+    # areas, opening hours, holidays and directions describe the clinic.
+    "clinic.ProcedurePage.id", "clinic.ProcedurePage.area", "clinic.ProcedurePage.summary_ko",
+    "clinic.ProcedurePage.summary_en", "clinic.ProcedurePage.procedures_ko",
+    "clinic.ProcedurePage.procedures_en", "clinic.ProcedurePage.recovery_ko",
+    "clinic.ProcedurePage.recovery_en", "clinic.ProcedurePage.risks_ko",
+    "clinic.ProcedurePage.risks_en", "clinic.ProcedurePage.is_published",
+    "clinic.ProcedurePage.updated_at",
+    "clinic.Doctor.id", "clinic.Doctor.name_ko", "clinic.Doctor.name_en",
+    "clinic.Doctor.specialty_ko", "clinic.Doctor.specialty_en",
+    "clinic.Doctor.qualifications_ko", "clinic.Doctor.qualifications_en", "clinic.Doctor.photo",
+    "clinic.Doctor.photo_small", "clinic.Doctor.photo_medium", "clinic.Doctor.position",
+    "clinic.Doctor.is_active",
+    "clinic.OpeningHours.id", "clinic.OpeningHours.weekday", "clinic.OpeningHours.opens_at",
+    "clinic.OpeningHours.closes_at",
+    "clinic.Holiday.id", "clinic.Holiday.date", "clinic.Holiday.name_ko", "clinic.Holiday.name_en",
+    "clinic.VisitInformation.id", "clinic.VisitInformation.subway_ko",
+    "clinic.VisitInformation.subway_en", "clinic.VisitInformation.bus_ko",
+    "clinic.VisitInformation.bus_en", "clinic.VisitInformation.parking_ko",
+    "clinic.VisitInformation.parking_en", "clinic.VisitInformation.updated_at",
 })
 
 # Fields whose value is a secret (a password hash, a second factor's seed, a session's key
@@ -876,6 +965,7 @@ DIGEST_FIELDS: frozenset[str] = frozenset({
 CHECKED_APPS: tuple[str, ...] = (
     "members", "consultations", "privacy", "sessions", "account", "mfa", "usersessions", "admin",
     "django_tasks_database",
+    "clinic",
 )
 
 

@@ -22,6 +22,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
 from privacy.access_log import access_log_verify
+from privacy.bookings.notices import booking_reminders_send
 from privacy.console.breach import incidents_open
 from privacy.marketing.campaigns import consent_reminders_send
 from privacy.models import SentMessage
@@ -67,6 +68,13 @@ def job_remind_consents() -> JobOutcome:
     if report.failed:
         return JobOutcome(summary, f"{report.failed} reminder(s) failed; the next run retries")
     return JobOutcome(summary)
+
+
+def job_remind_bookings() -> JobOutcome:
+    """Queue the reminder of every confirmed appointment tomorrow; each is reminded once."""
+    with purge_lock():
+        report = booking_reminders_send()
+    return JobOutcome(f"remind-bookings: {report.sent} reminder(s) queued")
 
 
 def job_review_access_log() -> JobOutcome:
@@ -122,6 +130,7 @@ def job_prune_tasks() -> JobOutcome:
 JOBS: dict[str, Callable[[], JobOutcome]] = {
     "purge": job_purge,
     "remind-consents": job_remind_consents,
+    "remind-bookings": job_remind_bookings,
     "review-access-log": job_review_access_log,
     "breach-deadlines": job_breach_deadlines,
     "prune-tasks": job_prune_tasks,

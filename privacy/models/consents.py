@@ -55,6 +55,7 @@ class ConsentMethod(models.TextChoices):
     EMAIL_LINK = "email_link", _("link in an email")
     GUEST_FORM = "guest_form", _("guest consultation form")
     BOARD_FORM = "board_form", _("consultation or review form")
+    BOOKING_FORM = "booking_form", _("consultation booking form")
     OFFICER = "officer", _("request to the privacy officer")
 
 

@@ -17,8 +17,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import models
 
-from consultations.models import Consultation, GuestConsultation, ProcedureRecord, Review
-from consultations.selectors import guest_consultations_due_for_destruction
+from consultations.models import (
+    BookingRequest,
+    Consultation,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+)
+from consultations.selectors import (
+    booking_requests_due_for_destruction,
+    guest_consultations_due_for_destruction,
+)
 from privacy import registry
 from privacy.models import DataKey
 from privacy.retention.admin_log import admin_log_naming
@@ -50,6 +59,23 @@ def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reaso
     return count
 
 
+# --- Booking requests: 30 days after the appointment or the decline, 90 if never answered -----
+
+def booking_requests_due(now: datetime.datetime) -> models.QuerySet:
+    return booking_requests_due_for_destruction(now=now).order_by()
+
+
+def booking_requests_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
+    """The request's purpose is achieved: a guest's consents end in the ledger (the proof then
+    goes 3 years later, rule consent_proof), the rows go with a guest's own data key, and the
+    admin history naming them."""
+    rows = BookingRequest.objects.filter(pk__in=pks)
+    consents_end(list(rows.filter(member__isnull=True).values_list("subject_ref", flat=True)),
+                 now=now, reason=reason)
+    admin_log_naming(BookingRequest, pks).delete()
+    return rows_with_own_keys_destroy(rows)
+
+
 # --- Withdrawal: posts, answers, reviews, procedure records ------------------------------------
 
 def _post_keys(member_pks: list[int]) -> set[int]:
@@ -58,6 +84,7 @@ def _post_keys(member_pks: list[int]) -> set[int]:
         Consultation.objects.filter(author__in=member_pks),
         Review.objects.filter(author__in=member_pks),
         ProcedureRecord.objects.filter(member__in=member_pks),
+        BookingRequest.objects.filter(member__in=member_pks),
     ):
         keys.update(queryset.exclude(data_key=None).values_list("data_key_id", flat=True))
     return keys
@@ -71,6 +98,7 @@ def member_posts_erase(pks: list[int], *, now: datetime.datetime) -> None:
     Consultation.objects.filter(author__in=pks).delete()  # answers go with them (CASCADE)
     Review.objects.filter(author__in=pks).delete()
     ProcedureRecord.objects.filter(member__in=pks).delete()
+    BookingRequest.objects.filter(member__in=pks).delete()
     own_keys = set(
         get_user_model()._base_manager.filter(pk__in=pks).exclude(data_key=None)
         .values_list("data_key_id", flat=True)
@@ -96,6 +124,11 @@ def _rows_destroy(model: type[Consultation | ProcedureRecord]) -> Callable[..., 
 MEMBER_ERASERS = [member_posts_erase]
 
 PURGE_RULES = [
+    PurgeRule(
+        key=registry.BOOKING_REQUESTS.key, retention_rule=registry.BOOKING_REQUESTS.key,
+        model="consultations.BookingRequest", due=booking_requests_due,
+        destroy=booking_requests_destroy, item_keys=items_of(registry.BOOKING_REQUESTS.key),
+    ),
     PurgeRule(
         key=registry.GUEST_CONSULTATION.key, retention_rule=registry.GUEST_CONSULTATION.key,
         model="consultations.GuestConsultation", due=guest_consultations_due,

@@ -1,20 +1,24 @@
 from __future__ import annotations
 
 import datetime
+import json
 
 import factory
 from django.contrib.auth.hashers import make_password
 
 from consultations.models import (
     Answer,
+    BookingRequest,
     Consultation,
     ConsultationArea,
     ConsultationKind,
+    ContactChannel,
     GuestConsultation,
     ProcedureRecord,
     Review,
     ReviewStatus,
 )
+from privacy.lookup import phone_digest
 from tests.members.factories import PosterFactory
 
 
@@ -96,3 +100,26 @@ class GuestConsultationFactory(factory.django.DjangoModelFactory):
     area = factory.SubFactory(ConsultationAreaFactory)
     title = "코 성형 문의"
     body = "비염이 있는데 코 수술이 가능한가요?"
+
+
+def seoul(text: str) -> datetime.datetime:
+    """"2026-11-27 10:00" in Seoul, as an aware datetime."""
+    return datetime.datetime.fromisoformat(f"{text}+09:00")
+
+
+class BookingRequestFactory(factory.django.DjangoModelFactory):
+    """A guest's request for Friday 2026-11-27 10:00 or 14:00 (the test clock is the Thursday
+    before), to be told by text message."""
+
+    class Meta:
+        model = BookingRequest
+
+    reference = factory.Sequence(lambda n: f"BK{n:02d}-TEST-0000")
+    area = factory.SubFactory(ConsultationAreaFactory)
+    name = "홍길동"
+    channel = ContactChannel.SMS
+    contact = "010-1234-5678"
+    contact_digest = factory.LazyAttribute(lambda o: phone_digest(o.contact))
+    note = "쌍꺼풀 상담"
+    preferred_slots = factory.LazyFunction(lambda: json.dumps(
+        [seoul("2026-11-27 10:00").isoformat(), seoul("2026-11-27 14:00").isoformat()]))

@@ -85,6 +85,9 @@ MAIN_PAGES = {
     "cookies": "/cookies/",
     "login": "/accounts/login/",
     "signup": "/accounts/signup/",
+    "doctors": "/doctors/",
+    "visit": "/visit/",
+    "booking": "/consultations/booking/",
 }
 
 

@@ -32,7 +32,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.utils import timezone
 
-from consultations.models import Consultation, GuestConsultation, ProcedureRecord
+from clinic.models import Doctor, Holiday, OpeningHours, ProcedurePage, VisitInformation
+from consultations.models import BookingRequest, Consultation, GuestConsultation, ProcedureRecord
 from members.models import (
     LegalRepresentative,
     LoginRecord,
@@ -62,9 +63,17 @@ from privacy.models import (
 )
 from privacy.policy.services import policy_version_publish
 from privacy.processors.services import disclosure_record
+from tests.clinic.factories import (
+    DoctorFactory,
+    HolidayFactory,
+    OpeningHoursFactory,
+    ProcedurePageFactory,
+    VisitInformationFactory,
+)
 from tests.consultations.factories import (
     AftercareFactory,
     AnswerFactory,
+    BookingRequestFactory,
     ConsultationAreaFactory,
     ConsultationFactory,
     GuestConsultationFactory,
@@ -171,6 +180,12 @@ def admin_object_makers(world: World) -> dict[type, Callable[[], Any]]:
                                           ip_address="203.0.113.9"),
         ProcedureRecord: lambda: ProcedureRecordFactory(member=world.bystander),
         GuestConsultation: lambda: GuestConsultationFactory(),
+        BookingRequest: lambda: BookingRequestFactory(),
+        ProcedurePage: lambda: ProcedurePageFactory(),
+        Doctor: lambda: DoctorFactory(),
+        OpeningHours: lambda: OpeningHoursFactory(),
+        Holiday: lambda: HolidayFactory(),
+        VisitInformation: lambda: VisitInformationFactory(),
         PolicyVersion: lambda: world.policy_first,
         ConsentRecord: lambda: world.consent,
         PolicyNotice: lambda: PolicyNotice.objects.create(version=world.policy_first,
@@ -278,6 +293,13 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "sitemap": Case(everyone(200)),
     # Sent on to the static file, which no URL pattern of the site serves ("→?").
     "favicon": Case(everyone("→?")),
+    # --- clinic pages: public; an area without a published page is 404 ---------------------
+    "clinic:procedure_page": (
+        Case(everyone(200), kwargs=lambda w: {"slug": w.admin_object(ProcedurePage).area.slug}),
+        Case(everyone(404), kwargs=lambda w: {"slug": "no-such-area"}, label="missing"),
+    ),
+    "clinic:doctors": Case(everyone(200)),
+    "clinic:visit": Case(everyone(200)),
     "set_language": Case(everyone("→home"), query="?next=/"),
     # --- members -----------------------------------------------------------------------------
     "members:my_page": Case(LOGIN_REQUIRED),
@@ -344,6 +366,11 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "consultations:guest_read": Case(everyone(200)),
     # The reference goes by text message to the number given, never onto the page.
     "consultations:guest_find": Case(everyone(200)),
+    # Booking requests: the form is public (members book as themselves); a guest's request
+    # shows only for reference + contact (a POST).
+    "consultations:booking": Case(everyone(200)),
+    "consultations:booking_done": Case(everyone("→consultations:booking_read")),
+    "consultations:booking_read": Case(everyone(200)),
     "reviews:list": Case(everyone(200)),
     "reviews:mine": Case(LOGIN_REQUIRED),
     "reviews:create": Case(POSTER_ONLY),
@@ -485,6 +512,8 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "admin:consultations_guestconsultation_reveal": Case(
         ADMIN_POST_ONLY, kwargs=admin_pk(GuestConsultation)),
     "admin:privacy_complaint_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Complaint)),
+    "admin:consultations_bookingrequest_reveal": Case(
+        ADMIN_POST_ONLY, kwargs=admin_pk(BookingRequest)),
     "admin:account_emailaddress_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(EmailAddress)),
     "admin:usersessions_usersession_reveal": Case(ADMIN_POST_ONLY,
                                                   kwargs=admin_pk(UserSession)),
