@@ -17,6 +17,7 @@ from django.shortcuts import redirect, render
 from members import selectors, services
 from members.models import LoginResult, Member
 from privacy import crypto
+from privacy.lookup import identity_normal
 
 if TYPE_CHECKING:
     from members.forms import SignupForm
@@ -28,6 +29,14 @@ class AccountAdapter(DefaultAccountAdapter):
             return self.get_client_ip(request)
         except PermissionDenied:  # allauth's answer when no address is known
             return None
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        """Login IDs are kept in their normal form, so look-alikes are one ID (backends)."""
+        return super().clean_username(identity_normal(username), shallow=shallow)
+
+    def clean_email(self, email: str) -> str:
+        """Emails are kept in their normal form, so blocks and uniqueness see one address."""
+        return super().clean_email(identity_normal(email))
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
@@ -77,7 +86,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         """Record the failure; the login ID is kept only when it names a member."""
-        login_id = str(credentials.get("username") or "").strip().lower()
+        login_id = identity_normal(str(credentials.get("username") or ""))
         member = Member.objects.filter(username=login_id).first() if login_id else None
         services.login_record(member=member, result=LoginResult.FAILURE,
                               ip_address=self.client_ip(request))

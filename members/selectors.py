@@ -9,27 +9,15 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils.crypto import salted_hmac
 
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
+from privacy.lookup import email_digests, phone_digests
 
 # The history shows every login record kept: the registry's rule says how long that is.
 _LOGIN_RECORDS_LIVE_FOR = registry.LOGIN_RECORDS.live_for
 assert _LOGIN_RECORDS_LIVE_FOR is not None
 LOGIN_HISTORY_DAYS = _LOGIN_RECORDS_LIVE_FOR.days
-_HASH_SALT = "members.block.contact"
-
-
-def contact_hash(value: str) -> str:
-    """Keyed hash of a normalised email or mobile number: comparable, but not readable back.
-
-    The key is ``SECRET_KEY``; rotating it (without ``SECRET_KEY_FALLBACKS``) makes existing
-    blocks stop matching re-registrations.
-    """
-    return salted_hmac(_HASH_SALT, value.strip().lower(), algorithm="sha256").hexdigest()
-
-
 def items_consented(decisions: dict[str, bool]) -> set[str]:
     """Keys of the collection items that the granted consents among ``decisions`` cover."""
     return {
@@ -84,13 +72,14 @@ def member_may_post(member: Member | AnonymousUser) -> bool:
 
 def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
     """Whether an active block holds this email or (normalised) mobile number."""
-    hashes = [contact_hash(value) for value in (email, mobile_phone) if value]
-    if not hashes:
+    emails = email_digests(email) if email else []
+    mobiles = phone_digests(mobile_phone) if mobile_phone else []
+    if not emails and not mobiles:
         return False
     active = MemberBlock.objects.filter(lifted_at__isnull=True)
     return (
-        active.filter(email_hash__in=hashes).exists()
-        or active.filter(mobile_hash__in=hashes).exists()
+        (bool(emails) and active.filter(email_hash__in=emails).exists())
+        or (bool(mobiles) and active.filter(mobile_hash__in=mobiles).exists())
     )
 
 

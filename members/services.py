@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
-from members.selectors import contact_hash, items_consented
+from members.selectors import items_consented
 from privacy import keys, registry
 from privacy.ledger import consent_record, consents_current_for
+from privacy.lookup import email_digest, phone_digest
 from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
 
 if TYPE_CHECKING:
@@ -203,8 +204,8 @@ def member_block(*, member: Member, reason: str, actor: Member) -> MemberBlock:
         member=member,
         reason=reason,
         blocked_by=actor,
-        email_hash=contact_hash(member.email),
-        mobile_hash=contact_hash(member.mobile_phone) if member.mobile_phone else "",
+        email_hash=email_digest(member.email),
+        mobile_hash=phone_digest(member.mobile_phone or ""),
     )
     for session in UserSession.objects.filter(user=member):
         session.end()

@@ -795,6 +795,9 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.AccessLogEntry.entry_hash",
     "privacy.AccessLogAnchor.id", "privacy.AccessLogAnchor.sequence",
     "privacy.AccessLogAnchor.entry_hash", "privacy.AccessLogAnchor.created_at",
+    "privacy.AccessLogAnchor.anchor_tag", "privacy.AccessLogHead.id",
+    "privacy.AccessLogHead.sequence", "privacy.AccessLogHead.entry_hash",
+    "privacy.AccessLogHead.updated_at",
     # privacy: analytics visits
     "privacy.Visit.id",
     # privacy: marketing campaigns, deliveries, reminders and restrictions

@@ -1,26 +1,32 @@
-"""``privacy refresh-lookup-digests``: recompute the mobile-number search digests.
+"""``privacy refresh-lookup-digests``: recompute the lookup digests under the newest key.
 
-The digests are keyed with a key derived from ``SECRET_KEY`` (``privacy.lookup``); after the
-secret key changes, exact mobile-number search in the admin finds nobody until this is run."""
+The digests (``privacy.lookup``) are keyed with the first key of ``PRIVACY_LOOKUP_KEY``. After
+a new key is listed first, exact mobile-number search in the admin finds nobody, and blocks
+match only while the old key stays listed, until this is run: it recomputes every member's
+mobile-number digest and the digests of every block whose account still exists. A block
+whose account is gone keeps the digests it has (nothing else holds the values), which match
+while the key that made them is listed.
+"""
 
 from __future__ import annotations
 
 from typing import Any, TextIO
 
-from django.contrib.auth import get_user_model
-
+from members.models import Member, MemberBlock
 from privacy.actions.base import Action
-from privacy.lookup import phone_digest
+from privacy.lookup import email_digest, phone_digest
 
 BATCH_SIZE = 500
 
 
 class RefreshLookupDigestsAction(Action):
-    help = "Recompute every member's mobile-number search digest (after SECRET_KEY changes)."
+    help = ("Recompute every member's mobile-number search digest and the block digests of "
+            "existing accounts under the newest PRIVACY_LOOKUP_KEY (after a new key is listed).")
     changes_data = True
 
     def run(self, options: dict[str, Any], out: TextIO) -> None:
-        members = get_user_model().objects.select_related("data_key").order_by("pk")
+        dry_run = bool(options.get("dry_run"))
+        members = Member.objects.select_related("data_key").order_by("pk")
         total = members.count()
         changed = 0
         for member in self.progress(members.iterator(chunk_size=BATCH_SIZE), total=total,
@@ -28,10 +34,22 @@ class RefreshLookupDigestsAction(Action):
             digest = phone_digest(member.mobile_phone or "")
             if digest != member.mobile_phone_digest:
                 changed += 1
-                if not options.get("dry_run"):
-                    type(member).objects.filter(pk=member.pk).update(mobile_phone_digest=digest)
-        verb = "would change" if options.get("dry_run") else "changed"
-        out.write(f"lookup digests: {total} members checked, {changed} {verb}\n")
+                if not dry_run:
+                    Member.objects.filter(pk=member.pk).update(mobile_phone_digest=digest)
+        blocks = MemberBlock.objects.filter(member__isnull=False).select_related(
+            "member__data_key").order_by("pk")
+        blocks_changed = 0
+        for block in blocks.iterator(chunk_size=BATCH_SIZE):
+            assert block.member is not None
+            digests = {"email_hash": email_digest(block.member.email),
+                       "mobile_hash": phone_digest(block.member.mobile_phone or "")}
+            if digests != {"email_hash": block.email_hash, "mobile_hash": block.mobile_hash}:
+                blocks_changed += 1
+                if not dry_run:
+                    MemberBlock.objects.filter(pk=block.pk).update(**digests)
+        verb = "would change" if dry_run else "changed"
+        out.write(f"lookup digests: {total} members checked, {changed} {verb}; "
+                  f"blocks of existing accounts: {blocks_changed} {verb}\n")
 
 
 ACTION = RefreshLookupDigestsAction()

@@ -6,8 +6,9 @@ import pytest
 from django.test import Client
 
 from members.models import LoginRecord, LoginResult, Member, MemberBlock
-from members.selectors import contact_hash, member_is_blocked
+from members.selectors import member_is_blocked
 from members.services import member_block, member_block_lift
+from privacy.lookup import email_digest
 from tests.members.factories import (
     DEFAULT_PASSWORD,
     MemberFactory,
@@ -58,7 +59,7 @@ def test_re_registration_with_a_blocked_email_or_mobile_is_refused(
     member_block(member=blocked, reason="Fraud", actor=StaffFactory())
     blocked.delete()  # the block outlives the account, holding only keyed hashes
     block = MemberBlock.objects.get()
-    assert block.email_hash == contact_hash("blocked@example.com")
+    assert block.email_hash == email_digest("blocked@example.com")
     if same == "email":
         signup_data["email"] = "BLOCKED@example.com"
     else:

@@ -24,9 +24,9 @@ from consultations.models import (
     Review,
 )
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
-from members.selectors import contact_hash
 from privacy import registry
 from privacy.ledger import consent_is_granted, consent_record
+from privacy.lookup import email_digest
 from privacy.models import (
     BreachIncident,
     BreachNotice,
@@ -144,10 +144,10 @@ def test_a_lifted_block_goes_at_the_first_purge_after_lifting(
     lifted = at(2026, 5, 10, 15, 0)
     member = MemberFactory()
     block = MemberBlock.objects.create(
-        member=member, reason="spam", email_hash=contact_hash(member.email), lifted_at=lifted,
+        member=member, reason="spam", email_hash=email_digest(member.email), lifted_at=lifted,
     )
     active = MemberBlock.objects.create(member=MemberFactory(), reason="fraud",
-                                        email_hash=contact_hash("x@example.com"))
+                                        email_hash=email_digest("x@example.com"))
     purge_on(lifted + offset, "member_block")
     assert MemberBlock.objects.filter(pk=block.pk).exists() is not INCLUSIVE[when]
     assert MemberBlock.objects.filter(pk=active.pk).exists()  # in force: kept, however old
