@@ -4,14 +4,17 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from privacy.fields import DataKeyField, EncryptedTextField
+from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
+from privacy.lookup import search_index
 
 TITLE_MAX_LENGTH = 120
 BODY_MAX_LENGTH = 5000
@@ -39,6 +42,16 @@ class ConsultationArea(models.Model):
 
     def name(self, language: str) -> str:
         return self.name_en if language == "en" else self.name_ko
+
+
+def title_search_refresh(post: Consultation | Review, save_kwargs: dict[str, Any]) -> None:
+    """Keep ``title_search`` in step with a title being saved (and with ``update_fields``)."""
+    title = post.__dict__.get("title", Ciphertext())
+    if not isinstance(title, Ciphertext):  # deferred, or loaded and never read: current
+        post.title_search = search_index(title or "")
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "title" in update_fields:
+        save_kwargs["update_fields"] = {*update_fields, "title_search"}
 
 
 class ConsultationKind(models.TextChoices):
@@ -73,7 +86,7 @@ class ProcedureRecord(models.Model):
         ordering = ["-performed_on", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.area} {self.performed_on:%Y-%m-%d}"
+        return gettext("Procedure record #%(pk)s") % {"pk": self.pk}
 
 
 class Consultation(models.Model):
@@ -88,7 +101,10 @@ class Consultation(models.Model):
         ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
         related_name="consultations",
     )
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
+    # Keyed digests of the title's characters and pairs (``privacy.lookup.search_index``):
+    # the board's title search without the title in clear.
+    title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("question"))
     is_private = models.BooleanField(_("private"), default=False)
     kind = models.CharField(
@@ -123,7 +139,12 @@ class Consultation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Neutral: the admin log keeps this as the record's name, past the post's erasure.
+        return gettext("Consultation #%(pk)s") % {"pk": self.pk}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        title_search_refresh(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class Answer(models.Model):
@@ -147,7 +168,7 @@ class Answer(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.consultation} #{self.pk}"
+        return gettext("Answer #%(pk)s") % {"pk": self.pk}
 
 
 class ReviewStatus(models.TextChoices):
@@ -167,7 +188,8 @@ class Review(models.Model):
         ConsultationArea, verbose_name=_("procedure area"), on_delete=models.PROTECT,
         related_name="reviews",
     )
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
+    title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("review"))
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
@@ -190,7 +212,11 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return gettext("Review #%(pk)s") % {"pk": self.pk}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        title_search_refresh(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class GuestConsultation(models.Model):

@@ -143,4 +143,4 @@ def login_records_due_for_destruction(*, now: datetime) -> QuerySet[LoginRecord]
 def login_history_for(*, member: Member, now: datetime) -> QuerySet[LoginRecord]:
     return LoginRecord.objects.filter(
         member=member, recorded_at__gte=now - timedelta(days=LOGIN_HISTORY_DAYS)
-    ).only("recorded_at", "ip_address", "result")
+    ).select_related("data_key").only("recorded_at", "ip_address", "result", "data_key")

@@ -225,7 +225,10 @@ def login_record(*, member: Member | None, result: str, ip_address: str | None) 
     """Append one log-in attempt to the access log (never the typed password or unknown ID)."""
     if result not in LoginResult.values:
         raise ValueError(f"unknown login result {result!r}")
-    return LoginRecord.objects.create(member=member, result=result, ip_address=ip_address)
+    if member is None:
+        return LoginRecord.objects.create(result=result)
+    return LoginRecord.objects.create(member=member, result=result, ip_address=ip_address,
+                                      data_key=member.data_key)
 
 
 # What ``MFAAdapter`` wraps with the key-encryption key in an authenticator's ``data``: the TOTP

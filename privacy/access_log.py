@@ -196,7 +196,7 @@ def access_log_append(
                 entry._state.db = router.db_for_write(AccessLogEntry)
                 transaction.on_commit(
                     partial(_head_advance, sequence + 1, entry.entry_hash),
-                    using=entry._state.db)
+                    using=entry._state.db, robust=True)
                 return entry
     raise RuntimeError(f"the access log head moved {_APPEND_ATTEMPTS} times in a row; "
                        "the entry was not written")

@@ -3,7 +3,8 @@
 The digests (``privacy.lookup``) are keyed with the first key of ``PRIVACY_LOOKUP_KEY``. After
 a new key is listed first, exact mobile-number search in the admin finds nobody, and blocks
 match only while the old key stays listed, until this is run: it recomputes every member's
-mobile-number digest and the digests of every block whose account still exists. A block
+mobile-number digest, the title search digests of every consultation and review, and the
+digests of every block whose account still exists. A block
 whose account is gone keeps the digests it has (nothing else holds the values), which match
 while the key that made them is listed.
 """
@@ -12,9 +13,10 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from consultations.models import Consultation, Review
 from members.models import Member, MemberBlock
 from privacy.actions.base import Action
-from privacy.lookup import email_digest, phone_digest
+from privacy.lookup import email_digest, phone_digest, search_index
 
 BATCH_SIZE = 500
 
@@ -47,9 +49,29 @@ class RefreshLookupDigestsAction(Action):
                 blocks_changed += 1
                 if not dry_run:
                     MemberBlock.objects.filter(pk=block.pk).update(**digests)
+        titles_changed = sum(self._titles_refresh(model, dry_run=dry_run, out=out)
+                             for model in (Consultation, Review))
         verb = "would change" if dry_run else "changed"
         out.write(f"lookup digests: {total} members checked, {changed} {verb}; "
-                  f"blocks of existing accounts: {blocks_changed} {verb}\n")
+                  f"blocks of existing accounts: {blocks_changed} {verb}; "
+                  f"titles: {titles_changed} {verb}\n")
+
+
+    def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
+                        out: TextIO) -> int:
+        """Recompute the title search digests of every post of ``model``; how many changed."""
+        posts = model.objects.select_related("data_key").only(
+            "title", "title_search", "data_key").order_by("pk")
+        changed = 0
+        for post in self.progress(posts.iterator(chunk_size=BATCH_SIZE), total=posts.count(),
+                                  label=model.__name__, out=out):
+            assert isinstance(post, Consultation | Review)
+            index = search_index(post.title)
+            if index != post.title_search:
+                changed += 1
+                if not dry_run:
+                    model.objects.filter(pk=post.pk).update(title_search=index)
+        return changed
 
 
 ACTION = RefreshLookupDigestsAction()

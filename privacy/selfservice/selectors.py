@@ -474,6 +474,7 @@ def _item_row(
         (str(_concrete_field(model, name).verbose_name),
          display_value(row, model._meta.get_field(name), member=member, viewer=viewer))
         for name in names
+        if f"{model._meta.label}.{name}" not in registry.LOOKUP_DIGESTS
     ]
     if not any(value for _label, value in values):
         return None
@@ -529,11 +530,11 @@ def subject_data(
         generated_at=now,
         items=items_held(member=member, viewer=viewer, now=now),
         consultations=list(
-            Consultation.objects.filter(author=member).select_related("area")
+            Consultation.objects.filter(author=member).select_related("area", "data_key")
             .order_by("-created_at", "-id")
         ),
         reviews=list(
-            Review.objects.filter(author=member).select_related("area")
+            Review.objects.filter(author=member).select_related("area", "data_key")
             .order_by("-created_at", "-id")
         ),
         consent_ledger=[

@@ -11,10 +11,18 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import override_settings
 
+from consultations.models import Consultation
 from members.models import Member, MemberBlock
 from members.selectors import contact_is_blocked
 from members.services import member_block
-from privacy.lookup import email_digest, identity_normal, phone_digest
+from privacy.lookup import (
+    email_digest,
+    identity_normal,
+    phone_digest,
+    search_index,
+    search_terms,
+)
+from tests.consultations.factories import ConsultationFactory
 from tests.members.factories import MemberFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,10 +63,11 @@ def test_a_new_key_is_taken_in_by_the_action() -> None:
     with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
         assert phone_digest("010-2222-3333") != stored
         assert run("--dry-run") == ("lookup digests: 1 members checked, 1 would change; "
-                                    "blocks of existing accounts: 0 would change\n")
+                                    "blocks of existing accounts: 0 would change; "
+                                    "titles: 0 would change\n")
         assert Member.objects.get(pk=member.pk).mobile_phone_digest == stored
         assert run() == ("lookup digests: 1 members checked, 1 changed; "
-                         "blocks of existing accounts: 0 changed\n")
+                         "blocks of existing accounts: 0 changed; titles: 0 changed\n")
         assert Member.objects.get(pk=member.pk).mobile_phone_digest == phone_digest(
             "010-2222-3333")
         assert run().startswith("lookup digests: 1 members checked, 0 changed")
@@ -74,7 +83,7 @@ def test_blocks_match_under_every_listed_key_until_the_old_one_goes() -> None:
     with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
         assert contact_is_blocked(email="GONE@example.com")
         assert contact_is_blocked(mobile_phone="01066667777")
-        assert run().endswith("blocks of existing accounts: 1 changed\n")
+        assert "blocks of existing accounts: 1 changed;" in run()
         block = MemberBlock.objects.get(member=kept)
         assert block.email_hash == email_digest("kept@example.com")
     with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY]):
@@ -88,3 +97,13 @@ def test_a_saved_number_is_found_by_its_digest_in_any_written_form() -> None:
     member = MemberFactory(mobile_phone="010-8888-9999")
     assert Member.objects.filter(mobile_phone_digest=phone_digest("+82 10 8888 9999")).get() \
         == member
+
+
+def test_title_search_digests_follow_a_new_key() -> None:
+    consultation = ConsultationFactory(title="코 재수술 상담")
+    with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
+        assert "titles: 1 changed" in run()
+        stored = Consultation.objects.get(pk=consultation.pk).title_search
+        assert stored == search_index("코 재수술 상담")
+        assert Consultation.objects.filter(
+            title_search__contains=search_terms("재수술")[0]).exists()
