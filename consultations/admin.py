@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
 from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -137,14 +139,26 @@ class ConsultationAdmin(TitleSearchAdmin):
         return None
 
 
+class ProcedureRecordForm(forms.ModelForm):
+    """The date is sealed text in the database; staff enter it as a date."""
+
+    performed_on = forms.DateField(label=_("date of the procedure"),
+                                   widget=widgets.AdminDateWidget)
+
+    class Meta:
+        model = ProcedureRecord
+        fields = ["member", "area", "procedure_name", "performed_on"]
+
+
 @admin.register(ProcedureRecord)
 class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
+    form = ProcedureRecordForm
     list_display = ["member", "area", "performed_on", "recorded_by", "created_at"]
     list_filter = ["area"]
     search_fields = ["member__username"]
     raw_id_fields = ["member"]
     fields = ["member", "area", "procedure_name", "performed_on"]
-    list_select_related = ["member", "area", "recorded_by"]
+    list_select_related = ["member", "area", "recorded_by", "data_key"]
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "procedure_name")
 
@@ -160,9 +174,11 @@ class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
             obj.save()
             return
         assert isinstance(request.user, Member)  # the admin is staff-only
+        performed_on = obj.performed_date
+        assert performed_on is not None  # a required field of the form
         created = services.procedure_record_create(
             member=obj.member, area=obj.area, procedure_name=obj.procedure_name,
-            performed_on=obj.performed_on, recorded_by=request.user,
+            performed_on=performed_on, recorded_by=request.user,
         )
         obj.pk = created.pk
         obj._state.adding = False

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from typing import Any
 
@@ -61,7 +62,7 @@ class ConsultationKind(models.TextChoices):
 
 class ProcedureRecord(models.Model):
     """Staff's mark that a member is a patient of a procedure; it opens after-care consultations
-    and reviews to them. Health information, so the procedure name is encrypted."""
+    and reviews to them. Health information, so the procedure's name and date are encrypted."""
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("patient"), on_delete=models.CASCADE,
@@ -72,7 +73,8 @@ class ProcedureRecord(models.Model):
         related_name="procedure_records",
     )
     procedure_name = EncryptedTextField(_("procedure"))
-    performed_on = models.DateField(_("date of the procedure"))
+    # ISO date (YYYY-MM-DD), sealed like the name; read it as a date through ``performed_date``.
+    performed_on = EncryptedTextField(_("date of the procedure"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
@@ -83,10 +85,17 @@ class ProcedureRecord(models.Model):
     class Meta:
         verbose_name = _("procedure record")
         verbose_name_plural = _("procedure records")
-        ordering = ["-performed_on", "-id"]
+        ordering = ["-created_at", "-id"]  # the date is sealed: SQL cannot order by it
 
     def __str__(self) -> str:
         return gettext("Procedure record #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def performed_date(self) -> datetime.date | None:
+        value = self.performed_on
+        if isinstance(value, datetime.date):  # assigned, not yet read back from the database
+            return value
+        return datetime.date.fromisoformat(value) if value else None
 
 
 class Consultation(models.Model):

@@ -250,7 +250,8 @@ def aftercare_list_for(*, viewer: Member) -> QuerySet[Consultation]:
 def procedure_records_of(member: Member | AnonymousUser | None) -> QuerySet[ProcedureRecord]:
     if member is None or not member.is_authenticated:
         return ProcedureRecord.objects.none()
-    return ProcedureRecord.objects.filter(member=member).select_related("area", "data_key")
+    return ProcedureRecord.objects.filter(member=member).select_related(
+        "area", "data_key").order_by("-created_at", "-id")
 
 
 def member_has_procedure(member: Member | AnonymousUser | None) -> bool:

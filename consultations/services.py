@@ -153,7 +153,8 @@ def procedure_record_create(
 ) -> ProcedureRecord:
     """Staff mark a member as a patient of a procedure; sealed with the member's key."""
     return ProcedureRecord.objects.create(
-        member=member, area=area, procedure_name=procedure_name, performed_on=performed_on,
+        member=member, area=area, procedure_name=procedure_name,
+        performed_on=performed_on.isoformat(),
         recorded_by=recorded_by, data_key=member.data_key,
     )
 

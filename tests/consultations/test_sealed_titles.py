@@ -3,6 +3,7 @@ them, the admin log names the record neutrally, and nothing is readable once the
 
 from __future__ import annotations
 
+import datetime
 import time
 
 import pytest
@@ -10,8 +11,12 @@ from django.contrib.admin.models import LogEntry
 from django.db import connection
 from django.test import Client
 
-from consultations.models import Consultation, Review
-from tests.consultations.factories import ConsultationFactory, ReviewFactory
+from consultations.models import Consultation, ProcedureRecord, Review
+from tests.consultations.factories import (
+    ConsultationFactory,
+    ProcedureRecordFactory,
+    ReviewFactory,
+)
 from tests.members.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -100,3 +105,13 @@ def test_opening_a_board_page_of_titles_costs_under_a_millisecond() -> None:
         timings.append(time.perf_counter() - started)
         assert len(titles) == 20
     assert sorted(timings)[2] < 0.001, f"{sorted(timings)[2] * 1000:.2f} ms for 20 titles"
+
+
+def test_a_procedure_date_is_sealed_and_read_back_as_a_date() -> None:
+    record = ProcedureRecordFactory(performed_on=datetime.date(2025, 3, 17))
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT performed_on FROM consultations_procedurerecord WHERE id = %s",
+                       [record.pk])
+        (stored,) = cursor.fetchone()
+    assert "2025" not in stored
+    assert ProcedureRecord.objects.get(pk=record.pk).performed_date == datetime.date(2025, 3, 17)

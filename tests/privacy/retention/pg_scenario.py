@@ -23,6 +23,8 @@ SEALED = {
     "review title": "피지검사후기제목",
     "review": "피지검사후기본문",
     "login IP": "198.51.100.123",
+    "procedure": "피지검사시술명",
+    "procedure date": "2025-03-17",
     "guest name": "피지검사손님",
     "guest phone": "010-5552-1357",
     "guest title": "피지검사손님제목",
@@ -57,6 +59,9 @@ def create() -> None:
     review.status = ReviewStatus.PUBLISHED
     review.save(update_fields=["status"])
     login_record(member=member, result=LoginResult.SUCCESS, ip_address=SEALED["login IP"])
+    services.procedure_record_create(
+        member=member, area=area, procedure_name=SEALED["procedure"],
+        performed_on=datetime.date.fromisoformat(SEALED["procedure date"]), recorded_by=staff)
     services.guest_consultation_create(
         name=SEALED["guest name"], mobile_phone=SEALED["guest phone"], area=area,
         title=SEALED["guest title"], body=SEALED["guest question"], password="z" * 12,
