@@ -7,6 +7,27 @@ from django.db import migrations, models
 import privacy.crypto
 
 
+def admin_log_neutral(apps, schema_editor):
+    """The admin log named members' records by their login ID; it names them by kind and
+    number now (privacy.admin_mixins.neutral_repr), in the site's language."""
+    from django.conf import settings
+    from django.utils import translation
+    from django.utils.text import capfirst
+
+    content_type = apps.get_model("contenttypes", "ContentType")
+    log_entry = apps.get_model("admin", "LogEntry")
+    for ct in content_type.objects.filter(app_label="members"):
+        model = apps.get_model("members", ct.model) if ct.model in {
+            "member", "memberblock", "legalrepresentative", "loginrecord"} else None
+        if model is None:
+            continue
+        with translation.override(settings.LANGUAGE_CODE):
+            kind = str(capfirst(translation.gettext(str(model._meta.verbose_name))))
+        for pk, object_id in log_entry.objects.filter(content_type=ct).values_list(
+                "pk", "object_id").iterator():
+            log_entry.objects.filter(pk=pk).update(object_repr=f"{kind} #{object_id}"[:200])
+
+
 def ips_seal(apps, schema_editor):
     """Seal each log-in record's IP under its member's data key; a record that names no
     member (or whose member's key is destroyed) keeps no IP."""
@@ -29,6 +50,8 @@ class Migration(migrations.Migration):
     dependencies = [
         ('members', '0005_lookup_digests_own_key'),
         ('privacy', '0008_staff_admin'),
+        ('admin', '0003_logentry_add_action_flag_choices'),
+        ('contenttypes', '0002_remove_content_type_name'),
     ]
 
     operations = [
@@ -43,4 +66,5 @@ class Migration(migrations.Migration):
             field=privacy.fields.EncryptedTextField(blank=True, null=True, verbose_name='IP address'),
         ),
         migrations.RunPython(ips_seal, migrations.RunPython.noop),
+        migrations.RunPython(admin_log_neutral, migrations.RunPython.noop),
     ]

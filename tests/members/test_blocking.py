@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from members.models import LoginRecord, LoginResult, Member, MemberBlock
@@ -93,6 +94,10 @@ def test_staff_block_a_member_in_the_admin(client: Client) -> None:
     assert not member_is_blocked(member)
     block.refresh_from_db()
     assert block.lifted_by == staff
+    # The admin log names the record by its kind and number, never by the member.
+    entry = LogEntry.objects.get(object_id=str(block.pk))
+    assert entry.object_repr in (f"회원 이용 제한 #{block.pk}", f"Member block #{block.pk}")
+    assert member.username not in entry.object_repr + entry.change_message
 
 
 def test_the_admin_refuses_a_block_without_a_member(client: Client) -> None:
