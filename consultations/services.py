@@ -230,6 +230,7 @@ def guest_consultation_create(
     consent_record(
         subject_ref=guest_consultation.subject_ref, consent=GUEST_CONSENT, granted=True,
         method=ConsentMethod.GUEST_FORM, ip_address=ip_address,
+        data_key=guest_consultation.data_key,
     )
     return guest_consultation
 

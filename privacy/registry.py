@@ -505,7 +505,7 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("consultations.Review", owner="author", collected_at="created_at",
            shown_with=("area", *_KEYED)),
     Holder("privacy.ConsentRecord", owner=SUBJECT_REF, collected_at="recorded_at",
-           shown_with=("policy_version",)),
+           shown_with=("policy_version", *_KEYED)),
     Holder("privacy.RetainedRecord", owner=SUBJECT_REF, collected_at="started_at"),
     Holder("privacy.Complaint", owner=SUBJECT_REF, collected_at="created_at",
            shown_with=_KEYED),
@@ -742,6 +742,7 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
     "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
     "members.LoginRecord.id", "members.LoginRecord.data_key", "members.MemberBlock.id",
+    "privacy.ConsentRecord.data_key",
     # consultations
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
     "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",

@@ -29,8 +29,9 @@ SEALED = {
     "guest phone": "010-5552-1357",
     "guest title": "피지검사손님제목",
     "guest question": "피지검사손님본문",
+    "consent IP": CONSENT_IP,
 }
-PLAIN = {"name": NAME, "login ID": LOGIN_ID, "email": EMAIL, "consent IP": CONSENT_IP}
+PLAIN = {"name": NAME, "login ID": LOGIN_ID, "email": EMAIL}
 LATER = datetime.timedelta(days=200)
 
 

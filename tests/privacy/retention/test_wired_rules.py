@@ -423,7 +423,8 @@ def test_consent_ledger_ips_are_blanked_3_months_after_the_decision(
     decided = at(2026, 1, 20, 10, 0)
     with time_machine.travel(decided, tick=False):
         record = consent_record(subject_ref=subject, consent="marketing_sms", granted=True,
-                                method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.9")
+                                method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.9",
+                                data_key=DataKey.objects.create_for_subject())
     purge_on(decided + datetime.timedelta(days=90) + offset, "consent_ip")
     record = ConsentRecord.objects.get(pk=record.pk)  # the decision stays, as proof
     assert (record.ip_address is None) is EXCLUSIVE[when]
@@ -492,7 +493,8 @@ def test_a_dry_run_counts_every_new_rule_and_changes_nothing() -> None:
     with time_machine.travel(long_ago, tick=False):
         LoginRecord.objects.create(member=member, result="success", ip_address="198.51.100.1")
         consent_record(subject_ref=uuid.uuid4(), consent="marketing_sms", granted=True,
-                       method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.1")
+                       method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.1",
+                       data_key=DataKey.objects.create_for_subject())
     _child(long_ago)
     MemberBlock.objects.create(reason="x", email_hash="h", lifted_at=long_ago)
     GuestConsultationFactory(created_at=long_ago)
