@@ -43,6 +43,8 @@ def configure() -> None:
     os.environ["DEBUG"] = "0"  # DEBUG keeps every query in memory
     os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
     os.environ.setdefault("PRIVACY_KEK", base64.urlsafe_b64encode(os.urandom(32)).decode())
+    for key_name in ("PRIVACY_ACCESS_LOG_KEY", "PRIVACY_LOOKUP_KEY"):
+        os.environ.setdefault(key_name, base64.urlsafe_b64encode(os.urandom(32)).decode())
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "clinic_site.settings")
     import django
 

@@ -48,6 +48,8 @@ def prepare() -> dict[str, str]:
     os.environ["STATIC_MANIFEST"] = "0"  # static files from the finders: no collectstatic
     os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
     os.environ.setdefault("PRIVACY_KEK", base64.urlsafe_b64encode(os.urandom(32)).decode())
+    for key_name in ("PRIVACY_ACCESS_LOG_KEY", "PRIVACY_LOOKUP_KEY"):
+        os.environ.setdefault(key_name, base64.urlsafe_b64encode(os.urandom(32)).decode())
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
     os.environ.setdefault("ALLOW_UNSENT_MAIL", "1")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")

@@ -143,6 +143,8 @@ class Site:
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "PRIVACY_KEK": os.environ.get("PRIVACY_KEK", kek),
+            "PRIVACY_ACCESS_LOG_KEY": os.environ.get("PRIVACY_ACCESS_LOG_KEY", kek),
+            "PRIVACY_LOOKUP_KEY": os.environ.get("PRIVACY_LOOKUP_KEY", kek),
             "ALLOWED_HOSTS": "127.0.0.1",
             "DATABASE_URL": self.database_url(),
             "RETENTION_DATABASE_URL": self.database_url("_ret"),

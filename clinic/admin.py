@@ -8,6 +8,7 @@ from django.contrib import admin
 from django.db.models import Model
 from django.forms import ModelForm
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from clinic import services
 from clinic.forms import DoctorForm, ProcedurePageForm
@@ -38,8 +39,8 @@ class ProcedurePageAdmin(_ClearsCache):
     list_select_related = ("area",)
     fieldsets = (
         (None, {"fields": ("area", "is_published")}),
-        ("한국어", {"fields": ("summary_ko", "procedures_ko", "recovery_ko", "risks_ko")}),
-        ("English", {"fields": ("summary_en", "procedures_en", "recovery_en", "risks_en")}),
+        (_("Korean"), {"fields": ("summary_ko", "procedures_ko", "recovery_ko", "risks_ko")}),
+        (_("English"), {"fields": ("summary_en", "procedures_en", "recovery_en", "risks_en")}),
     )
 
     def save_model(

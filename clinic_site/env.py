@@ -226,3 +226,28 @@ def fernet_keys(name: str, raw: str) -> list[str]:
         if len(decoded) != 32:
             raise ConfigurationError(f"{name}: each key must be 32 bytes in url-safe base64")
     return keys
+
+
+def secret_key_bytes(name: str, raw: str) -> bytes:
+    """Validate one 32-byte url-safe base64 key (the digest keys) and return its bytes."""
+    try:
+        decoded = base64.urlsafe_b64decode(raw.strip().encode())
+    except (ValueError, TypeError):
+        decoded = b""
+    if len(decoded) != 32:
+        raise ConfigurationError(f"{name}: each key must be 32 bytes in url-safe base64")
+    return decoded
+
+
+def required_keys(name: str, *, debug: bool, var_dir: Path) -> list[bytes]:
+    """Comma-separated 32-byte keys from the environment, newest first; with DEBUG, one is
+    generated into ``var/`` when unset."""
+    raw = env_str(name)
+    if not raw:
+        if not debug:
+            raise ConfigurationError(f"{name}: must be set when DEBUG is off (production)")
+        raw = local_secret(var_dir / name.lower(), urlsafe_b64=True)
+    keys = [secret_key_bytes(name, part) for part in raw.split(",") if part.strip()]
+    if not keys:
+        raise ConfigurationError(f"{name}: no key given")
+    return keys

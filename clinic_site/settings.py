@@ -27,6 +27,7 @@ from clinic_site.env import (
     fernet_keys,
     local_secret,
     redis_url,
+    required_keys,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -187,7 +188,7 @@ COOKIE_CONSENT_SUCCESS_URL = "/cookies/"
 AUTH_USER_MODEL = "members.Member"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "members.backends.NormalisingAuthenticationBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -379,6 +380,17 @@ if not _kek:
         raise ConfigurationError("PRIVACY_KEK: must be set when DEBUG is off (production)")
     _kek = local_secret(VAR_DIR / "privacy_kek", urlsafe_b64=True)
 PRIVACY_KEK = fernet_keys("PRIVACY_KEK", _kek)
+# Keys the staff access log's hash chain (HMAC): the database never holds it, so whoever can
+# write to the database cannot re-chain the log after deleting or editing an entry.
+_access_log_keys = required_keys("PRIVACY_ACCESS_LOG_KEY", debug=DEBUG, var_dir=VAR_DIR)
+if len(_access_log_keys) != 1:
+    raise ConfigurationError("PRIVACY_ACCESS_LOG_KEY: one key only (see privacy "
+                             "rechain-access-log for replacing it)")
+PRIVACY_ACCESS_LOG_KEY = _access_log_keys[0]
+# Keys the digests that stand in for personal values where equality is needed (mobile-number
+# search, member blocks), newest first: the first computes, every listed key still matches a
+# block. Not SECRET_KEY, so that rotating Django's secret leaves the lookups alone.
+PRIVACY_LOOKUP_KEY = required_keys("PRIVACY_LOOKUP_KEY", debug=DEBUG, var_dir=VAR_DIR)
 
 CLINIC_NAME = {"ko": env_str("CLINIC_NAME_KO", "장성형외과"),
                "en": env_str("CLINIC_NAME_EN", "Jang Plastic Surgery")}

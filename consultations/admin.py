@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import widgets
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -16,6 +18,7 @@ from django.utils.translation import ngettext
 
 from consultations import services
 from consultations.models import (
+    TITLE_MAX_LENGTH,
     Answer,
     Consultation,
     ConsultationArea,
@@ -28,6 +31,7 @@ from consultations.models import (
 from consultations.selectors import area_list_cache_clear
 from members.models import Member
 from privacy.admin_mixins import MaskedPersonalDataAdmin
+from privacy.lookup import search_terms
 from privacy.masking import mask_name, mask_phone
 
 AFTERCARE_PERMISSION = "consultations.answer_aftercare"
@@ -94,8 +98,22 @@ class GuestAnsweredListFilter(AnsweredListFilter):
         return Q(answered_at__isnull=False)
 
 
+class TitleSearchAdmin(MaskedPersonalDataAdmin):
+    """Searches titles by their keyed digests (``privacy.lookup.search_terms``): the titles
+    are sealed, so SQL cannot read them."""
+
+    search_fields = ["title_search"]
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str
+                           ) -> tuple[QuerySet, bool]:
+        terms = search_terms(search_term[:TITLE_MAX_LENGTH])
+        if not terms:
+            return queryset, False
+        return queryset.filter(*(Q(title_search__contains=term) for term in terms)), False
+
+
 @admin.register(Consultation)
-class ConsultationAdmin(MaskedPersonalDataAdmin):
+class ConsultationAdmin(TitleSearchAdmin):
     """Post-surgery consultations are listed only for staff with ``answer_aftercare``
     (doctors); the question is shown in clear because answering needs it, and logged."""
 
@@ -103,13 +121,12 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
     # The date filter offers fixed ranges: a date drill-down would read every row's date.
     list_filter = [AnsweredListFilter, "kind", "area", "is_private",
                    ("created_at", admin.DateFieldListFilter)]
-    search_fields = ["title"]
     fields = ["kind", "area", "procedure", "author", "title", "body", "is_private",
               "created_at", "updated_at"]
     # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
     readonly_fields = fields  # type: ignore[assignment]
     inlines = [AnswerInline]
-    list_select_related = ["area"]
+    list_select_related = ["area", "data_key"]
     show_full_result_count = False
     subject_ref_path = "author__subject_ref"
     logged_fields = ("author", "title", "body")
@@ -147,14 +164,26 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
         return None
 
 
+class ProcedureRecordForm(forms.ModelForm):
+    """The date is sealed text in the database; staff enter it as a date."""
+
+    performed_on = forms.DateField(label=_("date of the procedure"),
+                                   widget=widgets.AdminDateWidget)
+
+    class Meta:
+        model = ProcedureRecord
+        fields = ["member", "area", "procedure_name", "performed_on"]
+
+
 @admin.register(ProcedureRecord)
 class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
+    form = ProcedureRecordForm
     list_display = ["member", "area", "performed_on", "recorded_by", "created_at"]
     list_filter = ["area"]
     search_fields = ["member__username"]
     raw_id_fields = ["member"]
     fields = ["member", "area", "procedure_name", "performed_on"]
-    list_select_related = ["member", "area", "recorded_by"]
+    list_select_related = ["member", "area", "recorded_by", "data_key"]
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "procedure_name")
 
@@ -170,29 +199,30 @@ class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
             obj.save()
             return
         assert isinstance(request.user, Member)  # the admin is staff-only
+        performed_on = obj.performed_date
+        assert performed_on is not None  # a required field of the form
         created = services.procedure_record_create(
             member=obj.member, area=obj.area, procedure_name=obj.procedure_name,
-            performed_on=obj.performed_on, recorded_by=request.user,
+            performed_on=performed_on, recorded_by=request.user,
         )
         obj.pk = created.pk
         obj._state.adding = False
 
 
 @admin.register(Review)
-class ReviewAdmin(MaskedPersonalDataAdmin):
+class ReviewAdmin(TitleSearchAdmin):
     """The moderation queue: pending reviews first; publish or reject with the actions."""
 
     list_display = ["title", "area", "rating", "status", "created_at", "moderated_at"]
     list_filter = ["status", "area"]
-    search_fields = ["title"]
     fields = ["author", "area", "title", "body", "rating", "status", "created_at",
               "updated_at", "moderated_at"]
     # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
     readonly_fields = fields  # type: ignore[assignment]
     actions = ["publish", "reject"]
-    list_select_related = ["area"]
+    list_select_related = ["area", "data_key"]
     subject_ref_path = "author__subject_ref"
-    logged_fields = ("author", "body")
+    logged_fields = ("author", "title", "body")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Review]:
         return super().get_queryset(request).order_by("status", "-created_at")  # pending first

@@ -132,7 +132,7 @@ class AftercareForm(BoardConsentMixin):
         field = self.fields["procedure"]
         field.queryset = selectors.procedure_records_of(member)  # type: ignore[attr-defined]
         field.label_from_instance = (  # type: ignore[attr-defined]
-            lambda record: f"{record.procedure_name} ({record.performed_on:%Y-%m-%d})"
+            lambda record: f"{record.procedure_name} ({record.performed_date:%Y-%m-%d})"
         )
 
 

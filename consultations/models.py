@@ -6,15 +6,17 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
-from privacy.fields import DataKeyField, EncryptedTextField
+from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
+from privacy.lookup import search_index
 
 TITLE_MAX_LENGTH = 120
 BODY_MAX_LENGTH = 5000
@@ -46,6 +48,16 @@ class ConsultationArea(models.Model):
         return self.name_en if language.startswith("en") else self.name_ko
 
 
+def title_search_refresh(post: Consultation | Review, save_kwargs: dict[str, Any]) -> None:
+    """Keep ``title_search`` in step with a title being saved (and with ``update_fields``)."""
+    title = post.__dict__.get("title", Ciphertext())
+    if not isinstance(title, Ciphertext):  # deferred, or loaded and never read: current
+        post.title_search = search_index(title or "")
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "title" in update_fields:
+        save_kwargs["update_fields"] = {*update_fields, "title_search"}
+
+
 class ConsultationKind(models.TextChoices):
     BOARD = "board", _("consultation board")
     AFTERCARE = "aftercare", _("post-surgery consultation")
@@ -53,7 +65,7 @@ class ConsultationKind(models.TextChoices):
 
 class ProcedureRecord(models.Model):
     """Staff's mark that a member is a patient of a procedure; it opens after-care consultations
-    and reviews to them. Health information, so the procedure name is encrypted."""
+    and reviews to them. Health information, so the procedure's name and date are encrypted."""
 
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("patient"), on_delete=models.CASCADE,
@@ -64,7 +76,8 @@ class ProcedureRecord(models.Model):
         related_name="procedure_records",
     )
     procedure_name = EncryptedTextField(_("procedure"))
-    performed_on = models.DateField(_("date of the procedure"))
+    # ISO date (YYYY-MM-DD), sealed like the name; read it as a date through ``performed_date``.
+    performed_on = EncryptedTextField(_("date of the procedure"))
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
         on_delete=models.SET_NULL, related_name="+", editable=False,
@@ -75,10 +88,17 @@ class ProcedureRecord(models.Model):
     class Meta:
         verbose_name = _("procedure record")
         verbose_name_plural = _("procedure records")
-        ordering = ["-performed_on", "-id"]
+        ordering = ["-created_at", "-id"]  # the date is sealed: SQL cannot order by it
 
     def __str__(self) -> str:
-        return f"{self.area} {self.performed_on:%Y-%m-%d}"
+        return gettext("Procedure record #%(pk)s") % {"pk": self.pk}
+
+    @property
+    def performed_date(self) -> datetime.date | None:
+        value = self.performed_on
+        if isinstance(value, datetime.date):  # assigned, not yet read back from the database
+            return value
+        return datetime.date.fromisoformat(value) if value else None
 
 
 class Consultation(models.Model):
@@ -93,7 +113,10 @@ class Consultation(models.Model):
         ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
         related_name="consultations",
     )
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
+    # Keyed digests of the title's characters and pairs (``privacy.lookup.search_index``):
+    # the board's title search without the title in clear.
+    title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("question"))
     is_private = models.BooleanField(_("private"), default=False)
     kind = models.CharField(
@@ -128,7 +151,12 @@ class Consultation(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        # Neutral: the admin log keeps this as the record's name, past the post's erasure.
+        return gettext("Consultation #%(pk)s") % {"pk": self.pk}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        title_search_refresh(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class Answer(models.Model):
@@ -152,7 +180,7 @@ class Answer(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.consultation} #{self.pk}"
+        return gettext("Answer #%(pk)s") % {"pk": self.pk}
 
 
 class ReviewStatus(models.TextChoices):
@@ -172,7 +200,8 @@ class Review(models.Model):
         ConsultationArea, verbose_name=_("procedure area"), on_delete=models.PROTECT,
         related_name="reviews",
     )
-    title = models.CharField(_("title"), max_length=TITLE_MAX_LENGTH)
+    title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
+    title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("review"))
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
@@ -195,7 +224,11 @@ class Review(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.title
+        return gettext("Review #%(pk)s") % {"pk": self.pk}
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        title_search_refresh(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class GuestConsultation(models.Model):

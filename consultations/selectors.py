@@ -33,7 +33,7 @@ from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
 from members.models import Member
 from privacy.ledger import consent_is_granted
-from privacy.lookup import email_digest, phone_digest
+from privacy.lookup import email_digest, phone_digest, search_terms
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
@@ -118,7 +118,8 @@ def consultation_list_for(
             ).values("pk"))
             if staff_may_read(viewer, kind=ConsultationKind.BOARD):
                 readable = Q()
-        queryset = queryset.filter(readable, title__icontains=query)
+        queryset = queryset.filter(readable).filter(
+            *(Q(title_search__contains=term) for term in search_terms(query)))
     return queryset
 
 
@@ -144,9 +145,10 @@ def staff_may_answer(viewer: Member | AnonymousUser, consultation: Consultation)
     )
 
 
-# What the board shows of a post and reads with it: never the body, the author's name only.
+# What the board shows of a post and reads with it: never the body, the author's name only,
+# the key that opens the title.
 _BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area__name_ko", "area__name_en",
-                 "author__name")
+                 "author__name", "data_key")
 
 
 def consultation_board_page(
@@ -160,7 +162,7 @@ def consultation_board_page(
     is cached, as it is the same for every viewer."""
     queryset = with_answered(
         consultation_list_for(viewer=viewer, area=area, query=query).select_related(
-            "area", "author"
+            "area", "author", "data_key"
         ).only(*_BOARD_FIELDS)
     )
     searching = bool(query.strip())  # the result depends on the viewer and the words
@@ -224,10 +226,11 @@ def with_answered(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
 
 def consultation_list_of(member: Member) -> QuerySet[Consultation]:
     """A member's own questions, board and after-care, newest first, each with ``answered``;
-    the title and area only (the list never opens a body)."""
+    the title (with the key it is sealed under) and area only (the list never opens a body)."""
     return with_answered(
-        Consultation.objects.filter(author=member).select_related("area")
-        .only("title", "kind", "is_private", "created_at", "area__name_ko", "area__name_en")
+        Consultation.objects.filter(author=member).select_related("area", "data_key")
+        .only("title", "kind", "is_private", "created_at", "area__name_ko", "area__name_en",
+              "data_key")
         .order_by("-created_at", "-id")
     )
 
@@ -274,7 +277,7 @@ def consultation_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consu
 def aftercare_list_for(*, viewer: Member) -> QuerySet[Consultation]:
     """A patient's own after-care questions; staff whose role reads after-care see everyone's."""
     queryset = Consultation.objects.filter(kind=ConsultationKind.AFTERCARE).select_related(
-        "area"
+        "area", "data_key"
     )
     if not staff_may_read(viewer, kind=ConsultationKind.AFTERCARE):
         queryset = queryset.filter(author=viewer)
@@ -284,7 +287,8 @@ def aftercare_list_for(*, viewer: Member) -> QuerySet[Consultation]:
 def procedure_records_of(member: Member | AnonymousUser | None) -> QuerySet[ProcedureRecord]:
     if member is None or not member.is_authenticated:
         return ProcedureRecord.objects.none()
-    return ProcedureRecord.objects.filter(member=member).select_related("area", "data_key")
+    return ProcedureRecord.objects.filter(member=member).select_related(
+        "area", "data_key").order_by("-created_at", "-id")
 
 
 def member_has_procedure(member: Member | AnonymousUser | None) -> bool:
@@ -316,7 +320,7 @@ def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
 
 
 def review_list_of(member: Member) -> QuerySet[Review]:
-    return Review.objects.filter(author=member).select_related("area").order_by(
+    return Review.objects.filter(author=member).select_related("area", "data_key").order_by(
         "-created_at", "-id"
     )
 

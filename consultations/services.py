@@ -169,7 +169,8 @@ def procedure_record_create(
 ) -> ProcedureRecord:
     """Staff mark a member as a patient of a procedure; sealed with the member's key."""
     return ProcedureRecord.objects.create(
-        member=member, area=area, procedure_name=procedure_name, performed_on=performed_on,
+        member=member, area=area, procedure_name=procedure_name,
+        performed_on=performed_on.isoformat(),
         recorded_by=recorded_by, data_key=member.data_key,
     )
 
@@ -249,6 +250,7 @@ def guest_consultation_create(
         consent_record(
             subject_ref=guest_consultation.subject_ref, consent=consent, granted=True,
             method=ConsentMethod.GUEST_FORM, ip_address=ip_address,
+            data_key=guest_consultation.data_key,
         )
     guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_POSTED)
     return guest_consultation
@@ -343,7 +345,7 @@ def booking_request_create(
         consent_record(
             subject_ref=member.subject_ref if member else booking.subject_ref, member=member,
             consent=consent, granted=True, method=ConsentMethod.BOOKING_FORM,
-            ip_address=ip_address,
+            ip_address=ip_address, data_key=booking.data_key,
         )
     return booking
 

@@ -25,6 +25,7 @@ from members.models import LoginResult, Member
 from privacy import crypto
 from privacy.access_log import client_ip
 from privacy.controller import site_for
+from privacy.lookup import identity_normal
 from privacy.outbox import email_enqueue
 
 if TYPE_CHECKING:
@@ -59,6 +60,14 @@ class AccountAdapter(DefaultAccountAdapter):
         ctx = {"request": request, "email": email, "current_site": get_current_site(request),
                **self._clinic(), "site_url": settings.SITE_URL, **context}
         email_enqueue(self.render_mail(template_prefix, email, ctx))
+
+    def clean_username(self, username: str, shallow: bool = False) -> str:
+        """Login IDs are kept in their normal form, so look-alikes are one ID (backends)."""
+        return super().clean_username(identity_normal(username), shallow=shallow)
+
+    def clean_email(self, email: str) -> str:
+        """Emails are kept in their normal form, so blocks and uniqueness see one address."""
+        return super().clean_email(identity_normal(email))
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
@@ -116,7 +125,7 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         """Record the failure; the login ID is kept only when it names a member."""
-        login_id = str(credentials.get("username") or "").strip().lower()
+        login_id = identity_normal(str(credentials.get("username") or ""))
         member = Member.objects.filter(username=login_id).first() if login_id else None
         services.login_record(member=member, result=LoginResult.FAILURE,
                               ip_address=client_ip(request))

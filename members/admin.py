@@ -147,6 +147,6 @@ class LoginRecordAdmin(ReadOnlyAdmin):
     list_display = ("recorded_at", "member", "ip_address", "result")
     list_filter = ("result",)
     search_fields = ("member__username",)
-    list_select_related = ("member",)
+    list_select_related = ("member", "data_key")
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "ip_address")

@@ -142,8 +142,10 @@ class LoginResult(models.TextChoices):
 class LoginRecord(AppendOnlyModel):
     """One log-in attempt (policy item "access log, access IP information").
 
-    Never holds the typed password, nor the typed login ID when it names no member. Kept 3
-    months (registry rule ``login_records``), then removed by the privacy purge.
+    Never holds the typed password, nor the typed login ID when it names no member. The IP
+    address is sealed under the member's data key, and not kept at all for an attempt that
+    names no member (there is nobody whose key could seal it). Kept 3 months (registry rule
+    ``login_records``), then removed by the privacy purge.
     """
 
     member = models.ForeignKey(
@@ -151,8 +153,13 @@ class LoginRecord(AppendOnlyModel):
         related_name="login_records",
     )
     recorded_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    ip_address = EncryptedTextField(_("IP address"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=LoginResult.choices)
+    # The member's own data key (never one of its own: see ``members.services.login_record``).
+    data_key = models.ForeignKey(
+        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("login record")

@@ -11,11 +11,11 @@ from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, QuerySet
-from django.utils.crypto import salted_hmac
 
 from members.ages import needs_representative
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
+from privacy.lookup import email_digests, phone_digests
 
 # Until when (a Unix time) the session may add a staff authenticator.
 STAFF_ENROLMENT_SESSION_KEY = "_staff_enrolment_until"
@@ -24,18 +24,6 @@ STAFF_ENROLMENT_SESSION_KEY = "_staff_enrolment_until"
 _LOGIN_RECORDS_LIVE_FOR = registry.LOGIN_RECORDS.live_for
 assert _LOGIN_RECORDS_LIVE_FOR is not None
 LOGIN_HISTORY_DAYS = _LOGIN_RECORDS_LIVE_FOR.days
-_HASH_SALT = "members.block.contact"
-
-
-def contact_hash(value: str) -> str:
-    """Keyed hash of a normalised email or mobile number: comparable, but not readable back.
-
-    The key is ``SECRET_KEY``; rotating it (without ``SECRET_KEY_FALLBACKS``) makes existing
-    blocks stop matching re-registrations.
-    """
-    return salted_hmac(_HASH_SALT, value.strip().lower(), algorithm="sha256").hexdigest()
-
-
 def items_consented(decisions: dict[str, bool]) -> set[str]:
     """Keys of the collection items that the granted consents among ``decisions`` cover."""
     return {
@@ -108,13 +96,14 @@ def member_may_post(member: Member | AnonymousUser) -> bool:
 
 def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
     """Whether an active block holds this email or (normalised) mobile number."""
-    hashes = [contact_hash(value) for value in (email, mobile_phone) if value]
-    if not hashes:
+    emails = email_digests(email) if email else []
+    mobiles = phone_digests(mobile_phone) if mobile_phone else []
+    if not emails and not mobiles:
         return False
     active = MemberBlock.objects.filter(lifted_at__isnull=True)
     return (
-        active.filter(email_hash__in=hashes).exists()
-        or active.filter(mobile_hash__in=hashes).exists()
+        (bool(emails) and active.filter(email_hash__in=emails).exists())
+        or (bool(mobiles) and active.filter(mobile_hash__in=mobiles).exists())
     )
 
 
@@ -187,7 +176,7 @@ def login_records_due_for_destruction(*, now: datetime) -> QuerySet[LoginRecord]
 def login_history_for(*, member: Member, now: datetime) -> QuerySet[LoginRecord]:
     return LoginRecord.objects.filter(
         member=member, recorded_at__gte=now - timedelta(days=LOGIN_HISTORY_DAYS)
-    ).only("recorded_at", "ip_address", "result")
+    ).select_related("data_key").only("recorded_at", "ip_address", "result", "data_key")
 
 
 def staff_enrolment_allowed(session: SessionBase) -> bool:

@@ -23,9 +23,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
-from members.selectors import STAFF_ENROLMENT_SESSION_KEY, contact_hash, items_consented
+from members.selectors import STAFF_ENROLMENT_SESSION_KEY, items_consented
 from privacy import keys, registry
 from privacy.ledger import consent_record, consents_current_for
+from privacy.lookup import email_digest, phone_digest
 from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
 
 if TYPE_CHECKING:
@@ -213,8 +214,8 @@ def member_block(*, member: Member, reason: str, actor: Member) -> MemberBlock:
         member=member,
         reason=reason,
         blocked_by=actor,
-        email_hash=contact_hash(member.email),
-        mobile_hash=contact_hash(member.mobile_phone) if member.mobile_phone else "",
+        email_hash=email_digest(member.email),
+        mobile_hash=phone_digest(member.mobile_phone or ""),
     )
     for session in UserSession.objects.filter(user=member):
         session.end()
@@ -234,7 +235,10 @@ def login_record(*, member: Member | None, result: str, ip_address: str | None) 
     """Append one log-in attempt to the access log (never the typed password or unknown ID)."""
     if result not in LoginResult.values:
         raise ValueError(f"unknown login result {result!r}")
-    return LoginRecord.objects.create(member=member, result=result, ip_address=ip_address)
+    if member is None:
+        return LoginRecord.objects.create(result=result)
+    return LoginRecord.objects.create(member=member, result=result, ip_address=ip_address,
+                                      data_key=member.data_key)
 
 
 # What ``MFAAdapter`` wraps with the key-encryption key in an authenticator's ``data``: the TOTP

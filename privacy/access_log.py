@@ -1,30 +1,41 @@
-"""The staff access log as a hash chain: every entry holds the hash of the one before.
+"""The staff access log as a keyed hash chain: every entry holds the hash of the one before.
 
 Korean safety-measure rules ask that records of access to personal data be protected from
-tampering. Each entry's hash covers its own content and the previous entry's hash, so a changed,
-deleted or reordered row breaks the chain from that row on; ``privacy verify-access-log``
-recomputes it. ``access_log_append`` is the only writer; the purge destroys a prefix of the
-chain only and keeps the hash of the last destroyed entry as an anchor (``AccessLogAnchor``),
-so the remaining entries still verify.
+tampering, including by someone who can write to the database. Each entry's hash is an HMAC,
+under ``settings.PRIVACY_ACCESS_LOG_KEY`` (which the database never holds), of its own content
+and the previous entry's hash: a changed, deleted or reordered row breaks the chain from that
+row on, and nobody without the key can compute a new chain over the rows that remain.
+``privacy verify-access-log`` recomputes it.
+
+Both ends are anchored. The purge destroys a prefix of the chain only and keeps the hash of the
+last destroyed entry as an anchor (``AccessLogAnchor``) tagged with the key, so the remaining
+entries still verify and a prefix cannot be cut by anyone else. The newest entry's sequence
+and hash are copied, after each append commits, to ``AccessLogHead`` in the retention database
+(and printed in the monthly report), so deleting the newest entries is found as well.
 """
 
 from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache, partial
 from json.encoder import encode_basestring
 from typing import Any
 
 from allauth.core.internal import httpkit
+from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, router, transaction
+from django.db import DatabaseError, connections, router, transaction
 from django.utils import timezone
 
-from privacy.models import AccessLogAnchor, AccessLogEntry
+from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
+
+logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
 logger = logging.getLogger(__name__)
@@ -44,12 +55,24 @@ _HASHED = ("sequence", "actor", "at", "action", "subject_ref", "ip_address", "fi
            "record_count", "reason")
 
 
+@lru_cache(maxsize=2)
+def _keyed(key: bytes) -> Any:
+    """An HMAC-SHA256 with the key already absorbed; each digest starts from a copy of it."""
+    return hmac.new(key, digestmod=hashlib.sha256)
+
+
+def _mac(text: str) -> str:
+    keyed = _keyed(settings.PRIVACY_ACCESS_LOG_KEY).copy()
+    keyed.update(text.encode())
+    return str(keyed.hexdigest())
+
+
 def _digest(
     previous_hash: str, sequence: int, actor: str, at: datetime.datetime, action: str,
     subject_ref: uuid.UUID | None, ip_address: str | None, fields: str, record_count: int,
     reason: str,
 ) -> str:
-    """SHA-256 over the previous hash and the entry's columns as a JSON object with sorted
+    """HMAC-SHA256 over the previous hash and the entry's columns as a JSON object with sorted
     keys (``json.dumps(..., sort_keys=True, ensure_ascii=False)``), written out directly: the
     verification hashes every entry, and the generic encoder would double its cost."""
     payload = _CONTENT % (
@@ -58,12 +81,49 @@ def _digest(
         _json_text(fields), _json_text(ip_address or ""), _json_text(reason),
         record_count, sequence, str(subject_ref) if subject_ref else "",
     )
-    return hashlib.sha256((previous_hash + payload).encode()).hexdigest()
+    return _mac(previous_hash + payload)
 
 
 def entry_digest(entry: AccessLogEntry, previous_hash: str) -> str:
-    """SHA-256 over the previous hash and every recorded column of the entry."""
+    """The keyed hash over the previous hash and every recorded column of the entry."""
     return _digest(previous_hash, *(getattr(entry, name) for name in _HASHED))
+
+
+def anchor_tag(sequence: int, entry_hash: str, created_at: datetime.datetime) -> str:
+    """The keyed tag that shows an anchor was written by the purge."""
+    at = created_at.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    return _mac(f"anchor:{sequence}:{entry_hash}:{at}")
+
+
+def access_log_rechain() -> int:
+    """Recompute every surviving entry's hash and every anchor's tag under the current key;
+    the number of entries re-chained.
+
+    Run once when the chain is first keyed (the migration that adds the key) and after the
+    key is replaced (``privacy rechain-access-log``), only right after the log verified under
+    the old key: a chain recomputed over tampered rows would hide the tampering."""
+    anchors = list(AccessLogAnchor.objects.order_by("sequence"))
+    for anchor in anchors:
+        tag = anchor_tag(anchor.sequence, anchor.entry_hash, anchor.created_at)
+        AccessLogAnchor.objects.filter(pk=anchor.pk).chain_rewrite(anchor_tag=tag)
+    head = rechain_entries(anchors[-1].entry_hash if anchors else GENESIS_HASH)
+    if head is not None:
+        _head_advance(*head, force=True)
+    return AccessLogEntry.objects.filter(sequence__isnull=False).count()
+
+
+def rechain_entries(previous_hash: str) -> tuple[int, str] | None:
+    """Recompute the chain over every chained entry from ``previous_hash``; the new head's
+    (sequence, hash), or None for an empty log."""
+    head = None
+    entries = AccessLogEntry.objects.filter(sequence__isnull=False).order_by("sequence")
+    for entry in entries.iterator():
+        entry_hash = entry_digest(entry, previous_hash)
+        AccessLogEntry.objects.filter(pk=entry.pk).chain_rewrite(
+            previous_hash=previous_hash, entry_hash=entry_hash)
+        previous_hash = entry_hash
+        head = (entry.sequence, entry_hash)
+    return head
 
 
 def _chain_head() -> tuple[int, str]:
@@ -138,9 +198,36 @@ def access_log_append(
                 entry.pk = entry_id
                 entry._state.adding = False
                 entry._state.db = router.db_for_write(AccessLogEntry)
+                transaction.on_commit(
+                    partial(_head_advance, sequence + 1, entry.entry_hash),
+                    using=entry._state.db, robust=True)
                 return entry
     raise RuntimeError(f"the access log head moved {_APPEND_ATTEMPTS} times in a row; "
                        "the entry was not written")
+
+
+def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> None:
+    """Move the head kept in the retention database forward to ``sequence`` (never back,
+    unless ``force``: a re-chained log starts a new head).
+
+    Runs after the append commits, so a rolled-back entry never becomes the head; a head
+    that could not be written (the retention database unreachable) is logged and lags
+    behind, which the verification accepts: the next append moves it on."""
+    using = router.db_for_write(AccessLogHead)
+    heads = AccessLogHead.objects.using(using).filter(pk=1)
+    values = {"sequence": sequence, "entry_hash": entry_hash, "updated_at": timezone.now()}
+    try:
+        if (heads if force else heads.filter(sequence__lt=sequence)).update(**values):
+            return
+        if not heads.exists():
+            AccessLogHead.objects.using(using).create(pk=1, **values)
+    except DatabaseError:
+        logger.exception("access log head not moved to #%s", sequence)
+
+
+def access_log_head() -> AccessLogHead | None:
+    """The head kept in the retention database, if any entry was ever appended."""
+    return AccessLogHead.objects.using(router.db_for_read(AccessLogHead)).filter(pk=1).first()
 
 
 def client_ip(request: Any) -> str | None:
@@ -192,13 +279,21 @@ class ChainReport:
 
 
 def access_log_verify(*, batch_size: int = 5000) -> ChainReport:
-    """Recompute the chain from the anchor (or the start) to the newest entry."""
+    """Recompute the chain from the anchor (or the start) to the newest entry, and check that
+    it reaches the head kept in the retention database."""
+    head = access_log_head()
     unchained = AccessLogEntry.objects.filter(sequence__isnull=True).order_by("id").first()
     anchor = AccessLogAnchor.objects.order_by("-sequence").first()
     expected_sequence = (anchor.sequence if anchor else 0) + 1
     previous_hash = anchor.entry_hash if anchor else GENESIS_HASH
     first = None
     checked = 0
+    if anchor is not None and not hmac.compare_digest(
+        anchor.anchor_tag, anchor_tag(anchor.sequence, anchor.entry_hash, anchor.created_at)
+    ):
+        return ChainReport(0, None, None, previous_hash, ChainProblem(anchor.sequence, None, (
+            f"the anchor at entry #{anchor.sequence} was not written by the purge: the "
+            f"entries before it may have been deleted")))
     rows = (
         AccessLogEntry.objects.filter(sequence__isnull=False).order_by("sequence")
         .values_list("id", "previous_hash", "entry_hash", *_HASHED)
@@ -221,6 +316,9 @@ def access_log_verify(*, batch_size: int = 5000) -> ChainReport:
         elif _digest(previous_hash, *hashed) != entry_hash:
             problem = (f"entry #{sequence} (id {entry_id}) was changed after it was "
                        f"written: its content does not match its hash")
+        elif head is not None and sequence == head.sequence and entry_hash != head.entry_hash:
+            problem = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
+                       f"retention database records: the log was rewritten from there")
         if problem is not None:
             return ChainReport(checked, first, sequence, previous_hash,
                                ChainProblem(sequence, entry_id, problem))
@@ -228,7 +326,14 @@ def access_log_verify(*, batch_size: int = 5000) -> ChainReport:
         previous_hash = entry_hash
         expected_sequence += 1
     chain_problem = None
-    if unchained is not None:
+    last_sequence = expected_sequence - 1
+    if head is not None and head.sequence > last_sequence:
+        missing = (f"entries #{last_sequence + 1}-#{head.sequence}"
+                   if head.sequence > last_sequence + 1 else f"entry #{head.sequence}")
+        chain_problem = ChainProblem(head.sequence, None, (
+            f"{missing} missing at the end: the head in the retention database records "
+            f"entry #{head.sequence} as the newest"))
+    elif unchained is not None:
         chain_problem = ChainProblem(None, unchained.id, (
             f"entry id {unchained.id} ({unchained.action}) is not part of the chain: "
             f"it was written around access_log_append"))
@@ -256,8 +361,9 @@ def access_log_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -
     last = prefix.order_by("-sequence").first()
     destroyed = 0
     if last is not None:
-        AccessLogAnchor.objects.create(sequence=last.sequence, entry_hash=last.entry_hash,
-                                       created_at=now)
+        AccessLogAnchor.objects.create(
+            sequence=last.sequence, entry_hash=last.entry_hash, created_at=now,
+            anchor_tag=anchor_tag(last.sequence, last.entry_hash, now))
         destroyed += AccessLogEntry.objects.filter(
             sequence__isnull=False, sequence__lte=last.sequence
         ).purge_expired()

@@ -11,12 +11,15 @@ write ``AccessLogEntry`` rows through ``privacy.access_log``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import json
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
+from django.contrib.admin.options import get_content_type_for_model
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import (
@@ -28,6 +31,7 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
@@ -48,6 +52,12 @@ def masked_name(field_name: str) -> str:
 
 def labelled_name(field_name: str) -> str:
     return f"{field_name}_labelled"
+
+
+def neutral_repr(obj: Model) -> str:
+    """The admin log's name for a record of a person: its kind and number, never its content
+    (the log outlives the record, and a name, login ID or title would outlive its erasure)."""
+    return f"{capfirst(obj._meta.verbose_name)} #{obj.pk}"
 
 
 def subject_ref_of(obj: Model, path: str | None) -> Any:
@@ -201,10 +211,30 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         ]
         return super().construct_change_message(request, form, formsets, add)
 
+    def _admin_log(self, request: HttpRequest, objects: Iterable[Model], flag: int,
+                   message: Any = "") -> list[LogEntry]:
+        """Django's admin log entries, each naming its record neutrally (``neutral_repr``)."""
+        text = json.dumps(message) if isinstance(message, list) else str(message)
+        user_pk = request.user.pk
+        assert user_pk is not None  # the admin is for signed-in staff only
+        return LogEntry.objects.bulk_create([
+            LogEntry(user_id=user_pk,
+                     content_type_id=get_content_type_for_model(obj).pk,
+                     object_id=str(obj.pk), object_repr=neutral_repr(obj)[:200],
+                     action_flag=flag, change_message=text)
+            for obj in objects
+        ])
+
+    def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
+        return self._admin_log(request, [obj], ADDITION, message)[0]
+
     def log_change(self, request: HttpRequest, obj: Model, message: Any) -> Any:
         self._log(request, "change", obj,
                   fields=getattr(request, "_access_log_changed", []))
-        return super().log_change(request, obj, message)
+        return self._admin_log(request, [obj], CHANGE, message)[0]
+
+    def log_deletions(self, request: HttpRequest, queryset: Any) -> Any:
+        return self._admin_log(request, queryset, DELETION)
 
     def delete_model(self, request: HttpRequest, obj: Model) -> None:
         self._log(request, "delete", obj)

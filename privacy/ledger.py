@@ -20,6 +20,7 @@ from privacy import registry
 from privacy.models import (
     ConsentActor,
     ConsentRecord,
+    DataKey,
     PolicyVersion,
     Processor,
 )
@@ -171,7 +172,7 @@ def consent_latest_decision() -> QuerySet[ConsentRecord]:
 def consent_records_for(*, subject_ref: Any) -> QuerySet[ConsentRecord]:
     """A subject's ledger entries, newest first (receipts list)."""
     return ConsentRecord.objects.filter(subject_ref=subject_ref).select_related(
-        "policy_version"
+        "policy_version", "data_key"
     ).order_by("-recorded_at", "-id")
 
 
@@ -228,17 +229,23 @@ def consent_record(
     actor_user: Member | None = None,
     policy_version: PolicyVersion | None = None,
     consent_version: str = "",
+    data_key: DataKey | None = None,
 ) -> ConsentRecord:
-    """Append a consent decision to the ledger (a withdrawal is a new entry, never an edit)."""
+    """Append a consent decision to the ledger (a withdrawal is a new entry, never an edit).
+
+    The IP address is sealed under the subject's data key: the member's, or ``data_key`` for
+    a subject without an account (a guest's question); with neither it is not kept."""
     if not consent_key_is_known(consent):
         raise ValueError(f"unknown consent {consent!r}: declare it in privacy/registry.py")
+    key = data_key or (member.data_key if member is not None else None)
     return ConsentRecord.objects.create(
         subject_ref=subject_ref,
         member=member,
         consent=consent,
         granted=granted,
         method=method,
-        ip_address=ip_address,
+        ip_address=ip_address if key is not None else None,
+        data_key=key if ip_address else None,
         actor=actor,
         actor_user=actor_user,
         policy_version=policy_version or policy_version_current(),

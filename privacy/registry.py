@@ -300,13 +300,15 @@ ITEMS: tuple[CollectionItem, ...] = (
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
         collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
         retention_key="member_posts", encrypted=True,
-        fields=("consultations.Consultation.body", "consultations.Answer.body"),
+        fields=("consultations.Consultation.title", "consultations.Consultation.title_search",
+                "consultations.Consultation.body", "consultations.Answer.body"),
     ),
     CollectionItem(
         key="review_content", label=_("post-surgery review contents"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
         collected_by=(Collection.REVIEW,), retention_key="member_posts", encrypted=True,
-        fields=("consultations.Review.body",),
+        fields=("consultations.Review.title", "consultations.Review.title_search",
+                "consultations.Review.body"),
     ),
     # Section 1, "service application": requests for a consultation appointment.
     CollectionItem(
@@ -506,13 +508,20 @@ ITEMS: tuple[CollectionItem, ...] = (
 
 SUBJECT_REF = "subject_ref"
 _KEYED = ("data_key",)  # rows sealed with a data key are read with it, to open them
+# Keyed digests (``privacy.lookup``) declared with the item whose value they stand in for, for
+# lookups only: a person's data shows the value, never its digest.
+LOOKUP_DIGESTS = frozenset({
+    "members.Member.mobile_phone_digest", "consultations.Consultation.title_search",
+    "consultations.Review.title_search",
+})
 
 HOLDERS: tuple[Holder, ...] = (
     Holder("members.Member", owner="pk", collected_at="date_joined",
            shown_with=("desired_area", *_KEYED)),
     Holder("members.LegalRepresentative", owner="child", collected_at="requested_at",
            shown_with=_KEYED),
-    Holder("members.LoginRecord", owner="member", collected_at="recorded_at"),
+    Holder("members.LoginRecord", owner="member", collected_at="recorded_at",
+           shown_with=_KEYED),
     Holder("members.MemberBlock", owner="member", collected_at="blocked_at"),
     Holder("privacy.Visit", owner=None, collected_at="visited_at"),
     Holder("consultations.GuestConsultation", owner=SUBJECT_REF, collected_at="created_at",
@@ -528,7 +537,7 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("consultations.Review", owner="author", collected_at="created_at",
            shown_with=("area", *_KEYED)),
     Holder("privacy.ConsentRecord", owner=SUBJECT_REF, collected_at="recorded_at",
-           shown_with=("policy_version",)),
+           shown_with=("policy_version", *_KEYED)),
     Holder("privacy.RetainedRecord", owner=SUBJECT_REF, collected_at="started_at"),
     Holder("privacy.Complaint", owner=SUBJECT_REF, collected_at="created_at",
            shown_with=_KEYED),
@@ -814,13 +823,14 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "members.Member.data_key",
     "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
     "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
-    "members.LoginRecord.id", "members.MemberBlock.id",
+    "members.LoginRecord.id", "members.LoginRecord.data_key", "members.MemberBlock.id",
+    "privacy.ConsentRecord.data_key",
     # consultations
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
     "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",
     "consultations.ConsultationArea.position", "consultations.ConsultationArea.is_active",
     "consultations.Consultation.id", "consultations.Consultation.author",
-    "consultations.Consultation.area", "consultations.Consultation.title",
+    "consultations.Consultation.area",
     "consultations.Consultation.is_private", "consultations.Consultation.created_at",
     "consultations.Consultation.data_key", "consultations.Consultation.kind",
     "consultations.Consultation.procedure", "consultations.Consultation.updated_at",
@@ -828,7 +838,7 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "consultations.Answer.author", "consultations.Answer.created_at",
     "consultations.Answer.data_key",
     "consultations.Review.id", "consultations.Review.author", "consultations.Review.area",
-    "consultations.Review.title", "consultations.Review.rating",
+    "consultations.Review.rating",
     "consultations.Review.status", "consultations.Review.created_at",
     "consultations.Review.data_key", "consultations.Review.updated_at",
     "consultations.Review.moderated_at",
@@ -881,6 +891,9 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.AccessLogEntry.entry_hash",
     "privacy.AccessLogAnchor.id", "privacy.AccessLogAnchor.sequence",
     "privacy.AccessLogAnchor.entry_hash", "privacy.AccessLogAnchor.created_at",
+    "privacy.AccessLogAnchor.anchor_tag", "privacy.AccessLogHead.id",
+    "privacy.AccessLogHead.sequence", "privacy.AccessLogHead.entry_hash",
+    "privacy.AccessLogHead.updated_at",
     # privacy: analytics visits
     "privacy.Visit.id",
     # privacy: marketing campaigns, deliveries, reminders and restrictions

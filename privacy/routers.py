@@ -7,8 +7,10 @@ from typing import Any
 RETENTION_DB = "retention"
 # The destruction ledger lives beside the retained records: a restore of the live database
 # must not take back the record of what was destroyed (privacy replay-destruction reads it).
+# The access log's head is kept here too, out of reach of a writer of the live database.
 RETENTION_MODELS = frozenset({
     ("privacy", "retentionkey"), ("privacy", "retainedrecord"), ("privacy", "destructionrecord"),
+    ("privacy", "accessloghead"),
 })
 
 

@@ -1,30 +1,36 @@
-"""``privacy refresh-lookup-digests``: recompute the mobile-number search digests.
+"""``privacy refresh-lookup-digests``: recompute the lookup digests under the newest key.
 
-The digests are keyed with a key derived from ``SECRET_KEY`` (``privacy.lookup``); after the
-secret key changes, exact mobile-number search in the admin finds nobody, and a guest asking
-for their reference again finds nothing, until this is run. Guest consultations posted before
-they carried a digest get theirs the same way."""
+The digests (``privacy.lookup``) are keyed with the first key of ``PRIVACY_LOOKUP_KEY``. After
+a new key is listed first, exact mobile-number search in the admin finds nobody, a guest asking
+for their reference again finds nothing, and blocks match only while the old key stays listed,
+until this is run: it recomputes every member's and guest consultation's mobile-number digest,
+the title search digests of every consultation and review, and the digests of every block
+whose account still exists. A block whose account is gone keeps the digests it has (nothing
+else holds the values), which match while the key that made them is listed. Guest
+consultations posted before they carried a digest get theirs the same way.
+"""
 
 from __future__ import annotations
 
 from typing import Any, TextIO
 
-from django.contrib.auth import get_user_model
-
-from consultations.models import GuestConsultation
+from consultations.models import Consultation, GuestConsultation, Review
+from members.models import Member, MemberBlock
 from privacy.actions.base import Action
-from privacy.lookup import phone_digest
+from privacy.lookup import email_digest, phone_digest, search_index
 
 BATCH_SIZE = 500
 
 
 class RefreshLookupDigestsAction(Action):
-    help = ("Recompute the mobile-number search digests of members and guest consultations "
-            "(after SECRET_KEY changes).")
+    help = ("Recompute the mobile-number search digests of members and guest consultations, "
+            "the title search digests and the block digests of existing accounts under the "
+            "newest PRIVACY_LOOKUP_KEY (after a new key is listed).")
     changes_data = True
 
     def run(self, options: dict[str, Any], out: TextIO) -> None:
-        members = get_user_model().objects.select_related("data_key").order_by("pk")
+        dry_run = bool(options.get("dry_run"))
+        members = Member.objects.select_related("data_key").order_by("pk")
         total = members.count()
         changed = 0
         for member in self.progress(members.iterator(chunk_size=BATCH_SIZE), total=total,
@@ -32,22 +38,53 @@ class RefreshLookupDigestsAction(Action):
             digest = phone_digest(member.mobile_phone or "")
             if digest != member.mobile_phone_digest:
                 changed += 1
-                if not options.get("dry_run"):
-                    type(member).objects.filter(pk=member.pk).update(mobile_phone_digest=digest)
-        verb = "would change" if options.get("dry_run") else "changed"
-        out.write(f"lookup digests: {total} members checked, {changed} {verb}\n")
+                if not dry_run:
+                    Member.objects.filter(pk=member.pk).update(mobile_phone_digest=digest)
+        blocks = MemberBlock.objects.filter(member__isnull=False).select_related(
+            "member__data_key").order_by("pk")
+        blocks_changed = 0
+        for block in blocks.iterator(chunk_size=BATCH_SIZE):
+            assert block.member is not None
+            digests = {"email_hash": email_digest(block.member.email),
+                       "mobile_hash": phone_digest(block.member.mobile_phone or "")}
+            if digests != {"email_hash": block.email_hash, "mobile_hash": block.mobile_hash}:
+                blocks_changed += 1
+                if not dry_run:
+                    MemberBlock.objects.filter(pk=block.pk).update(**digests)
         guests = GuestConsultation.objects.filter(destroyed_at__isnull=True).select_related(
             "data_key").order_by("pk")
-        total, changed = guests.count(), 0
-        for guest in self.progress(guests.iterator(chunk_size=BATCH_SIZE), total=total,
+        guests_changed = 0
+        for guest in self.progress(guests.iterator(chunk_size=BATCH_SIZE), total=guests.count(),
                                    label="guest consultations", out=out):
             digest = phone_digest(guest.mobile_phone or "")
             if digest != guest.mobile_phone_digest:
-                changed += 1
-                if not options.get("dry_run"):
+                guests_changed += 1
+                if not dry_run:
                     GuestConsultation.objects.filter(pk=guest.pk).update(
                         mobile_phone_digest=digest)
-        out.write(f"lookup digests: {total} guest consultations checked, {changed} {verb}\n")
+        titles_changed = sum(self._titles_refresh(model, dry_run=dry_run, out=out)
+                             for model in (Consultation, Review))
+        verb = "would change" if dry_run else "changed"
+        out.write(f"lookup digests: {total} members checked, {changed} {verb}; "
+                  f"guest consultations: {guests_changed} {verb}; "
+                  f"blocks of existing accounts: {blocks_changed} {verb}; "
+                  f"titles: {titles_changed} {verb}\n")
+
+    def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
+                        out: TextIO) -> int:
+        """Recompute the title search digests of every post of ``model``; how many changed."""
+        posts = model.objects.select_related("data_key").only(
+            "title", "title_search", "data_key").order_by("pk")
+        changed = 0
+        for post in self.progress(posts.iterator(chunk_size=BATCH_SIZE), total=posts.count(),
+                                  label=model.__name__, out=out):
+            assert isinstance(post, Consultation | Review)
+            index = search_index(post.title)
+            if index != post.title_search:
+                changed += 1
+                if not dry_run:
+                    model.objects.filter(pk=post.pk).update(title_search=index)
+        return changed
 
 
 ACTION = RefreshLookupDigestsAction()

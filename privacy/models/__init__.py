@@ -4,6 +4,7 @@ as ``privacy.models.<Model>``, and lives under the one ``privacy`` app label."""
 from privacy.models.access_log import (
     AccessLogAnchor,
     AccessLogEntry,
+    AccessLogHead,
 )
 from privacy.models.base import (
     AppendOnlyModel,
@@ -82,6 +83,7 @@ __all__ = [
     "RIGHTS_REQUEST_DAYS",
     "AccessLogAnchor",
     "AccessLogEntry",
+    "AccessLogHead",
     "AppendOnlyModel",
     "AppendOnlyQuerySet",
     "BreachIncident",

@@ -47,6 +47,9 @@ class AccessLogAnchor(AppendOnlyModel):
     sequence = models.PositiveBigIntegerField(_("sequence"), unique=True)
     entry_hash = models.CharField(_("hash of the entry"), max_length=64)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    # HMAC of the three columns above under the access-log key: only the purge, which holds
+    # the key, can start the chain later than its first entry.
+    anchor_tag = models.CharField(_("anchor tag"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("access log anchor")
@@ -55,3 +58,23 @@ class AccessLogAnchor(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"anchor #{self.sequence}"
+
+
+class AccessLogHead(models.Model):
+    """The newest entry of the chain as last appended, kept in the retention database.
+
+    A writer of the live database who deletes the newest entries leaves a chain that ends
+    earlier than this head, which ``privacy verify-access-log`` reports. One row, moved forward
+    only, after each append commits.
+    """
+
+    sequence = models.PositiveBigIntegerField(_("sequence"))
+    entry_hash = models.CharField(_("hash of the entry"), max_length=64)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("access log head")
+        verbose_name_plural = _("access log heads")
+
+    def __str__(self) -> str:
+        return f"head #{self.sequence}"

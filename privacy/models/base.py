@@ -6,6 +6,10 @@ from typing import Any
 
 from django.db import models
 
+# The columns of a keyed hash chain (``privacy.access_log``), which only a change of its key
+# rewrites.
+CHAIN_COLUMNS = frozenset({"previous_hash", "entry_hash", "anchor_tag"})
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     """Ledgers are proof: rows are never changed or deleted through the ORM.
@@ -27,6 +31,15 @@ class AppendOnlyQuerySet(models.QuerySet):
         access IP information, kept 3 months (registry rule ``login_records``) while the entry
         itself stays as proof. For the privacy purge only."""
         return super().update(ip_address=None)
+
+
+    def chain_rewrite(self, **hashes: str) -> int:
+        """Rewrite the hash-chain columns of these rows, the other change a ledger allows:
+        when the access log's key is replaced, its hashes are recomputed under the new key
+        (``privacy rechain-access-log``) while the entries themselves stay as they were."""
+        if not hashes or set(hashes) - CHAIN_COLUMNS:
+            raise PermissionError(f"{self.model._meta.label} is append-only")
+        return super().update(**hashes)
 
 
 class AppendOnlyModel(models.Model):

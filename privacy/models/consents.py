@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from privacy.fields import EncryptedTextField
 from privacy.models.base import AppendOnlyModel
 
 
@@ -84,7 +85,13 @@ class ConsentRecord(AppendOnlyModel):
         related_name="+",
     )
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, db_index=True)
-    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    # Sealed under the subject's data key (``privacy.ledger.consent_record``); not kept for a
+    # subject without one.
+    ip_address = EncryptedTextField(_("IP address"), null=True, blank=True)
+    data_key = models.ForeignKey(
+        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
     method = models.CharField(_("how"), max_length=20, choices=ConsentMethod.choices)
     actor = models.CharField(
         _("who acted"), max_length=20, choices=ConsentActor.choices, default=ConsentActor.SUBJECT

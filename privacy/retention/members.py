@@ -38,7 +38,8 @@ def login_records_retention(member: Member, now: datetime.datetime) -> Iterable[
     (the law keeps them 3 months from each log-in) instead of staying live without an owner."""
     live_for = registry.LOGIN_RECORDS.live_for
     assert live_for is not None
-    records = LoginRecord.objects.filter(member=member, recorded_at__gte=now - live_for)
+    records = LoginRecord.objects.filter(member=member, recorded_at__gte=now - live_for
+                                         ).select_related("data_key")
     for record in records.order_by("pk").iterator(chunk_size=500):
         yield Retention(
             source=f"members.loginrecord:{record.pk}", subject_ref=member.subject_ref,

@@ -505,6 +505,7 @@ def _item_row(
         (_field_label(model, name),
          display_value(row, model._meta.get_field(name), member=member, viewer=viewer))
         for name in names
+        if f"{model._meta.label}.{name}" not in registry.LOOKUP_DIGESTS
     ]
     if not any(value for _label, value in values):
         return None
@@ -560,11 +561,11 @@ def subject_data(
         generated_at=now,
         items=items_held(member=member, viewer=viewer, now=now),
         consultations=list(
-            Consultation.objects.filter(author=member).select_related("area")
+            Consultation.objects.filter(author=member).select_related("area", "data_key")
             .order_by("-created_at", "-id")
         ),
         reviews=list(
-            Review.objects.filter(author=member).select_related("area")
+            Review.objects.filter(author=member).select_related("area", "data_key")
             .order_by("-created_at", "-id")
         ),
         consent_ledger=[

@@ -25,6 +25,8 @@ PRODUCTION = {
     "DEBUG": "0",
     "SECRET_KEY": "a-real-production-secret-key-with-enough-entropy-0123456789-abcdefgh",
     "PRIVACY_KEK": GOOD_KEK,
+    "PRIVACY_ACCESS_LOG_KEY": GOOD_KEK,
+    "PRIVACY_LOOKUP_KEY": GOOD_KEK,
     "ALLOWED_HOSTS": "www.jangps.example",
     "HTTPS": "1",
     "DATABASE_URL": "",
@@ -37,8 +39,10 @@ PRODUCTION = {
 def manage(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "PRIVACY_KEK", "DEBUG", "DATABASE_URL",
-                       "RETENTION_DATABASE_URL", "REDIS_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+        if key not in {"SECRET_KEY", "PRIVACY_KEK", "PRIVACY_ACCESS_LOG_KEY",
+                       "PRIVACY_LOOKUP_KEY", "DEBUG",
+                       "DATABASE_URL", "RETENTION_DATABASE_URL", "REDIS_URL",
+                       "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     environment.update({"VAR_DIR": str(tmp_path), **env})
     return subprocess.run(
@@ -59,6 +63,19 @@ def test_production_without_secret_key_stops_naming_it(tmp_path: Path) -> None:
     env = {**PRODUCTION}
     del env["SECRET_KEY"]
     assert_one_clear_line(manage("check", tmp_path=tmp_path, **env), "SECRET_KEY")
+
+
+@pytest.mark.parametrize("variable", ["PRIVACY_ACCESS_LOG_KEY", "PRIVACY_LOOKUP_KEY"])
+@pytest.mark.parametrize("value", [None, "not-a-key", "c2hvcnQ="])
+def test_production_without_a_digest_key_stops_naming_it(
+    tmp_path: Path, variable: str, value: str | None
+) -> None:
+    env = {**PRODUCTION}
+    if value is None:
+        del env[variable]
+    else:
+        env[variable] = value
+    assert_one_clear_line(manage("check", tmp_path=tmp_path, **env), variable)
 
 
 def test_production_without_kek_stops_naming_it(tmp_path: Path) -> None:

@@ -49,7 +49,8 @@ def test_sitemap_lists_the_public_pages_and_no_question(client: Client) -> None:
     assert response.status_code == 200
     locations = re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
     assert locations == ["http://testserver/", "http://testserver/consultations/",
-                         "http://testserver/reviews/", "http://testserver/privacy/policy/"]
+                         "http://testserver/reviews/", "http://testserver/privacy/policy/",
+                         "http://testserver/doctors/", "http://testserver/visit/"]
     assert f"/consultations/{consultation.pk}/" not in response.content.decode()
 
 

@@ -28,7 +28,7 @@ from tests.consultations.factories import (
 )
 from tests.members.factories import MemberFactory, StaffFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from tests.consultations.factories import (
 )
 from tests.members.factories import MemberFactory, PosterFactory, StaffFactory, verify_email
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 
 def html(response) -> str:

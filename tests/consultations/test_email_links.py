@@ -15,7 +15,7 @@ from consultations.services import consultation_answer
 from tests.consultations.factories import ConsultationFactory
 from tests.members.factories import DEFAULT_PASSWORD, MemberFactory, StaffFactory, verify_email
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 
 def _answer_email_link(django_capture_on_commit_callbacks: Any) -> tuple[str, Any]:

@@ -17,7 +17,7 @@ from privacy.processors import sms
 from tests.consultations.factories import ConsultationAreaFactory
 from tests.members.factories import StaffFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 PASSWORD = "my-secret-pass-93"
 

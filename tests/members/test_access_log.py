@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 import time_machine
+from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
@@ -117,3 +118,23 @@ def test_the_access_log_outlives_the_account_without_naming_it() -> None:
     member.delete()
     record = LoginRecord.objects.get()
     assert record.member is None and record.ip_address == "192.0.2.5"
+
+
+def test_the_ip_address_is_sealed_under_the_members_key(client: Client) -> None:
+    member = verify_email(MemberFactory())
+    client.post(LOGIN_URL, {"login": member.username, "password": "wrong-guess-42"},
+                REMOTE_ADDR="198.51.100.77")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT ip_address FROM members_loginrecord")
+        (stored,) = cursor.fetchone()
+    assert "198.51.100.77" not in stored
+    record = LoginRecord.objects.get()
+    assert record.ip_address == "198.51.100.77"
+    assert record.data_key_id == member.data_key_id
+
+
+def test_an_attempt_that_names_no_member_keeps_no_ip(client: Client) -> None:
+    client.post(LOGIN_URL, {"login": "nobody_here", "password": "whatever-123"},
+                REMOTE_ADDR="198.51.100.78")
+    record = LoginRecord.objects.get()
+    assert (record.member, record.ip_address, record.data_key) == (None, None, None)

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from django.contrib.admin.models import LogEntry
 from django.test import Client
 
 from members.models import LoginRecord, LoginResult, Member, MemberBlock
-from members.selectors import contact_hash, member_is_blocked
+from members.selectors import member_is_blocked
 from members.services import member_block, member_block_lift
+from privacy.lookup import email_digest
 from tests.members.factories import (
     DEFAULT_PASSWORD,
     MemberFactory,
@@ -58,7 +60,7 @@ def test_re_registration_with_a_blocked_email_or_mobile_is_refused(
     member_block(member=blocked, reason="Fraud", actor=StaffFactory())
     blocked.delete()  # the block outlives the account, holding only keyed hashes
     block = MemberBlock.objects.get()
-    assert block.email_hash == contact_hash("blocked@example.com")
+    assert block.email_hash == email_digest("blocked@example.com")
     if same == "email":
         signup_data["email"] = "BLOCKED@example.com"
     else:
@@ -92,6 +94,10 @@ def test_staff_block_a_member_in_the_admin(client: Client) -> None:
     assert not member_is_blocked(member)
     block.refresh_from_db()
     assert block.lifted_by == staff
+    # The admin log names the record by its kind and number, never by the member.
+    entry = LogEntry.objects.get(object_id=str(block.pk))
+    assert entry.object_repr in (f"회원 이용 제한 #{block.pk}", f"Member block #{block.pk}")
+    assert member.username not in entry.object_repr + entry.change_message
 
 
 def test_the_admin_refuses_a_block_without_a_member(client: Client) -> None:

@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import itertools
 import threading
+from typing import Any
 
 import pytest
 import time_machine
+from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connection, connections, transaction
 
-from privacy.access_log import GENESIS_HASH, access_log_append, access_log_verify
-from privacy.models import AccessLogAnchor, AccessLogEntry
+from privacy.access_log import (
+    GENESIS_HASH,
+    access_log_append,
+    access_log_verify,
+    entry_digest,
+    rechain_entries,
+)
+from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
 from privacy.retention.store import retention_access
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
@@ -184,3 +193,141 @@ def test_concurrent_writers_keep_one_chain() -> None:
     report = access_log_verify()
     assert report.problem is None
     assert report.checked == 21
+
+
+# The keyed chain and its head, against someone who can write to the live database but does
+# not hold PRIVACY_ACCESS_LOG_KEY.
+
+ATTACKER_KEY = b"a key that is not the site's 0123"[:32]
+
+
+@pytest.fixture
+def anchored(django_capture_on_commit_callbacks: Any) -> list[AccessLogEntry]:
+    """Five entries appended as the site does, each committed, so the head follows them."""
+    entries = []
+    for n in range(5):
+        with django_capture_on_commit_callbacks(execute=True):
+            entries.append(access_log_append(actor=f"staff{n}", action="admin:view",
+                                             ip_address="10.0.0.1"))
+    return entries
+
+
+def rechain_as_attacker(settings: Any) -> None:
+    """Recompute the whole chain with the project's own code, but without the site's key."""
+    settings.PRIVACY_ACCESS_LOG_KEY = ATTACKER_KEY
+    rechain_entries(GENESIS_HASH)
+    settings.PRIVACY_ACCESS_LOG_KEY = KEY
+
+
+KEY = django_settings.PRIVACY_ACCESS_LOG_KEY
+
+
+def test_the_head_follows_each_committed_append(anchored: list[AccessLogEntry]) -> None:
+    head = AccessLogHead.objects.using("retention").get()
+    assert (head.sequence, head.entry_hash) == (5, anchored[-1].entry_hash)
+    assert verify().startswith("access log verified: 5 entries, #1 to #5")
+
+
+def test_deleting_the_newest_entry_is_found(anchored: list[AccessLogEntry]) -> None:
+    sql("DELETE FROM {TABLE} WHERE id = %s", anchored[-1].id)
+    assert broken() == ("access log broken: entry #5 missing at the end: the head in the "
+                        "retention database records entry #5 as the newest")
+
+
+def test_deleting_the_two_newest_entries_is_found(anchored: list[AccessLogEntry]) -> None:
+    sql("DELETE FROM {TABLE} WHERE sequence >= 4")
+    assert "entries #4-#5 missing at the end" in broken()
+
+
+def test_editing_the_newest_entry_is_found(anchored: list[AccessLogEntry]) -> None:
+    sql("UPDATE {TABLE} SET actor = 'someone_else' WHERE id = %s", anchored[-1].id)
+    assert f"entry #5 (id {anchored[-1].id}) was changed" in broken()
+
+
+def test_editing_and_rechaining_without_the_key_is_found(
+    anchored: list[AccessLogEntry], settings: Any
+) -> None:
+    sql("UPDATE {TABLE} SET actor = 'someone_else' WHERE id = %s", anchored[2].id)
+    rechain_as_attacker(settings)
+    assert f"entry #1 (id {anchored[0].id}) was changed after it was written" in broken()
+
+
+def test_deleting_and_rechaining_without_the_key_is_found(
+    anchored: list[AccessLogEntry], settings: Any
+) -> None:
+    sql("DELETE FROM {TABLE} WHERE id = %s", anchored[1].id)
+    sql("UPDATE {TABLE} SET sequence = sequence - 1 WHERE sequence > 2")
+    rechain_as_attacker(settings)
+    assert "was changed after it was written" in broken()
+
+
+def test_a_plain_sha256_chain_no_longer_verifies(anchored: list[AccessLogEntry]) -> None:
+    """The unkeyed digest the chain used to have: recomputing it is no way around the key."""
+    previous = GENESIS_HASH
+    for entry in AccessLogEntry.objects.order_by("sequence"):
+        keyed = entry_digest(entry, previous)
+        plain = hashlib.sha256(previous.encode()).hexdigest()
+        assert keyed != plain
+        sql("UPDATE {TABLE} SET previous_hash = %s, entry_hash = %s WHERE id = %s",
+            previous, plain, entry.id)
+        previous = plain
+    assert "entry #1 " in broken()
+
+
+def test_deleting_the_newest_and_moving_the_head_back_needs_the_key(
+    anchored: list[AccessLogEntry],
+) -> None:
+    """Even with the retention database: a head moved back to entry #4 names a hash that
+    only the key could have produced for a rewritten #4."""
+    sql("DELETE FROM {TABLE} WHERE id = %s", anchored[-1].id)
+    AccessLogHead.objects.using("retention").update(sequence=4, entry_hash="0" * 64)
+    assert f"entry #4 (id {anchored[3].id}) is not the entry the head" in broken()
+
+
+def test_a_forged_anchor_is_found(anchored: list[AccessLogEntry]) -> None:
+    """Cutting the oldest entries and writing an anchor as the purge would, without the key."""
+    sql("DELETE FROM {TABLE} WHERE sequence <= 2")
+    AccessLogAnchor.objects.create(sequence=2, entry_hash=anchored[1].entry_hash)
+    assert broken() == ("access log broken: the anchor at entry #2 was not written by the "
+                        "purge: the entries before it may have been deleted")
+
+
+def test_the_purge_tags_its_anchor(anchored: list[AccessLogEntry]) -> None:
+    with time_machine.travel(datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC), tick=False):
+        call_command("privacy", "purge", "--rule", "staff_access_log", stdout=io.StringIO())
+    anchor = AccessLogAnchor.objects.get()
+    assert anchor.sequence == 5 and len(anchor.anchor_tag) == 64
+    # Every entry is gone; the head points at the last purged one, which is no remnant.
+    assert verify() == "access log verified: no entries\n"
+
+
+def test_a_new_key_is_taken_in_by_rechaining(
+    anchored: list[AccessLogEntry], settings: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    settings.PRIVACY_ACCESS_LOG_KEY = ATTACKER_KEY  # the operator's new key
+    assert "entry #1 " in broken()
+    out = io.StringIO()
+    call_command("privacy", "rechain-access-log", stdout=out)
+    assert out.getvalue() == "access log: re-chained 5 entries\n"
+    assert verify().startswith("access log verified: 5 entries, #1 to #5")
+    with django_capture_on_commit_callbacks(execute=True):
+        access_log_append(actor="staff", action="admin:view")
+    assert verify().startswith("access log verified: 6 entries, #1 to #6")
+
+
+def test_the_monthly_report_prints_the_head(anchored: list[AccessLogEntry]) -> None:
+    out = io.StringIO()
+    call_command("privacy", "report", "--section", "access_log_head", stdout=out)
+    assert "#5" in out.getvalue()
+    assert anchored[-1].entry_hash in out.getvalue()
+
+
+def test_a_rolled_back_append_does_not_move_the_head(
+    anchored: list[AccessLogEntry], django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ZeroDivisionError), \
+            transaction.atomic():
+        access_log_append(actor="staff", action="admin:view")
+        1 / 0  # noqa: B018
+    assert AccessLogHead.objects.using("retention").get().sequence == 5
+    assert verify().startswith("access log verified: 5 entries")

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import hmac
 import json
 import re
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -48,7 +50,8 @@ def test_the_hash_covers_the_json_of_the_entry(text: str, subject_ref: uuid.UUID
         "reason": text,
     }
     payload = "f" * 64 + json.dumps(content, sort_keys=True, ensure_ascii=False)
-    assert entry_digest(entry, "f" * 64) == hashlib.sha256(payload.encode()).hexdigest()
+    assert entry_digest(entry, "f" * 64) == hmac.new(
+        settings.PRIVACY_ACCESS_LOG_KEY, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def test_the_admin_list_offers_choices_without_reading_the_log(client: Client) -> None:

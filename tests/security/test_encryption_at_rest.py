@@ -27,6 +27,8 @@ SECRETS = {
     "question": "쌍꺼풀 재수술 부작용이 걱정됩니다",
     "answer": "재수술은 6개월 이후에 권합니다",
     "review": "흉터가 거의 없어서 만족합니다",
+    "consultation title": "코 재수술 상담 문의",
+    "review title": "눈매 교정 후기",
 }
 
 
@@ -42,9 +44,10 @@ def raw_row(model: type, pk: int) -> str:
 @pytest.fixture
 def stored() -> dict[str, object]:
     member = MemberFactory(mobile_phone=PHONE)
-    consultation = ConsultationFactory(author=member, body=SECRETS["question"], is_private=True)
+    consultation = ConsultationFactory(author=member, body=SECRETS["question"], is_private=True,
+                                       title=SECRETS["consultation title"])
     answer = AnswerFactory(consultation=consultation, body=SECRETS["answer"])
-    review = ReviewFactory(author=member, body=SECRETS["review"])
+    review = ReviewFactory(author=member, body=SECRETS["review"], title=SECRETS["review title"])
     return {"member": member, "consultation": consultation, "answer": answer, "review": review}
 
 

@@ -16,6 +16,7 @@ from clinic import services as clinic_services
 from clinic.models import Doctor, Holiday, OpeningHours, VisitInformation
 from consultations import services
 from consultations.models import Consultation, ProcedureRecord, Review, ReviewStatus
+from privacy.lookup import search_index
 from privacy.models import PolicyVersion
 from privacy.policy.services import policy_version_publish
 
@@ -134,7 +135,8 @@ class Command(BaseCommand):
             patients[username] = patient
 
         for username, area, title, body, private, answer in DEMO_CONSULTATIONS:
-            if Consultation.objects.filter(title=title).exists():
+            # Titles are sealed: the same title has the same search digests.
+            if Consultation.objects.filter(title_search=search_index(title)).exists():
                 continue
             consultation = services.consultation_create(
                 author=patients[username], area=areas[area], title=title, body=body,
@@ -151,7 +153,7 @@ class Command(BaseCommand):
                 )
 
         for username, area, title, body, rating in DEMO_REVIEWS:
-            if Review.objects.filter(title=title).exists():
+            if Review.objects.filter(title_search=search_index(title)).exists():
                 continue
             review = services.review_create(
                 author=patients[username], area=areas[area], title=title, body=body,

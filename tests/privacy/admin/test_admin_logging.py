@@ -20,7 +20,7 @@ from tests.consultations.factories import (
 from tests.members.factories import MemberFactory
 from tests.privacy.admin.i18n import ko
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 
 def entries(prefix: str) -> list[AccessLogEntry]:

@@ -14,7 +14,7 @@ from tests.consultations.factories import ConsultationFactory, GuestConsultation
 from tests.members.factories import MemberFactory
 from tests.privacy.admin.i18n import ko
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 FULL_ITEMS = ("김민수", "010-2345-6789", "01023456789", "2345", "minsoo.kim@example.com",
               "02-555-1234", "4층 401호", "05-17")

@@ -13,7 +13,7 @@ from django.test import Client
 from privacy.models import Complaint, ComplaintStatus
 from tests.members.factories import MemberFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 BODY = "제 전화번호가 동의 없이 광고 문자에 쓰였습니다. 확인 부탁드립니다."
 

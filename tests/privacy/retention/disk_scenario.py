@@ -1,8 +1,9 @@
 """Run in a subprocess by test_on_disk.py against real SQLite files under ``VAR_DIR``.
 
 ``python -m tests.privacy.retention.disk_scenario create``: a member with personal data everywhere;
-``... erase``: the member withdraws and the purge runs. Each phase ends with a checkpoint that
-empties the write-ahead log into the database file, so the files hold everything there is.
+``... erase``: the member withdraws and the purge runs. The site never checkpoints the
+write-ahead log itself, and neither does a phase, unless ``--checkpoint`` is given (it empties
+the log into the database file, so the file alone holds everything there is).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ def create() -> None:
     from django.utils import timezone
 
     from consultations.models import Answer, Consultation, ConsultationArea, Review
-    from members.models import Member
+    from members.models import LoginResult, Member
+    from members.services import login_record
     from privacy.ledger import consent_record
     from privacy.models import ConsentMethod
 
@@ -49,6 +51,7 @@ def create() -> None:
                           body="디스크검사후기본문", rating=5, data_key=member.data_key)
     consent_record(subject_ref=member.subject_ref, member=member, consent="marketing_email",
                    granted=True, method=ConsentMethod.SIGNUP_FORM)
+    login_record(member=member, result=LoginResult.SUCCESS, ip_address="198.51.100.99")
     print(member.subject_ref)
 
 
@@ -80,4 +83,5 @@ def erase_killed() -> None:
 if __name__ == "__main__":
     django.setup()
     {"create": create, "erase": erase, "erase-killed": erase_killed}[sys.argv[1]]()
-    checkpoint()
+    if "--checkpoint" in sys.argv[2:]:
+        checkpoint()

@@ -24,9 +24,9 @@ from consultations.models import (
     Review,
 )
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
-from members.selectors import contact_hash
 from privacy import registry
 from privacy.ledger import consent_is_granted, consent_record
+from privacy.lookup import email_digest
 from privacy.models import (
     BreachIncident,
     BreachNotice,
@@ -144,10 +144,10 @@ def test_a_lifted_block_goes_at_the_first_purge_after_lifting(
     lifted = at(2026, 5, 10, 15, 0)
     member = MemberFactory()
     block = MemberBlock.objects.create(
-        member=member, reason="spam", email_hash=contact_hash(member.email), lifted_at=lifted,
+        member=member, reason="spam", email_hash=email_digest(member.email), lifted_at=lifted,
     )
     active = MemberBlock.objects.create(member=MemberFactory(), reason="fraud",
-                                        email_hash=contact_hash("x@example.com"))
+                                        email_hash=email_digest("x@example.com"))
     purge_on(lifted + offset, "member_block")
     assert MemberBlock.objects.filter(pk=block.pk).exists() is not INCLUSIVE[when]
     assert MemberBlock.objects.filter(pk=active.pk).exists()  # in force: kept, however old
@@ -423,7 +423,8 @@ def test_consent_ledger_ips_are_blanked_3_months_after_the_decision(
     decided = at(2026, 1, 20, 10, 0)
     with time_machine.travel(decided, tick=False):
         record = consent_record(subject_ref=subject, consent="marketing_sms", granted=True,
-                                method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.9")
+                                method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.9",
+                                data_key=DataKey.objects.create_for_subject())
     purge_on(decided + datetime.timedelta(days=90) + offset, "consent_ip")
     record = ConsentRecord.objects.get(pk=record.pk)  # the decision stays, as proof
     assert (record.ip_address is None) is EXCLUSIVE[when]
@@ -492,7 +493,8 @@ def test_a_dry_run_counts_every_new_rule_and_changes_nothing() -> None:
     with time_machine.travel(long_ago, tick=False):
         LoginRecord.objects.create(member=member, result="success", ip_address="198.51.100.1")
         consent_record(subject_ref=uuid.uuid4(), consent="marketing_sms", granted=True,
-                       method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.1")
+                       method=ConsentMethod.SIGNUP_FORM, ip_address="203.0.113.1",
+                       data_key=DataKey.objects.create_for_subject())
     _child(long_ago)
     MemberBlock.objects.create(reason="x", email_hash="h", lifted_at=long_ago)
     GuestConsultationFactory(created_at=long_ago)

@@ -16,7 +16,7 @@ from privacy.models import AccessLogEntry, RightsRequest
 from privacy.selfservice.selectors import items_held
 from tests.members.factories import log_in, reauthenticate
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
 URL = "/privacy/my-data/export/"
 
