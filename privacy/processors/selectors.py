@@ -15,6 +15,7 @@ from privacy.models import (
     Disclosure,
     Processor,
 )
+from privacy.restrictions import restricted_items
 
 
 def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
@@ -33,9 +34,12 @@ def processors_needing_consent_for(*, channel: str) -> list[Processor]:
 
 
 def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
-    """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
+    """Whether the subject's data may be handed to ``processor`` today (policy section 5):
+    never while an item it receives is restricted (policy section 6)."""
     today = timezone.localdate()
     if processor.since > today or (processor.until is not None and processor.until < today):
+        return False
+    if set(processor.items) & restricted_items(subject_ref=subject_ref):
         return False
     if not processor.requires_consent:
         return True

@@ -14,6 +14,7 @@ from privacy.models import (
     Disclosure,
     DisclosureBasis,
 )
+from privacy.restrictions import restricted_items
 
 if TYPE_CHECKING:
     from members.models import Member
@@ -31,7 +32,10 @@ def disclosure_record(
     disclosed_at: Any = None,
     recorded_by: Member | None = None,
 ) -> Disclosure:
-    """Log one provision of a person's data to a third party (append-only)."""
+    """Log one provision of a person's data to a third party (append-only).
+
+    An item under restriction is not provided (policy section 6): the provision is refused
+    before anything is stored, so staff hold the data back until the correction completes."""
     item_keys = list(dict.fromkeys(items))
     unknown = [key for key in item_keys if key not in registry.ITEMS_BY_KEY]
     if not item_keys or unknown:
@@ -40,6 +44,12 @@ def disclosure_record(
         )
     if not recipient.strip():
         raise PrivacyError("the recipient is required")
+    blocked = [key for key in item_keys if key in restricted_items(subject_ref=subject_ref)]
+    if blocked:
+        raise PrivacyError(
+            f"not provided: {', '.join(blocked)} restricted until the person's correction or "
+            f"suspension request is completed"
+        )
     if legal_basis not in DisclosureBasis.values:
         raise PrivacyError(f"unknown legal basis {legal_basis!r}: one of "
                            f"{', '.join(DisclosureBasis.values)}")

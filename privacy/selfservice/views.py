@@ -26,6 +26,7 @@ from members.models import Member
 from members.selectors import children_named_for, represented_child
 from privacy.errors import PrivacyError
 from privacy.ledger import consents_current_for
+from privacy.models import RequestChannel, RightsRequestKind
 from privacy.selfservice import selectors, services
 from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
 
@@ -167,6 +168,23 @@ def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse
         services.legal_hold_check(member=member, item_key=item_key)
     except PrivacyError as error:
         messages.error(request, str(error))
+        return redirect(done)
+    if kind == RightsRequestKind.CORRECTION:
+        try:
+            services.correction_request_start(
+                member=member, item_key=item_key, channel=RequestChannel.WEB,
+                actor=_viewer(request).get_username(),
+            )
+        except PrivacyError:
+            messages.error(request, _(
+                "A correction of this item is already under way. The privacy officer answers "
+                "within 10 days."
+            ))
+            return redirect(done)
+        messages.success(request, _(
+            "Your request is received. Until the correction is completed, this item is neither "
+            "used nor provided to anyone. The privacy officer answers within 10 days."
+        ))
         return redirect(done)
     services.rights_request_record(subject_ref=member.subject_ref, kind=kind, items=[item_key])
     messages.success(request, _(
