@@ -318,6 +318,7 @@ ITEMS: tuple[CollectionItem, ...] = (
             "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
             "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
             "privacy.ConsentRecord.policy_version", "privacy.ConsentRecord.consent_version",
+            "privacy.ConsentRecord.channel", "privacy.ConsentRecord.reference",
         ),
     ),
     CollectionItem(

@@ -7,9 +7,11 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from consultations.models import GuestConsultation
 from privacy.ledger import consent_is_granted
 from privacy.models import (
     Disclosure,
@@ -59,3 +61,18 @@ def disclosures_for(*, subject_ref: Any, items: Iterable[str] | None = None) -> 
         return disclosures
     wanted = set(items)
     return [d for d in disclosures if wanted.intersection(d.items)]
+
+
+def subject_ref_named(*, identifier: str) -> Any:
+    """The subject reference of the member with login ID ``identifier``, or of the guest
+    consultation with that reference; None when neither exists. Staff name the person a
+    disclosure concerns this way: both are what the person or the request quotes."""
+    value = identifier.strip()
+    if not value:
+        return None
+    member_ref = get_user_model().objects.filter(username=value).values_list(
+        "subject_ref", flat=True).first()
+    if member_ref is not None:
+        return member_ref
+    return GuestConsultation.objects.filter(reference=value).values_list(
+        "subject_ref", flat=True).first()

@@ -470,6 +470,7 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "admin:consultations_guestconsultation_reveal": Case(
         ADMIN_POST_ONLY, kwargs=admin_pk(GuestConsultation)),
     "admin:privacy_complaint_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Complaint)),
+    "admin:privacy_disclosure_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Disclosure)),
     "admin:account_emailaddress_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(EmailAddress)),
     "admin:usersessions_usersession_reveal": Case(ADMIN_POST_ONLY,
                                                   kwargs=admin_pk(UserSession)),
