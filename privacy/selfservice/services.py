@@ -29,6 +29,7 @@ from privacy.access_log import access_log_append
 from privacy.consents.services import reconsent_choices
 from privacy.errors import PrivacyError
 from privacy.ledger import consent_record, consents_current_for
+from privacy.marketing.confirmations import marketing_consent_confirm
 from privacy.models import (
     RIGHTS_REQUEST_DAYS,
     ConsentActor,
@@ -153,6 +154,7 @@ def consent_change(
         actor=ConsentActor.SUBJECT if actor.pk == member.pk else ConsentActor.REPRESENTATIVE,
         actor_user=actor,
     )
+    marketing_consent_confirm(member=member, records=[record])
     if not granted:
         if consent == SENSITIVE_CONSENT:
             member_posts_withhold(member=member)
@@ -275,15 +277,16 @@ def profile_update(
     before = profile_snapshot(member)
     current = consents_current_for(subject_ref=member.subject_ref)
     by_representative = actor.pk != member.pk
+    decided = []
     for key, granted in consents.items():
         record = current.get(key)
         if bool(record and record.granted) != granted:
-            consent_record(
+            decided.append(consent_record(
                 subject_ref=member.subject_ref, member=member, consent=key, granted=granted,
                 method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
                 actor=ConsentActor.REPRESENTATIVE if by_representative else ConsentActor.SUBJECT,
                 actor_user=actor,
-            )
+            ))
     state = {key: bool(record.granted) for key, record in current.items()}
     granted_items = items_consented({**state, **consents})
     for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
@@ -292,6 +295,7 @@ def profile_update(
     member_unconsented_items_blank(member, granted_items)
     member.save()
     profile_corrected(member=member, before=before, actor=actor)
+    marketing_consent_confirm(member=member, records=decided)
     return member
 
 
