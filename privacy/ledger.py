@@ -228,6 +228,8 @@ def consent_record(
     actor_user: Member | None = None,
     policy_version: PolicyVersion | None = None,
     consent_version: str = "",
+    channel: str = "",
+    reference: str = "",
 ) -> ConsentRecord:
     """Append a consent decision to the ledger (a withdrawal is a new entry, never an edit)."""
     if not consent_key_is_known(consent):
@@ -244,4 +246,6 @@ def consent_record(
         policy_version=policy_version or policy_version_current(),
         recorded_at=timezone.now(),
         consent_version=consent_version,
+        channel=channel,
+        reference=reference,
     )

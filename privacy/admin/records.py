@@ -237,7 +237,8 @@ class ActionKindFilter(admin.SimpleListFilter):
         "list", "view", "reveal", "change", "delete", "export", "action", "retention",
         "data_export", "member_erase", "member_withdraw", "correction_start",
         "correction_complete", "restriction_start", "restriction_lift", "inventory",
-        "verify-erasure", "guest_read", "guest_create", "complaint",
+        "verify-erasure", "guest_read", "guest_create", "complaint", "add", "consent_grant",
+        "consent_withdraw", "guest_erase",
     )
 
     def lookups(self, request, model_admin):

@@ -12,6 +12,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from consultations.models import GuestConsultation
+from consultations.selectors import guest_reference_normalise
 from privacy.ledger import consent_is_granted
 from privacy.models import (
     Disclosure,
@@ -74,5 +75,6 @@ def subject_ref_named(*, identifier: str) -> Any:
         "subject_ref", flat=True).first()
     if member_ref is not None:
         return member_ref
-    return GuestConsultation.objects.filter(reference=value).values_list(
+    return GuestConsultation.objects.filter(
+        reference=guest_reference_normalise(value)).values_list(
         "subject_ref", flat=True).first()

@@ -138,29 +138,52 @@ def subject_data_export(
 SENSITIVE_CONSENT = "sensitive_health"
 
 
+def consent_keys_for_member() -> list[str]:
+    """The consents a member decides one by one: the registry's and the processors'."""
+    return [key for key, _label in reconsent_choices()]
+
+
+def _check_consent_key(consent: str, known: list[str]) -> None:
+    if consent not in known:
+        raise PrivacyError(f"unknown consent {consent!r}: one of {', '.join(known)}")
+
+
 @transaction.atomic
 def consent_change(
-    *, member: Member, consent: str, granted: bool, actor: Member, ip_address: str | None = None,
+    *, member: Member, consent: str, granted: bool, actor: Member | None,
+    ip_address: str | None = None, channel: str = RequestChannel.WEB, reference: str = "",
+    operator: str = "",
 ) -> ConsentRecord:
-    """One click on the consent page: a ledger entry (the one check reads the ledger).
+    """One decision on one consent: a ledger entry (the one check reads the ledger).
 
-    A withdrawal stops the processing at once; the items only that consent needed are
-    destroyed by the ``consent_withdrawn`` purge rule."""
-    if consent not in {key for key, _label in reconsent_choices()}:
-        raise PrivacyError(f"unknown consent {consent!r}")
+    ``actor`` is the member, their confirmed legal representative (the view checks which), or
+    None for a decision the privacy officer received offline (``channel`` and ``reference``
+    say how; ``operator`` is logged). A withdrawal stops the processing at once; the items
+    only that consent needed are destroyed by the ``consent_withdrawn`` purge rule. A change
+    of an advertising consent is confirmed to the person."""
+    _check_consent_key(consent, consent_keys_for_member())
+    _check_channel(channel)
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise PrivacyError(f"the reference is at most {REFERENCE_MAX_LENGTH} characters")
+    offline = actor is None
     record = consent_record(
         subject_ref=member.subject_ref, member=member, consent=consent, granted=granted,
-        method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
-        actor=ConsentActor.SUBJECT if actor.pk == member.pk else ConsentActor.REPRESENTATIVE,
-        actor_user=actor,
+        method=ConsentMethod.OFFICER if offline else ConsentMethod.CONSENT_PAGE,
+        ip_address=ip_address,
+        actor=(ConsentActor.STAFF if actor is None else
+               ConsentActor.SUBJECT if actor.pk == member.pk else ConsentActor.REPRESENTATIVE),
+        actor_user=actor, channel=channel if offline else "", reference=reference,
     )
+    if offline:
+        access_log_append(actor=operator, action=f"consent_{'grant' if granted else 'withdraw'}"
+                          f":{channel}", subject_ref=member.subject_ref)
     marketing_consent_confirm(member=member, records=[record])
     if not granted:
         if consent == SENSITIVE_CONSENT:
             member_posts_withhold(member=member)
         rights_request_record(
             subject_ref=member.subject_ref, kind=RightsRequestKind.CONSENT_WITHDRAWAL,
-            completed=True,
+            channel=channel, reference=reference, completed=True,
         )
     return record
 
