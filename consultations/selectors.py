@@ -212,6 +212,17 @@ def consultation_editable_by(consultation: Consultation, viewer: Member | Anonym
     )
 
 
+def consultation_deletable_by(consultation: Consultation,
+                              viewer: Member | AnonymousUser | None) -> bool:
+    """The author deletes their own post at any time, answered or not: it is their health
+    information, and deleting it is how they withdraw it (its answers go with it)."""
+    return (
+        viewer is not None
+        and viewer.is_authenticated
+        and consultation.author_id == viewer.pk
+    )
+
+
 def consultation_page_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consultation | None:
     """The consultation ``pk`` with its answers (oldest first) if ``viewer`` may open it
     (``consultation_for_viewer``), else None; the answers are read only once it may."""

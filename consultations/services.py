@@ -113,7 +113,8 @@ def consultation_update(
 
 @transaction.atomic
 def consultation_delete(*, consultation: Consultation) -> None:
-    _ensure_unanswered(consultation)
+    """The author deletes a question, answered or not; its answers go with it (the question
+    and answers are the author's health information, sealed with their key)."""
     consultation.delete()
 
 
