@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
@@ -25,7 +26,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.selectors import area_list_cache_clear
+from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
 from privacy.admin_mixins import MaskedPersonalDataAdmin
 from privacy.masking import mask_name, mask_phone
@@ -122,8 +123,31 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
         return None
 
 
+class ProcedureRecordForm(forms.ModelForm):
+    """A new record needs the member's consent to sensitive information: refused beside the
+    form, with the consent's name, before anything is stored."""
+
+    class Meta:
+        model = ProcedureRecord
+        fields = ["member", "area", "procedure_name", "performed_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns the cleaned data
+        member = cleaned.get("member")
+        if self.instance.pk is None and member is not None:
+            missing = procedure_record_consent_missing(member)
+            if missing is not None:
+                self.add_error("member", _(
+                    "This member has not given the consent “%(consent)s”, which procedure "
+                    "records need; ask the member to give it on the consent page first."
+                ) % {"consent": missing})
+        return cleaned
+
+
 @admin.register(ProcedureRecord)
 class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
+    form = ProcedureRecordForm
     list_display = ["member", "area", "performed_on", "recorded_by", "created_at"]
     list_filter = ["area"]
     search_fields = ["member__username"]

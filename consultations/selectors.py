@@ -26,10 +26,12 @@ from consultations.models import (
 from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
 from members.models import Member
+from privacy import registry
 from privacy.ledger import consent_is_granted
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
+PROCEDURE_ITEM = "procedure_history"  # the registry item a procedure record holds
 
 
 _AREAS_CACHE_KEY = "consultations:active-areas:v1"
@@ -67,6 +69,15 @@ def member_may_post(member: Member | AnonymousUser | None) -> bool:
         return False
     assert isinstance(member, Member)  # member_may_post: logged in
     return consent_is_granted(subject_ref=member.subject_ref, consent=BOARD_CONSENT)
+
+
+def procedure_record_consent_missing(member: Member) -> str | None:
+    """The label of the consent a procedure record of ``member`` needs and that the member
+    has not given (procedures received are health information, PIPA art. 23); None if given."""
+    consent = registry.consent_covering(PROCEDURE_ITEM)
+    if consent is None or consent_is_granted(subject_ref=member.subject_ref, consent=consent.key):
+        return None
+    return str(consent.label)
 
 
 def represented_child_ids(viewer: Member | AnonymousUser | None) -> set[int]:

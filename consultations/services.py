@@ -24,7 +24,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.selectors import area_list_cache_clear
+from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
@@ -152,7 +152,11 @@ def procedure_record_create(
     *, member: Member, area: ConsultationArea, procedure_name: str, performed_on: date,
     recorded_by: Member | None = None,
 ) -> ProcedureRecord:
-    """Staff mark a member as a patient of a procedure; sealed with the member's key."""
+    """Staff mark a member as a patient of a procedure; sealed with the member's key. Only
+    with the consent that covers procedure records (``NotAllowed`` otherwise)."""
+    missing = procedure_record_consent_missing(member)
+    if missing is not None:
+        raise NotAllowed(f"the member has not given the consent {missing!r}")
     return ProcedureRecord.objects.create(
         member=member, area=area, procedure_name=procedure_name, performed_on=performed_on,
         recorded_by=recorded_by, data_key=member.data_key,
@@ -246,18 +250,3 @@ def guest_consultation_answer(
     guest_consultation.answered_at = guest_consultation.answered_at or timezone.now()
     guest_consultation.save(update_fields=["answer", "answered_by", "answered_at"])
     return guest_consultation
-
-
-@transaction.atomic
-def member_posts_withhold(*, member: Member) -> dict[str, int]:
-    """Stop showing the member's health information to others at once: board questions become
-    private (their author and staff whose role reads them only) and published reviews go back
-    to moderation. For a withdrawal of the consent to sensitive information; the texts stay
-    the member's, to delete or keep, as the consent notice says."""
-    private = Consultation.objects.filter(
-        author=member, kind=ConsultationKind.BOARD, is_private=False
-    ).update(is_private=True)
-    unpublished = Review.objects.filter(
-        author=member, status=ReviewStatus.PUBLISHED
-    ).update(status=ReviewStatus.PENDING)
-    return {"consultations": private, "reviews": unpublished}

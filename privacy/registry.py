@@ -664,7 +664,7 @@ CONSENTS: tuple[Consent, ...] = (
     ),
     Consent(
         key="sensitive_health", label=_("Sensitive information: consultation area and contents"),
-        items=("desired_area", "consultation_content", "review_content"),
+        items=("desired_area", "consultation_content", "review_content", "procedure_history"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT,
         retention=MEMBER_POSTS,
         notice=_(
@@ -876,6 +876,11 @@ def item_for_field(reference: str) -> CollectionItem | None:
 
 def declared_fields() -> set[str]:
     return {reference for candidate in ITEMS for reference in candidate.fields}
+
+
+def consent_covering(item_key: str) -> Consent | None:
+    """The consent that allows holding ``item_key``, if the item needs one."""
+    return next((consent for consent in CONSENTS if item_key in consent.items), None)
 
 
 def items_for_consent(key: str) -> list[CollectionItem]:

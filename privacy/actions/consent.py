@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from django.contrib.auth import get_user_model
 
@@ -19,7 +19,15 @@ from privacy.selfservice.guests import (
     guest_consent_keys,
     guest_consultation_named,
 )
-from privacy.selfservice.services import consent_change, consent_keys_for_member
+from privacy.selfservice.selectors import sensitive_content_of
+from privacy.selfservice.services import (
+    SENSITIVE_CONSENT,
+    consent_change,
+    consent_keys_for_member,
+)
+
+if TYPE_CHECKING:
+    from members.models import Member
 
 OFFLINE_CHANNELS = [c.value for c in RequestChannel if c != RequestChannel.WEB]
 
@@ -57,6 +65,8 @@ class ConsentAction(Action):
                 if member is None:
                     raise self.fail(f"no member with login ID {options['member']!r}")
                 who = f"member {member.username}"
+                if consent == SENSITIVE_CONSENT and not granted:
+                    self._statement(member, out)
                 if options.get("dry_run"):
                     self._check(consent, consent_keys_for_member())
                 else:
@@ -72,6 +82,20 @@ class ConsentAction(Action):
             raise self.fail(str(error)) from None
         prefix = "dry run: would record" if options.get("dry_run") else "recorded"
         out.write(f"{prefix} {consent} {verb} for {who} ({options['channel']}, {reference})\n")
+
+    @staticmethod
+    def _statement(member: Member, out: TextIO) -> None:
+        """What withdrawing the sensitive consent destroys, before it does."""
+        content = sensitive_content_of(member=member)
+        if content.desired_area:
+            out.write("destroy   desired_area\n")
+        for consultation in content.consultations:
+            answers = getattr(consultation, "answer_count", 0)  # annotated by the selector
+            out.write(f"destroy   consultation #{consultation.pk} ({answers} answer(s))\n")
+        for review in content.reviews:
+            out.write(f"destroy   review #{review.pk}\n")
+        for procedure in content.procedures:
+            out.write(f"destroy   procedure record #{procedure.pk}\n")
 
     def _check(self, consent: str, known: list[str]) -> None:
         if consent not in known:

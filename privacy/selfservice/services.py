@@ -19,7 +19,6 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from consultations.services import member_posts_withhold
 from members.forms import ProfileForm
 from members.models import Member
 from members.selectors import items_consented
@@ -45,6 +44,7 @@ from privacy.models import (
 from privacy.processors.selectors import disclosures_for
 from privacy.processors.services import disclosure_record
 from privacy.restrictions import restriction_lift, restriction_start
+from privacy.retention.consultations import member_posts_erase
 from privacy.retention.destruction import member_erase
 from privacy.selfservice import selectors
 from privacy.selfservice.export import export_zip
@@ -180,12 +180,24 @@ def consent_change(
     marketing_consent_confirm(member=member, records=[record])
     if not granted:
         if consent == SENSITIVE_CONSENT:
-            member_posts_withhold(member=member)
+            sensitive_content_destroy(member=member)
         rights_request_record(
             subject_ref=member.subject_ref, kind=RightsRequestKind.CONSENT_WITHDRAWAL,
             channel=channel, reference=reference, completed=True,
         )
     return record
+
+
+@transaction.atomic
+def sensitive_content_destroy(*, member: Member) -> None:
+    """The sensitive consent is withdrawn: its health information goes now (policy section 3),
+    as ``selectors.sensitive_content_of`` listed it. Consultations with their answers, reviews
+    and procedure records are deleted (with any data key of their own), the desired area
+    blanked. The member keeps the account."""
+    member_posts_erase([member.pk], now=timezone.now())
+    if member.desired_area_id is not None:
+        member.desired_area = None
+        member.save(update_fields=["desired_area"])
 
 
 # --- Corrections ---------------------------------------------------------------------------------

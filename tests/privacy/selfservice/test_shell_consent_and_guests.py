@@ -15,7 +15,7 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from consultations.models import GuestConsultation
+from consultations.models import Consultation, GuestConsultation
 from privacy.ledger import consent_is_granted, consents_current_for
 from privacy.models import AccessLogEntry, ConsentRecord, DataKey, RightsRequest
 from tests.consultations.factories import GuestConsultationFactory
@@ -133,3 +133,15 @@ def test_guest_erase_dry_run_changes_nothing() -> None:
                                    "--reference", "L-1", "--dry-run")
     guest.refresh_from_db()
     assert guest.destroyed_at is None and not RightsRequest.objects.exists()
+
+
+def test_withdrawing_the_sensitive_consent_from_the_shell_lists_and_destroys(owner: Any) -> None:
+    consultation = Consultation.objects.get(author=owner)
+    output = run("consent", "--member", owner.username, "--withdraw", "sensitive_health",
+                 "--channel", "mail", "--reference", "L-12", "--dry-run")
+    assert f"destroy   consultation #{consultation.pk} (1 answer(s))" in output
+    assert Consultation.objects.filter(author=owner).exists()
+    output = run("consent", "--member", owner.username, "--withdraw", "sensitive_health",
+                 "--channel", "mail", "--reference", "L-12")
+    assert "destroy   desired_area" in output and "recorded sensitive_health withdrawn" in output
+    assert not Consultation.objects.filter(author=owner).exists()
