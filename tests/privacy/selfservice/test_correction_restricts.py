@@ -109,3 +109,15 @@ def test_completing_a_website_correction_lifts_it_and_tells_the_recipients(
     assert [message.to for message in mail.outbox] == [["privacy-own@insurer.example"]]
     assert "010-4444-5555" in mail.outbox[0].body
     assert RightsRequest.objects.get(kind="correction").completed_at is not None
+
+
+def test_no_mail_goes_to_a_restricted_address_even_without_a_processor(
+        client: Client, owner: Any, other: Any, settings) -> None:
+    settings.EMAIL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
+    settings.EMAIL_REAL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    ask_correction(client, owner, "email")
+    mail.outbox.clear()
+    # The notice that a consultation was answered, or any other message, is held back.
+    assert mail.send_mail("답변 안내", "body", None, [owner.email]) == 0
+    assert mail.send_mail("답변 안내", "body", None, [other.email]) == 1
+    assert [message.to for message in mail.outbox] == [[other.email]]
