@@ -111,9 +111,9 @@ def _version_ids_from(summary: VersionSummary) -> list[int]:
 def consents_current_for(*, subject_ref: Any) -> dict[str, ConsentRecord]:
     """The latest ledger record of each consent of a subject: the current state, derived."""
     latest: dict[str, ConsentRecord] = {}
-    for record in ConsentRecord.objects.filter(subject_ref=subject_ref).order_by(
-        "-recorded_at", "-id"
-    ):
+    for record in ConsentRecord.objects.filter(subject_ref=subject_ref).select_related(
+        "policy_version"  # the consent page names each decision's version
+    ).order_by("-recorded_at", "-id"):
         latest.setdefault(record.consent, record)
     return latest
 

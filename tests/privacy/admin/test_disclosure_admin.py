@@ -28,8 +28,11 @@ def english(client: Any) -> Any:
     return client
 
 
-def test_the_privacy_manager_records_a_disclosure(privacy_manager: Any, kim: Any) -> None:
+def test_the_privacy_manager_records_a_disclosure(privacy_manager: Any, kim: Any,
+                                                  django_assert_max_num_queries: Any) -> None:
     client, manager = privacy_manager
+    with django_assert_max_num_queries(18):  # admin, permissions and cold caches
+        assert client.get(ADD).status_code == 200
     response = client.post(ADD, form("kim_minsu"))
     assert response.status_code == 302
     disclosure = Disclosure.objects.get()

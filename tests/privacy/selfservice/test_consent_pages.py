@@ -74,11 +74,12 @@ def test_the_statement_page_needs_the_consent_given(client: Client) -> None:
 
 
 def test_a_representative_decides_each_consent_of_the_child(
-        client: Client, family: tuple[Any, Any]) -> None:
+        client: Client, family: tuple[Any, Any], django_assert_max_num_queries: Any) -> None:
     parent, child = family
     url = f"/privacy/consents/child/{child.pk}/"
     log_in(english(client), parent)
-    page = client.get(url).content.decode()
+    with django_assert_max_num_queries(14):
+        page = client.get(url).content.decode()
     assert "Consents of 어린이" in page and "Marketing by email" in page
     client.post(url, {"consent": "marketing_sms", "grant": "1"})
     client.post(url, {"consent": "marketing_email", "grant": "0"})

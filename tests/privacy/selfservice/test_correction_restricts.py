@@ -94,7 +94,7 @@ def test_the_admin_reveal_shows_the_restriction(client: Client, owner: Any,
     ask_correction(client, owner, "mobile_phone")
     html = admin_client.post(f"/admin/members/member/{owner.pk}/reveal/").content.decode()
     assert owner.mobile_phone not in html
-    assert "until the correction is completed" in html or "정정이 완료될 때까지" in html
+    assert "(처리정지: 정정이 완료될 때까지 이용하거나 제공할 수 없습니다)" in html
 
 
 def test_completing_a_website_correction_lifts_it_and_tells_the_recipients(
