@@ -11,7 +11,11 @@ LOCK := requirements.lock
 
 .PHONY: run test setup install lockcheck lock migrate demo lint check messages bench clean
 
+# The queue's worker runs beside the dev server, as in production (mail goes out through it);
+# Ctrl-C stops both, and the worker stops too if the server exits on its own.
 run: setup
+	$(LOCAL) $(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
+	trap 'pkill -TERM -P $$worker 2>/dev/null; kill $$worker 2>/dev/null; wait $$worker' EXIT; \
 	$(LOCAL) $(PY) manage.py runserver 127.0.0.1:8000
 
 test: setup lint

@@ -49,6 +49,7 @@ def prepare() -> dict[str, str]:
     os.environ.setdefault("SECRET_KEY", "bench-only-" + uuid.uuid4().hex)
     os.environ.setdefault("PRIVACY_KEK", base64.urlsafe_b64encode(os.urandom(32)).decode())
     os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")
+    os.environ.setdefault("ALLOW_UNSENT_MAIL", "1")
     os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     if os.environ.get("DATABASE_URL"):

@@ -148,6 +148,7 @@ class Site:
             "RETENTION_DATABASE_URL": self.database_url("_ret"),
             "VAR_DIR": str(self.var_dir),
             "EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "ALLOW_UNSENT_MAIL": "1",
             "DJANGO_SETTINGS_MODULE": "load_faults_settings",
             "PYTHONPATH": f"{ROOT / 'bench'}{os.pathsep}{ROOT}",
             "GUNICORN_BIND": f"127.0.0.1:{self.port}",

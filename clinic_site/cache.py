@@ -1,11 +1,18 @@
 """A cache tier for what every page reads: process memory in front of the shared cache.
 
-django-cookie-consent caches its groups, and the privacy app its policy versions, in Django's
-cache, which is the database when Redis is not set: a query on every request just to read the
-banner state. This backend answers from process
-memory for ``LOCAL_TIMEOUT`` seconds and otherwise from the shared cache, so the steady-state
-consent check costs no query. A change staff make in the admin clears both tiers in the process
-that made it and reaches the other workers within ``LOCAL_TIMEOUT`` seconds.
+django-cookie-consent caches its groups, the privacy app its policy versions and the boards
+their areas in Django's cache, which is the database when Redis is not set: a query on every
+request just to read the banner state. This backend answers from process memory for
+``LOCAL_TIMEOUT`` seconds and otherwise from the shared cache, so the steady-state consent
+check costs no query.
+
+Staff change these rows on one server while others serve pages, so a process tier must not
+outlive a change anywhere. A ``delete`` or ``clear`` (what every service calls after a staff
+change) writes a new generation token into the shared cache; every process reads that token
+at most once per ``CHECK_SECONDS`` (one small read, not one per request) and drops its copies
+when it differs. A change made on one server is therefore seen by every process of every
+server within ``CHECK_SECONDS`` (1 by default), and no copy is kept longer than
+``LOCAL_TIMEOUT`` in any case.
 
 The process tier keeps the objects themselves, not pickles (unpickling the cookie groups on
 every request cost more than the rest of the consent check): what is cached here is read-only
@@ -16,10 +23,15 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from typing import Any
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+
+# Monotonic seconds for the generation checks (a module attribute, so tests can move it).
+_clock = time.monotonic
+GENERATION_KEY = "near-cache:generation"
 
 
 class _ProcessMemory:
@@ -62,18 +74,44 @@ class NearCache(BaseCache):
         options = params.get("OPTIONS", {})
         self.shared_alias = options.get("SHARED", "default")
         self.local_timeout = int(options.get("LOCAL_TIMEOUT", 30))
+        self.check_seconds = float(options.get("CHECK_SECONDS", 1))
         super().__init__({**params, "OPTIONS": {}})
         self.local = _ProcessMemory(
             timeout=self.local_timeout, max_entries=50, make_key=self.make_and_validate_key
         )
+        self._generation: Any = None
+        self._checked_until = 0.0
+        self._check_lock = threading.Lock()
 
     @property
     def shared(self) -> BaseCache:
         return caches[self.shared_alias]
 
+    def _fresh_local(self) -> _ProcessMemory:
+        """The process tier, emptied first if any process has changed an entry since it was
+        last checked (at most ``check_seconds`` ago)."""
+        now = _clock()
+        if now >= self._checked_until:
+            generation = self.shared.get(GENERATION_KEY)
+            with self._check_lock:
+                if generation != self._generation:
+                    self.local.clear()
+                    self._generation = generation
+                self._checked_until = now + self.check_seconds
+        return self.local
+
+    def _changed(self) -> None:
+        """Tell every process that its copies are stale, this one included."""
+        generation = uuid.uuid4().hex
+        self.shared.set(GENERATION_KEY, generation, None)
+        with self._check_lock:
+            self.local.clear()
+            self._generation = generation
+            self._checked_until = _clock() + self.check_seconds
+
     def get(self, key: Any, default: Any = None, version: int | None = None) -> Any:
         sentinel = object()
-        value = self.local.get(key, sentinel, version)
+        value = self._fresh_local().get(key, sentinel, version)
         if value is not sentinel:
             return value
         value = self.shared.get(key, sentinel, version)
@@ -85,25 +123,27 @@ class NearCache(BaseCache):
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
             version: int | None = None) -> None:
         self.shared.set(key, value, timeout, version)
-        self.local.set(key, value, self.local_timeout, version)
+        self._fresh_local().set(key, value, self.local_timeout, version)
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
             version: int | None = None) -> bool:
         added = self.shared.add(key, value, timeout, version)
         if added:
-            self.local.set(key, value, self.local_timeout, version)
+            self._fresh_local().set(key, value, self.local_timeout, version)
         return added
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
         return self.shared.touch(key, timeout, version)
 
     def delete(self, key: Any, version: int | None = None) -> bool:
-        self.local.delete(key, version)
-        return self.shared.delete(key, version)
+        deleted = self.shared.delete(key, version)
+        self._changed()
+        return deleted
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
-        return self.local.has_key(key, version) or self.shared.has_key(key, version)
+        return self._fresh_local().has_key(key, version) or self.shared.has_key(key, version)
 
     def clear(self) -> None:
-        """Clear this process's tier only; the shared cache holds other users' entries."""
-        self.local.clear()
+        """Drop every process's copies; the shared entries stay (the shared cache holds other
+        users' entries too, and ``delete`` removes one)."""
+        self._changed()

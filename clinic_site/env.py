@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import secrets
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+# Mail backends that deliver nothing: they print, store or drop each message.
+UNSENT_MAIL_BACKENDS = frozenset({
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+})
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
 
@@ -50,6 +59,90 @@ def env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError:
         raise ConfigurationError(f"{name}: expected a whole number, got {raw!r}") from None
+
+
+def env_count(name: str, default: int) -> int:
+    """A whole number of zero or more (a count of proxies, of workers)."""
+    value = env_int(name, default)
+    if value < 0:
+        raise ConfigurationError(f"{name}: expected zero or more, got {value}")
+    return value
+
+
+# An HTTP header's name: letters, digits and hyphens (RFC 9110 allows more; proxies use these).
+_HEADER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,63}")
+
+
+def env_header_name(name: str) -> str | None:
+    """The name of an HTTP header, such as ``X-Real-IP``, or ``None`` when unset."""
+    raw = env_str(name)
+    if not raw:
+        return None
+    if not _HEADER_NAME.fullmatch(raw):
+        raise ConfigurationError(
+            f"{name}: expected a header name of letters, digits and hyphens, got {raw!r}"
+        )
+    return raw
+
+
+def redis_url(name: str) -> str:
+    """A ``redis://``, ``rediss://`` or ``unix://`` URL, or ``""`` when unset.
+
+    Checked here because the Redis client only parses it at the first request, where a typo
+    would show up as a failing rate limit rather than at start-up."""
+    raw = env_str(name)
+    if not raw:
+        return ""
+    try:
+        parts = urlsplit(raw)
+        port = parts.port
+    except ValueError:
+        raise ConfigurationError(f"{name}: not a valid Redis URL") from None
+    if parts.scheme in {"redis", "rediss"}:
+        database = parts.path.lstrip("/")
+        if not parts.hostname or (port is not None and not 0 < port < 65536):
+            raise ConfigurationError(f"{name}: a Redis URL needs a host, e.g. "
+                                     "redis://cache:6379/0")
+        if database and not database.isdigit():
+            raise ConfigurationError(f"{name}: the database after the host must be a number")
+    elif parts.scheme == "unix":
+        if not parts.path:
+            raise ConfigurationError(f"{name}: a unix:// Redis URL needs a socket path")
+    else:
+        raise ConfigurationError(f"{name}: only redis://, rediss:// and unix:// URLs are "
+                                 "supported")
+    return raw
+
+
+_ADMIN = re.compile(r"(?:(?P<name>[^<>,@]*?)\s*<(?P<bracketed>[^<>\s]+)>|(?P<bare>[^<>\s]+))")
+_EMAIL = re.compile(r"[^@\s<>,;]+@[^@\s<>,;]+\.[^@\s<>,;.]+")
+
+
+def env_admins(name: str) -> list[tuple[str, str]]:
+    """``ADMINS`` as Django wants it: ``Name <address>`` or bare addresses, comma-separated.
+
+    Strict, because a typo here silently sends error reports nowhere."""
+    admins: list[tuple[str, str]] = []
+    for entry in env_list(name):
+        match = _ADMIN.fullmatch(entry)
+        address = (match.group("bracketed") or match.group("bare")) if match else ""
+        if not _EMAIL.fullmatch(address):
+            raise ConfigurationError(
+                f"{name}: expected 'Name <address>' or an address, comma-separated; "
+                f"got {entry!r}"
+            )
+        assert match is not None  # a valid address implies a match
+        admins.append(((match.group("name") or "").strip() or address, address))
+    return admins
+
+
+def env_choice(name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = env_str(name).lower()
+    if not raw:
+        return default
+    if raw not in choices:
+        raise ConfigurationError(f"{name}: expected one of {', '.join(choices)}; got {raw!r}")
+    return raw
 
 
 def env_list(name: str, default: list[str] | None = None) -> list[str]:

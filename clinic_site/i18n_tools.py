@@ -18,7 +18,8 @@ import polib
 from django.utils.translation.template import templatize
 
 ROOT = Path(__file__).resolve().parent.parent
-CATALOGUE_DIRS = ("locale", "members/locale", "consultations/locale", "privacy/locale")
+CATALOGUE_DIRS = ("locale", "members/locale", "consultations/locale", "privacy/locale",
+                  "clinic_site/locale_overrides")
 SOURCE_DIRS = ("clinic_site", "members", "consultations", "privacy", "templates")
 # The gettext functions makemessages extracts, and where the context and message ids are.
 GETTEXT_CALLS = {
@@ -26,6 +27,9 @@ GETTEXT_CALLS = {
     "ngettext": (None, 0), "ngettext_lazy": (None, 0),
     "pgettext": (0, 1), "pgettext_lazy": (0, 1), "npgettext": (0, 1), "npgettext_lazy": (0, 1),
 }
+# Translator comment of an entry that rewords a library's English (allauth's "Sign In" is
+# the site's "Log in"): its English is not the id, so fill_english keeps it.
+LIBRARY_OVERRIDE = "library override"
 _TEMPLATE_CALL = re.compile(r"\b(n?p?gettext)\(")
 
 
@@ -109,6 +113,8 @@ def fill_english() -> None:
     for path in catalogues("en"):
         po = polib.pofile(str(path))
         for entry in po:
+            if LIBRARY_OVERRIDE in entry.comment:
+                continue
             # Always the id itself: makemessages' fuzzy guesses (a neighbouring message's text)
             # must never become the English wording.
             if entry.msgid_plural:

@@ -13,14 +13,20 @@ from typing import Literal
 from django.utils.translation import gettext_lazy as _
 
 from clinic_site.env import (
+    UNSENT_MAIL_BACKENDS,
     ConfigurationError,
     database_config,
+    env_admins,
     env_bool,
+    env_choice,
+    env_count,
+    env_header_name,
     env_int,
     env_list,
     env_str,
     fernet_keys,
     local_secret,
+    redis_url,
 )
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -44,6 +50,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.humanize",  # allauth's usersessions templates load it
+    "django.contrib.sitemaps",  # /sitemap.xml (clinic_site/sitemaps.py)
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "allauth",
@@ -61,6 +68,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every log line of the request (the security ones too) carries its id.
+    "clinic_site.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -121,7 +130,7 @@ if any(db["ENGINE"].endswith("sqlite3") for db in DATABASES.values()):
     VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # --- Cache: shared by all workers (allauth rate limits, cookie groups) -----------------------
-REDIS_URL = env_str("REDIS_URL")
+REDIS_URL = redis_url("REDIS_URL")
 if REDIS_URL:
     CACHES: dict[str, dict[str, object]] = {
         "default": {
@@ -140,11 +149,14 @@ else:
 
 # Values every page reads and staff rarely change (cookie groups, policy versions): process
 # memory in front of the shared cache, so a page costs no query for them (clinic_site/cache.py);
-# a change reaches every worker within NEAR_CACHE_SECONDS.
+# a change made on any server reaches every worker of every server within
+# NEAR_CACHE_CHECK_SECONDS.
 CACHES["near"] = {
     "BACKEND": "clinic_site.cache.NearCache",
     "LOCATION": "near",
-    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30)},
+    "OPTIONS": {"SHARED": "default", "LOCAL_TIMEOUT": env_int("NEAR_CACHE_SECONDS", 30),
+                # How often a process asks whether another one changed an entry.
+                "CHECK_SECONDS": env_int("NEAR_CACHE_CHECK_SECONDS", 1)},
 }
 
 # Fixed fragments cached by the templates' {% cache ... using="layout" %} (header, footer,
@@ -192,7 +204,6 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
 ACCOUNT_USERNAME_MIN_LENGTH = 4
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
-ACCOUNT_EMAIL_SUBJECT_PREFIX = "[장성형외과] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if env_bool("HTTPS", False) else "http"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Jang Plastic Surgery"
@@ -213,7 +224,9 @@ SESSION_SAVE_EVERY_REQUEST = False
 # --- Internationalisation ----------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", _("Korean")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The site's catalogue, then its rewording of libraries' messages (clinic_site/locale_overrides),
+# both above every app's own catalogue.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "clinic_site" / "locale_overrides"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
@@ -244,7 +257,16 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 # --- Email -------------------------------------------------------------------------------------
 # Outgoing mail passes through a wrapper that refuses to hand a member's mail to a processor
 # the member has not consented to (policy section 5); EMAIL_BACKEND chooses the real backend.
-EMAIL_REAL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_REAL_BACKEND = (env_str("EMAIL_BACKEND")
+                      or "django.core.mail.backends.console.EmailBackend")
+# A backend that never sends (console, file, memory, dummy) would write password-reset links and
+# login IDs into the server log or drop them: production refuses it unless told otherwise.
+ALLOW_UNSENT_MAIL = env_bool("ALLOW_UNSENT_MAIL", False)
+if not DEBUG and EMAIL_REAL_BACKEND in UNSENT_MAIL_BACKENDS and not ALLOW_UNSENT_MAIL:
+    raise ConfigurationError(
+        f"EMAIL_BACKEND: {EMAIL_REAL_BACKEND} sends no mail; set a real backend (SMTP) or "
+        "ALLOW_UNSENT_MAIL=1 when DEBUG is off"
+    )
 EMAIL_BACKEND = "privacy.processors.mail.ProcessorCheckedEmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
@@ -266,8 +288,16 @@ LANGUAGE_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("BEHIND_PROXY", False):
+BEHIND_PROXY = env_bool("BEHIND_PROXY", False)
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The client's address behind proxies, read by allauth and by privacy.access_log.client_ip:
+# how many proxies of ours append to X-Forwarded-For, or the header one of them sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_count("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env_header_name("ALLAUTH_TRUSTED_CLIENT_IP_HEADER")
+if ALLAUTH_TRUSTED_PROXY_COUNT and ALLAUTH_TRUSTED_CLIENT_IP_HEADER:
+    raise ConfigurationError("ALLAUTH_TRUSTED_CLIENT_IP_HEADER: set it or "
+                             "ALLAUTH_TRUSTED_PROXY_COUNT, not both")
 SESSION_COOKIE_HTTPONLY = True
 # No script reads the CSRF cookie: forms carry the token, django-cookie-consent fetches it.
 CSRF_COOKIE_HTTPONLY = True
@@ -357,20 +387,77 @@ SMS_SENDER_NUMBER = env_str("SMS_SENDER_NUMBER", PRIVACY_OFFICER["phone"])
 # Campaigns are claimed and sent in batches of this many members.
 MARKETING_BATCH_SIZE = env_int("MARKETING_BATCH_SIZE", 200)
 
+# --- Background tasks (django-tasks; privacy/outbox.py, deploy/, docs/operations.md) --------
+# Mail and text messages leave the request on a queue kept in the live database: no broker to
+# run, and the enqueue commits in the same transaction as the write that caused it, so an
+# acknowledged write never loses its message. `manage.py db_worker` runs what is queued;
+# `TASKS_BACKEND=immediate` runs each task at once in the caller (the tests; no worker).
+INSTALLED_APPS += ["django_tasks", "django_tasks_db"]
+TASKS_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+_tasks_backend = env_str("TASKS_BACKEND", "database")
+if _tasks_backend not in TASKS_BACKENDS:
+    raise ConfigurationError(
+        f"TASKS_BACKEND: expected one of {', '.join(TASKS_BACKENDS)}; got {_tasks_backend!r}"
+    )
+TASKS = {"default": {"BACKEND": TASKS_BACKENDS[_tasks_backend], "QUEUES": ["default"]}}
+# A send that fails on the mail server or the text-message provider is tried again this many
+# times in all, the first retry after TASKS_RETRY_SECONDS and each next one four times later
+# (1 min, 4 min, 16 min, ... with the defaults: about 5.7 hours before it gives up).
+TASKS_MAX_ATTEMPTS = env_int("TASKS_MAX_ATTEMPTS", 6)
+TASKS_RETRY_SECONDS = env_int("TASKS_RETRY_SECONDS", 60)
+if not 1 <= TASKS_MAX_ATTEMPTS <= 20:
+    raise ConfigurationError(f"TASKS_MAX_ATTEMPTS: expected 1 to 20, got {TASKS_MAX_ATTEMPTS}")
+if not 1 <= TASKS_RETRY_SECONDS <= 86_400:
+    raise ConfigurationError(
+        f"TASKS_RETRY_SECONDS: expected 1 to 86400, got {TASKS_RETRY_SECONDS}"
+    )
+
 # --- Staff admin (privacy/admin_mixins.py, privacy/access_log.py) -----------------------------
 # Seconds without a request after which a staff session ends (members keep SESSION_COOKIE_AGE).
 STAFF_SESSION_IDLE_TIMEOUT = env_int("STAFF_SESSION_IDLE_TIMEOUT", 30 * 60)
 
-# --- Logging: no personal data is ever passed to a logger; requests are not logged here. ------
+# --- Logging and error reports ---------------------------------------------------------------
+# No personal data is ever passed to a logger. Lines carry time, level, logger and request id;
+# JSON lines in production for the log collector, plain text for a developer's terminal.
+LOG_FORMAT = env_choice("LOG_FORMAT", ("json", "text"), "text" if DEBUG else "json")
+# Errors are mailed to ADMINS ("Name <address>, ..."); the report shows no request values
+# (clinic_site/error_reports.py).
+ADMINS = env_admins("ADMINS")
+DEFAULT_EXCEPTION_REPORTER = "clinic_site.error_reports.PrivateExceptionReporter"
+DEFAULT_EXCEPTION_REPORTER_FILTER = "clinic_site.error_reports.PrivateExceptionReporterFilter"
+_LOG_HANDLERS = ["console", "mail_admins"]
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "filters": {
+        "request_id": {"()": "clinic_site.logs.RequestIdFilter"},
+        "one_line": {"()": "clinic_site.logs.OneLineWarningFilter"},
+        "request_path": {"()": "clinic_site.error_reports.RequestPathFilter"},
+    },
+    "formatters": {
+        "json": {"()": "clinic_site.logs.JsonFormatter"},
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                    "filters": ["request_id", "request_path"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["request_id", "request_path"]},
+        # Oversized and malformed requests (Django's security loggers): one WARNING line, no
+        # traceback and no mail, so a visitor cannot flood the log or the admins' inbox.
+        "security": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT,
+                     "filters": ["request_id", "request_path", "one_line"]},
+    },
+    "root": {"handlers": _LOG_HANDLERS, "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's own handlers (console only with DEBUG, mail) are replaced by the root's.
+        "django": {"handlers": [], "level": "INFO", "propagate": True},
         # Django logs request paths and query strings on 4xx/5xx; ours carry no personal data,
         # but a 404 path typed by a visitor might, so keep those at ERROR.
-        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        "django.request": {"handlers": _LOG_HANDLERS, "level": "ERROR", "propagate": False},
+        "django.security": {"handlers": ["security"], "level": "INFO", "propagate": False},
     },
 }
-

@@ -1,5 +1,6 @@
-"""Site-wide pages that belong to no app: the home page, the health check and the error
-pages that need a view (server error, CSRF failure)."""
+"""Site-wide pages that belong to no app: the home page, the health check, what crawlers and
+browsers ask of every site (robots.txt, favicon.ico) and the error pages that need a view
+(server error, CSRF failure)."""
 
 from __future__ import annotations
 
@@ -10,11 +11,19 @@ from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connections
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import get_language
-from django.views.decorators.cache import never_cache
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_safe
 
 from consultations.selectors import area_list_cached
@@ -45,6 +54,23 @@ def home(request: HttpRequest) -> HttpResponse:
     if cookie_group_accepted(request, MARKETING):
         areas = interest_order(areas, interest=interest_from(request))
     return render(request, "home.html", {"areas": areas})
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def robots_txt(request: HttpRequest) -> HttpResponse:
+    """Which paths crawlers may read (templates/robots.txt), and where the sitemap is."""
+    return render(request, "robots.txt", {
+        "sitemap_url": request.build_absolute_uri(reverse("sitemap")),
+    }, content_type="text/plain; charset=utf-8")
+
+
+@require_safe
+@cache_control(max_age=86400, public=True)
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """``/favicon.ico``, which browsers ask for whatever the page links: sent on to the static
+    file. Not a permanent redirect: the static file's name changes with its content."""
+    return HttpResponseRedirect(static("favicon.ico"))
 
 
 @never_cache

@@ -9,7 +9,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import F, Func, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -71,6 +71,30 @@ def answer_total() -> Coalesce:
     return Coalesce(Subquery(answers, output_field=IntegerField()), 0)
 
 
+class AnsweredListFilter(admin.SimpleListFilter):
+    """Answered or waiting, the first question of staff opening any consultation list."""
+
+    title = _("answer")
+    parameter_name = "answered"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [("no", _("waiting for an answer")), ("yes", _("answered"))]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        if self.value() not in ("yes", "no"):
+            return queryset
+        answered = self.answered_condition()
+        return queryset.filter(answered) if self.value() == "yes" else queryset.exclude(answered)
+
+    def answered_condition(self) -> Any:
+        return Exists(Answer.objects.filter(consultation=OuterRef("pk")))
+
+
+class GuestAnsweredListFilter(AnsweredListFilter):
+    def answered_condition(self) -> Any:
+        return Q(answered_at__isnull=False)
+
+
 @admin.register(Consultation)
 class ConsultationAdmin(MaskedPersonalDataAdmin):
     """Post-surgery consultations are listed only for staff with ``answer_aftercare``
@@ -78,7 +102,8 @@ class ConsultationAdmin(MaskedPersonalDataAdmin):
 
     list_display = ["title", "kind", "area", "is_private", "created_at", "answer_count"]
     # The date filter offers fixed ranges: a date drill-down would read every row's date.
-    list_filter = ["kind", "area", "is_private", ("created_at", admin.DateFieldListFilter)]
+    list_filter = [AnsweredListFilter, "kind", "area", "is_private",
+                   ("created_at", admin.DateFieldListFilter)]
     search_fields = ["title"]
     fields = ["kind", "area", "procedure", "author", "title", "body", "is_private",
               "created_at", "updated_at"]
@@ -222,7 +247,7 @@ class GuestConsultationAdmin(MaskedPersonalDataAdmin):
     """The guest's name and number are masked; the question is shown to answer it."""
 
     list_display = ["reference", "area", "created_at", "answered_at", "destroyed_at"]
-    list_filter = ["area", ("answered_at", admin.EmptyFieldListFilter)]
+    list_filter = [GuestAnsweredListFilter, "area"]
     search_fields = ["reference"]
     fields = ["reference", "area", "name", "mobile_phone", "title", "body", "answer",
               "created_at", "answered_at", "answered_by", "destroyed_at"]

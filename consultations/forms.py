@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth.password_validation import validate_password
 from django.utils.functional import lazy
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultations import selectors
@@ -22,6 +22,7 @@ from consultations.models import (
     ProcedureRecord,
 )
 from members.models import Member
+from privacy import registry
 
 # Korean mobile numbers: 010 (and the older 011, 016-019), with or without dashes or spaces.
 MOBILE_RE = re.compile(r"^01([016789])(\d{3,4})(\d{4})$")
@@ -67,18 +68,54 @@ def area_field(queryset: Any = None, label: Any = None) -> AreaChoiceField:
     )
 
 
-class ConsultationForm(forms.Form):
+BOARD_CONSENT_FIELD = "sensitive_consent"
+
+
+class BoardConsentMixin(forms.Form):
+    """The boards' forms ask, on the form itself, for the separate consent to sensitive
+    information when the member has not given it (PIPA art. 23: its own unticked box with its
+    notice), so that posting never stops at a page that sends the member elsewhere."""
+
+    def __init__(self, *args: Any, ask_consent: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if ask_consent:
+            consent = registry.consent(selectors.BOARD_CONSENT)
+            self.fields[BOARD_CONSENT_FIELD] = forms.BooleanField(
+                label=consent.label, help_text=consent.notice, initial=False,
+                error_messages={"required": _(
+                    "Questions and reviews are health information: to post, tick the consent "
+                    "to sensitive information."
+                )},
+            )
+
+    def consent_given(self) -> bool:
+        """Whether the member ticked the consent on this form (not asked: False)."""
+        return bool(self.cleaned_data.get(BOARD_CONSENT_FIELD))
+
+    def post_data(self) -> dict[str, Any]:
+        """What the post itself is made of: the cleaned data without the consent box."""
+        return {name: value for name, value in self.cleaned_data.items()
+                if name != BOARD_CONSENT_FIELD}
+
+
+class ConsultationForm(BoardConsentMixin):
     area = area_field()
     title = title_field()
     body = body_field(_("Question"))
+    # Private unless the member chooses otherwise: a question is health information.
     is_private = forms.BooleanField(
-        label=_("Private (only you and the clinic's staff can read it)"), required=False
+        label=_("Private (only you and the clinic's staff can read it)"), required=False,
+        initial=True,
+        help_text=_("If you untick this box, everyone can read your question on the board, "
+                    "with your masked name. Do not make public what you would not show to "
+                    "strangers."),
     )
 
 
-class AftercareForm(forms.Form):
+class AftercareForm(BoardConsentMixin):
     procedure = forms.ModelChoiceField(
-        label=_("Procedure"), queryset=ProcedureRecord.objects.none(), empty_label=None,
+        label=pgettext_lazy("medical procedure", "Procedure"),
+        queryset=ProcedureRecord.objects.none(), empty_label=None,
         error_messages={"required": _("Please choose your procedure."),
                         "invalid_choice": _("Please choose one of your procedures.")},
     )
@@ -94,7 +131,7 @@ class AftercareForm(forms.Form):
         )
 
 
-class AftercareEditForm(forms.Form):
+class AftercareEditForm(BoardConsentMixin):
     title = title_field()
     body = body_field(_("Question"))
 
@@ -103,7 +140,7 @@ class AnswerForm(forms.Form):
     body = body_field(_("Answer"))
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(BoardConsentMixin):
     area = area_field(label=_("Procedure area"))
     title = title_field()
     body = body_field(_("Review"))
@@ -167,6 +204,13 @@ class GuestConsultationForm(forms.Form):
             "above."
         )},
     )
+    sensitive_consent = forms.BooleanField(
+        label=_("I agree to the processing of my health information described above."),
+        error_messages={"required": _(
+            "Your question is health information: a guest consultation needs your separate "
+            "consent to its processing."
+        )},
+    )
 
     def clean_mobile_phone(self) -> str:
         return normalise_mobile(self.cleaned_data["mobile_phone"])
@@ -194,3 +238,19 @@ class GuestReadForm(forms.Form):
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Please enter your password.")},
     )
+
+
+class GuestReferenceFindForm(forms.Form):
+    mobile_phone = forms.CharField(
+        label=_("Mobile phone number"), max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        error_messages={"required": _("Please enter your mobile phone number.")},
+    )
+    password = forms.CharField(
+        label=_("Password"), max_length=GUEST_PASSWORD_MAX_LENGTH, strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Please enter your password.")},
+    )
+
+    def clean_mobile_phone(self) -> str:
+        return normalise_mobile(self.cleaned_data["mobile_phone"])

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import DataKeyField, EncryptedTextField
@@ -35,10 +36,12 @@ class ConsultationArea(models.Model):
         ordering = ["position", "id"]
 
     def __str__(self) -> str:
-        return self.name_ko
+        """The name in the active language: choice lists, "my data" and the admin show the
+        area as the reader's language names it."""
+        return self.name(get_language() or settings.LANGUAGE_CODE)
 
     def name(self, language: str) -> str:
-        return self.name_en if language == "en" else self.name_ko
+        return self.name_en if language.startswith("en") else self.name_ko
 
 
 class ConsultationKind(models.TextChoices):
@@ -204,6 +207,12 @@ class GuestConsultation(models.Model):
     password = models.CharField(_("password"), max_length=128, editable=False)
     name = EncryptedTextField(_("name"))
     mobile_phone = EncryptedTextField(_("mobile phone number"))
+    # Finds the guest's consultations by number (the reference is sent again by text message)
+    # without decrypting every row; blanked with the number when the consultation is destroyed.
+    mobile_phone_digest = models.CharField(
+        _("mobile phone lookup digest"), max_length=64, blank=True, db_index=True,
+        editable=False,
+    )
     area = models.ForeignKey(
         ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
         related_name="guest_consultations",

@@ -11,7 +11,7 @@ from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.models import AnonymousUser
 from django.core.cache import caches
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet, prefetch_related_objects
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, prefetch_related_objects
 
 from consultations.models import (
     Answer,
@@ -28,10 +28,15 @@ from members import selectors as members_selectors
 from members.models import Member
 from privacy import registry
 from privacy.ledger import consent_is_granted
+from privacy.lookup import phone_digest
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
 PROCEDURE_ITEM = "procedure_history"  # the registry item a procedure record holds
+# A guest's two consents: contact details (and text messages about the consultation), and the
+# health information of the question, each asked on the guest form with its own box.
+GUEST_CONSENT = "guest_consultation"
+GUEST_SENSITIVE_CONSENT = "guest_sensitive_health"
 
 
 _AREAS_CACHE_KEY = "consultations:active-areas:v1"
@@ -78,6 +83,12 @@ def procedure_record_consent_missing(member: Member) -> str | None:
     if consent is None or consent_is_granted(subject_ref=member.subject_ref, consent=consent.key):
         return None
     return str(consent.label)
+
+
+def board_consent_missing(member: Member) -> bool:
+    """Whether the posting form must ask ``member`` for the consent to sensitive information
+    (PIPA art. 23) before it takes the post: it is asked on that form, not elsewhere."""
+    return not consent_is_granted(subject_ref=member.subject_ref, consent=BOARD_CONSENT)
 
 
 def represented_child_ids(viewer: Member | AnonymousUser | None) -> set[int]:
@@ -152,9 +163,11 @@ def consultation_board_page(
     open it (``consultation_visible_to``, with the viewer's represented children read once
     for the page, and only when a row needs them). The total of a list without a title search
     is cached, as it is the same for every viewer."""
-    queryset = consultation_list_for(viewer=viewer, area=area, query=query).select_related(
-        "area", "author"
-    ).only(*_BOARD_FIELDS)
+    queryset = with_answered(
+        consultation_list_for(viewer=viewer, area=area, query=query).select_related(
+            "area", "author"
+        ).only(*_BOARD_FIELDS)
+    )
     searching = bool(query.strip())  # the result depends on the viewer and the words
     page = keyset_page(
         queryset, params=params, per_page=per_page,
@@ -204,6 +217,24 @@ def represented_ids_needed(
     if viewer is None or not viewer.is_authenticated or consultation.author_id == viewer.pk:
         return False
     return not staff_may_read(viewer, kind=consultation.kind)
+
+
+def with_answered(queryset: QuerySet[Consultation]) -> QuerySet[Consultation]:
+    """Each consultation with ``answered``: whether the clinic has answered it, read in the
+    same query as the rows (a list shows answered or waiting on every row)."""
+    return queryset.annotate(
+        answered=Exists(Answer.objects.filter(consultation=OuterRef("pk")))
+    )
+
+
+def consultation_list_of(member: Member) -> QuerySet[Consultation]:
+    """A member's own questions, board and after-care, newest first, each with ``answered``;
+    the title and area only (the list never opens a body)."""
+    return with_answered(
+        Consultation.objects.filter(author=member).select_related("area")
+        .only("title", "kind", "is_private", "created_at", "area__name_ko", "area__name_en")
+        .order_by("-created_at", "-id")
+    )
 
 
 def consultation_is_answered(consultation: Consultation) -> bool:
@@ -277,8 +308,11 @@ def member_has_procedure(member: Member | AnonymousUser | None) -> bool:
 
 
 def member_is_patient(member: Member | AnonymousUser | None) -> bool:
-    """Staff have recorded a procedure for the member: after-care questions and reviews open."""
-    return member_may_post(member) and member_has_procedure(member)
+    """Staff have recorded a procedure for the member: after-care questions and reviews open
+    (their forms ask for the consent to sensitive information if it is missing)."""
+    if member is None or not members_selectors.member_may_post(member):
+        return False
+    return member_has_procedure(member)
 
 
 # What the reviews list shows of a review and reads with it: the author's name only (not the
@@ -332,6 +366,22 @@ def guest_consultation_authenticate(
     if not check_password(password, guest_consultation.password):
         return None
     return guest_consultation
+
+
+def guest_consultations_matching(*, mobile_phone: str, password: str) -> list[GuestConsultation]:
+    """The live guest consultations posted with this mobile number that this password opens,
+    found by the number's keyed digest. With no candidate the password is hashed anyway, so
+    the time taken does not tell whether the number posted anything."""
+    digest = phone_digest(mobile_phone)
+    candidates = list(
+        GuestConsultation.objects.select_related("data_key")
+        .filter(mobile_phone_digest=digest, destroyed_at__isnull=True)
+    ) if digest else []
+    if not candidates:
+        make_password(password)
+        return []
+    return [candidate for candidate in candidates
+            if check_password(password, candidate.password)]
 
 
 def guest_consultations_due_for_destruction(*, now: datetime) -> QuerySet[GuestConsultation]:

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import date
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import QuerySet
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from consultations.models import (
     Answer,
@@ -24,12 +22,23 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
+from consultations.selectors import (
+    BOARD_CONSENT,
+    GUEST_CONSENT,
+    GUEST_SENSITIVE_CONSENT,
+    area_list_cache_clear,
+    guest_consultations_matching,
+    procedure_record_consent_missing,
+)
+from consultations.tasks import consultation_answered_notify, guest_text_notify
 from members.models import Member
 from privacy.ledger import consent_record
+from privacy.lookup import phone_digest
 from privacy.models import ConsentMethod
+from privacy.outbox import new_send_key
 
-GUEST_CONSENT = "guest_consultation"
+logger = logging.getLogger(__name__)
+
 # Crockford's base32 without look-alikes: a guest can read the reference out over the phone.
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 REFERENCE_GROUPS, REFERENCE_GROUP_LENGTH = 3, 4  # 60 random bits, e.g. 7KQ2-M9XD-4TPA
@@ -63,6 +72,16 @@ def area_ensure_defaults() -> list[ConsultationArea]:
 
 
 # --- Consultation board and after-care -------------------------------------------------------
+
+@transaction.atomic
+def board_consent_grant(*, member: Member, ip_address: str | None = None) -> None:
+    """Record the consent to sensitive information that a member ticked on a posting form
+    (the boards' own form asks for it, PIPA art. 23)."""
+    consent_record(
+        subject_ref=member.subject_ref, member=member, consent=BOARD_CONSENT, granted=True,
+        method=ConsentMethod.BOARD_FORM, ip_address=ip_address,
+    )
+
 
 @transaction.atomic
 def consultation_create(
@@ -122,7 +141,7 @@ def consultation_delete(*, consultation: Consultation) -> None:
 def consultation_answer(
     *, consultation: Consultation, staff: Member, body: str, site_url: str = ""
 ) -> Answer:
-    """Answer a question and tell the author by email.
+    """Answer a question and tell the author by email (in the background).
 
     The answer is sealed with the asker's key, as it is about them. The email is an
     information notice only: it carries a link, never the question or the answer, because
@@ -130,18 +149,9 @@ def consultation_answer(
     answer = Answer.objects.create(
         consultation=consultation, author=staff, body=body, data_key=consultation.data_key
     )
-    author = consultation.author
-    if author.email:
-        link = site_url.rstrip("/") + reverse("consultations:detail", args=[consultation.pk])
-        context = {"link": link}
-        transaction.on_commit(
-            lambda: send_mail(
-                render_to_string("consultations/email/answered_subject.txt", context).strip(),
-                render_to_string("consultations/email/answered_message.txt", context),
-                settings.DEFAULT_FROM_EMAIL,
-                [author.email],
-            )
-        )
+    # Queued in this transaction: the notice goes if and only if the answer is kept.
+    consultation_answered_notify.enqueue(answer_id=answer.pk, site_url=site_url,
+                                         key=new_send_key())
     return answer
 
 
@@ -222,19 +232,24 @@ def guest_consultation_create(
     *, name: str, mobile_phone: str, area: ConsultationArea, title: str, body: str,
     password: str, ip_address: str | None = None,
 ) -> GuestConsultation:
-    """Take a guest's question and record their consent in the ledger, under the
-    consultation's own subject reference (a guest has no account to point at)."""
+    """Take a guest's question and record their two consents in the ledger (the contact
+    details, and the health information apart), under the consultation's own subject
+    reference (a guest has no account to point at). Once committed, the reference goes to
+    the guest's phone by text message."""
     reference = guest_reference_new()
     while GuestConsultation.objects.filter(reference=reference).exists():
         reference = guest_reference_new()
     guest_consultation = GuestConsultation.objects.create(
         reference=reference, password=make_password(password), name=name,
-        mobile_phone=mobile_phone, area=area, title=title, body=body,
+        mobile_phone=mobile_phone, mobile_phone_digest=phone_digest(mobile_phone), area=area,
+        title=title, body=body,
     )
-    consent_record(
-        subject_ref=guest_consultation.subject_ref, consent=GUEST_CONSENT, granted=True,
-        method=ConsentMethod.GUEST_FORM, ip_address=ip_address,
-    )
+    for consent in (GUEST_CONSENT, GUEST_SENSITIVE_CONSENT):
+        consent_record(
+            subject_ref=guest_consultation.subject_ref, consent=consent, granted=True,
+            method=ConsentMethod.GUEST_FORM, ip_address=ip_address,
+        )
+    guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_POSTED)
     return guest_consultation
 
 
@@ -242,11 +257,45 @@ def guest_consultation_create(
 def guest_consultation_answer(
     *, guest_consultation: GuestConsultation, staff: Member, body: str
 ) -> GuestConsultation:
-    """Answer a guest; the retention period for the guest's data starts now."""
+    """Answer a guest; the retention period for the guest's data starts now. The guest is
+    told by text message that the answer is ready (never the answer itself)."""
     if guest_consultation.destroyed_at is not None:
         raise NotAllowed("the guest consultation's personal data is destroyed")
+    first_answer = guest_consultation.answered_at is None
     guest_consultation.answer = body
     guest_consultation.answered_by = staff
     guest_consultation.answered_at = guest_consultation.answered_at or timezone.now()
     guest_consultation.save(update_fields=["answer", "answered_by", "answered_at"])
+    if first_answer:
+        guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_ANSWERED,
+                        language="ko")
     return guest_consultation
+
+
+def guest_reference_resend(*, mobile_phone: str, password: str) -> int:
+    """Send the reference of each guest consultation that this number and password open to
+    that number, by text message; returns how many (the page never says: whether anything
+    matched is told only to the phone's owner)."""
+    matched = guest_consultations_matching(mobile_phone=mobile_phone, password=password)
+    for guest_consultation in matched:
+        guest_text_send(guest_consultation=guest_consultation, kind=GUEST_TEXT_REFERENCE)
+    return len(matched)
+
+
+# The text messages a guest receives: the reference at posting, a notice when answered, the
+# reference again on request. Each template holds the reference and the page to read the
+# answer on; never the question, the answer or the name.
+GUEST_TEXT_POSTED, GUEST_TEXT_ANSWERED, GUEST_TEXT_REFERENCE = "posted", "answered", "reference"
+
+
+def guest_text_send(
+    *, guest_consultation: GuestConsultation, kind: str, language: str | None = None
+) -> None:
+    """Queue a text message to the guest about their consultation (see
+    ``consultations.tasks.guest_text_notify``): queued in the caller's transaction, sent by the
+    worker if the guest's consent to contact still holds then."""
+    guest_text_notify.enqueue(
+        guest_consultation_id=guest_consultation.pk, kind=kind,
+        language=language or translation.get_language() or settings.LANGUAGE_CODE,
+        key=new_send_key(),
+    )

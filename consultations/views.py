@@ -14,6 +14,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -23,9 +24,11 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from consultations import forms, selectors, services
 from consultations.models import TITLE_MAX_LENGTH, Consultation, ConsultationKind
+from members import selectors as members_selectors
 from members.models import Member
 from privacy import registry
 from privacy.access_log import access_log_request, client_ip
+from privacy.lookup import phone_digest
 from privacy.masking import mask_name
 
 PAGE_SIZE = 20
@@ -35,6 +38,9 @@ GUEST_REFERENCE_SESSION_KEY = "consultations:guest_reference"
 # shared cache, so every worker sees the same counts.
 GUEST_READ_RATE_LIMIT = "5/15m/key,20/1h/ip"
 GUEST_CREATE_RATE_LIMIT = "10/1h/ip"
+# Asking for the reference again: per number (each try may send a text to its owner) and per
+# IP address (trying many numbers).
+GUEST_FIND_RATE_LIMIT = "3/1h/key,10/1h/ip"
 
 
 def _rate_limit_ok(request: HttpRequest, *, action: str, rates: str, key: str = "") -> bool:
@@ -52,10 +58,23 @@ def _too_many(request: HttpRequest) -> HttpResponse:
 
 
 def _may_post_or_403(request: HttpRequest) -> HttpResponse | None:
-    if selectors.member_may_post(request.user):
+    """The refusal page naming the one reason that applies and the one step that lifts it.
+    A missing consent to sensitive information is no refusal: the form asks for it."""
+    reason = members_selectors.member_post_refusal(request.user)
+    if reason is None:
         return None
-    return render(request, "consultations/may_not_post.html",
-                  {"consent_url": reverse("members:profile_edit")}, status=403)
+    return render(request, "consultations/may_not_post.html", {"reason": reason}, status=403)
+
+
+def _consent_missing(request: HttpRequest) -> bool:
+    assert isinstance(request.user, Member)  # login_required
+    return selectors.board_consent_missing(request.user)
+
+
+def _grant_consent_if_given(request: HttpRequest, form: forms.BoardConsentMixin) -> None:
+    if form.consent_given():
+        assert isinstance(request.user, Member)  # login_required
+        services.board_consent_grant(member=request.user, ip_address=client_ip(request))
 
 
 def _patient_may_post_or_403(request: HttpRequest) -> HttpResponse | None:
@@ -87,16 +106,27 @@ def consultation_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
+def consultation_mine(request: HttpRequest) -> HttpResponse:
+    """The member's own questions with whether each is answered, a page at a time."""
+    assert isinstance(request.user, Member)  # login_required
+    page = Paginator(selectors.consultation_list_of(request.user), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "consultations/consultation_mine.html", {"page": page})
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def consultation_create(request: HttpRequest) -> HttpResponse:
     if denied := _may_post_or_403(request):
         return denied
-    form = forms.ConsultationForm(request.POST or None)
+    form = forms.ConsultationForm(request.POST or None, ask_consent=_consent_missing(request))
     if request.method == "POST" and form.is_valid():
         assert isinstance(request.user, Member)  # login_required
-        consultation = services.consultation_create(
-            author=request.user, **form.cleaned_data
-        )
+        with transaction.atomic():
+            _grant_consent_if_given(request, form)
+            consultation = services.consultation_create(author=request.user, **form.post_data())
         messages.success(request, _("Your consultation is posted."))
         return redirect("consultations:detail", pk=consultation.pk)
     return render(request, "consultations/consultation_form.html", {"form": form})
@@ -152,7 +182,7 @@ def _own_or_404(request: HttpRequest, pk: int) -> Consultation:
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     consultation = _own_or_404(request, pk)
-    if denied := _may_post_or_403(request):  # e.g. the sensitive consent was withdrawn
+    if denied := _may_post_or_403(request):
         return denied
     if not selectors.consultation_editable_by(consultation, request.user):
         messages.error(request, _("An answered consultation can no longer be changed."))
@@ -161,10 +191,13 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"area": consultation.area, "title": consultation.title,
                "body": consultation.body, "is_private": consultation.is_private}
     form_class = forms.AftercareEditForm if aftercare else forms.ConsultationForm
-    form = form_class(request.POST or None, initial=initial)
+    form = form_class(request.POST or None, initial=initial,
+                      ask_consent=_consent_missing(request))
     if request.method == "POST" and form.is_valid():
-        data = {"area": consultation.area, "is_private": True, **form.cleaned_data}
-        services.consultation_update(consultation=consultation, **data)
+        data = {"area": consultation.area, "is_private": True, **form.post_data()}
+        with transaction.atomic():
+            _grant_consent_if_given(request, form)
+            services.consultation_update(consultation=consultation, **data)
         messages.success(request, _("Your consultation is updated."))
         return redirect("consultations:detail", pk=pk)
     return render(
@@ -237,11 +270,14 @@ def aftercare_create(request: HttpRequest) -> HttpResponse:
     if denied := _patient_may_post_or_403(request):
         return denied
     assert isinstance(request.user, Member)  # login_required
-    form = forms.AftercareForm(request.POST or None, member=request.user)
+    form = forms.AftercareForm(request.POST or None, member=request.user,
+                               ask_consent=_consent_missing(request))
     if request.method == "POST" and form.is_valid():
-        consultation = services.consultation_create_aftercare(
-            author=request.user, **form.cleaned_data
-        )
+        with transaction.atomic():
+            _grant_consent_if_given(request, form)
+            consultation = services.consultation_create_aftercare(
+                author=request.user, **form.post_data()
+            )
         messages.success(request, _("Your after-care question is sent to the clinic."))
         return redirect("consultations:detail", pk=consultation.pk)
     return render(request, "consultations/aftercare_form.html", {"form": form})
@@ -250,10 +286,13 @@ def aftercare_create(request: HttpRequest) -> HttpResponse:
 # --- Guest consultations ---------------------------------------------------------------------
 
 def _guest_notice() -> dict[str, Any]:
-    consent = registry.consent(services.GUEST_CONSENT)
+    """The two consents of the guest form, each with its notice, items and purposes."""
     return {
-        "consent": consent,
-        "consent_items": registry.items_for_consent(services.GUEST_CONSENT),
+        "consents": [
+            (registry.consent(key), registry.items_for_consent(key), field)
+            for key, field in ((selectors.GUEST_CONSENT, "consent"),
+                               (selectors.GUEST_SENSITIVE_CONSENT, "sensitive_consent"))
+        ],
         "days_after_answer": settings.GUEST_CONSULTATION_DAYS_AFTER_ANSWER,
         "days_unanswered": settings.GUEST_CONSULTATION_DAYS_UNANSWERED,
     }
@@ -267,7 +306,7 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
         if not _rate_limit_ok(request, action="guest_create", rates=GUEST_CREATE_RATE_LIMIT):
             return _too_many(request)
         data = dict(form.cleaned_data)
-        for unused in ("password_again", "consent"):
+        for unused in ("password_again", "consent", "sensitive_consent"):
             data.pop(unused)
         guest_consultation = services.guest_consultation_create(
             **data, ip_address=client_ip(request)
@@ -320,6 +359,28 @@ def guest_consultation_read(request: HttpRequest) -> HttpResponse:
     return render(request, "consultations/guest_read.html", {"form": form})
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+def guest_reference_find(request: HttpRequest) -> HttpResponse:
+    """A guest who lost the reference gives the mobile number and the password; the reference
+    goes by text message to that number, never onto this page. The answer is the same whether
+    anything matched or not, so the page cannot be used to learn who asked the clinic."""
+    form = forms.GuestReferenceFindForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        phone = form.cleaned_data["mobile_phone"]
+        if not _rate_limit_ok(request, action="guest_find", rates=GUEST_FIND_RATE_LIMIT,
+                              key=phone_digest(phone)):
+            return _too_many(request)
+        services.guest_reference_resend(mobile_phone=phone,
+                                        password=form.cleaned_data["password"])
+        messages.info(request, _(
+            "If a consultation was posted with this mobile number and password, its reference "
+            "is sent to that number by text message. It may take a few minutes."
+        ))
+        return redirect("consultations:guest_read")
+    return render(request, "consultations/guest_find.html", {"form": form})
+
+
 # --- Reviews ---------------------------------------------------------------------------------
 
 @require_safe
@@ -347,9 +408,12 @@ def review_create(request: HttpRequest) -> HttpResponse:
     if denied := _patient_may_post_or_403(request):
         return denied
     assert isinstance(request.user, Member)  # login_required
-    form = forms.ReviewForm(request.POST or None, member=request.user)
+    form = forms.ReviewForm(request.POST or None, member=request.user,
+                            ask_consent=_consent_missing(request))
     if request.method == "POST" and form.is_valid():
-        services.review_create(author=request.user, **form.cleaned_data)
+        with transaction.atomic():
+            _grant_consent_if_given(request, form)
+            services.review_create(author=request.user, **form.post_data())
         messages.success(request, _("Thank you. Your review will appear once staff have "
                                     "checked it."))
         return redirect("reviews:mine")
@@ -362,14 +426,17 @@ def review_edit(request: HttpRequest, pk: int) -> HttpResponse:
     review = selectors.review_for_author(pk=pk, viewer=request.user)
     if review is None:
         raise Http404
-    if denied := _may_post_or_403(request):  # e.g. the sensitive consent was withdrawn
+    if denied := _may_post_or_403(request):
         return denied
     initial = {"area": review.area, "title": review.title, "body": review.body,
                "rating": review.rating}
     assert isinstance(request.user, Member)  # login_required
-    form = forms.ReviewForm(request.POST or None, initial=initial, member=request.user)
+    form = forms.ReviewForm(request.POST or None, initial=initial, member=request.user,
+                            ask_consent=_consent_missing(request))
     if request.method == "POST" and form.is_valid():
-        services.review_update(review=review, **form.cleaned_data)
+        with transaction.atomic():
+            _grant_consent_if_given(request, form)
+            services.review_update(review=review, **form.post_data())
         messages.success(request, _("Your review is updated and waits for staff to check it "
                                     "again."))
         return redirect("reviews:mine")

@@ -9,25 +9,56 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.account.internal.stagekit import clear_login
+from allauth.core import context as allauth_context
 from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.encoding import force_str
+from django.utils.translation import get_language
 
 from members import selectors, services
 from members.models import LoginResult, Member
 from privacy import crypto
+from privacy.access_log import client_ip
+from privacy.controller import site_for
+from privacy.outbox import email_enqueue
 
 if TYPE_CHECKING:
     from members.forms import SignupForm
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    def client_ip(self, request: HttpRequest) -> str | None:
-        try:
-            return self.get_client_ip(request)
-        except PermissionDenied:  # allauth's answer when no address is known
-            return None
+    def get_client_ip(self, request: HttpRequest) -> str:
+        """allauth's rate limits and user sessions take the address from the project's one
+        helper; with none known they refuse the request, as allauth does."""
+        ip = client_ip(request)
+        if ip is None:
+            raise PermissionDenied("Unable to determine client IP address")
+        return ip
+
+    def format_email_subject(self, subject: str) -> str:
+        """"[clinic name] subject" in the email's language; allauth's default is the request's
+        host name, as the site runs without django.contrib.sites."""
+        return f"[{self._clinic()['clinic_name']}] {force_str(subject)}"
+
+    @staticmethod
+    def _clinic() -> dict[str, Any]:
+        return site_for(get_language() or settings.LANGUAGE_CODE)
+
+    def send_mail(self, template_prefix: str, email: str, context: dict[str, Any]) -> None:
+        """Account mail leaves the request: rendered here from allauth's templates (its links
+        are made for this request), with the clinic's name and address for the greeting and
+        sign-off (templates/account/email/base_message.txt), and queued sealed; the worker
+        sends it through the site's mail backend, which checks delegation consent and
+        restrictions when it sends."""
+        request = allauth_context.request
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               **self._clinic(), "site_url": settings.SITE_URL, **context}
+        email_enqueue(self.render_mail(template_prefix, email, ctx))
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
@@ -46,7 +77,7 @@ class AccountAdapter(DefaultAccountAdapter):
             desired_area=data.get("desired_area"),
             consents=form.consent_decisions(),
             representative=representative,
-            ip_address=self.client_ip(request),
+            ip_address=client_ip(request),
             policy_version=data.get("policy_version"),
         )
         if representative is not None:
@@ -60,7 +91,7 @@ class AccountAdapter(DefaultAccountAdapter):
         if selectors.member_is_blocked(user):
             clear_login(request)
             services.login_record(member=user, result=LoginResult.BLOCKED,
-                                  ip_address=self.client_ip(request))
+                                  ip_address=client_ip(request))
             return render(request, "members/blocked.html", status=403)
         return super().pre_login(request, user, **kwargs)
 
@@ -70,17 +101,25 @@ class AccountAdapter(DefaultAccountAdapter):
             return redirect("members:representative_pending")
         return super().respond_user_inactive(request, user)
 
+    def get_login_redirect_url(self, request: HttpRequest) -> str:
+        """Staff log in to work in the administration: they land there (a first log-in
+        passes through the authenticator set-up on the way, ``StaffMFARequiredMiddleware``);
+        members land where ``LOGIN_REDIRECT_URL`` says. A ``next`` in the request wins."""
+        if request.user.is_authenticated and request.user.is_staff:
+            return reverse("admin:index")
+        return super().get_login_redirect_url(request)
+
     def login(self, request: HttpRequest, user: Member) -> None:
         super().login(request, user)
         services.login_record(member=user, result=LoginResult.SUCCESS,
-                              ip_address=self.client_ip(request))
+                              ip_address=client_ip(request))
 
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         """Record the failure; the login ID is kept only when it names a member."""
         login_id = str(credentials.get("username") or "").strip().lower()
         member = Member.objects.filter(username=login_id).first() if login_id else None
         services.login_record(member=member, result=LoginResult.FAILURE,
-                              ip_address=self.client_ip(request))
+                              ip_address=client_ip(request))
 
 
 class MFAAdapter(DefaultMFAAdapter):

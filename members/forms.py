@@ -21,9 +21,10 @@ from members.models import (
     Relation,
     login_id_validator,
 )
-from members.selectors import contact_is_blocked
+from members.selectors import birth_date_allowed, contact_is_blocked
 from members.services import RepresentativeData
 from privacy import registry
+from privacy.josa import format_with_particles
 from privacy.ledger import policy_version_current
 from privacy.models import PolicyVersion
 
@@ -108,10 +109,25 @@ class ConsentedItemsMixin(_ConsentedForm):
                 if registry.item(item_key).required:
                     continue
                 if self.cleaned_data.get(field_name):
-                    self.add_error(field_name, _(
+                    self.add_error(field_name, format_with_particles(_(
                         "You entered your %(item)s without ticking the consent "
                         "“%(consent)s”. Tick that consent, or leave this field empty."
-                    ) % {"item": registry.item(item_key).label, "consent": consent.label})
+                    ), {"item": registry.item(item_key).label, "consent": consent.label}))
+
+
+def birth_date_field() -> forms.DateField:
+    return forms.DateField(
+        label=_("Date of birth"),
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"},
+                               format="%Y-%m-%d"),
+        help_text=_("Members under 14 need the consent of a legal representative."),
+    )
+
+
+def clean_birth_date(value: date) -> date:
+    if value > timezone.localdate() or value < EARLIEST_BIRTH_DATE:
+        raise forms.ValidationError(_("Enter your real date of birth."))
+    return value
 
 
 class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
@@ -119,12 +135,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
 
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    date_of_birth = forms.DateField(
-        label=_("Date of birth"),
-        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"},
-                               format="%Y-%m-%d"),
-        help_text=_("Members under 14 need the consent of a legal representative."),
-    )
+    date_of_birth = birth_date_field()
     mobile_phone = KoreanPhoneField(label=_("Mobile phone number"), mobile=True)
     home_phone = KoreanPhoneField(label=_("Home phone number"))
     home_address = forms.CharField(
@@ -205,10 +216,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         return PolicyVersion.objects.filter(version=shown).first() or self.shown_policy
 
     def clean_date_of_birth(self) -> date:
-        value = self.cleaned_data["date_of_birth"]
-        if value > timezone.localdate() or value < EARLIEST_BIRTH_DATE:
-            raise forms.ValidationError(_("Enter your real date of birth."))
-        return value
+        return clean_birth_date(self.cleaned_data["date_of_birth"])
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
@@ -250,12 +258,16 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
 
 
 class ProfileForm(ConsentedItemsMixin, forms.Form):
-    """A member's own items (or their child's), with the consents that cover optional items."""
+    """A member's own items (or their child's), with the consents that cover optional items.
+
+    Every item of the registry that a member can correct is here; email and password have
+    allauth's own pages (reauthentication, confirmation of the new address)."""
 
     PROFILE_CONSENTS = ("optional_items", "sensitive_health")
 
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH)
     mobile_phone = KoreanPhoneField(label=_("Mobile phone number"), mobile=True)
+    date_of_birth = birth_date_field()
     home_phone = KoreanPhoneField(label=_("Home phone number"), required=False)
     home_address = forms.CharField(label=_("Home address"), max_length=ADDRESS_MAX_LENGTH,
                                    required=False)
@@ -269,9 +281,10 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
         kwargs.setdefault("initial", {
             "name": member.name, "mobile_phone": member.mobile_phone,
             "home_phone": member.home_phone, "home_address": member.home_address,
-            "desired_area": member.desired_area_id,
+            "desired_area": member.desired_area_id, "date_of_birth": member.birth_date,
         })
         super().__init__(*args, **kwargs)
+        self.member = member
         desired_area = self.fields["desired_area"]
         assert isinstance(desired_area, forms.ModelChoiceField)
         desired_area.queryset = area_choices()
@@ -286,6 +299,16 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
 
     def item_fields(self) -> list[forms.BoundField]:
         return [self[name] for name in self.fields if not name.startswith(CONSENT_PREFIX)]
+
+    def clean_date_of_birth(self) -> date:
+        born = clean_birth_date(self.cleaned_data["date_of_birth"])
+        if not birth_date_allowed(self.member, born, today=timezone.localdate()):
+            raise forms.ValidationError(_(
+                "Members under 14 need the consent of a legal representative, which this "
+                "account does not have. If your date of birth is under 14, please call the "
+                "clinic: your legal representative confirms first, then the date is corrected."
+            ), code="needs_representative")
+        return born
 
     def clean(self) -> dict[str, Any] | None:
         cleaned = super().clean()

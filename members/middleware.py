@@ -10,29 +10,47 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from members.selectors import staff_has_second_factor
+from members.selectors import staff_enrolment_allowed, staff_has_second_factor
 
 
 class StaffMFARequiredMiddleware:
     """Admin's own login form would skip allauth's rate limits, access log and MFA step, so it
-    is replaced by allauth's; staff without TOTP are sent to set it up before any admin page."""
+    is replaced by allauth's; staff without TOTP are sent to set it up before any admin page.
+
+    Setting it up needs more than the password: whoever holds a staff password could otherwise
+    add their own authenticator and hold both factors. allauth's set-up page opens for staff
+    only within a while of opening a one-time link mailed to the account's own address
+    (``members.services.staff_enrolment_link_send``); without it they are offered the link."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self._admin_root: str | None = None  # reversed at the first request, not per request
+        self._activate_totp: str | None = None
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if self._admin_root is None:
+        if self._admin_root is None or self._activate_totp is None:
             self._admin_root = reverse("admin:index")
+            self._activate_totp = reverse("mfa_activate_totp")
         admin_root = self._admin_root
         if request.path_info.startswith(admin_root):
             response = self._guard(request, admin_root)
             if response is not None:
                 return response
+        elif request.path_info == self._activate_totp and self._needs_enrolment_link(request):
+            return render(request, "members/staff_enrolment_required.html", status=403)
         return self.get_response(request)
+
+    @staticmethod
+    def _needs_enrolment_link(request: HttpRequest) -> bool:
+        user = request.user
+        return bool(
+            user.is_authenticated and user.is_staff and not staff_has_second_factor(user)
+            and not staff_enrolment_allowed(request.session)
+        )
 
     def _guard(self, request: HttpRequest, admin_root: str) -> HttpResponse | None:
         user = request.user

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+import time
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils.crypto import salted_hmac
 
+from members.ages import needs_representative
 from members.models import LegalRepresentative, LoginRecord, Member, MemberBlock
 from privacy import registry
+
+# Until when (a Unix time) the session may add a staff authenticator.
+STAFF_ENROLMENT_SESSION_KEY = "_staff_enrolment_until"
 
 # The history shows every login record kept: the registry's rule says how long that is.
 _LOGIN_RECORDS_LIVE_FOR = registry.LOGIN_RECORDS.live_for
@@ -71,15 +77,33 @@ def members_not_blocked(members: QuerySet[Member]) -> QuerySet[Member]:
     )
 
 
-def member_may_post(member: Member | AnonymousUser) -> bool:
-    """The one check before a member writes on the boards: logged in, active, email confirmed
-    (confirmation of intent to join) and not blocked."""
+# Why a member may not write on the boards: each refusal page names one of these, the one
+# that applies, with the one step that lifts it.
+REFUSAL_LOGIN = "login"
+REFUSAL_REPRESENTATIVE = "representative"
+REFUSAL_EMAIL = "email_unconfirmed"
+REFUSAL_BLOCKED = "blocked"
 
-    if not getattr(member, "is_authenticated", False) or not member.is_active:
-        return False
+
+def member_post_refusal(member: Member | AnonymousUser) -> str | None:
+    """The first reason that keeps ``member`` from writing on the boards (None: none does),
+    checked in the order a member can act on them: logged in, active (a child's legal
+    representative has confirmed), email confirmed (confirmation of intent to join), not
+    blocked."""
+    if not getattr(member, "is_authenticated", False):
+        return REFUSAL_LOGIN
+    if not member.is_active:
+        return REFUSAL_REPRESENTATIVE
     if not EmailAddress.objects.filter(user_id=member.pk, verified=True).exists():
-        return False
-    return not member_is_blocked(member)
+        return REFUSAL_EMAIL
+    if member_is_blocked(member):
+        return REFUSAL_BLOCKED
+    return None
+
+
+def member_may_post(member: Member | AnonymousUser) -> bool:
+    """The one check before a member writes on the boards (``member_post_refusal``)."""
+    return member_post_refusal(member) is None
 
 
 def contact_is_blocked(*, email: str = "", mobile_phone: str = "") -> bool:
@@ -124,6 +148,15 @@ def children_named_for(*, representative: Member | int) -> QuerySet[Member]:
     ).order_by("name", "pk")
 
 
+def birth_date_allowed(member: Member, born: date, *, today: date) -> bool:
+    """Whether ``member`` may hold the date of birth ``born``: a member under 14 on ``today``
+    needs a legal representative who has confirmed (PIPA art. 22-2), so a correction that
+    makes an adult a child waits for one."""
+    if not needs_representative(born, today):
+        return True
+    return LegalRepresentative.objects.filter(child=member, confirmed_at__isnull=False).exists()
+
+
 def representative_pending_for(member: Member) -> LegalRepresentative | None:
     return (
         LegalRepresentative.objects.filter(child=member, confirmed_at__isnull=True)
@@ -155,3 +188,10 @@ def login_history_for(*, member: Member, now: datetime) -> QuerySet[LoginRecord]
     return LoginRecord.objects.filter(
         member=member, recorded_at__gte=now - timedelta(days=LOGIN_HISTORY_DAYS)
     ).only("recorded_at", "ip_address", "result")
+
+
+def staff_enrolment_allowed(session: SessionBase) -> bool:
+    """This session spent a valid enrolment link a short while ago
+    (``services.staff_enrolment_link_use``)."""
+    until = session.get(STAFF_ENROLMENT_SESSION_KEY)
+    return isinstance(until, int) and time.time() < until

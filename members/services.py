@@ -3,6 +3,8 @@ the re-wrapping of the staff's second-factor secrets."""
 
 from __future__ import annotations
 
+import secrets
+import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -11,7 +13,9 @@ from allauth.account.adapter import get_adapter
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.base import SessionBase
 from django.core import signing
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest
@@ -19,7 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
-from members.selectors import contact_hash, items_consented
+from members.selectors import STAFF_ENROLMENT_SESSION_KEY, contact_hash, items_consented
 from privacy import keys, registry
 from privacy.ledger import consent_record, consents_current_for
 from privacy.models import ConsentActor, ConsentMethod, PolicyVersion
@@ -28,6 +32,12 @@ if TYPE_CHECKING:
     from consultations.models import ConsultationArea
 
 REPRESENTATIVE_LINK_SALT = "members.representative.confirm"
+STAFF_ENROLMENT_LINK_SALT = "members.staff.enrolment"
+# A staff member opens the link from their own mailbox at once; a long-lived link would be a
+# standing key to the account's second factor.
+STAFF_ENROLMENT_LINK_MAX_AGE = timedelta(minutes=30)
+# Time from opening the link to scanning the code and confirming it (with the password again).
+STAFF_ENROLMENT_GRANT_SECONDS = 15 * 60
 
 
 class RepresentativeLinkError(Exception):
@@ -276,3 +286,68 @@ AUTHENTICATOR_SECRETS = keys.RotationTarget(
     only=Q(type__in=[*MFA_WRAPPED_VALUES, *MFA_WRAPPED_LISTS]),
     describe=_authenticator_name,
 )
+
+
+class StaffEnrolmentLinkError(Exception):
+    """The enrolment link is expired, forged, someone else's or already used."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def staff_enrolment_link_send(*, member: Member, request: HttpRequest) -> None:
+    """Email a staff member the one-time link that lets them add an authenticator.
+
+    A staff account without one could otherwise be enrolled by whoever holds its password,
+    and that person would then hold both factors. The link goes to the address on the account,
+    which the password alone does not reach."""
+    token = signing.TimestampSigner(salt=STAFF_ENROLMENT_LINK_SALT).sign_object(
+        {"m": member.pk, "n": secrets.token_urlsafe(16)}
+    )
+    get_adapter(request).send_mail(
+        "members/email/staff_enrolment",
+        member.email,
+        {
+            "enrol_url": request.build_absolute_uri(
+                reverse("members:staff_enrolment", args=[token])
+            ),
+            "minutes": int(STAFF_ENROLMENT_LINK_MAX_AGE.total_seconds() // 60),
+        },
+    )
+
+
+def staff_enrolment_link_check(*, token: str, member: Member) -> str:
+    """The link's one-time id, or ``StaffEnrolmentLinkError`` when the link is expired,
+    forged, another account's or already used. Changes nothing."""
+    try:
+        payload = signing.TimestampSigner(salt=STAFF_ENROLMENT_LINK_SALT).unsign_object(
+            token, max_age=STAFF_ENROLMENT_LINK_MAX_AGE
+        )
+    except signing.SignatureExpired:
+        raise StaffEnrolmentLinkError("expired") from None
+    except signing.BadSignature:
+        raise StaffEnrolmentLinkError("invalid") from None
+    if payload.get("m") != member.pk or not member.is_staff:
+        raise StaffEnrolmentLinkError("invalid")
+    link_id = str(payload.get("n"))
+    if cache.get(_used_key(link_id)):
+        raise StaffEnrolmentLinkError("used")
+    return link_id
+
+
+def staff_enrolment_link_use(*, token: str, member: Member, session: SessionBase) -> None:
+    """Spend the link for ``member`` and let this session add an authenticator for a while.
+
+    Raises ``StaffEnrolmentLinkError`` and changes nothing when the link is not good (see
+    ``staff_enrolment_link_check``). Use is recorded in the shared cache for as long as the
+    link could be valid; ``add`` is atomic there, so it works once across all servers."""
+    link_id = staff_enrolment_link_check(token=token, member=member)
+    seconds = int(STAFF_ENROLMENT_LINK_MAX_AGE.total_seconds())
+    if not cache.add(_used_key(link_id), True, timeout=seconds):
+        raise StaffEnrolmentLinkError("used")
+    session[STAFF_ENROLMENT_SESSION_KEY] = int(time.time()) + STAFF_ENROLMENT_GRANT_SECONDS
+
+
+def _used_key(link_id: str) -> str:
+    return f"staff-enrolment-used:{link_id}"

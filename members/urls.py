@@ -11,4 +11,6 @@ urlpatterns = [
          name="representative_pending"),
     path("representative/<str:token>/", views.representative_confirm,
          name="representative_confirm"),
+    path("staff/enrolment/", views.staff_enrolment_send, name="staff_enrolment_send"),
+    path("staff/enrolment/<str:token>/", views.staff_enrolment, name="staff_enrolment"),
 ]

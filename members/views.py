@@ -1,23 +1,22 @@
-"""Member pages: my page, legal representatives' confirmation and children. Editing a
-profile is self-service (privacy.selfservice.views), as the policy's section 6 describes it."""
+"""Member pages: my page, legal representatives' confirmation, children and the staff's
+authenticator enrolment link. Editing a profile is self-service (privacy.selfservice.views),
+as the policy's section 6 describes it."""
 
 from __future__ import annotations
 
-from allauth.account.adapter import get_adapter
+from allauth.core.internal import ratelimit
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from members import selectors, services
 from members.models import Member
 from privacy import registry
+from privacy.access_log import client_ip
 from privacy.ledger import consents_current_for
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return get_adapter(request).client_ip(request)
 
 
 @login_required
@@ -57,7 +56,7 @@ def representative_confirm(request: HttpRequest, token: str) -> HttpResponse:
                       {"reason": str(error)}, status=400)
     if request.method == "POST":
         services.legal_representative_confirm(
-            token=token, confirming_member=request.user, ip_address=_client_ip(request)
+            token=token, confirming_member=request.user, ip_address=client_ip(request)
         )
         return render(request, "members/representative_confirmed.html",
                       {"representative": representative})
@@ -75,3 +74,48 @@ def representative_confirm(request: HttpRequest, token: str) -> HttpResponse:
 @require_safe
 def representative_pending(request: HttpRequest) -> HttpResponse:
     return render(request, "members/representative_pending.html")
+
+
+# Enrolment links one staff account may ask for (allauth's rate format, per account).
+STAFF_ENROLMENT_RATE_LIMIT = "3/h/key"
+
+
+@login_required
+@require_POST
+def staff_enrolment_send(request: HttpRequest) -> HttpResponse:
+    """Mail the signed-in staff member the link that lets them add an authenticator."""
+    member = request.user
+    assert isinstance(member, Member)  # login_required
+    if not member.is_staff or selectors.staff_has_second_factor(member):
+        return redirect("home")
+    if not ratelimit.consume(
+        request, app="members", action="staff_enrolment",
+        config={"staff_enrolment": STAFF_ENROLMENT_RATE_LIMIT}, key=str(member.pk),
+    ):
+        return render(request, "429.html", {"message": _(
+            "Several links were sent in the last hour. Please use the newest one in your "
+            "mailbox, or try again later."
+        )}, status=429)
+    services.staff_enrolment_link_send(member=member, request=request)
+    return render(request, "members/staff_enrolment_sent.html", {
+        "minutes": int(services.STAFF_ENROLMENT_LINK_MAX_AGE.total_seconds() // 60),
+    })
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def staff_enrolment(request: HttpRequest, token: str) -> HttpResponse:
+    """GET asks to continue (mail scanners follow links); POST spends the link and goes on to
+    allauth's authenticator set-up."""
+    member = request.user
+    assert isinstance(member, Member)  # login_required
+    try:
+        if request.method == "POST":
+            services.staff_enrolment_link_use(token=token, member=member,
+                                              session=request.session)
+            return redirect("mfa_activate_totp")
+        services.staff_enrolment_link_check(token=token, member=member)
+    except services.StaffEnrolmentLinkError as error:
+        return render(request, "members/staff_enrolment_invalid.html",
+                      {"reason": error.reason}, status=400)
+    return render(request, "members/staff_enrolment_confirm.html")

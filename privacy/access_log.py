@@ -12,18 +12,23 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from json.encoder import encode_basestring
 from typing import Any
 
+from allauth.core.internal import httpkit
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, router, transaction
 from django.utils import timezone
 
 from privacy.models import AccessLogAnchor, AccessLogEntry
 
 GENESIS_HASH = "0" * 64
+logger = logging.getLogger(__name__)
+
 # Each failed attempt means another writer appended meanwhile.
 _APPEND_ATTEMPTS = 100
 
@@ -139,8 +144,21 @@ def access_log_append(
 
 
 def client_ip(request: Any) -> str | None:
-    """The address the request came from (``REMOTE_ADDR``; the proxy sets it, see DESIGN.md)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: the one thing everything that records or limits by address asks.
+
+    Without trusted proxies it is the connection's peer and ``X-Forwarded-For`` is ignored
+    (anyone can send it). Behind ``ALLAUTH_TRUSTED_PROXY_COUNT`` proxies it is the address the
+    outermost trusted proxy saw, or ``ALLAUTH_TRUSTED_CLIENT_IP_HEADER`` when a proxy names the
+    client in a header of its own. allauth reads its settings itself, so its rate limits (the
+    adapter's ``get_client_ip`` calls this) and our records always agree. ``None`` when the
+    request did not pass through every trusted proxy: no address is better than a forged one.
+    """
+    try:
+        return httpkit.get_client_ip(request)
+    except ImproperlyConfigured:
+        logger.warning("X-Forwarded-For holds fewer addresses than ALLAUTH_TRUSTED_PROXY_COUNT;"
+                       " the client address is unknown")
+        return None
 
 
 def access_log_request(

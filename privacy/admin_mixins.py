@@ -46,6 +46,10 @@ def masked_name(field_name: str) -> str:
     return f"{field_name}{MASKED_SUFFIX}"
 
 
+def labelled_name(field_name: str) -> str:
+    return f"{field_name}_labelled"
+
+
 def subject_ref_of(obj: Model, path: str | None) -> Any:
     """Follow ``author__subject_ref``-style paths; ``None`` when a link is empty."""
     if not path:
@@ -64,6 +68,9 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
     (other personal fields shown in clear because the work needs them, e.g. a question)."""
 
     masked_fields: ClassVar[dict[str, Callable[[str], str]]] = {}
+    # Labels for fields whose verbose names a library left untranslated (allauth's "ip",
+    # "created at"); a model's own fields carry gettext_lazy verbose names instead.
+    field_labels: ClassVar[dict[str, Any]] = {}
     logged_fields: ClassVar[tuple[str, ...]] = ()
     subject_ref_path: ClassVar[str | None] = "subject_ref"
     phone_search_field: ClassVar[str | None] = None
@@ -75,9 +82,23 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         super().__init__(model, admin_site)
         for field_name, masker in self.masked_fields.items():
             setattr(self, masked_name(field_name), self._masked_display(field_name, masker))
+        for field_name in self.field_labels.keys() - self.masked_fields.keys():
+            setattr(self, labelled_name(field_name), self._labelled_display(field_name))
+
+    def _label(self, field_name: str) -> Any:
+        return self.field_labels.get(field_name,
+                                     self.model._meta.get_field(field_name).verbose_name)
+
+    def _labelled_display(self, field_name: str) -> Any:
+        @admin.display(description=self._label(field_name), ordering=field_name)
+        def display(obj: Model) -> Any:
+            choice = getattr(obj, f"get_{field_name}_display", None)
+            return choice() if choice is not None else getattr(obj, field_name)
+
+        return display
 
     def _masked_display(self, field_name: str, masker: Callable[[str], str]) -> Any:
-        label = self.model._meta.get_field(field_name).verbose_name
+        label = self._label(field_name)
 
         @admin.display(description=label)
         def display(obj: Model) -> str:
@@ -88,9 +109,16 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
 
     # --- What is shown, masked --------------------------------------------------------------
 
+    def _shown_name(self, name: Any) -> Any:
+        """The column or field that shows ``name``: masked, relabelled, or the field itself."""
+        if isinstance(name, str) and name in self.masked_fields:
+            return masked_name(name)
+        if isinstance(name, str) and name in self.field_labels:
+            return labelled_name(name)
+        return name
+
     def _masked(self, names: Sequence[Any]) -> list[Any]:
-        return [masked_name(name) if isinstance(name, str) and name in self.masked_fields
-                else name for name in names]
+        return [self._shown_name(name) for name in names]
 
     def personal_fields(self) -> list[str]:
         return [*self.masked_fields, *self.logged_fields]
@@ -103,8 +131,9 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
         readonly = self._masked(list(super().get_readonly_fields(request, obj)))
-        return [*readonly, *(masked_name(name) for name in self.masked_fields
-                             if masked_name(name) not in readonly)]
+        return [*readonly, *(self._shown_name(name)
+                             for name in [*self.masked_fields, *self.field_labels]
+                             if self._shown_name(name) not in readonly)]
 
     # --- Logging ----------------------------------------------------------------------------
 
@@ -124,7 +153,7 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         if "cl" in changelist:
             fields = [name for name in self.personal_fields()
                       if name in self.get_list_display(request)
-                      or masked_name(name) in self.get_list_display(request)]
+                      or self._shown_name(name) in self.get_list_display(request)]
             self._log(request, "list", fields=fields,
                       count=len(changelist["cl"].result_list))
         return response

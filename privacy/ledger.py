@@ -249,3 +249,13 @@ def consent_record(
         channel=channel,
         reference=reference,
     )
+
+
+def processors_needing_consent_for(*, channel: str) -> list[Processor]:
+    """Active processors that deliver ``channel`` ("email" or "sms") and may receive a member's
+    data only with their consent: a message to a member who has not consented is withheld."""
+    carries = {"email": "sends_email", "sms": "sends_sms"}[channel]
+    return list(
+        Processor.objects.active_on(timezone.localdate())
+        .filter(requires_consent=True, **{carries: True})
+    )

@@ -264,6 +264,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         encrypted=True,
         fields=(
             "consultations.GuestConsultation.name", "consultations.GuestConsultation.mobile_phone",
+            "consultations.GuestConsultation.mobile_phone_digest",
         ),
     ),
     CollectionItem(
@@ -431,7 +432,7 @@ ITEMS: tuple[CollectionItem, ...] = (
     # rows go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes
     # them then.
     CollectionItem(
-        key="sessions", label=_("signed-in sessions (IP address, browser, times)"),
+        key="sessions", label=_("logged-in sessions (IP address, browser, times)"),
         purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
         basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
         retention_key="sessions",
@@ -448,7 +449,7 @@ ITEMS: tuple[CollectionItem, ...] = (
     # when it was set up and last used; the secret is sealed and never shown.
     CollectionItem(
         key="second_factor",
-        label=_("second factor of sign-in (type, when set up and last used; the secret is "
+        label=_("second factor of log-in (type, when set up and last used; the secret is "
                 "never shown)"),
         purposes=(Purpose.FRAUD_PREVENTION,), basis=LegalBasis.LAW, required=False,
         collected_by=(Collection.AUTOMATIC,), retention_key="membership",
@@ -632,7 +633,7 @@ ADMIN_LOG = RetentionRule(
 )
 SESSIONS = RetentionRule(
     key="sessions",
-    achieved_when=_("the member logs out, or the sign-in expires (after 12 hours by default)"),
+    achieved_when=_("the member logs out, or the log-in expires (after 12 hours by default)"),
 )
 
 RETENTION_RULES: tuple[RetentionRule, ...] = (
@@ -674,17 +675,33 @@ CONSENTS: tuple[Consent, ...] = (
             "site, but not the consultation boards."
         ),
     ),
+    # A guest is asked two things apart, each with its own box (PIPA art. 22(1), 23): the
+    # contact details, and the health information of the question.
     Consent(
         key="guest_consultation",
         label=_("Collection and use of personal information for a guest consultation"),
-        items=("guest_contact", "guest_consultation_content"), purposes=(Purpose.CONSULTATION,),
+        items=("guest_contact",), purposes=(Purpose.CONSULTATION,),
+        basis=LegalBasis.CONSENT, retention=GUEST_CONSULTATION,
+        asked_at=Collection.GUEST_CONSULTATION,
+        notice=_(
+            "Items: your name and mobile phone number. Purpose: to answer your consultation "
+            "and to tell you about it by text message (your reference when you post, a notice "
+            "when the answer is ready, and your reference again if you ask for it). "
+            "Retention: destroyed after the periods shown below, counted from the answer, or "
+            "from posting if it is never answered. You may refuse; without this consent we "
+            "cannot take a guest consultation, but you can still call the clinic."
+        ),
+    ),
+    Consent(
+        key="guest_sensitive_health",
+        label=_("Processing of sensitive information (health) for a guest consultation"),
+        items=("guest_consultation_content",), purposes=(Purpose.CONSULTATION,),
         basis=LegalBasis.SENSITIVE_CONSENT, retention=GUEST_CONSULTATION,
         asked_at=Collection.GUEST_CONSULTATION,
         notice=_(
-            "Items: your name, mobile phone number, consultation area and question (health "
-            "information). Purpose: to answer your consultation and contact you about it. "
-            "Retention: destroyed after the periods shown below, counted from the answer, or "
-            "from posting if it is never answered. You may refuse; without this consent we "
+            "Items: your consultation area and question, which are health information "
+            "(sensitive information, PIPA art. 23), and the answer. Purpose: to answer your "
+            "consultation only. Retention: as above. You may refuse; without this consent we "
             "cannot take a guest consultation, but you can still call the clinic."
         ),
     ),
@@ -763,7 +780,8 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.DataKey.rewrapped_at",
     "privacy.PolicyVersion.id", "privacy.PolicyVersion.version",
     "privacy.PolicyVersion.effective_on", "privacy.PolicyVersion.published_at",
-    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.content_ko",
+    "privacy.PolicyVersion.summary", "privacy.PolicyVersion.summary_en",
+    "privacy.PolicyVersion.content_ko",
     "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
     "privacy.ConsentRecord.id",
     "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",
@@ -816,6 +834,18 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.BreachIncident.closed_at",
     "privacy.BreachNotice.id", "privacy.BreachNotice.incident",
     "privacy.Inventory.id", "privacy.OpenRequest.id",
+    # privacy: the record of background sends (a random key, a task's name, a time)
+    "privacy.SentMessage.id", "privacy.SentMessage.key", "privacy.SentMessage.task",
+    "privacy.SentMessage.sent_at",
+    # the task queue (django-tasks-db): tasks take row ids and send keys, and a message that
+    # must carry an address or a link is sealed under the key-encryption key
+    # (privacy/outbox.py), so no row holds a readable personal value; finished rows are
+    # deleted by the scheduled `privacy scheduled prune-tasks`
+    *(f"django_tasks_database.DBTaskResult.{name}" for name in (
+        "id", "status", "enqueued_at", "started_at", "finished_at", "args_kwargs", "priority",
+        "task_path", "worker_ids", "queue_name", "backend_name", "run_after", "return_value",
+        "exception_class_path", "traceback",
+    )),
     # allauth: row ids and the kind of an admin log entry (added, changed, deleted)
     "usersessions.UserSession.id", "account.EmailAddress.id", "account.EmailAddress.user",
     "mfa.Authenticator.id", "admin.LogEntry.id", "admin.LogEntry.content_type",
@@ -835,9 +865,18 @@ SECRET_FIELDS: frozenset[str] = frozenset({
     "sessions.Session.session_key", "sessions.Session.session_data",
 })
 
+# Fields that hold a keyed digest of another value (a search or matching key): people are told
+# that one is stored, never shown the hexadecimal string, which says nothing to them.
+DIGEST_FIELDS: frozenset[str] = frozenset({
+    "members.Member.mobile_phone_digest",
+    "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
+    "consultations.GuestConsultation.mobile_phone_digest",
+})
+
 # Apps whose every model field must be accounted for above.
 CHECKED_APPS: tuple[str, ...] = (
     "members", "consultations", "privacy", "sessions", "account", "mfa", "usersessions", "admin",
+    "django_tasks_database",
 )
 
 

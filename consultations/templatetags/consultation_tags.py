@@ -1,10 +1,14 @@
-"""Filters of the boards' templates."""
+"""Filters of the boards' templates, and the member's own questions for "my page"."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import template
 
+from consultations import selectors
 from consultations.models import ConsultationArea
+from members.models import Member
 from privacy.masking import mask_name
 
 register = template.Library()
@@ -17,6 +21,25 @@ def masked_name(name: str) -> str:
 
 
 @register.filter
+def field_named(form: Any, name: str) -> Any:
+    """The bound field ``name`` of ``form``, for templates that pick a field by a variable."""
+    return form[name]
+
+
+@register.filter
 def area_name(area: ConsultationArea, language: str) -> str:
     """The area's name in the page's language (``ConsultationArea.name``)."""
     return area.name(language)
+
+
+MY_PAGE_CONSULTATIONS = 5
+
+
+@register.inclusion_tag("consultations/_my_consultations.html", takes_context=True)
+def my_consultations(context: template.Context, member: Member) -> dict[str, Any]:
+    """The member's newest questions with answered or waiting, for "my page" (members render
+    it; the boards, a layer above, own the query)."""
+    rows = list(selectors.consultation_list_of(member)[:MY_PAGE_CONSULTATIONS + 1])
+    return {"consultations": rows[:MY_PAGE_CONSULTATIONS],
+            "more": len(rows) > MY_PAGE_CONSULTATIONS,
+            "LANGUAGE_CODE": context.get("LANGUAGE_CODE")}

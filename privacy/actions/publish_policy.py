@@ -23,7 +23,10 @@ class PublishPolicyAction(Action):
         parser.add_argument("--version", required=True, help="Version number, e.g. 2.1")
         parser.add_argument("--effective", required=True, metavar="YYYY-MM-DD",
                             help="Day the version takes effect (today or later).")
-        parser.add_argument("--summary", default="", help="What changes, shown to members.")
+        parser.add_argument("--summary", default="",
+                            help="What changes, in Korean, shown on Korean pages and emails.")
+        parser.add_argument("--summary-en", default="",
+                            help="What changes, in English, shown on English pages and emails.")
         parser.add_argument("--requires-reconsent", action="store_true",
                             help="Members must consent again at their next login.")
 
@@ -34,8 +37,9 @@ class PublishPolicyAction(Action):
             raise self.fail(
                 f"--effective {options['effective']!r} is not a date in the form YYYY-MM-DD"
             ) from None
-        if len(options["summary"]) > 2000:
-            raise self.fail("--summary is longer than 2000 characters")
+        for option in ("summary", "summary_en"):
+            if len(options[option]) > 2000:
+                raise self.fail(f"--{option.replace('_', '-')} is longer than 2000 characters")
         try:
             if options["dry_run"]:
                 policy_version_check(version=options["version"], effective_on=effective_on,
@@ -47,7 +51,8 @@ class PublishPolicyAction(Action):
                 return
             version = policy_version_publish(
                 version=options["version"], effective_on=effective_on,
-                summary=options["summary"], requires_reconsent=options["requires_reconsent"],
+                summary=options["summary"], summary_en=options["summary_en"],
+                requires_reconsent=options["requires_reconsent"],
                 not_before=timezone.localdate(),
             )
         except PrivacyError as error:

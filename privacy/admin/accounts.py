@@ -15,9 +15,13 @@ from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from privacy.admin_mixins import ReadOnlyAdmin
 from privacy.masking import mask_email, mask_ip, mask_user_agent
+
+# allauth's second factors and sessions have no translated field names.
+ACCOUNT_LABELS = {"user": _("login ID"), "created_at": _("created at")}
 
 for model in (EmailAddress, Authenticator, UserSession):
     if admin.site.is_registered(model):
@@ -37,15 +41,24 @@ class EmailAddressAdmin(ReadOnlyAdmin):
     subject_ref_path = "user__subject_ref"
 
 
+class KindFilter(admin.ChoicesFieldListFilter):
+    """allauth's ``type`` field, under a translated title."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.title = str(_("kind"))
+
+
 @admin.register(Authenticator)
 class AuthenticatorAdmin(ReadOnlyAdmin):
     """The type and dates only: the secret (``data``) is never shown."""
 
     list_display = ("user", "type", "created_at", "last_used_at")
-    list_filter = ("type",)
+    list_filter = (("type", KindFilter),)
     search_fields = ("user__username",)
     list_select_related = ("user",)
     fields = ("user", "type", "created_at", "last_used_at")
+    field_labels = {**ACCOUNT_LABELS, "type": _("kind"), "last_used_at": _("last used at")}
     subject_ref_path = "user__subject_ref"
     logged_fields = ("user", "type", "created_at", "last_used_at")
 
@@ -61,5 +74,8 @@ class UserSessionAdmin(ReadOnlyAdmin):
     search_fields = ("user__username",)
     list_select_related = ("user",)
     fields = ("user", "created_at", "last_seen_at", "ip", "user_agent")
+    field_labels = {**ACCOUNT_LABELS, "created_at": _("started at"),
+                    "last_seen_at": _("last seen at"), "ip": _("IP address"),
+                    "user_agent": _("browser")}
     masked_fields = {"ip": mask_ip, "user_agent": mask_user_agent}
     subject_ref_path = "user__subject_ref"

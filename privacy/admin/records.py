@@ -32,6 +32,8 @@ from privacy.processors.services import disclosure_check, disclosure_record
 class PolicyVersionAdmin(admin.ModelAdmin):
     list_display = ["version", "effective_on", "published_at", "requires_reconsent"]
     readonly_fields = ["content_ko", "content_en", "published_at"]
+    fields = ["version", "effective_on", "published_at", "summary", "summary_en",
+              "requires_reconsent", "content_ko", "content_en"]
 
     def has_add_permission(self, request, obj=None):
         # A version is frozen from the rendered policy: `manage.py privacy publish-policy`.

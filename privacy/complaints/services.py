@@ -3,19 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import translation
 
+from privacy.complaints.tasks import complaint_officer_notify
 from privacy.errors import PrivacyError
 from privacy.models import (
     Complaint,
 )
+from privacy.outbox import new_send_key
 
 if TYPE_CHECKING:
     from members.models import Member
@@ -26,7 +23,8 @@ def complaint_submit(
     *, body: str, admin_url_for: Callable[[Complaint], str], member: Member | None = None,
     name: str = "", contact: str = "",
 ) -> Complaint:
-    """Store a complaint (encrypted) and tell the officer, with a link and no complaint text.
+    """Store a complaint (encrypted) and tell the officer (in the background), with a link and
+    no complaint text.
 
     ``admin_url_for(complaint)`` builds the absolute admin link for the email."""
     if member is not None:
@@ -37,16 +35,7 @@ def complaint_submit(
             raise PrivacyError("a guest must give a name and a contact")
         complaint = Complaint(name=name.strip(), contact=contact.strip(), body=body)
     complaint.save()
-    link = admin_url_for(complaint)
-    due = complaint.answer_due_on
-    transaction.on_commit(lambda: complaint_notify_officer(pk=complaint.pk, link=link, due=due))
+    # Queued in this transaction: the officer hears of the complaint if and only if it is kept.
+    complaint_officer_notify.enqueue(complaint_id=complaint.pk, link=admin_url_for(complaint),
+                                     key=new_send_key())
     return complaint
-
-
-def complaint_notify_officer(*, pk: int, link: str, due: date) -> None:
-    with translation.override(settings.LANGUAGE_CODE):
-        body = render_to_string("privacy/email/complaint_officer.txt",
-                                {"pk": pk, "link": link, "due": due})
-        subject = render_to_string("privacy/email/complaint_officer_subject.txt",
-                                   {"pk": pk}).strip()
-    send_mail(subject, body, None, [settings.PRIVACY_OFFICER["email"]])

@@ -1,5 +1,5 @@
 """Campaigns in the admin: written here, sent only through
-``privacy.marketing.campaigns.campaign_send``."""
+``privacy.marketing.campaigns.campaign_send``, by the worker (``privacy.marketing.tasks``)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from privacy.marketing.campaigns import CampaignError, campaign_send
+from privacy.marketing.campaigns import campaign_send
+from privacy.marketing.tasks import campaign_send_queued
 from privacy.models import Campaign, CampaignStatus, DeliveryOutcome
 
 if TYPE_CHECKING:
@@ -90,16 +91,11 @@ class CampaignAdmin(admin.ModelAdmin):
             return None
         campaign = queryset.get()
         if request.POST.get("confirm") == "yes":
-            try:
-                report = campaign_send(campaign=campaign)
-            except CampaignError as exc:
-                self.message_user(request, str(exc), messages.ERROR)
-                return None
+            campaign_send_queued.enqueue(campaign_id=campaign.pk)
             self.message_user(
                 request,
-                _gettext("Sent %(sent)d, failed %(failed)d.")
-                % {"sent": report.sent, "failed": report.failed},
-                messages.WARNING if report.failed else messages.SUCCESS,
+                _gettext("The campaign is queued; the deliveries below fill in as it is sent."),
+                messages.SUCCESS,
             )
             return None
         return TemplateResponse(request, "privacy/marketing/admin_send_confirm.html", {

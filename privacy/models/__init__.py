@@ -48,6 +48,9 @@ from privacy.models.marketing import (
     ConsentReminder,
     DeliveryOutcome,
 )
+from privacy.models.outbox import (
+    SentMessage,
+)
 from privacy.models.processors import (
     Disclosure,
     DisclosureBasis,
@@ -112,5 +115,6 @@ __all__ = [
     "RetentionKey",
     "RightsRequest",
     "RightsRequestKind",
+    "SentMessage",
     "Visit",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from privacy.models.base import AppendOnlyModel
@@ -17,7 +18,8 @@ class PolicyVersion(models.Model):
     version = models.CharField(_("version"), max_length=20, unique=True)
     effective_on = models.DateField(_("effective from"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
-    summary = models.TextField(_("summary of changes"), blank=True, max_length=2000)
+    summary = models.TextField(_("summary of changes (Korean)"), blank=True, max_length=2000)
+    summary_en = models.TextField(_("summary of changes (English)"), blank=True, max_length=2000)
     content_ko = models.TextField(_("text (Korean)"), blank=True)
     content_en = models.TextField(_("text (English)"), blank=True)
     requires_reconsent = models.BooleanField(
@@ -38,6 +40,12 @@ class PolicyVersion(models.Model):
     def content(self, language: str) -> str:
         return self.content_en if language == "en" else self.content_ko
 
+    @property
+    def localized_summary(self) -> str:
+        """The summary in the language pages and emails are being rendered in: each language
+        shows its own, never the other's."""
+        return self.summary_en if (get_language() or "").startswith("en") else self.summary
+
 
 
 class ConsentMethod(models.TextChoices):
@@ -47,6 +55,7 @@ class ConsentMethod(models.TextChoices):
     COOKIE_BANNER = "cookie_banner", _("cookie banner or settings")
     EMAIL_LINK = "email_link", _("link in an email")
     GUEST_FORM = "guest_form", _("guest consultation form")
+    BOARD_FORM = "board_form", _("consultation or review form")
     OFFICER = "officer", _("request to the privacy officer")
 
 

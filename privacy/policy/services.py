@@ -82,8 +82,8 @@ def policy_version_check(
 
 @transaction.atomic
 def policy_version_publish(
-    *, version: str, effective_on: Any, summary: str = "", requires_reconsent: bool = False,
-    not_before: date | None = None,
+    *, version: str, effective_on: Any, summary: str = "", summary_en: str = "",
+    requires_reconsent: bool = False, not_before: date | None = None,
 ) -> PolicyVersion:
     """Freeze the policy as rendered now, in both languages, under ``version``."""
     policy_version_check(version=version, effective_on=effective_on, not_before=not_before)
@@ -91,6 +91,7 @@ def policy_version_publish(
         version=version,
         effective_on=effective_on,
         summary=summary,
+        summary_en=summary_en,
         requires_reconsent=requires_reconsent,
         content_ko=policy_render("ko"),
         content_en=policy_render("en"),

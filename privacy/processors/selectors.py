@@ -14,6 +14,9 @@ from django.utils import timezone
 from consultations.models import GuestConsultation
 from consultations.selectors import guest_reference_normalise
 from privacy.ledger import consent_is_granted
+
+# The gate of every send lives in the ledger (base layer); the features ask it here too.
+from privacy.ledger import processors_needing_consent_for as processors_needing_consent_for
 from privacy.models import (
     Disclosure,
     Processor,
@@ -27,13 +30,6 @@ def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
 
 def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processor]:
     return processors_active(on=on).filter(requires_consent=True)
-
-
-def processors_needing_consent_for(*, channel: str) -> list[Processor]:
-    """Active processors that deliver ``channel`` ("email" or "sms") and may receive a member's
-    data only with their consent: a message to a member who has not consented is withheld."""
-    carries = {"email": "sends_email", "sms": "sends_sms"}[channel]
-    return list(processors_requiring_consent().filter(**{carries: True}))
 
 
 def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:

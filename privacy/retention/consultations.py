@@ -42,8 +42,8 @@ def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reaso
     # 3 years later (rule consent_proof) instead of being kept for ever.
     consents_end(list(rows.values_list("subject_ref", flat=True)), now=now, reason=reason)
     count = rows.update(
-        name="", mobile_phone="", title="", body="", answer="", password=make_password(None),
-        data_key=None, destroyed_at=now,
+        name="", mobile_phone="", mobile_phone_digest="", title="", body="", answer="",
+        password=make_password(None), data_key=None, destroyed_at=now,
     )
     DataKey.objects.filter(pk__in=key_ids).delete()
     admin_log_naming(GuestConsultation, pks).delete()  # it names the consultation's title

@@ -49,6 +49,7 @@ from members.selectors import login_history_for
 from privacy import registry
 from privacy.consents.receipts import consent_labels
 from privacy.consents.services import reconsent_choices
+from privacy.josa import format_with_particles
 from privacy.ledger import consent_records_for, consents_current_for
 from privacy.models import (
     ConsentRecord,
@@ -62,7 +63,8 @@ from privacy.processors.selectors import disclosures_for
 from privacy.restrictions import item_is_restricted, restricted_items
 
 # Where a member changes an item themself (URL names); other items go through a request.
-PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area")
+PROFILE_ITEMS = ("name", "mobile_phone", "home_phone", "home_address", "desired_area",
+                 "date_of_birth")
 # Items whose rows member_erase destroys at once (the rest is kept by a rule, see statement).
 ERASED_AT_WITHDRAWAL = (
     registry.MEMBERSHIP.key, registry.MEMBER_POSTS.key, registry.CONSENT_WITHDRAWN.key,
@@ -81,10 +83,10 @@ class LegalHold:
     until: datetime.date
 
     def message(self) -> str:
-        return _(
+        return format_with_particles(_(
             "%(item)s is kept as required by %(law)s until %(until)s; it cannot be changed or "
             "deleted before then, even on request."
-        ) % {"item": self.item.label, "law": self.law, "until": self.until.isoformat()}
+        ), {"item": self.item.label, "law": self.law, "until": self.until.isoformat()})
 
 
 @dataclass
@@ -120,6 +122,16 @@ class ItemView:
     def has_more(self) -> bool:
         """More records than ``rows`` shows: the page links to the item's own pages."""
         return self.count > len(self.rows)
+
+    @property
+    def distinct_rows(self) -> list[tuple[ItemRow, int]]:
+        """The rows with the same values taken together, newest first: each with how many
+        records hold it (five consent records from one address read as one row, five
+        times), so the page lists what is held, not how often it was written."""
+        grouped: dict[tuple[tuple[str, str], ...], list[Any]] = {}
+        for row in self.rows:
+            grouped.setdefault(tuple(row.filled), [row, 0])[1] += 1
+        return [(row, count) for row, count in grouped.values()]
 
     @property
     def last_collected(self) -> Any:
@@ -430,8 +442,12 @@ def _with_related(rows_by_query: dict[RowQuery, list[Any]]) -> None:
 
 
 def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member | None) -> str:
-    """A field's value as its subject reads it (decrypted; never a password hash)."""
-    if f"{model_field.model._meta.label}.{model_field.name}" in registry.SECRET_FIELDS:
+    """A field's value as its subject reads it (decrypted; never a password hash, nor a
+    lookup digest)."""
+    reference = f"{model_field.model._meta.label}.{model_field.name}"
+    if reference in registry.DIGEST_FIELDS:
+        return _("stored") if getattr(row, model_field.attname, None) else ""
+    if reference in registry.SECRET_FIELDS:
         if not getattr(row, model_field.attname, None):
             return ""
         if model_field.name == "password":
@@ -475,13 +491,28 @@ def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member 
     return str(value)
 
 
+# Labels of library fields whose verbose names are not translated (allauth's sessions).
+LIBRARY_FIELD_LABELS: dict[str, Promise] = {
+    "usersessions.UserSession.user": gettext_lazy("login ID"),
+    "usersessions.UserSession.ip": gettext_lazy("IP address"),
+    "usersessions.UserSession.user_agent": gettext_lazy("browser"),
+    "usersessions.UserSession.created_at": gettext_lazy("started at"),
+    "usersessions.UserSession.last_seen_at": gettext_lazy("last seen at"),
+}
+
+
+def _field_label(model: type[models.Model], name: str) -> str:
+    label = LIBRARY_FIELD_LABELS.get(f"{model._meta.label}.{name}")
+    return str(label if label is not None else _concrete_field(model, name).verbose_name)
+
+
 def _item_row(
     model: type[models.Model], holder: registry.Holder, row: Any, names: Iterable[str], *,
     member: Member, viewer: Member,
 ) -> ItemRow | None:
     """What one row holds of an item (its fields, as the subject reads them); None if nothing."""
     values = [
-        (str(_concrete_field(model, name).verbose_name),
+        (_field_label(model, name),
          display_value(row, model._meta.get_field(name), member=member, viewer=viewer))
         for name in names
     ]
@@ -989,3 +1020,16 @@ def correction_open(*, subject_ref: Any, item_key: str) -> RightsRequest | None:
         if item_key in request.items:
             return request
     return None
+
+
+def corrected_values(*, member: Member, items: Iterable[str]) -> dict[str, str]:
+    """The current (corrected) value of each item, as the recipients are told it."""
+    values = {}
+    views = {v.item.key: v for v in items_held(member=member, viewer=member)}
+    for key in items:
+        view = views.get(key)
+        if view is None:
+            continue
+        values[key] = "; ".join(value for row in view.rows for _label, value in row.values
+                                if value)
+    return values

@@ -14,14 +14,12 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from members.forms import ProfileForm
 from members.models import Member
-from members.selectors import items_consented
+from members.selectors import birth_date_allowed, items_consented
 from members.services import member_unconsented_items_blank
 from privacy import registry
 from privacy.access_log import access_log_append
@@ -41,6 +39,7 @@ from privacy.models import (
     RightsRequest,
     RightsRequestKind,
 )
+from privacy.outbox import new_send_key
 from privacy.processors.selectors import disclosures_for
 from privacy.processors.services import disclosure_record
 from privacy.restrictions import restriction_lift, restriction_start
@@ -48,6 +47,7 @@ from privacy.retention.consultations import member_posts_erase
 from privacy.retention.destruction import member_erase
 from privacy.selfservice import selectors
 from privacy.selfservice.export import export_zip
+from privacy.selfservice.tasks import correction_notice_send
 
 WITHDRAWAL_REASON = "withdrawal"
 ERASURE_REASON = "erasure_request"
@@ -211,32 +211,18 @@ def _member_field(item_key: str) -> str | None:
     return fields[0]
 
 
-def corrected_values(*, member: Member, items: Iterable[str]) -> dict[str, str]:
-    """The current (corrected) value of each item, as the recipients are told it."""
-    values = {}
-    views = {v.item.key: v for v in selectors.items_held(member=member, viewer=member)}
-    for key in items:
-        view = views.get(key)
-        if view is None:
-            continue
-        values[key] = "; ".join(value for row in view.rows for _label, value in row.values
-                                if value)
-    return values
-
-
 def correction_notify_recipients(
     *, member: Member, items: Iterable[str], recorded_by: Member | None = None,
 ) -> list[Disclosure]:
     """Tell every third party that received a corrected item its new value (policy section 6).
 
-    Each notice goes to the recipient's contact and is itself logged as a disclosure of the
-    corrected value."""
+    Each notice goes to the recipient's contact (in the background) and is itself logged as a
+    disclosure of the corrected value."""
     changed = list(dict.fromkeys(items))
     if not changed:
         return []
     notified = []
     seen: set[tuple[str, str]] = set()
-    values = corrected_values(member=member, items=changed)
     for disclosure in disclosures_for(subject_ref=member.subject_ref, items=changed):
         key = (disclosure.recipient, disclosure.recipient_contact)
         if key in seen:
@@ -244,15 +230,11 @@ def correction_notify_recipients(
         seen.add(key)
         provided = [item for item in changed if item in disclosure.items]
         if disclosure.recipient_contact and "@" in disclosure.recipient_contact:
-            with translation.override("ko"):
-                body = render_to_string("privacy/selfservice/email/correction.txt", {
-                    "recipient": disclosure.recipient, "disclosed_at": disclosure.disclosed_at,
-                    "lines": [(registry.ITEMS_BY_KEY[k].label, values.get(k, ""))
-                              for k in provided],
-                })
-                subject = str(translation.gettext("Correction of personal information "
-                                                  "provided to you"))
-            send_mail(subject, body, None, [disclosure.recipient_contact])
+            # Queued in this transaction; the worker reads the values when it sends.
+            correction_notice_send.enqueue(
+                member_id=member.pk, disclosure_id=disclosure.pk, items=provided,
+                key=new_send_key(),
+            )
         notified.append(disclosure_record(
             subject_ref=member.subject_ref, recipient=disclosure.recipient,
             recipient_contact=disclosure.recipient_contact, items=provided,
@@ -327,6 +309,11 @@ def profile_update(
     for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
         if field_name in data:
             setattr(member, field_name, data[field_name])
+    if "date_of_birth" in data:
+        born = data["date_of_birth"]
+        if not birth_date_allowed(member, born, today=timezone.localdate()):
+            raise PrivacyError("a date of birth under 14 needs a confirmed legal representative")
+        member.date_of_birth = born.isoformat()
     member_unconsented_items_blank(member, granted_items)
     member.save()
     profile_corrected(member=member, before=before, actor=actor)

@@ -6,7 +6,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from allauth.account.adapter import get_adapter
 from allauth.account.decorators import reauthentication_required
 from allauth.core.internal import ratelimit
 from django.conf import settings
@@ -24,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from members.forms import ProfileForm
 from members.models import Member
 from members.selectors import children_named_for, represented_child
+from privacy.access_log import client_ip
 from privacy.errors import PrivacyError
 from privacy.ledger import consents_current_for
 from privacy.models import RequestChannel, RightsRequestKind
@@ -37,10 +37,6 @@ from privacy.selfservice.forms import (
 
 # Pages that print the member's own data (decrypted) carry ``never_cache``: no copy in the
 # browser's disk or back/forward cache, nor in a shared proxy.
-
-
-def _client_ip(request: HttpRequest) -> str | None:
-    return get_adapter(request).client_ip(request)
 
 
 def _viewer(request: HttpRequest) -> Member:
@@ -226,7 +222,7 @@ def consents(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             return redirect(urls["sensitive_withdraw"])
         services.consent_change(
             member=member, consent=consent, granted=granted, actor=_viewer(request),
-            ip_address=_client_ip(request),
+            ip_address=client_ip(request),
         )
         messages.success(request, _("The consent is given.") if granted else _(
             "The consent is withdrawn; the processing it allowed has stopped."
@@ -252,7 +248,7 @@ def sensitive_withdraw(request: HttpRequest, pk: int | None = None) -> HttpRespo
     if request.method == "POST" and form.is_valid():
         services.consent_change(
             member=member, consent=services.SENSITIVE_CONSENT, granted=False,
-            actor=_viewer(request), ip_address=_client_ip(request),
+            actor=_viewer(request), ip_address=client_ip(request),
         )
         messages.success(request, _(
             "The consent is withdrawn and the health information it allowed is destroyed."
@@ -309,7 +305,7 @@ def _edit_profile(request: HttpRequest, *, member: Member, done_url: str,
     if request.method == "POST" and form.is_valid():
         services.profile_update(
             member=member, data=form.profile_data(), consents=form.consent_decisions(),
-            actor=_viewer(request), ip_address=_client_ip(request),
+            actor=_viewer(request), ip_address=client_ip(request),
         )
         messages.success(request, _("The profile is saved."))
         return redirect(done_url)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import polib
 import pytest
+from django.utils import translation
+from django.utils.translation import gettext
 
+from clinic_site import i18n_tools
 from clinic_site.i18n_tools import (
     ROOT,
     _python_messages,
@@ -55,3 +58,25 @@ def test_make_messages_fills_english_before_compiling() -> None:
     makefile = (ROOT / "Makefile").read_text()
     target = makefile.split("\nmessages:", 1)[1].split("\n\n", 1)[0]
     assert target.index("-m clinic_site.i18n_tools") < target.index("compilemessages")
+
+
+def test_library_overrides_survive_filling_english(tmp_path, monkeypatch) -> None:
+    """allauth's "Sign In" reads "Log in" on the site: filling the English catalogues with
+    their ids must not undo a library override."""
+    source = ROOT / "clinic_site" / "locale_overrides" / "en" / "LC_MESSAGES" / "django.po"
+    copy = tmp_path / "django.po"
+    copy.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")
+    monkeypatch.setattr(i18n_tools, "catalogues", lambda language: [copy])
+    i18n_tools.fill_english()
+    entries = {entry.msgid: entry.msgstr for entry in polib.pofile(str(copy))}
+    assert entries["Sign In"] == "Log in"
+    assert entries["Sign Out"] == "Log out"
+
+
+def test_library_overrides_win_over_the_libraries() -> None:
+    with translation.override("ko"):
+        assert gettext("Enter your password:") == "비밀번호를 입력해 주십시오."
+        assert gettext("Hello from %(site_name)s!") == "안녕하십니까, %(site_name)s입니다."
+        assert gettext(" By %(filter_title)s ") == " %(filter_title)s 기준 "
+    with translation.override("en"):
+        assert gettext("Sign In") == "Log in"

@@ -10,7 +10,14 @@ from pathlib import Path
 import pytest
 from django.core.mail import get_connection
 
-from clinic_site.env import ConfigurationError, database_config, env_bool, fernet_keys
+from clinic_site.env import (
+    ConfigurationError,
+    database_config,
+    env_admins,
+    env_bool,
+    fernet_keys,
+    redis_url,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GOOD_KEK = "dGVzdC1vbmx5LWtlay0wMTIzNDU2Nzg5YWJjZGVmMDE="
@@ -22,6 +29,8 @@ PRODUCTION = {
     "HTTPS": "1",
     "DATABASE_URL": "",
     "RETENTION_DATABASE_URL": "",
+    "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+    "ALLOW_UNSENT_MAIL": "0",
 }
 
 
@@ -138,3 +147,92 @@ def test_email_timeout_is_read_from_the_environment(tmp_path: Path) -> None:
 def test_malformed_email_timeout_stops_naming_it(tmp_path: Path) -> None:
     result = manage("check", tmp_path=tmp_path, **{**PRODUCTION, "EMAIL_TIMEOUT": "ten"})
     assert_one_clear_line(result, "EMAIL_TIMEOUT")
+
+
+@pytest.mark.parametrize("backend", [
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+])
+def test_production_refuses_a_backend_that_sends_no_mail(tmp_path: Path, backend: str) -> None:
+    result = manage("check", tmp_path=tmp_path, **{**PRODUCTION, "EMAIL_BACKEND": backend})
+    assert_one_clear_line(result, "EMAIL_BACKEND")
+    assert "ALLOW_UNSENT_MAIL" in result.stderr
+
+
+def test_production_without_email_backend_stops_naming_it(tmp_path: Path) -> None:
+    env = {key: value for key, value in PRODUCTION.items() if key != "EMAIL_BACKEND"}
+    result = manage("check", tmp_path=tmp_path, **env, EMAIL_BACKEND="")
+    assert_one_clear_line(result, "EMAIL_BACKEND")
+
+
+def test_unsent_mail_explicitly_allowed_starts_but_the_deploy_check_says_so(tmp_path: Path
+                                                                            ) -> None:
+    result = manage("check", "--deploy", tmp_path=tmp_path, **{
+        **PRODUCTION, "EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend",
+        "ALLOW_UNSENT_MAIL": "1",
+    })
+    assert result.returncode == 0, result.stderr
+    assert "clinic_site.W001" in result.stderr + result.stdout
+    assert "sends no mail" in result.stderr + result.stdout
+
+
+def test_deploy_check_warns_behind_a_proxy_that_names_no_client(tmp_path: Path) -> None:
+    result = manage("check", "--deploy", tmp_path=tmp_path,
+                    **{**PRODUCTION, "BEHIND_PROXY": "1"})
+    assert "clinic_site.W002" in result.stderr + result.stdout
+    result = manage("check", "--deploy", "--fail-level", "WARNING", tmp_path=tmp_path,
+                    **{**PRODUCTION, "BEHIND_PROXY": "1", "ALLAUTH_TRUSTED_PROXY_COUNT": "1"})
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(("variable", "value"), [
+    ("ALLAUTH_TRUSTED_PROXY_COUNT", "one"),
+    ("ALLAUTH_TRUSTED_PROXY_COUNT", "-1"),
+    ("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", "X Real IP"),
+    ("REDIS_URL", "localhost:6379"),
+    ("REDIS_URL", "redis://"),
+    ("REDIS_URL", "redis://cache:port/0"),
+    ("REDIS_URL", "redis://cache:6379/zero"),
+    ("ADMINS", "ops"),
+    ("ADMINS", "Ops <ops@example>"),
+    ("ADMINS", "ops@example.kr; dev@example.kr"),
+    ("LOG_FORMAT", "xml"),
+])
+def test_malformed_operations_setting_stops_naming_it(tmp_path: Path, variable: str,
+                                                     value: str) -> None:
+    result = manage("check", tmp_path=tmp_path, **{**PRODUCTION, variable: value})
+    assert_one_clear_line(result, variable)
+
+
+def test_proxy_count_and_header_together_are_refused(tmp_path: Path) -> None:
+    result = manage("check", tmp_path=tmp_path, **{
+        **PRODUCTION, "ALLAUTH_TRUSTED_PROXY_COUNT": "1",
+        "ALLAUTH_TRUSTED_CLIENT_IP_HEADER": "X-Real-IP",
+    })
+    assert_one_clear_line(result, "ALLAUTH_TRUSTED_CLIENT_IP_HEADER")
+
+
+def test_admins_accepts_names_and_bare_addresses(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMINS", "운영팀 <ops@jangps.example>, dev@jangps.example")
+    assert env_admins("ADMINS") == [
+        ("운영팀", "ops@jangps.example"), ("dev@jangps.example", "dev@jangps.example"),
+    ]
+
+
+@pytest.mark.parametrize("url", [
+    "redis://cache:6379/0", "rediss://:secret@cache.internal:6380", "unix:///run/redis.sock",
+])
+def test_well_formed_redis_urls_are_kept(monkeypatch: pytest.MonkeyPatch, url: str) -> None:
+    monkeypatch.setenv("REDIS_URL", url)
+    assert redis_url("REDIS_URL") == url
+
+
+def test_proxy_settings_reach_allauth(tmp_path: Path) -> None:
+    result = manage(
+        "shell", "-c", "from allauth import app_settings as s; "
+        "print(s.TRUSTED_PROXY_COUNT, s.TRUSTED_CLIENT_IP_HEADER)",
+        tmp_path=tmp_path, DEBUG="1", ALLAUTH_TRUSTED_PROXY_COUNT="2",
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "2 None"

@@ -133,3 +133,17 @@ def test_cached_header_and_footer_follow_the_signed_in_state(client: Client) -> 
     assert 'href="/privacy/consents/receipts/"' in signed_in
     assert 'href="/privacy/consents/receipts/"' not in anonymous
     assert 'href="/accounts/login/"' in Client().get("/").content.decode()
+
+
+def test_healthz_is_503_naming_the_cache_when_redis_is_unreachable(client: Client,
+                                                                    settings) -> None:
+    """REDIS_URL set, nothing listening: the shared cache is the one probed, and it fails.
+    (The cookie middleware's cache is kept local here: what a page does when its near cache
+    cannot reach Redis is the near cache's business, not the health check's.)"""
+    settings.CACHES = {**settings.CACHES, "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:9/0",
+    }, "near": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["failing"] == ["cache"]

@@ -10,9 +10,19 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from consultations.models import Answer, GuestConsultation, ProcedureRecord, Review, ReviewStatus
+from consultations.models import (
+    Answer,
+    ConsultationKind,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+    ReviewStatus,
+)
 from consultations.services import NotAllowed, procedure_record_create
+from members.roles import DOCTOR
 from tests.consultations.factories import (
+    AftercareFactory,
+    AnswerFactory,
     ConsultationAreaFactory,
     ConsultationFactory,
     GuestConsultationFactory,
@@ -131,3 +141,32 @@ def test_a_procedure_needs_the_members_sensitive_consent(admin: Client) -> None:
         procedure_record_create(member=member, area=area, procedure_name="x",
                                 performed_on=datetime.date(2026, 9, 10))
     assert not ProcedureRecord.objects.exists()
+
+
+def test_every_consultation_list_filters_answered_and_waiting(
+    client: Client, django_assert_max_num_queries,
+) -> None:
+    client.force_login(StaffFactory(role=DOCTOR))
+    answered = ConsultationFactory(title="답변한 게시판 질문")
+    AnswerFactory(consultation=answered)
+    ConsultationFactory(title="기다리는 게시판 질문")
+    AftercareFactory(title="기다리는 수술 후 질문")
+    waiting = client.get("/admin/consultations/consultation/?answered=no").content.decode()
+    assert "기다리는 게시판 질문" in waiting and "기다리는 수술 후 질문" in waiting
+    assert "답변한 게시판 질문" not in waiting
+    aftercare = client.get(
+        f"/admin/consultations/consultation/?answered=no&kind__exact={ConsultationKind.AFTERCARE}"
+    ).content.decode()
+    assert "기다리는 수술 후 질문" in aftercare and "기다리는 게시판 질문" not in aftercare
+    done = client.get("/admin/consultations/consultation/?answered=yes").content.decode()
+    assert "답변한 게시판 질문" in done and "기다리는 게시판 질문" not in done
+
+    guest_waiting = GuestConsultationFactory(reference="WAIT-0001-ABCD")
+    guest_done = GuestConsultationFactory(reference="DONE-0001-ABCD")
+    GuestConsultation.objects.filter(pk=guest_done.pk).update(answered_at=guest_waiting.created_at)
+    client.get("/admin/consultations/guestconsultation/?answered=no")
+    with django_assert_max_num_queries(12):
+        page = client.get("/admin/consultations/guestconsultation/?answered=no").content.decode()
+    assert "WAIT-0001-ABCD" in page and "DONE-0001-ABCD" not in page
+    page = client.get("/admin/consultations/guestconsultation/?answered=yes").content.decode()
+    assert "DONE-0001-ABCD" in page and "WAIT-0001-ABCD" not in page

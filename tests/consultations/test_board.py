@@ -286,15 +286,17 @@ def test_board_pages_render_in_english(client: Client) -> None:
 
 
 def test_posting_needs_the_separate_consent_to_sensitive_information(client: Client) -> None:
-    """The boards collect health information: without the sensitive-information consent a
-    member is told how to give it, and nothing is stored."""
+    """The boards collect health information: without the sensitive-information consent the
+    form asks for it in its own unticked box, and nothing is stored until it is ticked."""
     member = verify_email(MemberFactory())
     client.force_login(member)
     response = client.get("/consultations/new/")
-    assert response.status_code == 403
-    assert "/accounts/profile/edit/" in response.content.decode()
+    assert response.status_code == 200
+    assert 'name="sensitive_consent"' in html(response)
     area = ConsultationAreaFactory()
-    client.post("/consultations/new/", {"area": area.pk, "title": "질문", "body": "내용"})
+    response = client.post("/consultations/new/",
+                           {"area": area.pk, "title": "질문", "body": "내용"})
+    assert response.status_code == 200
     assert not Consultation.objects.exists()
 
 

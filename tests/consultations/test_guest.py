@@ -32,6 +32,7 @@ def form_data(**overrides: object) -> dict:
         "name": "홍길동", "mobile_phone": "010 9876 5432", "area": area.pk,
         "title": "코끝 성형 문의", "body": "코끝이 뭉툭한데 어떤 수술이 맞을까요?",
         "password": PASSWORD, "password_again": PASSWORD, "consent": "on",
+        "sensitive_consent": "on",
     }
     data.update(overrides)
     return data
@@ -55,12 +56,15 @@ def test_guest_posts_gets_a_reference_and_consent_is_recorded(client: Client) ->
     assert guest.password != PASSWORD and guest.password.startswith("md5$")
     stored = GuestConsultation.objects.values_list("name", "mobile_phone", "body").get()
     assert "홍길동" not in stored[0] and "9876" not in stored[1] and "코끝" not in stored[2]
-    record = ConsentRecord.objects.get()
-    assert record.subject_ref == guest.subject_ref
-    assert (record.consent, record.granted, record.method) == (
-        "guest_consultation", True, ConsentMethod.GUEST_FORM
-    )
-    assert record.ip_address == "203.0.113.9" and record.member is None
+    # Two entries: the contact details, and the health information under its own consent.
+    records = ConsentRecord.objects.order_by("id")
+    assert [(r.consent, r.granted, r.method) for r in records] == [
+        ("guest_consultation", True, ConsentMethod.GUEST_FORM),
+        ("guest_sensitive_health", True, ConsentMethod.GUEST_FORM),
+    ]
+    for record in records:
+        assert record.subject_ref == guest.subject_ref
+        assert record.ip_address == "203.0.113.9" and record.member is None
 
     done = client.get("/consultations/guest/done/").content.decode()
     assert guest.reference in done
@@ -78,6 +82,7 @@ def test_references_are_random_and_unguessable() -> None:
     ("overrides", "field", "message"),
     [
         ({"consent": ""}, "consent", "비회원 상담을 받으려면"),
+        ({"sensitive_consent": ""}, "sensitive_consent", "건강 정보"),
         ({"mobile_phone": "02-123-4567"}, "mobile_phone", "예: 010-1234-5678"),
         ({"mobile_phone": "010-12-345"}, "mobile_phone", "010-1234-5678"),
         ({"name": ""}, "name", "이름을 입력해 주십시오."),
@@ -225,7 +230,7 @@ def test_guest_posting_is_rate_limited_per_address(client: Client) -> None:
     ]
     assert statuses == [302] * 10 + [429]
     assert GuestConsultation.objects.count() == 10
-    assert ConsentRecord.objects.count() == 10
+    assert ConsentRecord.objects.count() == 20
 
 
 def test_guest_pages_render_in_english(client: Client) -> None:

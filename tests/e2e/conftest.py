@@ -35,7 +35,7 @@ OUTPUT = Path(__file__).resolve().parents[2] / "test-output" / "screenshots"
 # installed by .ci/run or by the fixture below); the site never serves it.
 AXE_DIR = Path(__file__).resolve().parent / "axe"
 AXE_SCRIPT = AXE_DIR / "node_modules" / "axe-core" / "axe.min.js"
-VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 900}}
+VIEWPORTS = {"mobile": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -116,6 +116,14 @@ def axe_violations(page: object, axe_source: str, impacts: tuple[str, ...] = (
         for violation in result["violations"]
         if violation["impact"] in impacts
     ]
+
+
+def site_nav(page: object) -> object:
+    """The header's links, opened first where they fold behind the menu button (phones)."""
+    menu = page.locator(".menu-toggle")
+    if menu.is_visible() and menu.get_attribute("open") is None:
+        menu.locator("summary").click()
+    return page.locator(".site-nav")
 
 
 def log_in(page: object, base_url: str, username: str, password: str,

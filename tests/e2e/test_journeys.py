@@ -16,7 +16,7 @@ from django.core import mail
 from consultations.models import Consultation, GuestConsultation
 from consultations.services import guest_consultation_answer
 from privacy.models import ConsentRecord
-from tests.e2e.conftest import log_in, screenshot
+from tests.e2e.conftest import log_in, screenshot, site_nav
 from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory, verify_email
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
@@ -35,7 +35,7 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
 
     page.goto(live_server.url + "/")
     refuse_cookies(page)
-    page.get_by_role("link", name="회원가입").first.click()
+    site_nav(page).get_by_role("link", name="회원가입").click()
     page.wait_for_url("**/accounts/signup/")
     page.get_by_label("이름").first.fill("박서연")
     page.get_by_label("아이디").fill("seoyeon")
@@ -74,7 +74,7 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
     assert "박서연" in main
     assert "010-9876-5432" in main or "010-****-5432" in main
     assert "1994-03-09" in main
-    assert page.get_by_role("link", name="로그아웃").is_visible()
+    assert site_nav(page).get_by_role("link", name="로그아웃").is_visible()
     screenshot(page, "my-page")
 
 
@@ -91,6 +91,7 @@ def test_guest_consultation_then_reading_the_answer_with_the_password(
     page.locator("input[name=password]").fill("guest-pass-2026")
     page.locator("input[name=password_again]").fill("guest-pass-2026")
     page.locator("input[name=consent]").check()
+    page.locator("input[name=sensitive_consent]").check()  # health information: its own box
     screenshot(page, "guest-form-filled")
     page.locator("form:has(input[name=consent]) button[type=submit]").click()
     page.wait_for_url("**/consultations/guest/done/")

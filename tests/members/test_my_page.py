@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from privacy.models import ConsentMethod, ConsentRecord
+from members.models import LegalRepresentative
+from privacy.models import ConsentMethod, ConsentRecord, RightsRequest
 from tests.members.factories import DEFAULT_PASSWORD, MemberFactory, log_in, reauthenticate
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +20,7 @@ EDIT_URL = "/accounts/profile/edit/"
 
 def profile_post(**changes: str) -> dict[str, str]:
     return {"name": "김회원", "mobile_phone": "010-7777-8888", "home_phone": "",
-            "home_address": "", "desired_area": "", **changes}
+            "home_address": "", "desired_area": "", "date_of_birth": "1985-03-02", **changes}
 
 
 def test_my_page_needs_login(client: Client) -> None:
@@ -140,3 +143,57 @@ def test_own_sessions_are_listed_and_others_can_be_signed_out(client: Client) ->
     client.post("/accounts/sessions/")
     assert other_device.get("/accounts/profile/").status_code == 302
     assert client.get("/accounts/profile/").status_code == 200
+
+
+def test_the_date_of_birth_is_corrected_in_the_profile_and_recorded(client: Client) -> None:
+    member = MemberFactory(date_of_birth="1985-03-02")
+    log_in(client, member)
+    reauthenticate(client)
+    form = client.get(EDIT_URL).content.decode()
+    assert 'name="date_of_birth"' in form and 'value="1985-03-02"' in form
+    response = client.post(EDIT_URL, profile_post(
+        name=member.name, mobile_phone=member.mobile_phone, date_of_birth="1986-03-02"))
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.birth_date == date(1986, 3, 2)
+    request = RightsRequest.objects.get(subject_ref=member.subject_ref, kind="correction")
+    assert request.items == ["date_of_birth"]
+
+
+@pytest.mark.parametrize(("value", "message"), [
+    ("2020-01-01", "법정대리인"),  # under 14, no representative
+    ("2999-01-01", "실제 생년월일"),  # in the future
+    ("1850-01-01", "실제 생년월일"),
+    ("1985-13-45", "날짜"),
+    ("", "필수"),
+])
+def test_a_date_of_birth_the_rules_refuse_changes_nothing(
+    client: Client, value: str, message: str,
+) -> None:
+    member = MemberFactory(date_of_birth="1985-03-02")
+    log_in(client, member)
+    reauthenticate(client)
+    response = client.post(EDIT_URL, profile_post(date_of_birth=value))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    member.refresh_from_db()
+    assert member.date_of_birth == "1985-03-02"
+    assert not RightsRequest.objects.filter(subject_ref=member.subject_ref).exists()
+
+
+def test_a_child_with_a_confirmed_representative_may_hold_a_date_under_14(
+    client: Client,
+) -> None:
+    child = MemberFactory(date_of_birth="2014-01-01")
+    parent = MemberFactory()
+    LegalRepresentative.objects.create(
+        child=child, name="보호자", email=parent.email, relation="parent",
+        representative_member=parent, confirmed_at=timezone.now(),
+    )
+    log_in(client, parent)
+    reauthenticate(client)
+    url = f"/accounts/profile/children/{child.pk}/edit/"
+    response = client.post(url, profile_post(date_of_birth="2015-01-01"))
+    assert response.status_code == 302
+    child.refresh_from_db()
+    assert child.date_of_birth == "2015-01-01"

@@ -160,7 +160,7 @@ def test_a_representative_who_is_a_member_sees_and_edits_the_childs_profile(
     reauthenticate(client)
     response = client.post(f"/accounts/profile/children/{child.pk}/edit/", {
         "name": "김아이", "mobile_phone": "01055556666", "home_phone": "", "home_address": "",
-        "desired_area": "",
+        "desired_area": "", "date_of_birth": child.date_of_birth,
     })
     assert response.status_code == 302, response["Location"]
     assert response["Location"] == "/accounts/profile/"

@@ -133,6 +133,21 @@ def test_an_optional_item_without_its_consent_is_refused_by_name(
     assert not ConsentRecord.objects.exists()
 
 
+@pytest.mark.parametrize(("field", "value", "expected"), [
+    ("home_address", "서울시 강남구", "자택 주소를 입력하셨습니다"),
+    ("home_phone", "02-6677-0010", "자택 전화번호를 입력하셨습니다"),
+])
+def test_the_korean_refusal_fits_the_particle_to_the_item(
+    client: Client, signup_data: dict[str, str], field: str, value: str, expected: str,
+) -> None:
+    signup_data[field] = value
+    response = client.post(SIGNUP_URL, signup_data)
+    html = response.content.decode()
+    assert expected in html
+    assert "을(를)" not in html
+    assert not Member.objects.exists()
+
+
 def test_an_invalid_phone_number_is_refused(client: Client, signup_data: dict[str, str]) -> None:
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     signup_data.update(mobile_phone="02-123-4567", home_phone="12345",

@@ -274,6 +274,10 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     # --- site ------------------------------------------------------------------------------
     "home": Case(everyone(200)),
     "healthz": Case(everyone(200)),
+    "robots_txt": Case(everyone(200)),
+    "sitemap": Case(everyone(200)),
+    # Sent on to the static file, which no URL pattern of the site serves ("→?").
+    "favicon": Case(everyone("→?")),
     "set_language": Case(everyone("→home"), query="?next=/"),
     # --- members -----------------------------------------------------------------------------
     "members:my_page": Case(LOGIN_REQUIRED),
@@ -297,9 +301,16 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
         Case(everyone(200), kwargs=lambda w: {"token": w.representative_token}, label="valid"),
         Case(everyone(400), kwargs=lambda w: {"token": "not-a-real-token"}, label="invalid"),
     ),
+    # A staff member without an authenticator asks for the enrolment link by POST; the link
+    # is for the signed-in staff account only, and a bad one is 400.
+    "members:staff_enrolment_send": Case(POST_ONLY),
+    "members:staff_enrolment": Case(expect(anonymous="→account_login", other=400, staff=400),
+                                    kwargs=lambda w: {"token": "not-a-real-token"}),
     # --- consultations -------------------------------------------------------------------------
     "consultations:list": Case(everyone(200)),
     "consultations:create": Case(POSTER_ONLY),
+    # Each member's own questions: the page lists only the viewer's.
+    "consultations:mine": Case(LOGIN_REQUIRED),
     # Staff read private questions by their role's permission, never by being staff.
     # A logged-out visitor (the answer email's link) is sent to log in for any post page
     # they may not see, missing ones too, so the redirect tells nothing about existence.
@@ -331,6 +342,8 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "consultations:guest": Case(everyone(200)),
     "consultations:guest_done": Case(everyone("→consultations:guest_read")),
     "consultations:guest_read": Case(everyone(200)),
+    # The reference goes by text message to the number given, never onto the page.
+    "consultations:guest_find": Case(everyone(200)),
     "reviews:list": Case(everyone(200)),
     "reviews:mine": Case(LOGIN_REQUIRED),
     "reviews:create": Case(POSTER_ONLY),
@@ -417,10 +430,11 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "cookie_consent_accept": Case(everyone(405)),
     "cookie_consent_decline": Case(everyone(405)),
     # --- accounts (allauth) ------------------------------------------------------------------
-    "account_login": Case(expect(anonymous=200, other="→home", staff="→home")),
+    # Staff already logged in are sent on to where they work, the admin.
+    "account_login": Case(expect(anonymous=200, other="→home", staff="→admin:index")),
     "account_logout": Case(expect(anonymous="→home", other=200, staff=200)),
     "account_inactive": Case(everyone(200)),
-    "account_signup": Case(expect(anonymous=200, other="→home", staff="→home")),
+    "account_signup": Case(expect(anonymous=200, other="→home", staff="→admin:index")),
     "account_reauthenticate": Case(LOGIN_REQUIRED),
     # Reauthentication by a mailed code is switched off (ACCOUNT_REAUTHENTICATION_METHODS).
     "account_request_reauthentication_code": Case(expect(anonymous="→account_login", other=403,
@@ -435,14 +449,15 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
                                         staff="→account_change_password")),
     "account_reset_password": Case(everyone(200)),
     "account_confirm_login_code": Case(expect(anonymous="→account_login", other="→home",
-                                              staff="→home")),
+                                              staff="→admin:index")),
     "account_confirm_email": Case(everyone(200), kwargs=lambda w: {"key": "not-a-real-key"}),
     "account_reset_password_from_key_done": Case(everyone(200)),
     "account_reset_password_from_key": Case(
         everyone(200), kwargs=lambda w: {"uidb36": "zz", "key": "not-a-real-key"}),
     "account_reset_password_done": Case(everyone(200)),
     "mfa_index": Case(LOGIN_REQUIRED),
-    "mfa_authenticate": Case(expect(anonymous="→account_login", other="→home", staff="→home")),
+    "mfa_authenticate": Case(expect(anonymous="→account_login", other="→home",
+                                    staff="→admin:index")),
     # Members have no MFA: changing it asks for the password again, and there is nothing to
     # deactivate or show; activation needs a verified email (the owner's). Staff have TOTP
     # (the admin requires it): they reauthenticate with it, and deactivating asks for it.

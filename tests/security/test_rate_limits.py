@@ -15,7 +15,7 @@ from tests.security.conftest import signup_fields, verified_email
 
 pytestmark = pytest.mark.django_db
 
-TOO_MANY_LOGINS = "너무 많은 로그인 실패가 감지되었습니다"  # Korean is the default language
+TOO_MANY_LOGINS = "로그인에 여러 번 실패하였습니다"  # Korean is the default language
 
 
 def test_the_cache_is_shared_by_every_worker() -> None:

@@ -55,7 +55,8 @@ class Command(BaseCommand):
         if not PolicyVersion.objects.filter(version=DEMO_POLICY_VERSION).exists():
             policy_version_publish(
                 version=DEMO_POLICY_VERSION, effective_on=DEMO_POLICY_EFFECTIVE,
-                summary="First version of the policy generated from the privacy registry.",
+                summary="개인정보 등록부에서 만든 첫 번째 개인정보처리방침입니다.",
+                summary_en="First version of the policy generated from the privacy registry.",
             )
 
         staff = Member.objects.filter(username=DEMO_STAFF_LOGIN).first()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -113,3 +114,31 @@ def test_the_page_costs_few_queries(client: Client, django_assert_max_num_querie
     page(client, "ko")  # warms the cache of policy versions (the banner's)
     with django_assert_max_num_queries(3):
         page(client, "ko")
+
+
+@pytest.mark.parametrize("language", ["ko", "en"])
+def test_the_page_opens_with_a_table_of_contents_and_folds_its_sections(
+    client: Client, language: str
+) -> None:
+    """A phone shows the contents and the section titles first; each section opens by itself
+    (a <details>), and the script opens the one a link points to and all of them to print."""
+    ProcessorFactory()
+    html = page(client, language)
+    toc = html.split('<nav class="policy-toc"', 1)[1].split("</nav>", 1)[0]
+    assert [f"#{section}" for section in SECTIONS] == re.findall(r'href="(#\w+)"', toc)
+    assert ("목차" if language == "ko" else "Contents") in toc
+    for section in SECTIONS:
+        assert f'<summary><h2 id="{section}">' in html
+    article = html.split('<article class="policy">', 1)[1].split("</article>", 1)[0]
+    assert article.count('<details class="policy-section">') == len(SECTIONS)
+    assert article.count("</details>") == len(SECTIONS)
+    assert '<script src="/static/js/policy-sections.js" defer></script>' in html
+
+
+def test_every_table_cell_of_the_policy_names_its_column(client: Client) -> None:
+    """Under 600px the tables become cards and each cell shows its column as a label."""
+    ProcessorFactory()
+    html = page(client, "ko")
+    cells = re.findall(r"<td( [^>]*)?>", html)
+    assert cells and all('data-label="' in (attributes or "") for attributes in cells)
+    assert 'data-label="수집 방법"' in html

@@ -50,6 +50,26 @@ def test_publish_freezes_both_languages(first_version: PolicyVersion) -> None:
     assert version.requires_reconsent is False
 
 
+def test_each_language_shows_its_own_summary(first_version: PolicyVersion,
+                                             client: Client) -> None:
+    privacy("publish-policy", "--version", "2.0", "--effective", "2026-12-10",
+            "--summary", "위탁업체 추가", "--summary-en", "Adds a mail delegate.")
+    version = PolicyVersion.objects.get(version="2.0")
+    assert (version.summary, version.summary_en) == ("위탁업체 추가", "Adds a mail delegate.")
+    korean = client.get("/privacy/policy/versions/").content.decode()
+    assert "위탁업체 추가" in korean and "Adds a mail delegate." not in korean
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    english = client.get("/privacy/policy/versions/").content.decode()
+    assert "Adds a mail delegate." in english and "위탁업체 추가" not in english
+
+
+def test_a_summary_over_2000_characters_is_refused(first_version: PolicyVersion) -> None:
+    with pytest.raises(CommandError, match="--summary-en is longer than 2000 characters"):
+        privacy("publish-policy", "--version", "2.0", "--effective", "2026-12-10",
+                "--summary-en", "x" * 2001)
+    assert not PolicyVersion.objects.filter(version="2.0").exists()
+
+
 @pytest.mark.parametrize(("args", "message"), [
     (["--effective", "2026-13-01"], "is not a date in the form YYYY-MM-DD"),
     (["--effective", "next week"], "is not a date in the form YYYY-MM-DD"),

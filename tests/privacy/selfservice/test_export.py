@@ -116,3 +116,15 @@ def test_export_is_post_only_for_the_download(client: Client, owner: Any) -> Non
     response = client.get(URL)
     assert response.status_code == 200 and response["Content-Type"].startswith("text/html")
     assert not RightsRequest.objects.exists()
+
+
+def test_the_exported_page_reads_on_a_phone(client: Client, owner: Any) -> None:
+    """data.html is opened on its own, often on a phone: it sets its viewport and carries its
+    styles, with the tables turning into labelled cards on a narrow screen."""
+    log_in(client, owner)
+    reauthenticate(client)
+    _, page = _download(client)
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "@media (max-width:37.5em)" in page
+    assert "<link" not in page and "<script" not in page  # nothing fetched from the site
+    assert 'data-label="수집 일시"' in page

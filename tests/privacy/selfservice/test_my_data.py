@@ -124,6 +124,14 @@ def test_the_access_log_shows_its_legal_hold(client: Client, owner: Any) -> None
     assert "it cannot be changed or deleted before then, even on request" in html
 
 
+def test_the_korean_legal_hold_fits_the_particle_to_the_item(client: Client,
+                                                             owner: Any) -> None:
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    assert "접속 IP 정보는 통신비밀보호법(로그인 기록, 3개월)에 따라" in html
+    assert "은(는)" not in html
+
+
 def test_a_representative_sees_the_childs_data_and_only_the_childs(
     client: Client, family: tuple[Any, Any], other: Any
 ) -> None:
@@ -206,3 +214,30 @@ def test_the_lists_show_requests_and_restrictions_with_their_state(client: Clien
     assert ("<li>home address · the person asked to suspend processing (PIPA art. 37) · "
             f"{today} – in force</li>") in html
     assert "&lt;b&gt;굵은 제목&lt;/b&gt;" in html and "<b>굵은 제목</b>" not in html
+
+
+def test_no_lookup_digest_is_shown_only_that_one_is_stored(client: Client, owner: Any) -> None:
+    log_in(client, owner)
+    html = client.get(URL).content.decode()
+    owner.refresh_from_db()
+    assert owner.mobile_phone_digest and owner.mobile_phone_digest not in html
+    item = html[html.index('id="item-mobile_phone"'):]
+    item = item[:item.index("</article>")]
+    assert "저장됨" in item
+
+
+def test_identical_records_read_as_one_row_with_their_number(
+    client: Client, owner: Any, django_assert_max_num_queries: Any,
+) -> None:
+    for _ in range(5):
+        LoginRecord.objects.create(member=owner, result=LoginResult.SUCCESS,
+                                   ip_address="192.0.2.55")
+    log_in(client, owner)
+    client.get(URL)
+    with django_assert_max_num_queries(40):
+        html = client.get(URL).content.decode()
+    item = html[html.index('id="item-access_ip"'):]
+    item = item[:item.index("</article>")]
+    rows = item[item.index("<tbody>"):item.index("</tbody>")]
+    assert rows.count("192.0.2.55") == 1
+    assert "같은 값의 기록" in rows

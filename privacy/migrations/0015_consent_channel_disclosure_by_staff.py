@@ -18,7 +18,7 @@ def roles_refresh(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('privacy', '0011_accesslogentry_access_log_actor_seek'),
+        ('privacy', '0014_sent_messages'),
         ('members', '0004_staff_admin'),
     ]
 
