@@ -12,7 +12,9 @@ from django.test import Client
 
 from privacy.ledger import consent_is_granted, consent_record
 from privacy.marketing.campaigns import unsubscribe_url
+from privacy.marketing.confirmations import consent_confirmation_send
 from privacy.models import ConsentMethod
+from privacy.outbox import new_send_key
 from privacy.processors import sms
 from tests.members.factories import MemberFactory, log_in
 
@@ -70,3 +72,15 @@ def test_other_consents_send_no_confirmation(client: Client) -> None:
     log_in(client, member)
     client.post("/privacy/consents/", {"consent": "optional_items", "grant": "1"})
     assert mail.outbox == [] and sms.outbox == []
+
+
+def test_a_confirmation_is_sent_once_for_its_key() -> None:
+    member = MemberFactory(email="once@example.com")
+    record = consent_record(subject_ref=member.subject_ref, member=member,
+                            consent="marketing_email", granted=True,
+                            method=ConsentMethod.CONSENT_PAGE)
+    key = new_send_key()
+    for _run in range(2):  # a run repeated after a crash
+        consent_confirmation_send.call(member_id=member.pk, record_ids=[record.pk],
+                                       route="email", key=key)
+    assert [message.to for message in mail.outbox] == [["once@example.com"]]
