@@ -28,7 +28,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
-from consultations.selectors import area_list_cache_clear
+from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
 from privacy.admin_mixins import MaskedPersonalDataAdmin
 from privacy.lookup import search_terms
@@ -165,7 +165,9 @@ class ConsultationAdmin(TitleSearchAdmin):
 
 
 class ProcedureRecordForm(forms.ModelForm):
-    """The date is sealed text in the database; staff enter it as a date."""
+    """The date is sealed text in the database; staff enter it as a date. A new record needs
+    the member's consent to sensitive information: refused beside the form, with the
+    consent's name, before anything is stored."""
 
     performed_on = forms.DateField(label=_("date of the procedure"),
                                    widget=widgets.AdminDateWidget)
@@ -173,6 +175,19 @@ class ProcedureRecordForm(forms.ModelForm):
     class Meta:
         model = ProcedureRecord
         fields = ["member", "area", "procedure_name", "performed_on"]
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns the cleaned data
+        member = cleaned.get("member")
+        if self.instance.pk is None and member is not None:
+            missing = procedure_record_consent_missing(member)
+            if missing is not None:
+                self.add_error("member", _(
+                    "This member has not given the consent “%(consent)s”, which procedure "
+                    "records need; ask the member to give it on the consent page first."
+                ) % {"consent": missing})
+        return cleaned
 
 
 @admin.register(ProcedureRecord)

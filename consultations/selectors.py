@@ -32,11 +32,13 @@ from consultations.models import (
 from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
 from members.models import Member
+from privacy import registry
 from privacy.ledger import consent_is_granted
 from privacy.lookup import email_digest, phone_digest, search_terms
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
+PROCEDURE_ITEM = "procedure_history"  # the registry item a procedure record holds
 # A guest's two consents: contact details (and text messages about the consultation), and the
 # health information of the question, each asked on the guest form with its own box.
 GUEST_CONSENT = "guest_consultation"
@@ -78,6 +80,15 @@ def member_may_post(member: Member | AnonymousUser | None) -> bool:
         return False
     assert isinstance(member, Member)  # member_may_post: logged in
     return consent_is_granted(subject_ref=member.subject_ref, consent=BOARD_CONSENT)
+
+
+def procedure_record_consent_missing(member: Member) -> str | None:
+    """The label of the consent a procedure record of ``member`` needs and that the member
+    has not given (procedures received are health information, PIPA art. 23); None if given."""
+    consent = registry.consent_covering(PROCEDURE_ITEM)
+    if consent is None or consent_is_granted(subject_ref=member.subject_ref, consent=consent.key):
+        return None
+    return str(consent.label)
 
 
 def board_consent_missing(member: Member) -> bool:
@@ -249,6 +260,17 @@ def consultation_editable_by(consultation: Consultation, viewer: Member | Anonym
         and viewer.is_authenticated
         and consultation.author_id == viewer.pk
         and not (consultation_is_answered(consultation) if answered is None else answered)
+    )
+
+
+def consultation_deletable_by(consultation: Consultation,
+                              viewer: Member | AnonymousUser | None) -> bool:
+    """The author deletes their own post at any time, answered or not: it is their health
+    information, and deleting it is how they withdraw it (its answers go with it)."""
+    return (
+        viewer is not None
+        and viewer.is_authenticated
+        and consultation.author_id == viewer.pk
     )
 
 

@@ -31,6 +31,7 @@ from consultations.selectors import (
     area_list_cache_clear,
     booking_contact_digest,
     guest_consultations_matching,
+    procedure_record_consent_missing,
 )
 from consultations.tasks import consultation_answered_notify, guest_text_notify
 from members.models import Member
@@ -136,7 +137,8 @@ def consultation_update(
 
 @transaction.atomic
 def consultation_delete(*, consultation: Consultation) -> None:
-    _ensure_unanswered(consultation)
+    """The author deletes a question, answered or not; its answers go with it (the question
+    and answers are the author's health information, sealed with their key)."""
     consultation.delete()
 
 
@@ -167,7 +169,11 @@ def procedure_record_create(
     *, member: Member, area: ConsultationArea, procedure_name: str, performed_on: date,
     recorded_by: Member | None = None,
 ) -> ProcedureRecord:
-    """Staff mark a member as a patient of a procedure; sealed with the member's key."""
+    """Staff mark a member as a patient of a procedure; sealed with the member's key. Only
+    with the consent that covers procedure records (``NotAllowed`` otherwise)."""
+    missing = procedure_record_consent_missing(member)
+    if missing is not None:
+        raise NotAllowed(f"the member has not given the consent {missing!r}")
     return ProcedureRecord.objects.create(
         member=member, area=area, procedure_name=procedure_name,
         performed_on=performed_on.isoformat(),
@@ -302,21 +308,6 @@ def guest_text_send(
         language=language or translation.get_language() or settings.LANGUAGE_CODE,
         key=new_send_key(),
     )
-
-
-@transaction.atomic
-def member_posts_withhold(*, member: Member) -> dict[str, int]:
-    """Stop showing the member's health information to others at once: board questions become
-    private (their author and staff whose role reads them only) and published reviews go back
-    to moderation. For a withdrawal of the consent to sensitive information; the texts stay
-    the member's, to delete or keep, as the consent notice says."""
-    private = Consultation.objects.filter(
-        author=member, kind=ConsultationKind.BOARD, is_private=False
-    ).update(is_private=True)
-    unpublished = Review.objects.filter(
-        author=member, status=ReviewStatus.PUBLISHED
-    ).update(status=ReviewStatus.PENDING)
-    return {"consultations": private, "reviews": unpublished}
 
 
 # --- Booking requests ------------------------------------------------------------------------

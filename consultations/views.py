@@ -162,7 +162,8 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *,
         request, "consultations/consultation_detail.html",
         {"consultation": consultation, "answers": answers, "answer_form": answer_form,
          "editable": selectors.consultation_editable_by(consultation, request.user,
-                                                        answered=bool(answers))},
+                                                        answered=bool(answers)),
+         "deletable": selectors.consultation_deletable_by(consultation, request.user)},
         status=status,
     )
     if consultation.is_private:
@@ -170,7 +171,7 @@ def _render_detail(request: HttpRequest, consultation: Consultation, *,
     return response
 
 
-def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Consultation:
+def _own_or_404(request: HttpRequest, pk: int) -> Consultation:
     consultation = selectors.consultation_for_viewer(pk=pk, viewer=request.user)
     if consultation is None or consultation.author_id != request.user.pk:
         raise Http404
@@ -180,7 +181,7 @@ def _own_unanswered_or_404(request: HttpRequest, pk: int) -> Consultation:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _own_unanswered_or_404(request, pk)
+    consultation = _own_or_404(request, pk)
     if denied := _may_post_or_403(request):
         return denied
     if not selectors.consultation_editable_by(consultation, request.user):
@@ -208,10 +209,7 @@ def consultation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def consultation_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    consultation = _own_unanswered_or_404(request, pk)
-    if not selectors.consultation_editable_by(consultation, request.user):
-        messages.error(request, _("An answered consultation can no longer be deleted."))
-        return redirect("consultations:detail", pk=pk)
+    consultation = _own_or_404(request, pk)
     if request.method == "POST":
         aftercare = consultation.kind == ConsultationKind.AFTERCARE
         services.consultation_delete(consultation=consultation)
@@ -220,7 +218,8 @@ def consultation_delete(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request, "consultations/confirm_delete.html",
         {"object_title": consultation.title,
-         "cancel_url": consultation_url(consultation.pk)},
+         "cancel_url": consultation_url(consultation.pk),
+         "with_answers": selectors.consultation_is_answered(consultation)},
     )
 
 

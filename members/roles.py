@@ -38,7 +38,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
     PRIVACY_MANAGER: (
         "members.view_member", "members.view_loginrecord", "members.view_memberblock",
         "privacy.export_personal_data",
-        "privacy.view_consentrecord", "privacy.view_disclosure", "privacy.view_policynotice",
+        "privacy.view_consentrecord", "privacy.view_disclosure", "privacy.add_disclosure",
+        "privacy.view_policynotice",
         "privacy.view_policyversion", "privacy.change_policyversion",
         "privacy.view_processor", "privacy.add_processor", "privacy.change_processor",
         "privacy.view_complaint", "privacy.change_complaint",

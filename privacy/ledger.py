@@ -112,9 +112,9 @@ def _version_ids_from(summary: VersionSummary) -> list[int]:
 def consents_current_for(*, subject_ref: Any) -> dict[str, ConsentRecord]:
     """The latest ledger record of each consent of a subject: the current state, derived."""
     latest: dict[str, ConsentRecord] = {}
-    for record in ConsentRecord.objects.filter(subject_ref=subject_ref).order_by(
-        "-recorded_at", "-id"
-    ):
+    for record in ConsentRecord.objects.filter(subject_ref=subject_ref).select_related(
+        "policy_version"  # the consent page names each decision's version
+    ).order_by("-recorded_at", "-id"):
         latest.setdefault(record.consent, record)
     return latest
 
@@ -230,6 +230,8 @@ def consent_record(
     policy_version: PolicyVersion | None = None,
     consent_version: str = "",
     data_key: DataKey | None = None,
+    channel: str = "",
+    reference: str = "",
 ) -> ConsentRecord:
     """Append a consent decision to the ledger (a withdrawal is a new entry, never an edit).
 
@@ -251,6 +253,8 @@ def consent_record(
         policy_version=policy_version or policy_version_current(),
         recorded_at=timezone.now(),
         consent_version=consent_version,
+        channel=channel,
+        reference=reference,
     )
 
 

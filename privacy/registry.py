@@ -350,6 +350,7 @@ ITEMS: tuple[CollectionItem, ...] = (
             "privacy.ConsentRecord.recorded_at", "privacy.ConsentRecord.method",
             "privacy.ConsentRecord.actor", "privacy.ConsentRecord.actor_user",
             "privacy.ConsentRecord.policy_version", "privacy.ConsentRecord.consent_version",
+            "privacy.ConsentRecord.channel", "privacy.ConsentRecord.reference",
         ),
     ),
     CollectionItem(
@@ -712,7 +713,7 @@ CONSENTS: tuple[Consent, ...] = (
     ),
     Consent(
         key="sensitive_health", label=_("Sensitive information: consultation area and contents"),
-        items=("desired_area", "consultation_content", "review_content"),
+        items=("desired_area", "consultation_content", "review_content", "procedure_history"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT,
         retention=MEMBER_POSTS,
         notice=_(
@@ -1017,6 +1018,11 @@ def item_for_field(reference: str) -> CollectionItem | None:
 
 def declared_fields() -> set[str]:
     return {reference for candidate in ITEMS for reference in candidate.fields}
+
+
+def consent_covering(item_key: str) -> Consent | None:
+    """The consent that allows holding ``item_key``, if the item needs one."""
+    return next((consent for consent in CONSENTS if item_key in consent.items), None)
 
 
 def items_for_consent(key: str) -> list[CollectionItem]:

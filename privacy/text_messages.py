@@ -22,6 +22,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 from privacy.ledger import processors_needing_consent_for, subjects_granting
+from privacy.restrictions import restricted_subjects
 
 
 @dataclass(frozen=True)
@@ -84,10 +85,14 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 
 
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
-    """Send through the configured backend what delegation consent allows (policy section 5);
-    returns how many were accepted, withheld ones not counted."""
+    """Send through the configured backend what delegation consent allows (policy section 5)
+    and no restriction holds back (a member's mobile number under correction, policy section
+    6); returns how many were accepted, withheld ones not counted."""
 
     subjects = {message.subject_ref for message in messages if message.subject_ref is not None}
+    if subjects:
+        subjects -= set(restricted_subjects(item_key="mobile_phone").filter(
+            subject_ref__in=list(subjects)).values_list("subject_ref", flat=True))
     for processor in processors_needing_consent_for(channel="sms") if subjects else []:
         subjects &= subjects_granting(subject_refs=subjects, consent=processor.consent_key)
     allowed = [message for message in messages

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
 from privacy.admin_mixins import MaskedPersonalDataAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
+from privacy.errors import PrivacyError
 from privacy.ledger import policy_versions_cache_clear
 from privacy.masking import mask_name, mask_text
 from privacy.models import (
@@ -23,6 +24,8 @@ from privacy.models import (
     PolicyVersion,
     Processor,
 )
+from privacy.processors.selectors import subject_ref_named
+from privacy.processors.services import disclosure_check, disclosure_record
 
 
 @admin.register(PolicyVersion)
@@ -103,14 +106,85 @@ class ProcessorAdmin(admin.ModelAdmin):
     list_display = ["name", "since", "until", "requires_consent", "sends_email", "sends_sms"]
 
 
-@admin.register(Disclosure)
-class DisclosureAdmin(ReadOnlyAdmin):
-    """Recorded by ``privacy.processors.services.disclosure_record`` only; append-only."""
+class DisclosureForm(forms.ModelForm):
+    """A provision staff made (an insurer's claim, a police request): the person by login ID or
+    guest reference, the items from the registry. ``disclosure_check`` decides, as it does
+    for code that records one."""
 
+    subject = forms.CharField(
+        label=_("member login ID or guest consultation reference"), max_length=150,
+    )
+    items = forms.MultipleChoiceField(
+        label=_("items provided"), choices=[(item.key, item.label) for item in registry.ITEMS],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Disclosure
+        fields = ["recipient", "recipient_contact", "items", "legal_basis", "basis_detail",
+                  "disclosed_at"]
+
+    def clean(self):
+        cleaned = super().clean()
+        assert cleaned is not None  # ModelForm.clean returns the cleaned data
+        if self.errors:
+            return cleaned
+        subject_ref = subject_ref_named(identifier=cleaned["subject"])
+        if subject_ref is None:
+            self.add_error("subject", _("No member or guest consultation goes by this login ID "
+                                        "or reference."))
+            return cleaned
+        try:
+            disclosure_check(subject_ref=subject_ref, recipient=cleaned["recipient"],
+                             items=cleaned["items"], legal_basis=cleaned["legal_basis"])
+        except PrivacyError as error:
+            raise forms.ValidationError(str(error)) from None
+        self.instance.subject_ref = subject_ref
+        return cleaned
+
+
+@admin.register(Disclosure)
+class DisclosureAdmin(MaskedPersonalDataAdmin):
+    """Append-only: staff with the permission add a provision (``disclosure_record``), nobody
+    changes or deletes one; the correction flow notifies every recipient listed here."""
+
+    form = DisclosureForm
     list_display = ["disclosed_at", "recipient", "legal_basis", "subject_ref"]
     list_filter = ["legal_basis"]
     search_fields = ["subject_ref"]
+    fields = ["disclosed_at", "subject_ref", "recipient", "recipient_contact", "items",
+              "legal_basis", "basis_detail", "recorded_by"]
+    masked_fields = {"recipient_contact": mask_text}
     logged_fields = ("subject_ref", "recipient", "items")
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["subject", "recipient", "recipient_contact", "items", "legal_basis",
+                    "basis_detail", "disclosed_at"]
+        return super().get_fields(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else super().get_readonly_fields(request, obj)
+
+    def save_model(self, request, obj, form, change):
+        saved = disclosure_record(
+            subject_ref=obj.subject_ref, recipient=obj.recipient,
+            recipient_contact=obj.recipient_contact, items=form.cleaned_data["items"],
+            legal_basis=obj.legal_basis, basis_detail=obj.basis_detail,
+            disclosed_at=obj.disclosed_at, recorded_by=request.user,
+        )
+        obj.pk, obj.items, obj.recorded_by = saved.pk, saved.items, saved.recorded_by
+        obj._state.adding = False
+
+    def log_addition(self, request, obj, message):
+        self._log(request, "add", obj, fields=["recipient", "recipient_contact", "items"])
+        return super().log_addition(request, obj, message)
 
 
 @admin.register(Complaint)
@@ -165,7 +239,8 @@ class ActionKindFilter(admin.SimpleListFilter):
         "list", "view", "reveal", "change", "delete", "export", "action", "retention",
         "data_export", "member_erase", "member_withdraw", "correction_start",
         "correction_complete", "restriction_start", "restriction_lift", "inventory",
-        "verify-erasure", "guest_read", "guest_create", "complaint",
+        "verify-erasure", "guest_read", "guest_create", "complaint", "add", "consent_grant",
+        "consent_withdraw", "guest_erase",
     )
 
     def lookups(self, request, model_admin):

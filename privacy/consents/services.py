@@ -11,7 +11,8 @@ from django.utils import translation
 
 from privacy import registry
 from privacy.errors import PrivacyError
-from privacy.ledger import consent_record
+from privacy.ledger import consent_record, consents_current_for
+from privacy.marketing.confirmations import marketing_consent_confirm
 from privacy.models import (
     ConsentMethod,
     ConsentRecord,
@@ -46,10 +47,16 @@ def consents_renew(
     unknown = chosen - set(keys)
     if unknown:
         raise PrivacyError(f"unknown consent(s): {', '.join(sorted(unknown))}")
-    return [
+    before = consents_current_for(subject_ref=member.subject_ref)
+    records = [
         consent_record(
             subject_ref=member.subject_ref, member=member, consent=key, granted=key in chosen,
             method=ConsentMethod.RECONSENT, ip_address=ip_address, policy_version=version,
         )
         for key in keys
     ]
+    changed = [record for record in records
+               if record.granted != bool(before.get(record.consent)
+                                         and before[record.consent].granted)]
+    marketing_consent_confirm(member=member, records=changed)
+    return records

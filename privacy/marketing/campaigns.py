@@ -50,6 +50,7 @@ from privacy.ledger import (
     consent_latest_decision,
     consent_record,
 )
+from privacy.marketing.confirmations import marketing_consent_confirm
 from privacy.models import (
     Campaign,
     CampaignChannel,
@@ -204,10 +205,12 @@ def marketing_unsubscribe(
     )
     if not consent_is_granted(subject_ref=subject_ref, consent=consent):
         return False
-    consent_record(
+    record = consent_record(
         subject_ref=subject_ref, member=member, consent=consent, granted=False,
         method=ConsentMethod.EMAIL_LINK, ip_address=ip_address,
     )
+    if member is not None:
+        marketing_consent_confirm(member=member, records=[record])
     return True
 
 

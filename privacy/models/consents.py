@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import EncryptedTextField
 from privacy.models.base import AppendOnlyModel
+from privacy.models.requests import RequestChannel
 
 
 class PolicyVersion(models.Model):
@@ -103,6 +104,14 @@ class ConsentRecord(AppendOnlyModel):
     consent_version = models.CharField(
         _("version of what was agreed"), max_length=40, blank=True,
         help_text=_("For cookie groups: the group's version (its newest cookie) when decided."),
+    )
+    channel = models.CharField(
+        _("received by"), max_length=10, choices=RequestChannel.choices, blank=True,
+        help_text=_("For a decision received offline (phone, mail...) and recorded by staff."),
+    )
+    reference = models.CharField(
+        _("document reference"), max_length=40, blank=True,
+        help_text=_("The letter number, call log or form that carries the decision."),
     )
 
     class Meta:

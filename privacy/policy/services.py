@@ -22,6 +22,7 @@ from privacy.models import (
 )
 from privacy.policy.selectors import policy_context
 from privacy.processors.selectors import processors_active
+from privacy.restrictions import restricted_subjects
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -104,11 +105,13 @@ def policy_notice_recipients(*, version: PolicyVersion) -> QuerySet[Member]:
     """Active members with an email address who have not been told of ``version`` yet.
 
     A notice that was claimed but never marked sent (the send failed or the run crashed in
-    between) is tried again."""
+    between) is tried again. A member whose email is restricted (a correction is pending) is
+    left out until it completes, and is told on the next run."""
     told = PolicyNotice.objects.filter(version=version, sent_at__isnull=False)
     return (
         get_user_model().objects.filter(is_active=True).exclude(email="")
         .exclude(pk__in=told.values("member_id"))
+        .exclude(subject_ref__in=restricted_subjects(item_key="email"))
         .order_by("pk")
     )
 

@@ -1,8 +1,9 @@
 """The email backend that checks delegation consent before mail leaves the site.
 
 When a processor that requires consent delivers the site's mail (``Processor.sends_email``),
-a member's address is handed to it only if the member consented (policy section 5). Mail to
-addresses that are not members' (the officer, guests) passes unchanged. The real backend is
+a member's address is handed to it only if the member consented (policy section 5). No mail
+goes to a member's address while it is restricted (policy section 6). Mail to addresses that
+are not members' (the officer, guests) passes unchanged. The real backend is
 ``settings.EMAIL_REAL_BACKEND``.
 """
 
@@ -33,14 +34,15 @@ def email_processors() -> list[Any]:
 
 
 def refused_addresses(addresses: set[str], *, processors: list[Any] | None = None) -> set[str]:
-    """Members' addresses that an email-delivering processor may not receive.
+    """Members' addresses that no mail may go to, or no email-delivering processor receive.
 
-    Without the member's consent where the processor needs it, and never while the member's
-    email item is restricted (a correction or suspension is pending, policy section 6).
-    ``processors``: ``email_processors()`` when the caller has read them already."""
-    processors = email_processors() if processors is None else processors
-    if not processors or not addresses:
+    Never while the member's email item is restricted (a correction or suspension is pending,
+    policy section 6: not used until it completes), whatever the message; and without the
+    member's consent where a processor needs it. ``processors``: ``email_processors()`` when
+    the caller has read them already."""
+    if not addresses:
         return set()
+    processors = email_processors() if processors is None else processors
     consent_processors = [p for p in processors if p.requires_consent]
     lowered = {address.lower() for address in addresses}
     members = get_user_model().objects.filter(email__in=list(addresses | lowered)).only(
@@ -97,8 +99,8 @@ class ProcessorCheckedEmailBackend(BaseEmailBackend):
                 if message.recipients():
                     kept.append(message)
             # Counts only: addresses are personal data and stay out of logs.
-            logger.info("mail to %d member address(es) withheld: no delegation consent",
-                        len(refused))
+            logger.info("mail to %d member address(es) withheld: restricted, or no "
+                        "delegation consent", len(refused))
             messages = kept
         if not messages:
             return 0

@@ -7,9 +7,12 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from consultations.models import GuestConsultation
+from consultations.selectors import guest_reference_normalise
 from privacy.ledger import consent_is_granted
 
 # The gate of every send lives in the ledger (base layer); the features ask it here too.
@@ -18,6 +21,7 @@ from privacy.models import (
     Disclosure,
     Processor,
 )
+from privacy.restrictions import restricted_items
 
 
 def processors_active(*, on: date | None = None) -> QuerySet[Processor]:
@@ -29,9 +33,12 @@ def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processo
 
 
 def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
-    """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
+    """Whether the subject's data may be handed to ``processor`` today (policy section 5):
+    never while an item it receives is restricted (policy section 6)."""
     today = timezone.localdate()
     if processor.since > today or (processor.until is not None and processor.until < today):
+        return False
+    if set(processor.items) & restricted_items(subject_ref=subject_ref):
         return False
     if not processor.requires_consent:
         return True
@@ -51,3 +58,19 @@ def disclosures_for(*, subject_ref: Any, items: Iterable[str] | None = None) -> 
         return disclosures
     wanted = set(items)
     return [d for d in disclosures if wanted.intersection(d.items)]
+
+
+def subject_ref_named(*, identifier: str) -> Any:
+    """The subject reference of the member with login ID ``identifier``, or of the guest
+    consultation with that reference; None when neither exists. Staff name the person a
+    disclosure concerns this way: both are what the person or the request quotes."""
+    value = identifier.strip()
+    if not value:
+        return None
+    member_ref = get_user_model().objects.filter(username=value).values_list(
+        "subject_ref", flat=True).first()
+    if member_ref is not None:
+        return member_ref
+    return GuestConsultation.objects.filter(
+        reference=guest_reference_normalise(value)).values_list(
+        "subject_ref", flat=True).first()

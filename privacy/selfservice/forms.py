@@ -33,6 +33,14 @@ class WithdrawForm(forms.Form):
     )
 
 
+class SensitiveWithdrawForm(forms.Form):
+    confirm = forms.BooleanField(
+        label=_("I understand that this health information is destroyed at once and cannot be "
+                "restored."),
+        required=True,
+    )
+
+
 class ItemRequestForm(forms.Form):
     """A request to the privacy officer to correct or delete an item members cannot edit."""
 

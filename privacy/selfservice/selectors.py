@@ -27,13 +27,23 @@ from django.apps import apps
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.db import models, router
-from django.db.models import F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from consultations.models import Consultation, Review
+from consultations.models import Consultation, ProcedureRecord, Review
 from members.models import LoginRecord, Member
 from members.selectors import login_history_for
 from privacy import registry
@@ -931,6 +941,39 @@ def consent_states(*, member: Member) -> list[ConsentState]:
             destroyed_on_withdrawal=items_only_for_consent(key, granted=granted),
         ))
     return states
+
+
+# --- What withdrawing the sensitive consent destroys ------------------------------------------
+
+@dataclass
+class SensitiveContent:
+    """The health information held under the sensitive consent, as its holder sees it listed
+    before withdrawing: what goes, one line each."""
+
+    desired_area: Any
+    consultations: list[Consultation]
+    reviews: list[Review]
+    procedures: list[ProcedureRecord]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.desired_area or self.consultations or self.reviews or self.procedures)
+
+
+def sensitive_content_of(*, member: Member) -> SensitiveContent:
+    """Everything the sensitive consent allowed for ``member``: the desired area, their
+    consultations (each with its answer count), reviews and procedure records."""
+    return SensitiveContent(
+        desired_area=member.desired_area,
+        consultations=list(
+            Consultation.objects.filter(author=member).select_related("area")
+            .annotate(answer_count=Count("answers")).order_by("-created_at", "-id")
+        ),
+        reviews=list(Review.objects.filter(author=member).select_related("area")
+                     .order_by("-created_at", "-id")),
+        procedures=list(ProcedureRecord.objects.filter(member=member).select_related("area")
+                        .order_by("-performed_on", "-id")),
+    )
 
 
 # --- Withdrawal statement -----------------------------------------------------------------------

@@ -17,7 +17,6 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from consultations.services import member_posts_withhold
 from members.forms import ProfileForm
 from members.models import Member
 from members.selectors import birth_date_allowed, items_consented
@@ -27,6 +26,7 @@ from privacy.access_log import access_log_append
 from privacy.consents.services import reconsent_choices
 from privacy.errors import PrivacyError
 from privacy.ledger import consent_record, consents_current_for
+from privacy.marketing.confirmations import marketing_consent_confirm
 from privacy.models import (
     RIGHTS_REQUEST_DAYS,
     ConsentActor,
@@ -43,6 +43,7 @@ from privacy.outbox import new_send_key
 from privacy.processors.selectors import disclosures_for
 from privacy.processors.services import disclosure_record
 from privacy.restrictions import restriction_lift, restriction_start
+from privacy.retention.consultations import member_posts_erase
 from privacy.retention.destruction import member_erase
 from privacy.selfservice import selectors
 from privacy.selfservice.export import export_zip
@@ -137,30 +138,66 @@ def subject_data_export(
 SENSITIVE_CONSENT = "sensitive_health"
 
 
+def consent_keys_for_member() -> list[str]:
+    """The consents a member decides one by one: the registry's and the processors'."""
+    return [key for key, _label in reconsent_choices()]
+
+
+def _check_consent_key(consent: str, known: list[str]) -> None:
+    if consent not in known:
+        raise PrivacyError(f"unknown consent {consent!r}: one of {', '.join(known)}")
+
+
 @transaction.atomic
 def consent_change(
-    *, member: Member, consent: str, granted: bool, actor: Member, ip_address: str | None = None,
+    *, member: Member, consent: str, granted: bool, actor: Member | None,
+    ip_address: str | None = None, channel: str = RequestChannel.WEB, reference: str = "",
+    operator: str = "",
 ) -> ConsentRecord:
-    """One click on the consent page: a ledger entry (the one check reads the ledger).
+    """One decision on one consent: a ledger entry (the one check reads the ledger).
 
-    A withdrawal stops the processing at once; the items only that consent needed are
-    destroyed by the ``consent_withdrawn`` purge rule."""
-    if consent not in {key for key, _label in reconsent_choices()}:
-        raise PrivacyError(f"unknown consent {consent!r}")
+    ``actor`` is the member, their confirmed legal representative (the view checks which), or
+    None for a decision the privacy officer received offline (``channel`` and ``reference``
+    say how; ``operator`` is logged). A withdrawal stops the processing at once; the items
+    only that consent needed are destroyed by the ``consent_withdrawn`` purge rule. A change
+    of an advertising consent is confirmed to the person."""
+    _check_consent_key(consent, consent_keys_for_member())
+    _check_channel(channel)
+    if len(reference) > REFERENCE_MAX_LENGTH:
+        raise PrivacyError(f"the reference is at most {REFERENCE_MAX_LENGTH} characters")
+    offline = actor is None
     record = consent_record(
         subject_ref=member.subject_ref, member=member, consent=consent, granted=granted,
-        method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
-        actor=ConsentActor.SUBJECT if actor.pk == member.pk else ConsentActor.REPRESENTATIVE,
-        actor_user=actor,
+        method=ConsentMethod.OFFICER if offline else ConsentMethod.CONSENT_PAGE,
+        ip_address=ip_address,
+        actor=(ConsentActor.STAFF if actor is None else
+               ConsentActor.SUBJECT if actor.pk == member.pk else ConsentActor.REPRESENTATIVE),
+        actor_user=actor, channel=channel if offline else "", reference=reference,
     )
+    if offline:
+        access_log_append(actor=operator, action=f"consent_{'grant' if granted else 'withdraw'}"
+                          f":{channel}", subject_ref=member.subject_ref)
+    marketing_consent_confirm(member=member, records=[record])
     if not granted:
         if consent == SENSITIVE_CONSENT:
-            member_posts_withhold(member=member)
+            sensitive_content_destroy(member=member)
         rights_request_record(
             subject_ref=member.subject_ref, kind=RightsRequestKind.CONSENT_WITHDRAWAL,
-            completed=True,
+            channel=channel, reference=reference, completed=True,
         )
     return record
+
+
+@transaction.atomic
+def sensitive_content_destroy(*, member: Member) -> None:
+    """The sensitive consent is withdrawn: its health information goes now (policy section 3),
+    as ``selectors.sensitive_content_of`` listed it. Consultations with their answers, reviews
+    and procedure records are deleted (with any data key of their own), the desired area
+    blanked. The member keeps the account."""
+    member_posts_erase([member.pk], now=timezone.now())
+    if member.desired_area_id is not None:
+        member.desired_area = None
+        member.save(update_fields=["desired_area"])
 
 
 # --- Corrections ---------------------------------------------------------------------------------
@@ -257,15 +294,16 @@ def profile_update(
     before = profile_snapshot(member)
     current = consents_current_for(subject_ref=member.subject_ref)
     by_representative = actor.pk != member.pk
+    decided = []
     for key, granted in consents.items():
         record = current.get(key)
         if bool(record and record.granted) != granted:
-            consent_record(
+            decided.append(consent_record(
                 subject_ref=member.subject_ref, member=member, consent=key, granted=granted,
                 method=ConsentMethod.CONSENT_PAGE, ip_address=ip_address,
                 actor=ConsentActor.REPRESENTATIVE if by_representative else ConsentActor.SUBJECT,
                 actor_user=actor,
-            )
+            ))
     state = {key: bool(record.granted) for key, record in current.items()}
     granted_items = items_consented({**state, **consents})
     for field_name in ("name", "mobile_phone", "home_phone", "home_address", "desired_area"):
@@ -279,6 +317,7 @@ def profile_update(
     member_unconsented_items_blank(member, granted_items)
     member.save()
     profile_corrected(member=member, before=before, actor=actor)
+    marketing_consent_confirm(member=member, records=decided)
     return member
 
 

@@ -19,6 +19,10 @@ urlpatterns = [
     path("my-data/child/<int:pk>/request/", views.my_data_request,
          name="my_data_request_child"),
     path("consents/", views.consents, name="consents"),
+    path("consents/sensitive/withdraw/", views.sensitive_withdraw, name="sensitive_withdraw"),
+    path("consents/child/<int:pk>/", views.consents, name="consents_child"),
+    path("consents/child/<int:pk>/sensitive/withdraw/", views.sensitive_withdraw,
+         name="sensitive_withdraw_child"),
     path("withdraw/", views.withdraw, name="withdraw"),
     path("withdraw/child/<int:pk>/", views.withdraw_child, name="withdraw_child"),
 ]

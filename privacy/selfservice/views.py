@@ -26,8 +26,14 @@ from members.selectors import children_named_for, represented_child
 from privacy.access_log import client_ip
 from privacy.errors import PrivacyError
 from privacy.ledger import consents_current_for
+from privacy.models import RequestChannel, RightsRequestKind
 from privacy.selfservice import selectors, services
-from privacy.selfservice.forms import ConsentChangeForm, ItemRequestForm, WithdrawForm
+from privacy.selfservice.forms import (
+    ConsentChangeForm,
+    ItemRequestForm,
+    SensitiveWithdrawForm,
+    WithdrawForm,
+)
 
 # Pages that print the member's own data (decrypted) carry ``never_cache``: no copy in the
 # browser's disk or back/forward cache, nor in a shared proxy.
@@ -164,6 +170,23 @@ def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse
     except PrivacyError as error:
         messages.error(request, str(error))
         return redirect(done)
+    if kind == RightsRequestKind.CORRECTION:
+        try:
+            services.correction_request_start(
+                member=member, item_key=item_key, channel=RequestChannel.WEB,
+                actor=_viewer(request).get_username(),
+            )
+        except PrivacyError:
+            messages.error(request, _(
+                "A correction of this item is already under way. The privacy officer answers "
+                "within 10 days."
+            ))
+            return redirect(done)
+        messages.success(request, _(
+            "Your request is received. Until the correction is completed, this item is neither "
+            "used nor provided to anyone. The privacy officer answers within 10 days."
+        ))
+        return redirect(done)
     services.rights_request_record(subject_ref=member.subject_ref, kind=kind, items=[item_key])
     messages.success(request, _(
         "Your request is received. The privacy officer answers within 10 days."
@@ -171,27 +194,70 @@ def my_data_request(request: HttpRequest, pk: int | None = None) -> HttpResponse
     return redirect(done)
 
 
+def _consent_urls(pk: int | None) -> dict[str, str]:
+    if pk is None:
+        return {"consents": reverse("privacy:consents"),
+                "sensitive_withdraw": reverse("privacy:sensitive_withdraw")}
+    return {"consents": reverse("privacy:consents_child", args=[pk]),
+            "sensitive_withdraw": reverse("privacy:sensitive_withdraw_child", args=[pk])}
+
+
 @login_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def consents(request: HttpRequest) -> HttpResponse:
-    member = _viewer(request)
+def consents(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Each optional consent, given or withdrawn one at a time: the member's own, or a child's
+    by the confirmed legal representative. Withdrawing the sensitive consent first shows what
+    it destroys (``sensitive_withdraw``)."""
+    member = _subject(request, pk)
+    urls = _consent_urls(pk)
     states = selectors.consent_states(member=member)
     if request.method == "POST":
         form = ConsentChangeForm(request.POST, choices=[state.key for state in states])
-        if form.is_valid():
-            granted = form.cleaned_data["grant"]
-            services.consent_change(
-                member=member, consent=form.cleaned_data["consent"], granted=granted,
-                actor=_viewer(request), ip_address=client_ip(request),
-            )
-            messages.success(request, _("Your consent is given.") if granted else _(
-                "Your consent is withdrawn; the processing it allowed has stopped."
-            ))
-            return redirect("privacy:consents")
-        messages.error(request, _("Unknown consent."))
-        return redirect("privacy:consents")
-    return render(request, "privacy/selfservice/consents.html", {"states": states})
+        if not form.is_valid():
+            messages.error(request, _("Unknown consent."))
+            return redirect(urls["consents"])
+        consent, granted = form.cleaned_data["consent"], form.cleaned_data["grant"]
+        if consent == services.SENSITIVE_CONSENT and not granted:
+            return redirect(urls["sensitive_withdraw"])
+        services.consent_change(
+            member=member, consent=consent, granted=granted, actor=_viewer(request),
+            ip_address=client_ip(request),
+        )
+        messages.success(request, _("The consent is given.") if granted else _(
+            "The consent is withdrawn; the processing it allowed has stopped."
+        ))
+        return redirect(urls["consents"])
+    return render(request, "privacy/selfservice/consents.html", {
+        "states": states, "member": member, "child_pk": pk, "urls": urls,
+    })
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def sensitive_withdraw(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """The list of the health information the sensitive consent allowed, then, on explicit
+    confirmation, the withdrawal that destroys it."""
+    member = _subject(request, pk)
+    urls = _consent_urls(pk)
+    if services.SENSITIVE_CONSENT not in services.consents_granted(member):
+        messages.error(request, _("This consent is not given."))
+        return redirect(urls["consents"])
+    form = SensitiveWithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        services.consent_change(
+            member=member, consent=services.SENSITIVE_CONSENT, granted=False,
+            actor=_viewer(request), ip_address=client_ip(request),
+        )
+        messages.success(request, _(
+            "The consent is withdrawn and the health information it allowed is destroyed."
+        ))
+        return redirect(urls["consents"])
+    return render(request, "privacy/selfservice/sensitive_withdraw.html", {
+        "content": selectors.sensitive_content_of(member=member), "form": form,
+        "member": member, "child_pk": pk, "urls": urls,
+    })
 
 
 @login_required

@@ -3,6 +3,7 @@ guest answers."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 import pytest
@@ -17,6 +18,7 @@ from consultations.models import (
     Review,
     ReviewStatus,
 )
+from consultations.services import NotAllowed, procedure_record_create
 from members.roles import DOCTOR
 from tests.consultations.factories import (
     AftercareFactory,
@@ -26,7 +28,7 @@ from tests.consultations.factories import (
     GuestConsultationFactory,
     ReviewFactory,
 )
-from tests.members.factories import MemberFactory, StaffFactory
+from tests.members.factories import MemberFactory, PosterFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
@@ -59,7 +61,7 @@ def test_answer_inline_answers_and_emails_the_author(
 
 
 def test_procedure_record_is_sealed_with_the_members_key(admin: Client) -> None:
-    member = MemberFactory()
+    member = PosterFactory()  # has given the consent to sensitive information
     area = ConsultationAreaFactory()
     response = admin.post("/admin/consultations/procedurerecord/add/", {
         "member": member.pk, "area": area.pk, "procedure_name": "안면윤곽 수술",
@@ -120,6 +122,25 @@ def test_an_area_changed_in_the_admin_shows_at_once_on_the_pages(
     assert response.status_code == 302
     assert "보톡스" not in listed("/")
     assert "보톡스" not in listed("/consultations/")
+
+
+def test_a_procedure_needs_the_members_sensitive_consent(admin: Client) -> None:
+    member = MemberFactory()  # no consent to sensitive information
+    area = ConsultationAreaFactory()
+    admin.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    response = admin.post("/admin/consultations/procedurerecord/add/", {
+        "member": member.pk, "area": area.pk, "procedure_name": "안면윤곽 수술",
+        "performed_on": "2026-09-10",
+    })
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "This member has not given the consent" in page
+    assert "Sensitive information: consultation area and contents" in page
+    assert not ProcedureRecord.objects.exists()
+    with pytest.raises(NotAllowed, match="has not given the consent"):
+        procedure_record_create(member=member, area=area, procedure_name="x",
+                                performed_on=datetime.date(2026, 9, 10))
+    assert not ProcedureRecord.objects.exists()
 
 
 def test_every_consultation_list_filters_answered_and_waiting(

@@ -186,19 +186,34 @@ def test_author_edits_and_deletes_own_unanswered_post(client: Client) -> None:
     assert not Consultation.objects.filter(pk=consultation.pk).exists()
 
 
-def test_answered_post_can_no_longer_be_edited_or_deleted(client: Client) -> None:
+def test_answered_post_can_no_longer_be_edited_but_its_author_deletes_it(
+    client: Client, django_assert_max_num_queries
+) -> None:
     answer = AnswerFactory(consultation__title="답변 받은 질문")
     consultation = answer.consultation
     client.force_login(consultation.author)
-    assert "/edit/" not in html(client.get(f"/consultations/{consultation.pk}/"))
+    page = html(client.get(f"/consultations/{consultation.pk}/"))
+    assert "/edit/" not in page and f"/consultations/{consultation.pk}/delete/" in page
     response = client.post(
         f"/consultations/{consultation.pk}/edit/",
         {"area": consultation.area_id, "title": "바꾸기", "body": "바꾸기"}, follow=True,
     )
     assert "답변이 달린 상담은 더 이상 수정할 수 없습니다." in html(response)
-    client.post(f"/consultations/{consultation.pk}/delete/")
     consultation.refresh_from_db()
     assert consultation.title == "답변 받은 질문"
+    with django_assert_max_num_queries(12):
+        confirm = html(client.get(f"/consultations/{consultation.pk}/delete/"))
+    assert "병원의 답변도 함께 삭제됩니다." in confirm
+    client.post(f"/consultations/{consultation.pk}/delete/")
+    assert not Consultation.objects.filter(pk=consultation.pk).exists()
+    assert not Answer.objects.filter(pk=answer.pk).exists()
+
+
+def test_nobody_else_deletes_an_answered_post(client: Client) -> None:
+    answer = AnswerFactory()
+    client.force_login(PosterFactory())
+    assert client.post(f"/consultations/{answer.consultation.pk}/delete/").status_code == 404
+    assert Answer.objects.filter(pk=answer.pk).exists()
 
 
 # --- staff answers -----------------------------------------------------------------------------

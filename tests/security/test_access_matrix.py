@@ -353,8 +353,8 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     ),
     "consultations:delete": (
         Case(OWNER_ONLY, kwargs=pk_of("public_consultation"), label="unanswered"),
-        Case(expect(anonymous="→account_login", other=404, owner="→consultations:detail",
-                    staff=404), kwargs=pk_of("private_consultation"), label="answered"),
+        # The author deletes an answered question too (its answers go with it).
+        Case(OWNER_ONLY, kwargs=pk_of("private_consultation"), label="answered"),
     ),
     # POST only (staff answer there); a GET is refused before anything is looked up.
     "consultations:answer": Case(everyone(405), kwargs=pk_of("private_consultation")),
@@ -436,6 +436,19 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
              label="not a child"),
     ),
     "privacy:consents": Case(LOGIN_REQUIRED),
+    # The statement before withdrawing the sensitive consent: only for who has given it.
+    "privacy:sensitive_withdraw": Case(expect(anonymous="→account_login",
+                                              other="→privacy:consents", owner=200,
+                                              staff="→privacy:consents")),
+    "privacy:consents_child": (
+        Case(OWNER_ONLY, kwargs=pk_of("child"), label="represented child"),
+        Case(NOTHING_TO_SHOW, kwargs=pk_of("other"), label="not a child"),
+    ),
+    "privacy:sensitive_withdraw_child": (
+        Case(expect(anonymous="→account_login", other=404, owner="→privacy:consents_child",
+                    staff=404), kwargs=pk_of("child"), label="represented child"),
+        Case(NOTHING_TO_SHOW, kwargs=pk_of("other"), label="not a child"),
+    ),
     "privacy:withdraw": (Case(REAUTHENTICATE),
                          Case(LOGIN_REQUIRED, fresh=True, label="after reauthentication")),
     "privacy:withdraw_child": CHILD_REAUTHENTICATED,
@@ -514,6 +527,7 @@ TABLE: dict[str, Case | tuple[Case, ...]] = {
     "admin:privacy_complaint_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Complaint)),
     "admin:consultations_bookingrequest_reveal": Case(
         ADMIN_POST_ONLY, kwargs=admin_pk(BookingRequest)),
+    "admin:privacy_disclosure_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(Disclosure)),
     "admin:account_emailaddress_reveal": Case(ADMIN_POST_ONLY, kwargs=admin_pk(EmailAddress)),
     "admin:usersessions_usersession_reveal": Case(ADMIN_POST_ONLY,
                                                   kwargs=admin_pk(UserSession)),

@@ -16,8 +16,10 @@ from clinic import services as clinic_services
 from clinic.models import Doctor, Holiday, OpeningHours, VisitInformation
 from consultations import services
 from consultations.models import Consultation, ProcedureRecord, Review, ReviewStatus
+from consultations.selectors import BOARD_CONSENT
+from privacy.ledger import consent_is_granted, consent_record
 from privacy.lookup import search_index
-from privacy.models import PolicyVersion
+from privacy.models import ConsentMethod, PolicyVersion
 from privacy.policy.services import policy_version_publish
 
 DEMO_STAFF_LOGIN = "staff"
@@ -132,6 +134,11 @@ class Command(BaseCommand):
                 )
                 patient.set_unusable_password()
                 patient.save(update_fields=["password"])
+            if not consent_is_granted(subject_ref=patient.subject_ref, consent=BOARD_CONSENT):
+                # The demo patients write on the boards: they gave the sensitive consent.
+                consent_record(subject_ref=patient.subject_ref, member=patient,
+                               consent=BOARD_CONSENT, granted=True,
+                               method=ConsentMethod.SIGNUP_FORM)
             patients[username] = patient
 
         for username, area, title, body, private, answer in DEMO_CONSULTATIONS:

@@ -60,7 +60,7 @@ def test_receipts_match_the_ledger_entries(client: Client, member_with_entries, 
     assert receipt["piiControllers"][0]["email"] == settings.PRIVACY_OFFICER["email"]
     purposes = receipt["services"][0]["purposes"]
     assert purposes and purposes[0]["consentType"] == "EXPLICIT"
-    assert len(purposes[0]["piiCategory"]) == 3  # area, consultation and review contents
+    assert len(purposes[0]["piiCategory"]) == 4  # area, consultation, review, procedures
     assert member.username not in response.content.decode()  # pseudonymous only
 
     again = json.loads(download(client, granted.pk).content)

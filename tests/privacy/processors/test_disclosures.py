@@ -57,12 +57,15 @@ def test_the_log_refuses_updates_and_deletes() -> None:
     assert Disclosure.objects.get().recipient == "Seoul Insurance"
 
 
-def test_admin_is_read_only(admin_client) -> None:
+def test_admin_adds_but_never_changes_or_deletes(admin_client) -> None:
     member = MemberFactory()
     disclosure = disclosure_record(subject_ref=member.subject_ref, recipient="Seoul Insurance",
                                    items=["name"], legal_basis=DisclosureBasis.CONSENT)
     assert "Seoul Insurance" in admin_client.get(
         "/admin/privacy/disclosure/").content.decode()
-    assert admin_client.get("/admin/privacy/disclosure/add/").status_code == 403
+    assert admin_client.get("/admin/privacy/disclosure/add/").status_code == 200
+    assert admin_client.post(f"/admin/privacy/disclosure/{disclosure.pk}/change/",
+                             {"recipient": "Other"}).status_code == 403
     assert admin_client.post(f"/admin/privacy/disclosure/{disclosure.pk}/delete/",
                              {"post": "yes"}).status_code == 403
+    assert Disclosure.objects.get().recipient == "Seoul Insurance"

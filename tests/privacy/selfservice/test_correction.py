@@ -184,8 +184,10 @@ def test_item_requests_are_limited_per_member(owner: Any, other: Any) -> None:
     client = Client()
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     log_in(client, owner)
-    for kind in ("correction", "deletion", "correction", "deletion", "correction"):
-        response = client.post("/privacy/my-data/request/", {"item": "name", "kind": kind})
+    for item, kind in (("name", "correction"), ("name", "deletion"),
+                       ("mobile_phone", "correction"), ("name", "deletion"),
+                       ("home_address", "correction")):
+        response = client.post("/privacy/my-data/request/", {"item": item, "kind": kind})
         assert response.status_code == 302
     assert RightsRequest.objects.count() == 5
     response = client.post("/privacy/my-data/request/", {"item": "name", "kind": "deletion"})
@@ -205,7 +207,7 @@ def test_the_item_request_limit_is_a_setting(client: Client, owner: Any, setting
     settings.PRIVACY_RIGHTS_REQUEST_RATE_LIMIT = "2/d/key"
     log_in(client, owner)
     statuses = [client.post("/privacy/my-data/request/",
-                            {"item": "name", "kind": "correction"}).status_code
-                for _ in range(3)]
+                            {"item": item, "kind": "correction"}).status_code
+                for item in ("name", "mobile_phone", "home_address")]
     assert statuses == [302, 302, 429]
     assert RightsRequest.objects.count() == 2
