@@ -38,7 +38,8 @@ ROLE_PERMISSIONS: dict[str, tuple[str, ...]] = {
         "members.view_member", "members.view_loginrecord", "members.view_memberblock",
         "privacy.export_personal_data",
         "privacy.view_consentrecord", "privacy.view_disclosure", "privacy.view_policynotice",
-        "privacy.view_policyversion", "privacy.change_policyversion",
+        "privacy.view_policyversion",
+        "privacy.view_policydraft", "privacy.add_policydraft", "privacy.change_policydraft",
         "privacy.view_processor", "privacy.add_processor", "privacy.change_processor",
         "privacy.view_complaint", "privacy.change_complaint",
         "privacy.view_accesslogentry", "privacy.view_campaign", "privacy.view_visit",
@@ -53,7 +54,8 @@ ROLES: tuple[str, ...] = (RECEPTIONIST, DOCTOR, PRIVACY_MANAGER, ADMINISTRATOR)
 
 
 def roles_create(apps: Apps) -> None:
-    """Create or complete the role groups with the (historical) models of ``apps``."""
+    """Create or complete the role groups with the (historical) models of ``apps``; a
+    permission not created yet is skipped."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
     for role in ROLES:
@@ -63,5 +65,9 @@ def roles_create(apps: Apps) -> None:
             continue
         for reference in ROLE_PERMISSIONS[role]:
             app_label, codename = reference.split(".")
-            group.permissions.add(permission_model.objects.get(
-                content_type__app_label=app_label, codename=codename))
+            # A permission of a model that a later migration creates is absent at an earlier
+            # one; that migration calls this again once the model is there.
+            permission = permission_model.objects.filter(
+                content_type__app_label=app_label, codename=codename).first()
+            if permission is not None:
+                group.permissions.add(permission)

@@ -19,6 +19,7 @@ from privacy.models.consents import (
     ConsentActor,
     ConsentMethod,
     ConsentRecord,
+    PolicyDraft,
     PolicyNotice,
     PolicyVersion,
 )
@@ -101,6 +102,7 @@ __all__ = [
     "DisclosureBasis",
     "Inventory",
     "OpenRequest",
+    "PolicyDraft",
     "PolicyNotice",
     "PolicyVersion",
     "Processor",

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from privacy import registry
 from privacy.ledger import subjects_granting
 from privacy.processors.selectors import processors_needing_consent_for
 
@@ -27,6 +28,7 @@ class SmsMessage:
     body: str
     sender: str = ""  # the registered call-back number; empty means ``SMS_SENDER_NUMBER``
     subject_ref: Any = None  # the member whose number it is; None for a non-member
+    purpose: str = registry.HandOver.ACCOUNT  # why it is handed over (registry.HANDOVER_BASIS)
 
 
 class BaseSmsBackend:
@@ -81,14 +83,17 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 
 
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
-    """Send through the configured backend what delegation consent allows (policy section 5);
-    returns how many were accepted, withheld ones not counted."""
+    """Send through the configured backend what delegation consent allows (policy section 5):
+    a message whose purpose rests on consent waits for it, one the membership or a law needs
+    does not; returns how many were accepted, withheld ones not counted."""
 
-    subjects = {message.subject_ref for message in messages if message.subject_ref is not None}
+    subjects = {message.subject_ref for message in messages if message.subject_ref is not None
+                and registry.handover_needs_consent(message.purpose)}
     for processor in processors_needing_consent_for(channel="sms") if subjects else []:
         subjects &= subjects_granting(subject_refs=subjects, consent=processor.consent_key)
     allowed = [message for message in messages
-               if message.subject_ref is None or message.subject_ref in subjects]
+               if message.subject_ref is None or message.subject_ref in subjects
+               or not registry.handover_needs_consent(message.purpose)]
     if not allowed:
         return 0
     return (backend or get_backend()).send_messages(allowed)
