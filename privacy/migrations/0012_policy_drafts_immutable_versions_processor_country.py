@@ -30,7 +30,7 @@ def _on_postgresql(apps, schema_editor, sql):
     connection = schema_editor.connection
     model = apps.get_model("privacy", "PolicyVersion")
     if connection.vendor == "postgresql" and router.allow_migrate_model(connection.alias, model):
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, params=None)  # the "%" of RAISE is not a placeholder
 
 
 def drafts_to_privacy_manager(apps, schema_editor):

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from privacy import registry
 from privacy.ledger import consent_is_granted
 from privacy.models import (
     Disclosure,
@@ -32,12 +33,16 @@ def processors_needing_consent_for(*, channel: str) -> list[Processor]:
     return list(processors_requiring_consent().filter(**{carries: True}))
 
 
-def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
-    """Whether the subject's data may be handed to ``processor`` today (policy section 5)."""
+def processor_may_receive(
+    *, processor: Processor, subject_ref: Any, purpose: str = registry.HandOver.MARKETING
+) -> bool:
+    """Whether the subject's data may be handed to ``processor`` today for ``purpose``
+    (policy section 5): a processor's consent is asked only where the purpose rests on
+    consent (``registry.HANDOVER_BASIS``)."""
     today = timezone.localdate()
     if processor.since > today or (processor.until is not None and processor.until < today):
         return False
-    if not processor.requires_consent:
+    if not processor.requires_consent or not registry.handover_needs_consent(purpose):
         return True
     return consent_is_granted(subject_ref=subject_ref, consent=processor.consent_key)
 

@@ -43,6 +43,8 @@ def test_processor_may_receive_follows_consent_and_period() -> None:
     assert processor_may_receive(processor=free, subject_ref=member.subject_ref)
     assert not processor_may_receive(processor=gated, subject_ref=member.subject_ref)
     assert not processor_may_receive(processor=ended, subject_ref=member.subject_ref)
+    assert processor_may_receive(processor=gated, subject_ref=member.subject_ref,
+                                 purpose=HandOver.ACCOUNT)  # the membership needs it
     grant(member, gated)
     assert processor_may_receive(processor=gated, subject_ref=member.subject_ref)
     grant(member, gated, granted=False)
