@@ -11,6 +11,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from privacy import registry
 from privacy.controller import site_for
@@ -128,16 +129,18 @@ def policy_draft_publish(*, draft: PolicyDraft, today: date | None = None) -> Po
     effective day; the day must leave the notice period (``POLICY_NOTICE_DAYS``) for the
     announcement on the site and the individual notice (``privacy notify-policy``)."""
     today = today or timezone.localdate()
+    # Staff read these in the admin, in its language.
     if draft.published_id is not None:
-        raise PrivacyError(f"draft {draft.version} is published already")
+        raise PrivacyError(gettext("This draft is published already."))
     if not draft.version or draft.effective_on is None:
-        raise PrivacyError("give the draft a version number and an effective date first")
+        raise PrivacyError(gettext(
+            "Give the draft a version number and an effective date first."))
     earliest = today + timedelta(days=POLICY_NOTICE_DAYS)
     if draft.effective_on < earliest:
-        raise PrivacyError(
-            f"the effective date must be {earliest:%Y-%m-%d} or later: members are told "
-            f"{POLICY_NOTICE_DAYS} days before a change applies"
-        )
+        raise PrivacyError(gettext(
+            "The effective date must be %(day)s or later: members are told %(days)s days "
+            "before a change applies."
+        ) % {"day": f"{earliest:%Y-%m-%d}", "days": POLICY_NOTICE_DAYS})
     published = policy_version_publish(
         version=draft.version, effective_on=draft.effective_on, summary=draft.summary,
         requires_reconsent=draft.requires_reconsent, not_before=today,

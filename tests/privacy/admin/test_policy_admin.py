@@ -156,7 +156,7 @@ def test_a_draft_without_the_notice_period_is_not_published(
     response = client.post("/admin/privacy/policydraft/", {
         "action": "publish", "_selected_action": [draft.pk],
     }, follow=True)
-    assert "must be 2026-12-03 or later" in response.content.decode()
+    assert "시행일은 2026-12-03 이후여야 합니다" in response.content.decode()
     assert list(PolicyVersion.objects.values_list("version", flat=True)) == ["1.0"]
     draft.refresh_from_db()
     assert draft.published is None

@@ -121,3 +121,13 @@ def test_the_english_sections_are_in_english(client: Client) -> None:
                     "14. Sensitive information on the consultation boards"):
         assert heading in html
     assert "개인정보" not in html[html.index('id="provision"'):]
+
+
+def test_delegation_says_what_is_always_delivered_and_what_waits_for_consent(
+    client: Client,
+) -> None:
+    ProcessorFactory(name="Hanbit Mail", sends_email=True, requires_consent=True)
+    delegation = section(page(client), "delegation")
+    assert "Hanbit Mail<br><small>광고는 동의한 경우에만</small>" in delegation
+    assert "비밀번호 재설정" in delegation and "언제나 전달합니다" in delegation
+    assert "광고·이벤트 메시지: 아래에 표시된 수탁자에게는 귀하가 동의한 뒤에만" in delegation

@@ -113,9 +113,9 @@ def test_the_comparison_table_sets_old_beside_new_escaped(
     assert "<table class=\"policy-compare\">" in html
     assert "개정 전 (1.0 버전)" in html and "개정 후 (2.0 버전)" in html
     # The replaced line beside its replacement, in one row; markup of the text escaped.
-    assert ('<td class="compare-old" data-label="개정 전"><del>지워진 줄 &lt;script&gt;</del>'
-            '</td>\n      <td class="compare-new" data-label="개정 후"><ins>새 줄 굵게</ins></td>'
-            ) in html
+    assert ('<td class="compare-old" data-label="개정 전 (1.0 버전)"><del>지워진 줄 &lt;script&gt;'
+            '</del></td>\n      <td class="compare-new" data-label="개정 후 (2.0 버전)"><ins>새 줄 '
+            '굵게</ins></td>') in html
     assert "<ins>끝에 더한 줄</ins>" in html and "〈신 설〉" in html and "〈삭 제〉" not in html
     assert html.count('class="compare-gap"') == 1  # "그대로" between two changes, left out
     assert "같은 줄" not in html and "@@" not in html and "<script>" not in html
