@@ -126,6 +126,12 @@ class PolicyNoticeAdmin(ReadOnlyAdmin):
     logged_fields = ("member",)
 
 
+# What the policy page states of a processor; ending it ("until") or asking consent first
+# only narrows what it receives and may change at any time.
+DELEGATION_TERMS = ("name", "tasks_ko", "tasks_en", "items", "country", "sends_email",
+                    "sends_sms")
+
+
 class ProcessorForm(forms.ModelForm):
     items = forms.MultipleChoiceField(
         label=_("collection items it receives"), required=False,
@@ -145,6 +151,16 @@ class ProcessorForm(forms.ModelForm):
         if since and until and until < since:
             self.add_error("until", _("The end date is before the start date."))
         earliest = timezone.localdate() + timedelta(days=POLICY_NOTICE_DAYS)
+        in_force = self.instance.pk is not None and self.instance.since <= timezone.localdate()
+        changed_terms = [name for name in DELEGATION_TERMS if name in self.changed_data]
+        if in_force and changed_terms:
+            # What members were told stays true until a new version says otherwise: the
+            # processor is ended ("until") and the new terms added as a new processor.
+            self.add_error(None, _(
+                "A processor in force cannot change what the published policy says of it. Set "
+                "its end date, and add the new terms as a new processor starting on %(day)s "
+                "or later."
+            ) % {"day": f"{earliest:%Y-%m-%d}"})
         moved = self.instance.pk is None or "since" in self.changed_data
         if since and since < earliest and moved:
             # A new delegate is announced in a new policy version before it receives anything.

@@ -97,7 +97,7 @@ def test_adding_a_processor_opens_a_draft_and_leaves_the_published_version(
     assert draft.published is None
     assert frozen_as(published) == before
     assert PolicyVersion.objects.count() == 1
-    # Changing and removing it add to the same draft.
+    # Changing it before it starts adds to the same draft.
     processor = Processor.objects.get()
     client.post(f"/admin/privacy/processor/{processor.pk}/change/", {
         "name": "Hanbit Mail", "tasks_ko": "이메일·문자 발송", "tasks_en": "sending mail",
@@ -105,6 +105,28 @@ def test_adding_a_processor_opens_a_draft_and_leaves_the_published_version(
     })
     draft.refresh_from_db()
     assert draft.summary.splitlines() == ["수탁자 추가: Hanbit Mail", "수탁자 변경: Hanbit Mail"]
+
+
+def test_a_processor_in_force_keeps_its_published_terms_until_it_is_ended(
+    privacy_manager: Any,
+) -> None:
+    processor = ProcessorFactory(name="Hanbit Mail", items=["email"],
+                                 since=datetime.date(2026, 1, 1))
+    client, _staff = privacy_manager
+    url = f"/admin/privacy/processor/{processor.pk}/change/"
+    terms = {"name": "Hanbit Mail", "tasks_ko": processor.tasks_ko,
+             "tasks_en": processor.tasks_en, "since": "2026-01-01", "country": "KR"}
+    response = client.post(url, {**terms, "items": ["email", "mobile_phone"]})
+    assert response.status_code == 200
+    assert "시행 중인 수탁자는" in response.content.decode()
+    processor.refresh_from_db()
+    assert processor.items == ["email"] and not PolicyDraft.objects.exists()
+    # Ending it is allowed at once, and noted for the next version.
+    response = client.post(url, {**terms, "items": ["email"], "until": "2026-11-30"})
+    assert response.status_code == 302
+    processor.refresh_from_db()
+    assert processor.until == datetime.date(2026, 11, 30)
+    assert PolicyDraft.objects.get().summary == "수탁자 변경: Hanbit Mail"
 
 
 def test_a_new_processor_cannot_start_before_the_notice_period(privacy_manager: Any) -> None:
