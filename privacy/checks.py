@@ -180,3 +180,26 @@ def holder_problems() -> list[CheckMessage]:
                 hint="Correct it in HOLDERS in privacy/registry.py.", id="privacy.E009",
             ))
     return errors
+
+
+@register()
+def check_configured_periods(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """A rule whose period is a setting states that setting in its text, so the policy page
+    says the period the site applies."""
+    errors: list[CheckMessage] = []
+    for rule in registry.RETENTION_RULES:
+        if rule.days_setting is None:
+            continue
+        days = getattr(settings, rule.days_setting, None)
+        if not isinstance(days, int) or days < 1:
+            errors.append(Error(
+                f"Retention rule {rule.key}: setting {rule.days_setting} must be a whole number "
+                "of days (1 or more).", id="privacy.E020",
+            ))
+        elif str(registry.live_period_days(rule)) not in str(rule.achieved_when):
+            errors.append(Error(
+                f"Retention rule {rule.key} does not state its period {rule.days_setting}.",
+                hint=f"Write %({rule.days_setting})s in its achieved_when text.",
+                id="privacy.E021",
+            ))
+    return errors

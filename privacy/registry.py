@@ -15,11 +15,14 @@ Field references are ``"app_label.ModelName.field_name"``.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
+from django.conf import settings
 from django.db.models import TextChoices
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 if TYPE_CHECKING:
@@ -63,6 +66,21 @@ class Collection(TextChoices):
 
 
 
+_SETTING_PLACEHOLDER = re.compile(r"%\(([A-Z][A-Z0-9_]*)\)s")
+
+
+def _filled_in(text: StrPromise) -> str:
+    translated = str(text)
+    names = _SETTING_PLACEHOLDER.findall(translated)
+    return translated % {name: getattr(settings, name) for name in names} if names else translated
+
+
+def with_settings(text: StrPromise) -> StrPromise:
+    """``text`` with each ``%(SETTING)s`` replaced, when it is shown, by the setting in force:
+    a configured period reads on every page as it applies."""
+    return cast("StrPromise", lazy(_filled_in, str)(text))
+
+
 @dataclass(frozen=True)
 class RetentionRule:
     """When the purpose of an item is achieved, and what a law keeps after that, for how long.
@@ -76,6 +94,13 @@ class RetentionRule:
     days_setting: str | None = None
     kept_by_law_for: timedelta | None = None
     law: StrPromise | None = None
+
+    @property
+    def live_period(self) -> timedelta | None:
+        """How long the item lives: the configured setting where there is one."""
+        if self.days_setting is not None:
+            return timedelta(days=getattr(settings, self.days_setting))
+        return self.live_for
 
 
 @dataclass(frozen=True)
@@ -589,10 +614,11 @@ LOGIN_RECORDS = RetentionRule(
 )
 GUEST_CONSULTATION = RetentionRule(
     key="guest_consultation",
-    achieved_when=_(
-        "the consultation is answered (destroyed 30 days later), or 90 days after posting if "
-        "it is never answered"
-    ),
+    achieved_when=with_settings(_(
+        "the consultation is answered (destroyed %(GUEST_CONSULTATION_DAYS_AFTER_ANSWER)s days "
+        "later), or %(GUEST_CONSULTATION_DAYS_UNANSWERED)s days after posting if it is never "
+        "answered"
+    )),
     days_setting="GUEST_CONSULTATION_DAYS_AFTER_ANSWER",
 )
 BOOKING_REQUESTS = RetentionRule(
@@ -862,11 +888,14 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "privacy.PolicyVersion.content_ko",
     "privacy.PolicyVersion.content_en", "privacy.PolicyVersion.requires_reconsent",
     "privacy.ConsentRecord.id",
+    "privacy.PolicyDraft.id", "privacy.PolicyDraft.version", "privacy.PolicyDraft.effective_on",
+    "privacy.PolicyDraft.summary", "privacy.PolicyDraft.requires_reconsent",
+    "privacy.PolicyDraft.created_at", "privacy.PolicyDraft.published",
     "privacy.PolicyNotice.id", "privacy.PolicyNotice.version",
     "privacy.Processor.id", "privacy.Processor.name", "privacy.Processor.tasks_ko",
     "privacy.Processor.tasks_en", "privacy.Processor.items", "privacy.Processor.since",
     "privacy.Processor.until", "privacy.Processor.requires_consent",
-    "privacy.Processor.sends_email", "privacy.Processor.sends_sms",
+    "privacy.Processor.sends_email", "privacy.Processor.sends_sms", "privacy.Processor.country",
     "privacy.Disclosure.id", "privacy.Disclosure.recorded_by",
     "privacy.Complaint.id", "privacy.Complaint.data_key",
     # privacy: the retention store and the destruction ledger (rule, items, row range,
@@ -1027,3 +1056,67 @@ def consent_covering(item_key: str) -> Consent | None:
 
 def items_for_consent(key: str) -> list[CollectionItem]:
     return [ITEMS_BY_KEY[item_key] for item_key in CONSENTS_BY_KEY[key].items]
+
+
+# --- Hand-over to processors (policy section 5) ------------------------------------------------
+
+class HandOver(TextChoices):
+    """Why a person's data is handed to a processor, for each message that leaves the site.
+
+    Mail and text messages carry their purpose (``HANDOVER_HEADER`` on an email,
+    ``SmsMessage.purpose``); an untagged message is one the membership or a law needs."""
+
+    ACCOUNT = "account", _(
+        "messages the membership needs: sign-up confirmation, password reset, security "
+        "notices, consultation answers and notices a law requires"
+    )
+    MARKETING = "marketing", _("advertising and event messages")
+
+
+# The legal basis of each hand-over. Delegating processing a contract or a law needs asks for
+# no consent (PIPA art. 26: it is disclosed in the policy); only a purpose that rests on consent
+# is withheld from a processor that needs the person's consent first.
+HANDOVER_BASIS: dict[str, LegalBasis] = {
+    HandOver.ACCOUNT: LegalBasis.CONTRACT,
+    HandOver.MARKETING: LegalBasis.CONSENT,
+}
+
+# The mail header that names a message's hand-over purpose (no personal data in it).
+HANDOVER_HEADER = "X-Clinic-Handover"
+
+
+def handover_needs_consent(purpose: str) -> bool:
+    """Whether a processor marked "members must consent first" may receive data for
+    ``purpose`` only with that consent (an unknown purpose is treated as needing it)."""
+    return HANDOVER_BASIS.get(purpose, LegalBasis.CONSENT) != LegalBasis.CONTRACT
+
+
+# --- What the policy states as "none" unless declared here (PIPA art. 30(1)) -------------------
+
+# Routine provisions of members' data to third parties with their consent (art. 17(1)1):
+# none. A provision a law requires is recorded as a ``privacy.Disclosure`` when it happens.
+PROVISIONS: tuple[StrPromise, ...] = ()
+# Decisions made solely by automated processing that affect a person (art. 37-2): none.
+AUTOMATED_DECISIONS: tuple[StrPromise, ...] = ()
+# Processing of pseudonymised information (art. 28-2): none.
+PSEUDONYMISED_PROCESSING: tuple[StrPromise, ...] = ()
+
+
+def live_period_days(rule: RetentionRule) -> int | None:
+    """The days a rule's items live, as configured where the rule names a setting."""
+    period = rule.live_period
+    return None if period is None else period.days
+
+
+def items_kept_after_withdrawal() -> list[CollectionItem]:
+    """Items a member's withdrawal does not delete: their rows name the person by subject
+    reference (not through the account), so they stay until their own retention rule ends."""
+    kept = []
+    for candidate in ITEMS:
+        if Collection.GUEST_CONSULTATION in candidate.collected_by:
+            continue
+        models = {".".join(reference.split(".")[:2]) for reference in candidate.fields}
+        holders = [HOLDERS_BY_MODEL.get(model) for model in models]
+        if any(found is not None and found.by_subject_ref for found in holders):
+            kept.append(candidate)
+    return kept

@@ -21,6 +21,7 @@ from typing import Any, TextIO
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from privacy import registry
 from privacy.ledger import processors_needing_consent_for, subjects_granting
 from privacy.restrictions import restricted_subjects
 
@@ -31,6 +32,7 @@ class SmsMessage:
     body: str
     sender: str = ""  # the registered call-back number; empty means ``SMS_SENDER_NUMBER``
     subject_ref: Any = None  # the member whose number it is; None for a non-member
+    purpose: str = registry.HandOver.ACCOUNT  # why it is handed over (registry.HANDOVER_BASIS)
 
 
 class BaseSmsBackend:
@@ -85,18 +87,26 @@ def get_backend(path: str | None = None, **kwargs: Any) -> BaseSmsBackend:
 
 
 def send_messages(messages: list[SmsMessage], *, backend: BaseSmsBackend | None = None) -> int:
-    """Send through the configured backend what delegation consent allows (policy section 5)
-    and no restriction holds back (a member's mobile number under correction, policy section
-    6); returns how many were accepted, withheld ones not counted."""
-
-    subjects = {message.subject_ref for message in messages if message.subject_ref is not None}
-    if subjects:
-        subjects -= set(restricted_subjects(item_key="mobile_phone").filter(
-            subject_ref__in=list(subjects)).values_list("subject_ref", flat=True))
-    for processor in processors_needing_consent_for(channel="sms") if subjects else []:
-        subjects &= subjects_granting(subject_refs=subjects, consent=processor.consent_key)
-    allowed = [message for message in messages
-               if message.subject_ref is None or message.subject_ref in subjects]
+    """Send through the configured backend what delegation consent allows (policy section 5:
+    a message whose purpose rests on consent waits for it, one the membership or a law needs
+    does not) and no restriction holds back (a member's mobile number under correction, policy
+    section 6); returns how many were accepted, withheld ones not counted."""
+    members = {message.subject_ref for message in messages if message.subject_ref is not None}
+    restricted = set(restricted_subjects(item_key="mobile_phone").filter(
+        subject_ref__in=list(members)).values_list("subject_ref", flat=True)) if members else set()
+    consenting = {message.subject_ref for message in messages
+                  if message.subject_ref in members - restricted
+                  and registry.handover_needs_consent(message.purpose)}
+    for processor in processors_needing_consent_for(channel="sms") if consenting else []:
+        consenting &= subjects_granting(subject_refs=consenting, consent=processor.consent_key)
+    allowed = [
+        message for message in messages
+        if message.subject_ref is None or (
+            message.subject_ref not in restricted
+            and (not registry.handover_needs_consent(message.purpose)
+                 or message.subject_ref in consenting)
+        )
+    ]
     if not allowed:
         return 0
     return (backend or get_backend()).send_messages(allowed)

@@ -1,8 +1,9 @@
 import uuid
+from datetime import timedelta
 from functools import cached_property
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
@@ -13,35 +14,84 @@ from django.utils.translation import gettext_lazy as _
 from privacy import registry
 from privacy.admin_mixins import MaskedPersonalDataAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
 from privacy.errors import PrivacyError
-from privacy.ledger import policy_versions_cache_clear
 from privacy.masking import mask_name, mask_text
 from privacy.models import (
     AccessLogEntry,
     Complaint,
     ConsentRecord,
     Disclosure,
+    PolicyDraft,
     PolicyNotice,
     PolicyVersion,
     Processor,
 )
+from privacy.policy.services import POLICY_NOTICE_DAYS, policy_draft_open, policy_draft_publish
 from privacy.processors.selectors import subject_ref_named
 from privacy.processors.services import disclosure_check, disclosure_record
+
+_VERSION_FIELDS: tuple[str, ...] = ("version", "effective_on", "published_at", "summary",
+                                    "summary_en", "requires_reconsent", "content_ko",
+                                    "content_en")
 
 
 @admin.register(PolicyVersion)
 class PolicyVersionAdmin(admin.ModelAdmin):
+    """Published versions are what members were told: shown, never changed or removed. A change
+    goes into a draft (``PolicyDraftAdmin``), published as a new version."""
+
     list_display = ["version", "effective_on", "published_at", "requires_reconsent"]
-    readonly_fields = ["content_ko", "content_en", "published_at"]
-    fields = ["version", "effective_on", "published_at", "summary", "summary_en",
-              "requires_reconsent", "content_ko", "content_en"]
+    fields = _VERSION_FIELDS
+    readonly_fields = _VERSION_FIELDS
 
     def has_add_permission(self, request, obj=None):
-        # A version is frozen from the rendered policy: `manage.py privacy publish-policy`.
+        # A version is frozen from the rendered policy: a draft, or `privacy publish-policy`.
         return False
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        policy_versions_cache_clear()
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PolicyDraft)
+class PolicyDraftAdmin(admin.ModelAdmin):
+    """The next version: a processor change opens one; the privacy manager gives it a number and
+    an effective date and publishes it ("Publish" action), then tells members individually with
+    ``privacy notify-policy``."""
+
+    list_display = ["__str__", "effective_on", "created_at", "published"]
+    fields = ["version", "effective_on", "summary", "requires_reconsent", "created_at",
+              "published"]
+    readonly_fields = ["created_at", "published"]
+    actions = ["publish"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.published_id is not None:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.published_id is not None:
+            return False
+        return super().has_delete_permission(request, obj)
+
+    @admin.action(description=_("Publish the selected draft as a new version"))
+    def publish(self, request, queryset):
+        drafts = list(queryset)
+        if len(drafts) != 1:
+            self.message_user(request, _("Select one draft to publish."), messages.ERROR)
+            return
+        try:
+            version = policy_draft_publish(draft=drafts[0])
+        except PrivacyError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return
+        self.message_user(request, _(
+            "Version %(version)s is published and takes effect on %(day)s. Tell members now: "
+            "python manage.py privacy notify-policy --version %(version)s"
+        ) % {"version": version.version, "day": f"{version.effective_on:%Y-%m-%d}"},
+            messages.SUCCESS)
 
 
 class ConsentFilter(admin.SimpleListFilter):
@@ -79,6 +129,12 @@ class PolicyNoticeAdmin(ReadOnlyAdmin):
     logged_fields = ("member",)
 
 
+# What the policy page states of a processor; ending it ("until") or asking consent first
+# only narrows what it receives and may change at any time.
+DELEGATION_TERMS = ("name", "tasks_ko", "tasks_en", "items", "country", "sends_email",
+                    "sends_sms")
+
+
 class ProcessorForm(forms.ModelForm):
     items = forms.MultipleChoiceField(
         label=_("collection items it receives"), required=False,
@@ -88,8 +144,8 @@ class ProcessorForm(forms.ModelForm):
 
     class Meta:
         model = Processor
-        fields = ["name", "tasks_ko", "tasks_en", "items", "since", "until", "requires_consent",
-                  "sends_email", "sends_sms"]
+        fields = ["name", "tasks_ko", "tasks_en", "items", "since", "until", "country",
+                  "requires_consent", "sends_email", "sends_sms"]
 
     def clean(self):
         cleaned = super().clean()
@@ -97,13 +153,59 @@ class ProcessorForm(forms.ModelForm):
         since, until = cleaned.get("since"), cleaned.get("until")
         if since and until and until < since:
             self.add_error("until", _("The end date is before the start date."))
+        earliest = timezone.localdate() + timedelta(days=POLICY_NOTICE_DAYS)
+        in_force = self.instance.pk is not None and self.instance.since <= timezone.localdate()
+        changed_terms = [name for name in DELEGATION_TERMS if name in self.changed_data]
+        if in_force and changed_terms:
+            # What members were told stays true until a new version says otherwise: the
+            # processor is ended ("until") and the new terms added as a new processor.
+            self.add_error(None, _(
+                "A processor in force cannot change what the published policy says of it. Set "
+                "its end date, and add the new terms as a new processor starting on %(day)s "
+                "or later."
+            ) % {"day": f"{earliest:%Y-%m-%d}"})
+        moved = self.instance.pk is None or "since" in self.changed_data
+        if since and since < earliest and moved:
+            # A new delegate is announced in a new policy version before it receives anything.
+            self.add_error("since", _(
+                "A new processor can start on %(day)s at the earliest: the policy's new version "
+                "is announced %(days)s days before it applies."
+            ) % {"day": f"{earliest:%Y-%m-%d}", "days": POLICY_NOTICE_DAYS})
         return cleaned
 
 
 @admin.register(Processor)
 class ProcessorAdmin(admin.ModelAdmin):
+    """A change to a processor goes into the draft of the next policy version; the published
+    versions stay as members were told them."""
+
     form = ProcessorForm
-    list_display = ["name", "since", "until", "requires_consent", "sends_email", "sends_sms"]
+    list_display = ["name", "country", "since", "until", "requires_consent", "sends_email",
+                    "sends_sms"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reason = (_("Processor changed: %(name)s") if change
+                  else _("Processor added: %(name)s")) % {"name": obj.name}
+        self._drafted(request, str(reason))
+
+    def delete_model(self, request, obj):
+        reason = str(_("Processor removed: %(name)s") % {"name": obj.name})
+        super().delete_model(request, obj)
+        self._drafted(request, reason)
+
+    def delete_queryset(self, request, queryset):
+        names = list(queryset.values_list("name", flat=True))
+        super().delete_queryset(request, queryset)
+        for name in names:
+            self._drafted(request, str(_("Processor removed: %(name)s") % {"name": name}))
+
+    def _drafted(self, request, reason: str) -> None:
+        policy_draft_open(reason=reason)
+        self.message_user(request, _(
+            "The change is noted in the draft of the next policy version; publish it from "
+            "\"Privacy policy drafts\" so that members are told."
+        ), messages.WARNING)
 
 
 class DisclosureForm(forms.ModelForm):

@@ -240,13 +240,15 @@ def campaign_message(*, campaign: Campaign, member: Member) -> EmailMessage | sm
         if campaign.channel == CampaignChannel.SMS:
             text = render_to_string("privacy/marketing/campaign_sms.txt", context).strip()
             return sms.SmsMessage(to=member.mobile_phone, body=text,
-                                  subject_ref=member.subject_ref)
+                                  subject_ref=member.subject_ref,
+                                  purpose=registry.HandOver.MARKETING)
         text = render_to_string("privacy/marketing/campaign_email.txt", context).strip()
     return EmailMessage(
         subject=f"{AD_MARK} {campaign.title}",
         body=text + "\n",
         to=[member.email],
-        headers={"List-Unsubscribe": f"<{link}>"},
+        headers={"List-Unsubscribe": f"<{link}>",
+                 registry.HANDOVER_HEADER: registry.HandOver.MARKETING},
     )
 
 

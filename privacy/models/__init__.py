@@ -20,6 +20,7 @@ from privacy.models.consents import (
     ConsentActor,
     ConsentMethod,
     ConsentRecord,
+    PolicyDraft,
     PolicyNotice,
     PolicyVersion,
 )
@@ -106,6 +107,7 @@ __all__ = [
     "DisclosureBasis",
     "Inventory",
     "OpenRequest",
+    "PolicyDraft",
     "PolicyNotice",
     "PolicyVersion",
     "Processor",

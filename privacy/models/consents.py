@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -12,11 +15,30 @@ from privacy.fields import EncryptedTextField
 from privacy.models.base import AppendOnlyModel
 from privacy.models.requests import RequestChannel
 
+VERSION_NUMBER = RegexValidator(
+    r"^\d[0-9A-Za-z.\-]{0,19}\Z",
+    _("Start the version number with a digit, then use only letters, digits, dots or hyphens "
+      "(at most 20 characters), e.g. 2.1."),
+)
+
+
+class PublishedVersionQuerySet(models.QuerySet["PolicyVersion"]):
+    """Published versions are proof of what members were told: never changed in place."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("a published privacy policy version cannot be changed; "
+                              "publish a new version")
+
 
 class PolicyVersion(models.Model):
-    """A published version of the privacy policy, frozen as it was rendered when published."""
+    """A published version of the privacy policy, frozen as it was rendered when published.
 
-    version = models.CharField(_("version"), max_length=20, unique=True)
+    Immutable once saved: ``save()`` of an existing row and ``QuerySet.update`` refuse, and on
+    PostgreSQL a trigger refuses an UPDATE from anywhere else (migration
+    ``policy_versions_immutable``)."""
+
+    version = models.CharField(_("version"), max_length=20, unique=True,
+                               validators=[VERSION_NUMBER])
     effective_on = models.DateField(_("effective from"))
     published_at = models.DateTimeField(_("published at"), default=timezone.now)
     summary = models.TextField(_("summary of changes (Korean)"), blank=True, max_length=2000)
@@ -29,6 +51,8 @@ class PolicyVersion(models.Model):
         help_text=_("Set when this version adds items or purposes that need consent."),
     )
 
+    objects = PublishedVersionQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("privacy policy version")
         verbose_name_plural = _("privacy policy versions")
@@ -38,6 +62,13 @@ class PolicyVersion(models.Model):
     def __str__(self) -> str:
         return f"{self.version} ({self.effective_on:%Y-%m-%d})"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise PermissionError(f"privacy policy version {self.version} is published and "
+                                  "cannot be changed; publish a new version")
+        VERSION_NUMBER(self.version)  # its number is part of the version's address
+        super().save(*args, **kwargs)
+
     def content(self, language: str) -> str:
         return self.content_en if language == "en" else self.content_ko
 
@@ -46,6 +77,35 @@ class PolicyVersion(models.Model):
         """The summary in the language pages and emails are being rendered in: each language
         shows its own, never the other's."""
         return self.summary_en if (get_language() or "").startswith("en") else self.summary
+
+
+class PolicyDraft(models.Model):
+    """The next version of the policy, being prepared: a processor change in the admin opens one
+    (its reasons are listed in ``summary``), and the privacy manager publishes it with a notice
+    period (``privacy.policy.services.policy_draft_publish``)."""
+
+    version = models.CharField(_("version"), max_length=20, blank=True,
+                               validators=[VERSION_NUMBER],
+                               help_text=_("The number it will be published under, e.g. 1.1."))
+    effective_on = models.DateField(
+        _("effective from"), null=True, blank=True,
+        help_text=_("At least 7 days after publication: members are told before it applies."),
+    )
+    summary = models.TextField(_("summary of changes"), blank=True, max_length=2000)
+    requires_reconsent = models.BooleanField(_("asks members to consent again"), default=False)
+    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    published = models.OneToOneField(
+        PolicyVersion, verbose_name=_("published as"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="draft",
+    )
+
+    class Meta:
+        verbose_name = _("privacy policy draft")
+        verbose_name_plural = _("privacy policy drafts")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("draft %(version)s") % {"version": self.version or "?"})
 
 
 

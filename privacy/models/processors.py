@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,9 +32,20 @@ class Processor(models.Model):
     )
     since = models.DateField(_("since"))
     until = models.DateField(_("until"), null=True, blank=True)
+    # Off by default: delegating what the membership contract or a law needs asks for no
+    # consent (PIPA art. 26, disclosed on the policy page); when set, only hand-overs whose
+    # purpose rests on consent (registry.HANDOVER_BASIS, e.g. advertising) wait for it.
     requires_consent = models.BooleanField(
         _("members must consent first"), default=False,
-        help_text=_("No member's data is handed to it until that member consents."),
+        help_text=_("Data for purposes that rest on consent (advertising) is handed to it only "
+                    "after the member consents to this processor; messages the membership "
+                    "needs (sign-up confirmation, password reset) are never withheld."),
+    )
+    country = models.CharField(
+        _("country where it processes the data"), max_length=2, default="KR",
+        validators=[RegexValidator(r"^[A-Z]{2}\Z", _("Enter a two-letter country code, e.g. KR."))],
+        help_text=_("ISO 3166 code; a country other than KR is an overseas transfer, shown on "
+                    "the policy page (PIPA art. 28-8)."),
     )
     sends_email = models.BooleanField(
         _("delivers the site's email"), default=False,

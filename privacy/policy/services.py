@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
@@ -11,11 +11,14 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from privacy import registry
 from privacy.controller import site_for
 from privacy.errors import PrivacyError
-from privacy.ledger import policy_versions_cache_clear
+from privacy.ledger import POLICY_BANNER_DAYS, policy_versions_cache_clear
 from privacy.models import (
+    PolicyDraft,
     PolicyNotice,
     PolicyVersion,
     Processor,
@@ -30,6 +33,7 @@ if TYPE_CHECKING:
     from members.models import Member
 
 VERSION_PATTERN = re.compile(r"^\d[0-9A-Za-z.\-]{0,19}\Z")
+POLICY_NOTICE_DAYS = POLICY_BANNER_DAYS  # a change is announced this long before it applies
 
 
 def policy_render(language: str, *, context: dict[str, Any] | None = None) -> str:
@@ -42,13 +46,19 @@ def policy_render(language: str, *, context: dict[str, Any] | None = None) -> st
 
 def policy_page_context() -> dict[str, Any]:
     """What the policy page renders its body from, and ``processors_state``, the values of
-    the processors in force that the page's cached body (``{% cache %}`` in policy.html) is
-    keyed by with the language and the version: a change in the admin or a processor's end
-    date shows at once."""
+    the processors in force and of the settings and records the body states, that the page's
+    cached body (``{% cache %}`` in policy.html) is keyed by with the language and the version:
+    a change in the admin, a processor's end date or a changed setting shows at once."""
     processors = list(processors_active())
+    context = policy_context(processors)
     state = [tuple(getattr(processor, field.attname) for field in Processor._meta.concrete_fields)
              for processor in processors]
-    return {**policy_context(processors), "processors_state": repr(state)}
+    stated = (
+        [str(item.retention.achieved_when) for item in registry.ITEMS],
+        [str(measure) for measure in context["safety_measures"]],
+        context["board_private_by_default"],
+    )
+    return {**context, "processors_state": repr((state, stated))}
 
 
 def policy_version_check(
@@ -87,17 +97,58 @@ def policy_version_publish(
 ) -> PolicyVersion:
     """Freeze the policy as rendered now, in both languages, under ``version``."""
     policy_version_check(version=version, effective_on=effective_on, not_before=not_before)
+    # The text as it will be in force: the processors of its effective day.
+    context = policy_context(processors_active(on=effective_on))
     published = PolicyVersion.objects.create(
         version=version,
         effective_on=effective_on,
         summary=summary,
         summary_en=summary_en,
         requires_reconsent=requires_reconsent,
-        content_ko=policy_render("ko"),
-        content_en=policy_render("en"),
+        content_ko=policy_render("ko", context=context),
+        content_en=policy_render("en", context=context),
     )
     policy_versions_cache_clear()
     transaction.on_commit(policy_versions_cache_clear)
+    return published
+
+
+def policy_draft_open(*, reason: str) -> PolicyDraft:
+    """Note ``reason`` (a processor added, changed or removed) on the open draft of the next
+    version, opening one if none is open: the published versions stay as they are."""
+    draft = PolicyDraft.objects.filter(published__isnull=True).order_by("-created_at").first()
+    if draft is None:
+        draft = PolicyDraft.objects.create(summary=reason[:2000])
+    elif reason not in draft.summary.splitlines():
+        draft.summary = f"{draft.summary}\n{reason}".strip()[:2000]
+        draft.save(update_fields=["summary"])
+    return draft
+
+
+@transaction.atomic
+def policy_draft_publish(*, draft: PolicyDraft, today: date | None = None) -> PolicyVersion:
+    """Publish ``draft`` as a new version, frozen from the declarations in force on its
+    effective day; the day must leave the notice period (``POLICY_NOTICE_DAYS``) for the
+    announcement on the site and the individual notice (``privacy notify-policy``)."""
+    today = today or timezone.localdate()
+    # Staff read these in the admin, in its language.
+    if draft.published_id is not None:
+        raise PrivacyError(gettext("This draft is published already."))
+    if not draft.version or draft.effective_on is None:
+        raise PrivacyError(gettext(
+            "Give the draft a version number and an effective date first."))
+    earliest = today + timedelta(days=POLICY_NOTICE_DAYS)
+    if draft.effective_on < earliest:
+        raise PrivacyError(gettext(
+            "The effective date must be %(day)s or later: members are told %(days)s days "
+            "before a change applies."
+        ) % {"day": f"{earliest:%Y-%m-%d}", "days": POLICY_NOTICE_DAYS})
+    published = policy_version_publish(
+        version=draft.version, effective_on=draft.effective_on, summary=draft.summary,
+        requires_reconsent=draft.requires_reconsent, not_before=today,
+    )
+    draft.published = published
+    draft.save(update_fields=["published"])
     return published
 
 

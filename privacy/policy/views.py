@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import html
 import re
 
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from privacy.ledger import policy_version_current_cached
 from privacy.models import PolicyVersion
+from privacy.policy.comparison import comparison_rows
 from privacy.policy.selectors import policy_version_previous, policy_versions_all
 from privacy.policy.services import policy_page_context
 
@@ -66,15 +66,13 @@ def _text_lines(frozen_html: str) -> list[str]:
 
 @require_safe
 def policy_version_diff(request: HttpRequest, version: str) -> HttpResponse:
-    """What changed from the previous version: a unified diff of the texts (escaped on render)."""
+    """What changed from the previous version, as a side-by-side old/new table (신구대비표)."""
     published = get_object_or_404(PolicyVersion, version=version)
     previous = policy_version_previous(published)
     if previous is None:
         raise Http404
     language = _language()
-    lines = list(difflib.unified_diff(
-        _text_lines(previous.content(language)), _text_lines(published.content(language)),
-        fromfile=previous.version, tofile=published.version, lineterm="", n=2,
-    ))
+    rows = comparison_rows(_text_lines(previous.content(language)),
+                           _text_lines(published.content(language)))
     return render(request, "privacy/policy_diff.html",
-                  {"version": published, "previous": previous, "lines": lines})
+                  {"version": published, "previous": previous, "rows": rows})

@@ -1,10 +1,12 @@
 """The email backend that checks delegation consent before mail leaves the site.
 
 When a processor that requires consent delivers the site's mail (``Processor.sends_email``),
-a member's address is handed to it only if the member consented (policy section 5). No mail
-goes to a member's address while it is restricted (policy section 6). Mail to addresses that
-are not members' (the officer, guests) passes unchanged. The real backend is
-``settings.EMAIL_REAL_BACKEND``.
+a member's address is handed to it for a purpose that rests on consent (a message tagged
+``registry.HANDOVER_HEADER: marketing``) only if the member consented (policy section 5). Mail
+the membership or a law needs (sign-up confirmation, password reset, notices: untagged) is never
+withheld for want of that consent. No mail goes to a member's address while it is restricted
+(policy section 6). Mail to addresses that are not members' (the officer, guests) passes
+unchanged. The real backend is ``settings.EMAIL_REAL_BACKEND``.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from django.core.mail import get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.message import EmailMessage
 
+from privacy import registry
 from privacy.ledger import subjects_granting
 from privacy.processors.selectors import processors_active
 from privacy.restrictions import restricted_subjects
@@ -33,17 +36,23 @@ def email_processors() -> list[Any]:
     return list(processors_active().filter(sends_email=True))
 
 
-def refused_addresses(addresses: set[str], *, processors: list[Any] | None = None) -> set[str]:
-    """Members' addresses that no mail may go to, or no email-delivering processor receive.
+def refused_addresses(
+    addresses: set[str], *, processors: list[Any] | None = None,
+    purpose: str = registry.HandOver.ACCOUNT,
+) -> set[str]:
+    """Members' addresses that no mail may go to, or no email-delivering processor receive for
+    ``purpose``.
 
     Never while the member's email item is restricted (a correction or suspension is pending,
-    policy section 6: not used until it completes), whatever the message; and without the
-    member's consent where a processor needs it. ``processors``: ``email_processors()`` when
-    the caller has read them already."""
+    policy section 6: not used until it completes), whatever the message and whether or not a
+    processor delivers it; and without the member's consent where the processor needs it and
+    the purpose rests on consent. ``processors``: ``email_processors()`` when the caller has read
+    them already."""
     if not addresses:
         return set()
     processors = email_processors() if processors is None else processors
-    consent_processors = [p for p in processors if p.requires_consent]
+    consent_processors = [p for p in processors if p.requires_consent
+                          and registry.handover_needs_consent(purpose)]
     lowered = {address.lower() for address in addresses}
     members = get_user_model().objects.filter(email__in=list(addresses | lowered)).only(
         "email", "subject_ref"
@@ -87,21 +96,32 @@ class ProcessorCheckedEmailBackend(BaseEmailBackend):
         self.real.close()
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
-        messages = list(email_messages)
-        addresses = {_address(r) for m in messages for r in m.recipients()}
-        refused = refused_addresses(addresses, processors=self._processors)
-        if refused:
-            kept = []
-            for message in messages:
-                message.to = [r for r in message.to if _address(r) not in refused]
-                message.cc = [r for r in message.cc if _address(r) not in refused]
-                message.bcc = [r for r in message.bcc if _address(r) not in refused]
-                if message.recipients():
-                    kept.append(message)
-            # Counts only: addresses are personal data and stay out of logs.
-            logger.info("mail to %d member address(es) withheld: restricted, or no "
-                        "delegation consent", len(refused))
-            messages = kept
-        if not messages:
+        by_purpose: dict[str, list[EmailMessage]] = {}
+        for message in email_messages:
+            # Read, not removed: a message sent again after a failure keeps its purpose.
+            purpose = message.extra_headers.get(registry.HANDOVER_HEADER,
+                                                registry.HandOver.ACCOUNT)
+            by_purpose.setdefault(purpose, []).append(message)
+        kept: list[EmailMessage] = []
+        for purpose, messages in by_purpose.items():
+            kept += self._allowed(messages, purpose=purpose)
+        if not kept:
             return 0
-        return self.real.send_messages(messages) or 0
+        return self.real.send_messages(kept) or 0
+
+    def _allowed(self, messages: list[EmailMessage], *, purpose: str) -> list[EmailMessage]:
+        addresses = {_address(r) for m in messages for r in m.recipients()}
+        refused = refused_addresses(addresses, processors=self._processors, purpose=purpose)
+        if not refused:
+            return messages
+        kept = []
+        for message in messages:
+            message.to = [r for r in message.to if _address(r) not in refused]
+            message.cc = [r for r in message.cc if _address(r) not in refused]
+            message.bcc = [r for r in message.bcc if _address(r) not in refused]
+            if message.recipients():
+                kept.append(message)
+        # Counts only: addresses are personal data and stay out of logs.
+        logger.info("mail to %d member address(es) withheld: no delegation consent or a "
+                    "restriction", len(refused))
+        return kept

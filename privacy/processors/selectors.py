@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from consultations.models import GuestConsultation
 from consultations.selectors import guest_reference_normalise
+from privacy import registry
 from privacy.ledger import consent_is_granted
 
 # The gate of every send lives in the ledger (base layer); the features ask it here too.
@@ -32,15 +33,19 @@ def processors_requiring_consent(*, on: date | None = None) -> QuerySet[Processo
     return processors_active(on=on).filter(requires_consent=True)
 
 
-def processor_may_receive(*, processor: Processor, subject_ref: Any) -> bool:
-    """Whether the subject's data may be handed to ``processor`` today (policy section 5):
-    never while an item it receives is restricted (policy section 6)."""
+def processor_may_receive(
+    *, processor: Processor, subject_ref: Any, purpose: str = registry.HandOver.MARKETING
+) -> bool:
+    """Whether the subject's data may be handed to ``processor`` today for ``purpose``
+    (policy section 5): never while an item it receives is restricted (policy section 6); a
+    processor's consent is asked only where the purpose rests on consent
+    (``registry.HANDOVER_BASIS``)."""
     today = timezone.localdate()
     if processor.since > today or (processor.until is not None and processor.until < today):
         return False
     if set(processor.items) & restricted_items(subject_ref=subject_ref):
         return False
-    if not processor.requires_consent:
+    if not processor.requires_consent or not registry.handover_needs_consent(purpose):
         return True
     return consent_is_granted(subject_ref=subject_ref, consent=processor.consent_key)
 

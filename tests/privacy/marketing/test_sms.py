@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 
 from clinic_site import settings as project_settings
+from privacy import registry
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, Processor
 from privacy.processors import sms
@@ -65,10 +66,17 @@ def test_an_sms_provider_needing_consent_gets_no_message_for_members_who_did_not
                    granted=True, method=ConsentMethod.CONSENT_PAGE)
     sms.outbox.clear()
     sent = sms.send_messages([
-        sms.SmsMessage(to="010-1111-2222", body="안내", subject_ref=agreed.subject_ref),
-        sms.SmsMessage(to="010-3333-4444", body="안내", subject_ref=refused.subject_ref),
+        sms.SmsMessage(to="010-1111-2222", body="안내", subject_ref=agreed.subject_ref,
+                       purpose=registry.HandOver.MARKETING),
+        sms.SmsMessage(to="010-3333-4444", body="안내", subject_ref=refused.subject_ref,
+                       purpose=registry.HandOver.MARKETING),
         sms.SmsMessage(to="010-5555-6666", body="안내"),  # not a member's number
     ], backend=sms.LocmemBackend())
     assert sent == 2
     assert [message.to for message in sms.outbox] == ["010-1111-2222", "010-5555-6666"]
     sms.outbox.clear()
+    # A message the membership needs (no advertising purpose) reaches the member who refused.
+    assert sms.send_messages([
+        sms.SmsMessage(to="010-3333-4444", body="인증번호", subject_ref=refused.subject_ref),
+    ], backend=sms.LocmemBackend()) == 1
+    assert [message.to for message in sms.outbox] == ["010-3333-4444"]

@@ -99,12 +99,14 @@ def test_short_notice_is_published_with_a_warning(first_version: PolicyVersion) 
     assert "fewer than 7 days" in output
 
 
-def test_archived_versions_stay_as_frozen_and_are_listed(
-    client: Client, first_version: PolicyVersion
-) -> None:
-    PolicyVersion.objects.filter(pk=first_version.pk).update(
-        content_ko="<p>옛 방침 본문</p>", content_en="<p>The old text</p>"
-    )
+def frozen(version: str, day: datetime.date, *, ko: str = "", en: str = "") -> PolicyVersion:
+    """A version frozen with the given text, as if the policy had read so when published."""
+    return PolicyVersion.objects.create(version=version, effective_on=day, content_ko=ko,
+                                        content_en=en)
+
+
+def test_archived_versions_stay_as_frozen_and_are_listed(client: Client) -> None:
+    frozen("1.0", datetime.date(2024, 7, 1), ko="<p>옛 방침 본문</p>", en="<p>The old text</p>")
     policy_version_publish(version="2.0", effective_on=datetime.date(2026, 11, 26))
     archived = client.get("/privacy/policy/1.0/").content.decode()
     assert "옛 방침 본문" in archived
@@ -116,34 +118,50 @@ def test_archived_versions_stay_as_frozen_and_are_listed(
     assert client.get("/privacy/policy/1.0/diff/").status_code == 404  # nothing before it
 
 
-def test_the_diff_shows_changes_escaped(client: Client, first_version: PolicyVersion) -> None:
-    PolicyVersion.objects.filter(pk=first_version.pk).update(
-        content_ko="<p>같은 줄</p>\n<p>지워진 줄 &lt;script&gt;</p>"
-    )
-    second = policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10))
-    PolicyVersion.objects.filter(pk=second.pk).update(
-        content_ko="<p>같은 줄</p>\n<p>새 줄 <b>굵게</b></p>"
-    )
-    html = client.get("/privacy/policy/2.0/diff/").content.decode()
-    assert '<span class="diff-del">-지워진 줄 &lt;script&gt;</span>' in html
-    assert '<span class="diff-add">+새 줄 굵게</span>' in html
-    assert "<script>" not in html
-
-
-def test_the_diff_compares_table_rows_cell_by_cell(
-    client: Client, first_version: PolicyVersion
+def test_the_comparison_table_sets_old_beside_new_escaped(
+    client: Client, django_assert_max_num_queries
 ) -> None:
-    PolicyVersion.objects.filter(pk=first_version.pk).update(
-        content_en="<table><tr><th>name</th><td>required</td></tr></table>"
-    )
-    second = policy_version_publish(version="2.0", effective_on=datetime.date(2026, 12, 10))
-    PolicyVersion.objects.filter(pk=second.pk).update(
-        content_en="<table><tr><th>name</th><td>optional</td></tr></table>"
-    )
+    frozen("1.0", datetime.date(2024, 7, 1),
+           ko="<p>같은 줄</p>\n<p>지워진 줄 &lt;script&gt;</p>\n<p>그대로</p>\n<p>없앤 줄</p>")
+    frozen("2.0", datetime.date(2026, 12, 10),
+           ko="<p>같은 줄</p>\n<p>새 줄 <b>굵게</b></p>\n<p>그대로</p>\n<p>더한 줄</p>\n"
+              "<p>끝에 더한 줄</p>")
+    client.get("/privacy/policy/2.0/diff/")  # warms the banner's and the cookie groups' caches
+    # the version, the one before it
+    with django_assert_max_num_queries(3):
+        html = client.get("/privacy/policy/2.0/diff/").content.decode()
+    assert "<table class=\"policy-compare\">" in html
+    assert "개정 전 (1.0 버전)" in html and "개정 후 (2.0 버전)" in html
+    # The replaced line beside its replacement, in one row; markup of the text escaped.
+    assert ('<td class="compare-old" data-label="개정 전 (1.0 버전)"><del>지워진 줄 &lt;script&gt;'
+            '</del></td>\n      <td class="compare-new" data-label="개정 후 (2.0 버전)"><ins>새 줄 '
+            '굵게</ins></td>') in html
+    assert "<ins>끝에 더한 줄</ins>" in html and "〈신 설〉" in html and "〈삭 제〉" not in html
+    assert html.count('class="compare-gap"') == 1  # "그대로" between two changes, left out
+    assert "같은 줄" not in html and "@@" not in html and "<script>" not in html
+
+
+def test_the_comparison_compares_table_rows_cell_by_cell(client: Client) -> None:
+    frozen("1.0", datetime.date(2024, 7, 1),
+           en="<table><tr><th>name</th><td>required</td></tr><tr><th>fax</th><td>x</td></tr>"
+              "</table>")
+    frozen("2.0", datetime.date(2026, 12, 10),
+           en="<table><tr><th>name</th><td>optional</td></tr></table>")
     client.cookies["django_language"] = "en"
     html = client.get("/privacy/policy/2.0/diff/").content.decode()
-    assert '<span class="diff-del">-name | required</span>' in html
-    assert '<span class="diff-add">+name | optional</span>' in html
+    assert "<del>name | required</del>" in html
+    assert "<ins>name | optional</ins>" in html
+    assert "<del>fax | x</del>" in html and "(deleted)" in html
+    assert "Before (version 1.0)" in html
+
+
+def test_the_comparison_stacks_on_a_phone() -> None:
+    with open("static/css/site.css", encoding="utf-8") as stylesheet:
+        css = stylesheet.read()
+    narrow = css[css.index("@media (max-width: 600px) {\n  .policy-compare"):]
+    narrow = narrow[:narrow.index("\n}\n")]
+    assert ".policy-compare thead { display: none; }" in narrow
+    assert ".policy-compare td { display: block; width: 100%; }" in narrow
 
 
 def test_banner_shows_from_7_days_before(client: Client, first_version: PolicyVersion) -> None:

@@ -16,6 +16,7 @@ from privacy.ledger import consent_record
 from privacy.models import ConsentMethod, ConsentRecord
 from privacy.processors.mail import refused_addresses
 from privacy.processors.selectors import processor_may_receive
+from privacy.registry import HANDOVER_HEADER, HandOver
 from tests.members.factories import MemberFactory
 from tests.privacy.factories import ProcessorFactory
 
@@ -42,6 +43,8 @@ def test_processor_may_receive_follows_consent_and_period() -> None:
     assert processor_may_receive(processor=free, subject_ref=member.subject_ref)
     assert not processor_may_receive(processor=gated, subject_ref=member.subject_ref)
     assert not processor_may_receive(processor=ended, subject_ref=member.subject_ref)
+    assert processor_may_receive(processor=gated, subject_ref=member.subject_ref,
+                                 purpose=HandOver.ACCOUNT)  # the membership needs it
     grant(member, gated)
     assert processor_may_receive(processor=gated, subject_ref=member.subject_ref)
     grant(member, gated, granted=False)
@@ -57,17 +60,25 @@ def test_consent_keys_of_unknown_processors_are_refused() -> None:
     assert not ConsentRecord.objects.exists()
 
 
-def test_mail_to_members_without_consent_is_withheld(checked_mail) -> None:
+def advertisement(*to: str) -> EmailMessage:
+    return EmailMessage("Event", "body", None, list(to),
+                        headers={HANDOVER_HEADER: HandOver.MARKETING})
+
+
+def test_advertising_mail_to_members_without_consent_is_withheld(checked_mail) -> None:
     ProcessorFactory(sends_email=True, requires_consent=True)
     processor = ProcessorFactory(sends_email=True, requires_consent=True, name="Second Mail")
     agreed, silent = MemberFactory(), MemberFactory()
     for p in type(processor).objects.all():
         grant(agreed, p)
-    sent = send_mail("Hello", "body", None, [agreed.email, silent.email, "officer@clinic.example"])
+    sent = advertisement(agreed.email, silent.email, "officer@clinic.example").send()
     assert sent == 1
     assert mail.outbox[0].to == [agreed.email, "officer@clinic.example"]
-    assert send_mail("Only you", "body", None, [silent.email]) == 0
+    assert advertisement(silent.email).send() == 0
     assert len(mail.outbox) == 1
+    # Mail the membership needs is not advertising: it reaches the member all the same.
+    assert send_mail("Your account", "body", None, [silent.email]) == 1
+    assert mail.outbox[1].to == [silent.email]
 
 
 def test_mail_passes_when_no_consent_is_required(checked_mail) -> None:
@@ -111,11 +122,12 @@ def test_the_check_costs_the_same_queries_for_many_addresses(
     for member in members[::2]:
         grant(member, ProcessorFactory._meta.model.objects.get())
     addresses = {member.email for member in members}
-    refused_addresses(addresses)  # warms the policy-version cache
+    refused_addresses(addresses, purpose=HandOver.MARKETING)  # warms the policy-version cache
     # processors, members, restrictions, one ledger read per processor
     with django_assert_max_num_queries(4):
-        refused = refused_addresses(addresses)
+        refused = refused_addresses(addresses, purpose=HandOver.MARKETING)
     assert refused == {member.email for member in members[1::2]}
+    assert refused_addresses(addresses, purpose=HandOver.ACCOUNT) == set()
 
 
 def test_an_open_connection_reads_the_processors_once_for_all_its_messages(checked_mail) -> None:
@@ -126,8 +138,8 @@ def test_an_open_connection_reads_the_processors_once_for_all_its_messages(check
     members = [MemberFactory() for _ in range(4)]
     grant(members[0], processor)
     with CaptureQueriesContext(connection) as queries, get_connection() as mail_connection:
-        sent = sum(mail_connection.send_messages(
-            [EmailMessage("안내", "본문", to=[member.email])]) for member in members)
+        sent = sum(mail_connection.send_messages([advertisement(member.email)])
+                   for member in members)
     reads = [q["sql"] for q in queries if 'FROM "privacy_processor"' in q["sql"]]
     assert len(reads) == 1
     assert sent == 1 and [m.to for m in mail.outbox] == [[members[0].email]]
