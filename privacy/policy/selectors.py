@@ -103,7 +103,7 @@ def safety_measures() -> list[StrPromise]:
         _("Access to personal information is limited to the staff who need it for their work."),
     ]
     if STAFF_MFA_MIDDLEWARE in settings.MIDDLEWARE:
-        measures.append(_("Staff sign in with a second factor (an authenticator app) besides "
+        measures.append(_("Staff log in with a second factor (an authenticator app) besides "
                           "the password."))
     if STAFF_IDLE_MIDDLEWARE in settings.MIDDLEWARE:
         measures.append(_interpolated(

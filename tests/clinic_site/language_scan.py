@@ -25,7 +25,7 @@ LATIN_ALLOWED = {
     "URL", "IP", "ID", "CSV", "TOTP", "PDF", "SMS", "QR", "OTP", "PIN", "HTML", "JSON", "KB",
     "MB", "OS", "PC", "Chrome", "Safari", "Firefox", "Edge", "Android", "iOS", "Windows",
     "macOS", "Linux", "iPhone", "TLS", "AES", "GCM", "Google", "Authenticator", "Microsoft",
-    "ZIP", "Kantara", "DB", "Control", "Command", "Mac", "JPEG", "PNG", "WebP",
+    "ZIP", "Kantara", "DB", "Control", "Command", "Mac", "JPEG", "PNG", "WebP", "ISO", "KR",
 }
 # Korean that English pages show on purpose: the clinic's name and the language switcher.
 HANGUL_ALLOWED = {"장성형외과", "한국어"}

@@ -120,7 +120,7 @@ def test_missing_consent_or_contact_is_refused(
 
 def test_the_korean_page_says_it_in_korean(client: Client) -> None:
     html = _post(client, slots=[("2026-11-29", "10:00")]).content.decode()
-    assert "진료하지 않는 시간" in html
+    assert "진료하지 않습니다" in html
 
 
 def test_a_guest_follows_the_request_by_reference_and_contact(client: Client) -> None:

@@ -114,8 +114,10 @@ def test_behind_one_proxy_failed_logins_are_counted_per_client(settings) -> None
     # The login record holds the client's address, not the proxy's.
     record = LoginRecord.objects.get(member=member)
     assert (record.result, record.ip_address) == (LoginResult.SUCCESS, "198.51.100.20")
+    # Failed log-ins that name no member keep no address at all (it would be no one's to seal
+    # it under); the limit above counted them per client all the same.
     failures = LoginRecord.objects.filter(result=LoginResult.FAILURE)
-    assert set(failures.values_list("ip_address", flat=True)) == {GUESSER}
+    assert failures.exists() and set(failures.values_list("ip_address", flat=True)) == {None}
 
 
 @pytest.mark.django_db
@@ -127,6 +129,7 @@ def test_behind_one_proxy_the_consent_ledger_holds_the_clients_address(settings)
                            signup_fields("proxied01", "proxied01@example.com"))
     assert response.status_code == 302
     member = Member.objects.get(username="proxied01")
-    addresses = set(ConsentRecord.objects.filter(member=member)
-                    .values_list("ip_address", flat=True))
+    # Sealed under the member's key in the table; read through the model.
+    addresses = {record.ip_address for record in
+                 ConsentRecord.objects.filter(member=member).select_related("data_key")}
     assert addresses == {"198.51.100.30"}

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from django.db import connection
 
+from consultations.selectors import GUEST_CONSENT
 from consultations.services import guest_consultation_create
 from privacy.ledger import consent_is_granted, consent_record, consents_current_for
 from privacy.models import ConsentMethod, ConsentRecord
@@ -75,7 +76,7 @@ def test_a_guests_ip_address_is_sealed_under_the_questions_key() -> None:
     guest = guest_consultation_create(
         name="손님", mobile_phone="010-3333-4444", area=ConsultationAreaFactory(),
         title="제목", body="본문", password="guest-pass-123", ip_address="192.0.2.62")
-    record = ConsentRecord.objects.get(subject_ref=guest.subject_ref)
+    record = ConsentRecord.objects.get(subject_ref=guest.subject_ref, consent=GUEST_CONSENT)
     assert record.data_key_id == guest.data_key_id
     assert "192.0.2.62" not in (_stored_ip(record) or "")
     assert record.ip_address == "192.0.2.62"

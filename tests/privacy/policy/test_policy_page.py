@@ -16,7 +16,7 @@ from tests.privacy.factories import ProcessorFactory
 pytestmark = pytest.mark.django_db
 
 SECTIONS = ["items", "purposes", "retention", "destruction", "delegation", "rights", "cookies",
-            "officer"]
+            "officer", "provision", "overseas", "safety", "automated", "pseudonymised", "boards"]
 
 
 def page(client: Client, language: str) -> str:
