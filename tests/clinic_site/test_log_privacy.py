@@ -34,7 +34,7 @@ SIGNUP = {
 GUEST = {
     "name": "이바다", "mobile_phone": "010-8888-1212", "title": "코끝 재수술 가능 여부 4417",
     "body": "3년 전 수술한 코끝이 내려앉았습니다 9923", "password": "guest-pass-6612",
-    "password_again": "guest-pass-6612", "consent": "on",
+    "password_again": "guest-pass-6612", "consent": "on", "sensitive_consent": "on",
 }
 MEMBER_QUESTION = {"title": "쌍꺼풀 라인 비대칭 문의 7731", "body": "왼쪽 라인이 더 높습니다 5180"}
 ANSWER = "내원하셔서 라인을 확인해 보겠습니다 2207"
