@@ -149,8 +149,10 @@ def consultation_answer(
         consultation=consultation, author=staff, body=body, data_key=consultation.data_key
     )
     # Queued in this transaction: the notice goes if and only if the answer is kept.
-    consultation_answered_notify.enqueue(answer_id=answer.pk, site_url=site_url,
-                                         key=new_send_key())
+    consultation_answered_notify.enqueue(
+        answer_id=answer.pk, site_url=site_url, key=new_send_key(),
+        language=translation.get_language() or settings.LANGUAGE_CODE,
+    )
     return answer
 
 

@@ -20,9 +20,10 @@ from privacy.text_messages import SmsError, SmsMessage, send_messages
 
 @task()
 def consultation_answered_notify(
-    *, answer_id: int, site_url: str, key: str, attempt: int = 1
+    *, answer_id: int, site_url: str, key: str, attempt: int = 1, language: str = ""
 ) -> None:
-    """Tell the author of an answered question by email, with a link and nothing else.
+    """Tell the author of an answered question by email, with a link and nothing else, in
+    the language active when the answer was given (the clinic's when none was named).
 
     Read when the task runs: an answer or author gone since (deleted, withdrawn) means no
     mail, and the site's mail backend checks delegation consent and restrictions now."""
@@ -31,13 +32,14 @@ def consultation_answered_notify(
         return
     consultation = answer.consultation
     link = site_url.rstrip("/") + reverse("consultations:detail", args=[consultation.pk])
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(language or settings.LANGUAGE_CODE):
         subject = render_to_string("consultations/email/answered_subject.txt",
                                    {"link": link}).strip()
         body = render_to_string("consultations/email/answered_message.txt", {"link": link})
     send_once(
         consultation_answered_notify, key=key, attempt=attempt,
-        arguments={"answer_id": answer_id, "site_url": site_url, "key": key},
+        arguments={"answer_id": answer_id, "site_url": site_url, "key": key,
+                   "language": language},
         send=lambda: send_mail(subject, body, settings.DEFAULT_FROM_EMAIL,
                                [consultation.author.email]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import re
+import uuid
 from typing import Any
 
 import polib
@@ -33,9 +34,9 @@ from members import roles
 from members.models import LegalRepresentative, Member
 from members.services import legal_representative_request_send
 from privacy.admin.records import ActionKindFilter
-from privacy.complaints.services import complaint_notify_officer
+from privacy.complaints.tasks import complaint_officer_notify
 from privacy.marketing.campaigns import ReminderDue, consent_reminder_message
-from privacy.models import AccessLogEntry, Disclosure, PolicyVersion
+from privacy.models import AccessLogEntry, Complaint, Disclosure, PolicyVersion
 from privacy.policy.services import policy_notice_send, policy_render
 from tests.clinic_site.language_scan import (
     HAEYO,
@@ -377,8 +378,11 @@ def test_the_representative_request_is_in_one_language(site: dict[str, Any],
 def test_korean_only_emails_are_korean(site: dict[str, Any]) -> None:
     """The complaint notice to the officer and the advertising-consent reminder are written in
     the clinic's language (settings.LANGUAGE_CODE, marketing's MESSAGE_LANGUAGE)."""
-    complaint_notify_officer(pk=7, link="http://testserver/admin/privacy/complaint/7/change/",
-                             due=datetime.date(2026, 12, 10))
+    complaint = Complaint.objects.create(name="최지우", contact="010-5555-7777", body="열람 요청")
+    complaint_officer_notify.call(
+        complaint_id=complaint.pk, key=uuid.uuid4().hex,
+        link=f"http://testserver/admin/privacy/complaint/{complaint.pk}/change/",
+    )
     reminder = consent_reminder_message(member=site["member"], reminders=[ReminderDue(
         consent="marketing_email", granted_at=timezone.now(), period_start=timezone.now())])
     for message in (*mail.outbox, reminder):
