@@ -14,7 +14,7 @@ DEPLOY = ROOT / "deploy"
 READERS = [ROOT / "clinic_site" / "settings.py", ROOT / "clinic_site" / "env.py",
            ROOT / "gunicorn.conf.py"]
 READ = re.compile(
-    r"""(?:env_\w+|database_config|environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
+    r"""(?:env_\w+|database_config|redis_url|environ\.get|environ\[|getenv)\(?\s*["']([A-Z][A-Z0-9_]+)["']"""
 )
 
 

@@ -101,7 +101,7 @@ def test_behind_one_proxy_failed_logins_are_counted_per_client(settings) -> None
     for n in range(20):
         guesser.post(reverse("account_login"),
                      {"login": f"nobody{n:02d}", "password": "wrong-password-1"})
-    assert "너무 많은" in guesser.post(
+    assert "로그인에 여러 번 실패하였습니다" in guesser.post(
         reverse("account_login"), {"login": "nobody99", "password": "wrong-password-1"}
     ).content.decode()
 

@@ -121,7 +121,7 @@ def test_with_no_worker_the_notice_waits_in_the_queue_and_the_worker_sends_it_on
     queued = DBTaskResult.objects.get()
     assert queued.status == "READY" and queued.task_path.endswith("consultation_answered_notify")
     # The queue holds ids and a send key, nothing of the member.
-    assert set(queued.args_kwargs["kwargs"]) == {"answer_id", "site_url", "key"}
+    assert set(queued.args_kwargs["kwargs"]) == {"answer_id", "site_url", "key", "language"}
 
     run_worker()
     assert len(mail.outbox) == 1
