@@ -237,6 +237,20 @@ class GuestConsultationForm(forms.Form):
         return [processor.consent_key for processor in self.sms_processors
                 if self.cleaned_data.get(self.delegation_field(processor))]
 
+    def texts_allowed(self) -> bool:
+        """Whether the guest's texts can go out: every consent-gated processor agreed to."""
+        return len(self.delegations_granted()) == len(self.sms_processors)
+
+    def delegation_boxes(self) -> list[tuple[Processor, forms.BoundField]]:
+        """Each processor with its box, for the notice the template shows above the box."""
+        return [(processor, self[self.delegation_field(processor)])
+                for processor in self.sms_processors]
+
+    def consent_field_names(self) -> list[str]:
+        """The boxes shown in their own fieldsets, apart from the question's fields."""
+        return ["consent", "sensitive_consent",
+                *(self.delegation_field(processor) for processor in self.sms_processors)]
+
     def clean_mobile_phone(self) -> str:
         return normalise_mobile(self.cleaned_data["mobile_phone"])
 

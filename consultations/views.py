@@ -310,23 +310,17 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not _rate_limit_ok(request, action="guest_create", rates=GUEST_CREATE_RATE_LIMIT):
             return _too_many(request)
-        delegations = form.delegations_granted()
         guest_consultation = services.guest_consultation_create(
             **{name: form.cleaned_data[name] for name in GUEST_POSTED_FIELDS},
-            ip_address=client_ip(request), delegations=delegations,
+            ip_address=client_ip(request), delegations=form.delegations_granted(),
         )
         request.session[GUEST_REFERENCE_SESSION_KEY] = guest_consultation.reference
-        request.session[GUEST_TEXTED_SESSION_KEY] = len(delegations) == len(
-            form.sms_processors
-        )
+        request.session[GUEST_TEXTED_SESSION_KEY] = form.texts_allowed()
         return redirect("consultations:guest_done")
     return render(
         request, "consultations/guest_form.html",
-        {"form": form, **_guest_notice(),
-         "sms_processors": [(processor, form[form.delegation_field(processor)])
-                            for processor in form.sms_processors],
-         "consent_fields": ["consent", "sensitive_consent",
-                            *(form.delegation_field(p) for p in form.sms_processors)]},
+        {"form": form, **_guest_notice(), "sms_processors": form.delegation_boxes(),
+         "consent_fields": form.consent_field_names()},
     )
 
 
