@@ -17,17 +17,37 @@ server within ``CHECK_SECONDS`` (1 by default), and no copy is kept longer than
 The process tier keeps the objects themselves, not pickles (unpickling the cookie groups on
 every request cost more than the rest of the consent check): what is cached here is read-only
 for its callers.
+
+A cache is an optimisation, so the shared cache being unreachable (Redis down) must not take
+the pages with it: a failed shared read is a miss, a failed write or delete is skipped, and
+the process tier alone serves for ``RETRY_SECONDS`` before the shared cache is tried again
+(so a page does not wait on a dead connection each time). One WARNING line is logged when the
+shared cache fails and one INFO line when it answers again, without the exception's text (it
+may carry the server's address) or a traceback. While it is down, a change made on another
+server is not announced here, so a copy may be up to ``LOCAL_TIMEOUT`` old; ``/healthz``
+reports the shared cache itself.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 import uuid
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
+from django.db import DatabaseError
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# What the shared cache raises when its server cannot be reached or answer: Redis's errors,
+# the database cache's, and socket errors underneath either.
+SHARED_CACHE_ERRORS: tuple[type[Exception], ...] = (RedisError, DatabaseError, OSError)
 
 # Monotonic seconds for the generation checks (a module attribute, so tests can move it).
 _clock = time.monotonic
@@ -75,6 +95,7 @@ class NearCache(BaseCache):
         self.shared_alias = options.get("SHARED", "default")
         self.local_timeout = int(options.get("LOCAL_TIMEOUT", 30))
         self.check_seconds = float(options.get("CHECK_SECONDS", 1))
+        self.retry_seconds = float(options.get("RETRY_SECONDS", 5))
         super().__init__({**params, "OPTIONS": {}})
         self.local = _ProcessMemory(
             timeout=self.local_timeout, max_entries=50, make_key=self.make_and_validate_key
@@ -82,17 +103,39 @@ class NearCache(BaseCache):
         self._generation: Any = None
         self._checked_until = 0.0
         self._check_lock = threading.Lock()
+        self._down_until: float | None = None  # set while the shared cache is failing
 
     @property
     def shared(self) -> BaseCache:
         return caches[self.shared_alias]
+
+    def _shared(self, call: Callable[[BaseCache], T], fallback: T) -> T:
+        """``call`` on the shared cache, or ``fallback`` while it is unreachable."""
+        down_until = self._down_until
+        if down_until is not None and _clock() < down_until:
+            return fallback
+        try:
+            result = call(self.shared)
+        except SHARED_CACHE_ERRORS as error:
+            if self._down_until is None:
+                logger.warning(
+                    "shared cache %r unreachable (%s); serving from process memory, retrying "
+                    "every %ss", self.shared_alias, type(error).__name__, self.retry_seconds,
+                )
+            self._down_until = _clock() + self.retry_seconds
+            return fallback
+        if down_until is not None:
+            self._down_until = None
+            logger.info("shared cache %r answers again", self.shared_alias)
+        return result
 
     def _fresh_local(self) -> _ProcessMemory:
         """The process tier, emptied first if any process has changed an entry since it was
         last checked (at most ``check_seconds`` ago)."""
         now = _clock()
         if now >= self._checked_until:
-            generation = self.shared.get(GENERATION_KEY)
+            generation = self._shared(lambda shared: shared.get(GENERATION_KEY),
+                                      self._generation)
             with self._check_lock:
                 if generation != self._generation:
                     self.local.clear()
@@ -103,7 +146,7 @@ class NearCache(BaseCache):
     def _changed(self) -> None:
         """Tell every process that its copies are stale, this one included."""
         generation = uuid.uuid4().hex
-        self.shared.set(GENERATION_KEY, generation, None)
+        self._shared(lambda shared: shared.set(GENERATION_KEY, generation, None), None)
         with self._check_lock:
             self.local.clear()
             self._generation = generation
@@ -114,7 +157,7 @@ class NearCache(BaseCache):
         value = self._fresh_local().get(key, sentinel, version)
         if value is not sentinel:
             return value
-        value = self.shared.get(key, sentinel, version)
+        value = self._shared(lambda shared: shared.get(key, sentinel, version), sentinel)
         if value is sentinel:
             return default
         self.local.set(key, value, self.local_timeout, version)
@@ -122,26 +165,30 @@ class NearCache(BaseCache):
 
     def set(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
             version: int | None = None) -> None:
-        self.shared.set(key, value, timeout, version)
+        self._shared(lambda shared: shared.set(key, value, timeout, version), None)
         self._fresh_local().set(key, value, self.local_timeout, version)
 
     def add(self, key: Any, value: Any, timeout: Any = DEFAULT_TIMEOUT,
             version: int | None = None) -> bool:
-        added = self.shared.add(key, value, timeout, version)
+        # Unreachable, the shared cache cannot say whether the key exists: taken as added,
+        # like any other write while it is down.
+        added = self._shared(lambda shared: shared.add(key, value, timeout, version), True)
         if added:
             self._fresh_local().set(key, value, self.local_timeout, version)
         return added
 
     def touch(self, key: Any, timeout: Any = DEFAULT_TIMEOUT, version: int | None = None) -> bool:
-        return self.shared.touch(key, timeout, version)
+        return self._shared(lambda shared: shared.touch(key, timeout, version), False)
 
     def delete(self, key: Any, version: int | None = None) -> bool:
-        deleted = self.shared.delete(key, version)
+        deleted = self._shared(lambda shared: shared.delete(key, version), False)
         self._changed()
         return deleted
 
     def has_key(self, key: Any, version: int | None = None) -> bool:
-        return self._fresh_local().has_key(key, version) or self.shared.has_key(key, version)
+        return self._fresh_local().has_key(key, version) or self._shared(
+            lambda shared: shared.has_key(key, version), False
+        )
 
     def clear(self) -> None:
         """Drop every process's copies; the shared entries stay (the shared cache holds other

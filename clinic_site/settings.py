@@ -140,6 +140,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "clinic"),
+            # A Redis that stops answering fails a request in seconds instead of holding it
+            # (the near cache then serves from memory; /healthz reports the cache).
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
         }
     }
 else:

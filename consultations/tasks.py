@@ -22,7 +22,8 @@ from privacy.text_messages import SmsError, SmsMessage, send_messages
 def consultation_answered_notify(
     *, answer_id: int, site_url: str, key: str, language: str = "", attempt: int = 1
 ) -> None:
-    """Tell the author of an answered question by email, with a link and nothing else.
+    """Tell the author of an answered question by email, with a link and nothing else, in
+    the language active when the answer was given (the clinic's when none was named).
 
     Read when the task runs: an answer or author gone since (deleted, withdrawn) means no
     mail, and the site's mail backend checks delegation consent and restrictions now."""
@@ -80,7 +81,7 @@ def guest_text_notify(
         )),
         retry_on=(*MAIL_ERRORS, SmsError),
     )
-    if accepted:
+    if accepted and accepted[0]:  # withheld by a processor gate: nothing handed over
         access_log_append(actor="site", action=f"sms:guest_{kind}",
                           subject_ref=guest.subject_ref, fields=("mobile_phone",),
                           record_count=accepted[0])

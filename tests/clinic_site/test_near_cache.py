@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 from django.core.cache import caches
+from django.core.cache.backends.base import BaseCache
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from clinic_site import cache as near_cache
 from clinic_site.cache import NearCache
@@ -88,3 +90,64 @@ def test_areas_edited_by_staff_on_one_server_are_not_served_stale_by_another(
     area_list_cache_clear()  # what the admin's save of an area calls
     clock.now += 1.01
     assert other.get(AREAS_KEY) is None  # it reads the areas again
+
+
+class Unreachable(BaseCache):
+    """A shared cache whose server does not answer, counting the attempts."""
+
+    def __init__(self) -> None:
+        super().__init__({})
+        self.attempts = 0
+
+    def _fail(self, *args: Any, **kwargs: Any) -> Any:
+        self.attempts += 1
+        raise RedisConnectionError("Error 111 connecting to 10.0.0.5:6379. Connection refused.")
+
+    get = set = add = delete = touch = has_key = _fail
+
+
+@pytest.fixture
+def unreachable(monkeypatch: pytest.MonkeyPatch) -> Unreachable:
+    shared = Unreachable()
+    monkeypatch.setattr(NearCache, "shared", property(lambda self: shared))
+    return shared
+
+
+def test_an_unreachable_shared_cache_is_a_miss_and_memory_still_serves(
+    clock: Clock, unreachable: Unreachable, caplog: pytest.LogCaptureFixture,
+) -> None:
+    near = server()
+    assert near.get("cookie_groups", "default") == "default"  # a miss, not an error
+    near.set("cookie_groups", ["necessary"])
+    assert near.get("cookie_groups") == ["necessary"]  # from process memory
+    assert near.add("policy_versions", ["1.0"]) is True
+    assert near.delete("cookie_groups") is False
+    near.clear()
+    assert near.touch("anything") is False and near.has_key("anything") is False
+
+    assert unreachable.attempts == 1  # then left alone for RETRY_SECONDS
+    records = [r for r in caplog.records if r.name == "clinic_site.cache"]
+    assert [r.levelname for r in records] == ["WARNING"]
+    assert "10.0.0.5" not in records[0].getMessage() and records[0].exc_info is None
+
+
+def test_the_shared_cache_is_tried_again_after_the_retry_interval(
+    clock: Clock, unreachable: Unreachable, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    near = server()
+    near.get("areas")
+    clock.now += 4.9
+    near.get("areas")
+    assert unreachable.attempts == 1
+    clock.now += 0.2
+    near.get("areas")
+    assert unreachable.attempts == 2  # still down: still a single WARNING line
+    assert [r.levelname for r in caplog.records if r.name == "clinic_site.cache"] == ["WARNING"]
+
+    monkeypatch.setattr(NearCache, "shared", property(lambda self: caches["default"]))
+    caches["default"].set("areas", ["코"])
+    clock.now += 5.1
+    assert near.get("areas") == ["코"]
+    assert [r.levelname for r in caplog.records if r.name == "clinic_site.cache"] == [
+        "WARNING", "INFO"]

@@ -16,8 +16,10 @@ from django.core import mail
 from consultations.models import Consultation, GuestConsultation
 from consultations.services import guest_consultation_answer
 from privacy.models import ConsentRecord
+from privacy.processors import sms
 from tests.e2e.conftest import log_in, screenshot, site_nav
 from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory, verify_email
+from tests.privacy.factories import ProcessorFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
 
@@ -77,10 +79,47 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
     assert site_nav(page).get_by_role("link", name="로그아웃").is_visible()
     screenshot(page, "my-page")
 
+    # From my page, a first question: the form itself asks the sensitive-information consent
+    # the sign-up left empty (unticked, with its notice), so posting never dead-ends.
+    page.locator("main").get_by_role("link", name="상담 신청하기").first.click()
+    page.wait_for_url("**/consultations/new/")
+    box = page.locator("input[name=sensitive_consent]")
+    assert box.is_visible() and not box.is_checked()
+    assert "건강정보입니다" in page.locator("main form").inner_text()
+    assert page.locator("input[name=is_private]").is_checked()  # private unless chosen
+    page.locator("select[name=area]").select_option(label="코")
+    page.locator("input[name=title]").fill("코끝 교정 상담 부탁드립니다")
+    page.locator("textarea[name=body]").fill("코끝이 살짝 휘었습니다. 어떤 수술이 맞을까요?")
+    page.locator("main form button[type=submit]").click()  # without the box: told why
+    page.wait_for_load_state()
+    assert "글을 올리시려면 민감정보 처리 동의에 표시해 주십시오." in page.locator(
+        "main").inner_text()
+    assert not Consultation.objects.filter(author=member).exists()
+    page.locator("input[name=sensitive_consent]").check()
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*/consultations/\d+/$"))
+    assert "코끝이 살짝 휘었습니다" in page.locator("main").inner_text()
+    assert ConsentRecord.objects.filter(subject_ref=member.subject_ref,
+                                        consent="sensitive_health", granted=True).exists()
 
-def test_guest_consultation_then_reading_the_answer_with_the_password(
-    live_server, site_content, page
+    page.goto(live_server.url + "/accounts/profile/")
+    row = page.locator("table.my-consultations tr", has_text="코끝 교정 상담 부탁드립니다")
+    assert "답변 대기" in row.inner_text()
+    page.goto(live_server.url + "/consultations/mine/")
+    row = page.locator("table.my-consultations tr", has_text="코끝 교정 상담 부탁드립니다")
+    assert "답변 대기" in row.inner_text() and "비공개" in row.inner_text()
+    screenshot(page, "my-consultations")
+
+
+def test_guest_consultation_then_reading_the_answer_with_the_texted_reference(
+    live_server, site_content, page, settings
 ) -> None:
+    settings.SMS_BACKEND = "privacy.processors.sms.LocmemBackend"
+    sms.outbox.clear()
+    # The clinic's text-message provider may receive a number only with its owner's consent.
+    processor = ProcessorFactory(name="문자발송사", tasks_ko="문자 메시지 발송",
+                                 tasks_en="Sending text messages", items=["guest_contact"],
+                                 sends_sms=True, requires_consent=True)
     page.goto(live_server.url + "/consultations/guest/")
     refuse_cookies(page)
     page.locator("input[name=name]").fill("홍길동")
@@ -92,11 +131,23 @@ def test_guest_consultation_then_reading_the_answer_with_the_password(
     page.locator("input[name=password_again]").fill("guest-pass-2026")
     page.locator("input[name=consent]").check()
     page.locator("input[name=sensitive_consent]").check()  # health information: its own box
+    texts_box = page.locator(f"input[name=delegation_{processor.pk}]")
+    assert not texts_box.is_checked()  # optional, and unticked until the guest ticks it
+    texts_box.check()
     screenshot(page, "guest-form-filled")
     page.locator("form:has(input[name=consent]) button[type=submit]").click()
     page.wait_for_url("**/consultations/guest/done/")
-    reference = page.locator(".reference").inner_text().strip()
+    shown = page.locator(".reference").inner_text().strip()
+    assert "문자 메시지로 보내 드리며" in page.locator("main").inner_text()
     screenshot(page, "guest-done")
+
+    # The text message carries the reference and the page to read the answer on.
+    [posted] = sms.outbox
+    assert posted.to == "010-1234-5678" and "콧대" not in posted.body
+    reference = re.search(r"참조번호: ([A-Z0-9-]+)", posted.body).group(1)
+    assert reference == shown
+    read_path = re.search(r"https?://[^\s/]+(/\S+)", posted.body).group(1)
+    assert read_path == "/consultations/guest/read/"
 
     guest = GuestConsultation.objects.get(reference=reference)
     assert guest.mobile_phone == "010-1234-5678" and guest.name == "홍길동"
@@ -109,8 +160,11 @@ def test_guest_consultation_then_reading_the_answer_with_the_password(
 
     guest_consultation_answer(guest_consultation=guest, staff=StaffFactory(),
                               body="보통 일주일이면 일상생활이 가능합니다.")
+    [notice] = sms.outbox[1:]
+    assert "답변이 등록되었습니다" in notice.body and reference in notice.body
+    assert "일주일" not in notice.body  # the notice, never the answer
 
-    page.goto(live_server.url + "/consultations/guest/read/")
+    page.goto(live_server.url + read_path)
     page.locator("input[name=reference]").fill(reference)
     page.locator("input[name=password]").fill("wrong-password-1")
     page.locator("main form button[type=submit]").click()

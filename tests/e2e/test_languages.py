@@ -20,7 +20,7 @@ def test_board_and_footer_in_korean_then_in_english(live_server, site_content, p
     assert page.locator("html").get_attribute("lang") == "ko"
     row = page.locator("table.board tbody tr").first
     cells = [cell.inner_text().strip() for cell in row.locator("td").all()]
-    assert cells == ["눈", "쌍꺼풀 수술 후 붓기 문의", "김*수", today]
+    assert cells == ["눈", "쌍꺼풀 수술 후 붓기 문의", "김*수", today, "답변 완료"]
     footer = page.locator("footer").inner_text()
     assert "개인정보 보호책임자: 장진우 (고객지원팀)" in footer
     assert re.search(r"\b02-6677-0010\b", footer)
@@ -31,7 +31,7 @@ def test_board_and_footer_in_korean_then_in_english(live_server, site_content, p
     assert page.locator("html").get_attribute("lang") == "en"
     row = page.locator("table.board tbody tr").first
     cells = [cell.inner_text().strip() for cell in row.locator("td").all()]
-    assert cells == ["Eyes", "쌍꺼풀 수술 후 붓기 문의", "김*수", today]
+    assert cells == ["Eyes", "쌍꺼풀 수술 후 붓기 문의", "김*수", today, "Answered"]
     footer = page.locator("footer").inner_text()
     assert "Jang Jin-woo (Customer Service Department)" in footer and "02-6677-0010" in footer
     # The choice is kept from page to page.
