@@ -28,8 +28,6 @@ from consultations.models import (
 )
 from members.models import Member
 from privacy import registry
-from privacy.ledger import processors_needing_consent_for
-from privacy.models import Processor
 
 # Korean mobile numbers: 010 (and the older 011, 016-019), with or without dashes or spaces.
 MOBILE_RE = re.compile(r"^01([016789])(\d{3,4})(\d{4})$")
@@ -218,43 +216,6 @@ class GuestConsultationForm(forms.Form):
             "consent to its processing."
         )},
     )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        """One optional, unticked box per processor that delivers the site's text messages and
-        may receive a number only with its owner's consent (policy section 5): the texts are
-        part of the service the guest asks for, but the hand-over to that processor is the
-        guest's choice, asked here because a guest has no consents page."""
-        super().__init__(*args, **kwargs)
-        self.sms_processors = processors_needing_consent_for(channel="sms")
-        for processor in self.sms_processors:
-            self.fields[self.delegation_field(processor)] = forms.BooleanField(
-                required=False,
-                label=_("I agree that my mobile phone number is handed to %(name)s to deliver "
-                        "these text messages.") % {"name": processor.name},
-            )
-
-    @staticmethod
-    def delegation_field(processor: Processor) -> str:
-        return f"delegation_{processor.pk}"
-
-    def delegations_granted(self) -> list[str]:
-        """Ledger keys of the processors the guest agreed to (``processor:<id>``)."""
-        return [processor.consent_key for processor in self.sms_processors
-                if self.cleaned_data.get(self.delegation_field(processor))]
-
-    def texts_allowed(self) -> bool:
-        """Whether the guest's texts can go out: every consent-gated processor agreed to."""
-        return len(self.delegations_granted()) == len(self.sms_processors)
-
-    def delegation_boxes(self) -> list[tuple[Processor, forms.BoundField]]:
-        """Each processor with its box, for the notice the template shows above the box."""
-        return [(processor, self[self.delegation_field(processor)])
-                for processor in self.sms_processors]
-
-    def consent_field_names(self) -> list[str]:
-        """The boxes shown in their own fieldsets, apart from the question's fields."""
-        return ["consent", "sensitive_consent",
-                *(self.delegation_field(processor) for processor in self.sms_processors)]
 
     def clean_mobile_phone(self) -> str:
         return normalise_mobile(self.cleaned_data["mobile_phone"])

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Sequence
 from datetime import date, datetime
 
 from django.conf import settings
@@ -239,14 +238,12 @@ def guest_reference_new() -> str:
 @transaction.atomic
 def guest_consultation_create(
     *, name: str, mobile_phone: str, area: ConsultationArea, title: str, body: str,
-    password: str, ip_address: str | None = None, delegations: Sequence[str] = (),
+    password: str, ip_address: str | None = None,
 ) -> GuestConsultation:
     """Take a guest's question and record their two consents in the ledger (the contact
     details, and the health information apart), under the consultation's own subject
-    reference (a guest has no account to point at), with the hand-overs to text-message
-    processors the guest agreed to (``delegations``, ``processor:<id>`` keys). Once
-    committed, the reference goes to the guest's phone by text message, where no processor
-    that needs a consent the guest did not give stands in the way."""
+    reference (a guest has no account to point at). Once committed, the reference goes to
+    the guest's phone by text message."""
     reference = guest_reference_new()
     while GuestConsultation.objects.filter(reference=reference).exists():
         reference = guest_reference_new()
@@ -255,7 +252,7 @@ def guest_consultation_create(
         mobile_phone=mobile_phone, mobile_phone_digest=phone_digest(mobile_phone), area=area,
         title=title, body=body,
     )
-    for consent in (GUEST_CONSENT, GUEST_SENSITIVE_CONSENT, *delegations):
+    for consent in (GUEST_CONSENT, GUEST_SENSITIVE_CONSENT):
         consent_record(
             subject_ref=guest_consultation.subject_ref, consent=consent, granted=True,
             method=ConsentMethod.GUEST_FORM, ip_address=ip_address,

@@ -81,7 +81,7 @@ def guest_text_notify(
         )),
         retry_on=(*MAIL_ERRORS, SmsError),
     )
-    if accepted and accepted[0]:  # withheld by a processor gate: nothing handed over
+    if accepted and accepted[0]:  # withheld by a gate: nothing handed over
         access_log_append(actor="site", action=f"sms:guest_{kind}",
                           subject_ref=guest.subject_ref, fields=("mobile_phone",),
                           record_count=accepted[0])

@@ -33,10 +33,6 @@ from privacy.masking import mask_name
 
 PAGE_SIZE = 20
 GUEST_REFERENCE_SESSION_KEY = "consultations:guest_reference"
-# Whether the guest's texts can go out (every consent-gated text processor agreed to).
-GUEST_TEXTED_SESSION_KEY = "consultations:guest_texted"
-# What of the guest form the service takes (the consent boxes are recorded by it as such).
-GUEST_POSTED_FIELDS = ("name", "mobile_phone", "area", "title", "body", "password")
 # Password checks of guest consultations: per reference (slow guessing of one consultation)
 # and per IP address (guessing across references). allauth's limiter keeps counts in the
 # shared cache, so every worker sees the same counts.
@@ -309,17 +305,16 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         if not _rate_limit_ok(request, action="guest_create", rates=GUEST_CREATE_RATE_LIMIT):
             return _too_many(request)
+        data = dict(form.cleaned_data)
+        for unused in ("password_again", "consent", "sensitive_consent"):
+            data.pop(unused)
         guest_consultation = services.guest_consultation_create(
-            **{name: form.cleaned_data[name] for name in GUEST_POSTED_FIELDS},
-            ip_address=client_ip(request), delegations=form.delegations_granted(),
+            **data, ip_address=client_ip(request)
         )
         request.session[GUEST_REFERENCE_SESSION_KEY] = guest_consultation.reference
-        request.session[GUEST_TEXTED_SESSION_KEY] = form.texts_allowed()
         return redirect("consultations:guest_done")
     return render(
-        request, "consultations/guest_form.html",
-        {"form": form, **_guest_notice(), "sms_processors": form.delegation_boxes(),
-         "consent_fields": form.consent_field_names()},
+        request, "consultations/guest_form.html", {"form": form, **_guest_notice()}
     )
 
 
@@ -328,11 +323,9 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
 def guest_consultation_done(request: HttpRequest) -> HttpResponse:
     """Shows the reference once, right after posting; it is not kept in the session after."""
     reference = request.session.pop(GUEST_REFERENCE_SESSION_KEY, None)
-    texted = request.session.pop(GUEST_TEXTED_SESSION_KEY, True)
     if reference is None:
         return redirect("consultations:guest_read")
-    return render(request, "consultations/guest_done.html",
-                  {"reference": reference, "texted": texted})
+    return render(request, "consultations/guest_done.html", {"reference": reference})
 
 
 @never_cache

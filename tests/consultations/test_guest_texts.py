@@ -11,12 +11,11 @@ from django.test import Client
 
 from consultations import services
 from consultations.models import GuestConsultation
-from privacy.ledger import consent_is_granted, consent_record
-from privacy.models import AccessLogEntry, ConsentMethod, ConsentRecord, Processor
+from privacy.ledger import consent_record
+from privacy.models import AccessLogEntry, ConsentMethod
 from privacy.processors import sms
 from tests.consultations.factories import ConsultationAreaFactory
 from tests.members.factories import StaffFactory
-from tests.privacy.factories import ProcessorFactory
 
 pytestmark = pytest.mark.django_db(databases=["default", "retention"])
 
@@ -177,54 +176,3 @@ def test_the_guest_form_asks_the_health_consent_in_its_own_unticked_box(client: 
     box = page[page.index('name="sensitive_consent"') - 120:
                page.index('name="sensitive_consent"') + 80]
     assert "checked" not in box
-
-
-@pytest.fixture
-def sms_processor(db: None) -> Processor:
-    """A text-message provider the clinic hands numbers to only with their owner's consent."""
-    return ProcessorFactory(name="문자발송사", tasks_ko="문자 메시지 발송",
-                            tasks_en="Sending text messages", items=["guest_contact"],
-                            sends_sms=True, requires_consent=True)
-
-
-def test_a_consent_gated_text_processor_gets_its_own_optional_unticked_box(
-    client: Client, sms_processor: Processor,
-) -> None:
-    ConsultationAreaFactory(slug="nose")
-    page = client.get("/consultations/guest/").content.decode()
-    assert page.count("<fieldset") == 3
-    assert "문자 메시지 발송을 위한 휴대전화 번호 처리 위탁: 문자발송사 (선택)" in page
-    assert "문자 메시지 발송을 위해 휴대전화 번호를 문자발송사에 맡기는 데 동의합니다." in page
-    assert "화면에 표시되는 참조번호를 꼭 적어 두십시오" in page
-    name = f'name="delegation_{sms_processor.pk}"'
-    box = page[page.index(name) - 120:page.index(name) + 80]
-    assert "checked" not in box and "required" not in box
-
-
-def test_a_guest_who_agrees_to_the_text_processor_gets_the_reference_by_text(
-    client: Client, django_capture_on_commit_callbacks: Any, sms_processor: Processor,
-) -> None:
-    guest = post_guest(client, django_capture_on_commit_callbacks,
-                       **{f"delegation_{sms_processor.pk}": "on"})
-    assert [m.to for m in sms.outbox] == ["010-9876-5432"]
-    assert consent_is_granted(subject_ref=guest.subject_ref,
-                              consent=sms_processor.consent_key)
-    record = ConsentRecord.objects.get(consent=sms_processor.consent_key)
-    assert record.method == ConsentMethod.GUEST_FORM and record.granted
-    assert AccessLogEntry.objects.filter(action="sms:guest_posted").count() == 1
-    done = client.get("/consultations/guest/done/").content.decode()
-    assert "휴대전화로도 문자 메시지로 보내 드리며" in done
-
-
-def test_a_guest_who_refuses_the_text_processor_is_taken_and_told_no_text_comes(
-    client: Client, django_capture_on_commit_callbacks: Any, sms_processor: Processor,
-) -> None:
-    guest = post_guest(client, django_capture_on_commit_callbacks)
-    assert guest.title == "코끝 성형 문의"  # the consultation is taken all the same
-    assert sms.outbox == []  # the processor may not receive the number
-    assert not ConsentRecord.objects.filter(consent=sms_processor.consent_key).exists()
-    assert not AccessLogEntry.objects.filter(action="sms:guest_posted").exists()
-    done = client.get("/consultations/guest/done/").content.decode()
-    assert guest.reference in done
-    assert "문자 메시지는 보내 드리지 않습니다" in done
-    assert "휴대전화로도 문자 메시지로 보내 드리며" not in done
