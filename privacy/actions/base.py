@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from django.core.management.base import CommandError
@@ -34,6 +35,23 @@ class Action:
     def fail(message: str) -> CommandError:
         """A clear one-line error; the command exits non-zero with it."""
         return CommandError(message)
+
+    @staticmethod
+    def add_output_argument(parser: argparse.ArgumentParser) -> None:
+        """``--output FILE.zip`` of the actions that write a subject's data to a file."""
+        parser.add_argument("--output", required=True, metavar="FILE.zip",
+                            help="Where to write the zip (must not exist).")
+
+    @staticmethod
+    def new_output_file(value: str) -> Path:
+        """Where an action writes a subject's data: a new file in an existing directory, so a
+        typo never overwrites another person's export."""
+        target = Path(value)
+        if target.exists():
+            raise CommandError(f"{target} exists already; choose a new file name")
+        if not target.parent.is_dir():
+            raise CommandError(f"directory {target.parent} does not exist")
+        return target
 
     @staticmethod
     def progress(items: Iterable[T], *, total: int | None, label: str, out: TextIO) -> Iterator[T]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any, TextIO
 
 from privacy.actions._member_request import MemberRequestAction
@@ -17,16 +16,11 @@ class ExportAction(MemberRequestAction):
 
     def add_arguments(self, parser: argparse.ArgumentParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--output", required=True, metavar="FILE.zip",
-                            help="Where to write the zip (must not exist).")
+        self.add_output_argument(parser)
 
     def run(self, options: dict[str, Any], out: TextIO) -> None:
         member = self.member(options)
-        target = Path(options["output"])
-        if target.exists():
-            raise self.fail(f"{target} exists already; choose a new file name")
-        if not target.parent.is_dir():
-            raise self.fail(f"directory {target.parent} does not exist")
+        target = self.new_output_file(options["output"])
         if options.get("dry_run"):
             out.write(f"would export the data of {member.username} to {target}\n")
             return
