@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
 from members.selectors import STAFF_ENROLMENT_SESSION_KEY, items_consented
+from members.signals import consent_decisions_recorded
 from privacy import keys, registry
 from privacy.ledger import consent_record, consents_current_for
 from privacy.lookup import email_digest, phone_digest
@@ -86,7 +87,8 @@ def member_signup(
     """Save a new member with the policy's items and append every consent decision to the ledger.
 
     A member under 14 (``representative`` given) stays inactive until the representative
-    confirms through the emailed link (``legal_representative_confirm``).
+    confirms through the emailed link (``legal_representative_confirm``); only then do the
+    child's choices take effect, so only then is ``consent_decisions_recorded`` sent.
     """
     member.name = name
     member.date_of_birth = date_of_birth.isoformat()
@@ -97,18 +99,22 @@ def member_signup(
     member_unconsented_items_blank(member, items_consented(consents))
     member.is_active = representative is None
     member.save()
-    for consent in registry.MEMBER_CONSENTS:
+    records = [
         consent_record(
             subject_ref=member.subject_ref, member=member, consent=consent.key,
             granted=bool(consents.get(consent.key)), method=ConsentMethod.SIGNUP_FORM,
             ip_address=ip_address, policy_version=policy_version,
         )
+        for consent in registry.MEMBER_CONSENTS
+    ]
     if representative is not None:
         LegalRepresentative.objects.create(
             child=member, name=representative.name, email=representative.email,
             phone=representative.phone, relation=representative.relation,
             data_key=member.data_key,
         )
+    else:
+        consent_decisions_recorded.send(sender=Member, member=member, records=records)
     return member
 
 
@@ -165,7 +171,7 @@ def legal_representative_confirm(
     """Record the representative's consent, activate the child's account and link the accounts.
 
     The representative confirms the decisions the child made at sign-up; each is appended to the
-    ledger again as the representative's own.
+    ledger again as the representative's own, and ``consent_decisions_recorded`` is sent.
     """
     representative = representative_from_token(token)
     # Lock the row: a double-submitted form must not append the consents twice.
@@ -193,14 +199,16 @@ def legal_representative_confirm(
     child.is_active = True
     child.save(update_fields=["is_active"])
     current = consents_current_for(subject_ref=child.subject_ref)
+    records = []
     for consent in registry.MEMBER_CONSENTS:
         record = current.get(consent.key)
-        consent_record(
+        records.append(consent_record(
             subject_ref=child.subject_ref, member=child, consent=consent.key,
             granted=bool(record and record.granted), method=ConsentMethod.EMAIL_LINK,
             actor=ConsentActor.REPRESENTATIVE, actor_user=representative.representative_member,
             ip_address=ip_address,
-        )
+        ))
+    consent_decisions_recorded.send(sender=Member, member=child, records=records)
     return representative
 
 

@@ -1,11 +1,13 @@
 """Confirming a change of advertising consent to the person (Network Act art. 50(7)).
 
-Whenever a marketing consent is granted or withdrawn, whatever the channel (consent page,
-profile, unsubscribe link, re-consent, a representative, the privacy officer's shell), the
-person is told who the sender is, the date, what was decided and how it was received. The
-confirmation of an SMS consent goes by text message, the others by email; when that contact is
-missing, the other one. The decision's service queues the confirmation (``privacy.outbox``
-rules: sent once by the worker, through the processors' gates and restrictions of that moment).
+Whenever a marketing consent is granted or withdrawn, whatever the channel (sign-up form,
+consent page, profile, unsubscribe link, re-consent, a representative's link or page, the
+privacy officer's shell), the person is told who the sender is, the date, what was decided
+and how it was received. The confirmation of an SMS consent goes by text message, the others
+by email; when that contact is missing, the other one. The decision's service queues the
+confirmation (``privacy.outbox`` rules: sent once by the worker, through the processors' gates
+and restrictions of that moment); the members layer's services, which may not import this
+one, send a signal that ``privacy.marketing.receivers`` answers.
 """
 
 from __future__ import annotations

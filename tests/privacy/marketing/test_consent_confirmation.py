@@ -3,13 +3,18 @@ decided and how it was received (Network Act art. 50(7))."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.core.mail import EmailMessage
 from django.test import Client
+from django.utils import timezone
 
+from members.models import Member
 from privacy.ledger import consent_is_granted, consent_record
 from privacy.marketing.campaigns import unsubscribe_url
 from privacy.marketing.confirmations import consent_confirmation_send
@@ -84,3 +89,67 @@ def test_a_confirmation_is_sent_once_for_its_key() -> None:
         consent_confirmation_send.call(member_id=member.pk, record_ids=[record.pk],
                                        route="email", key=key)
     assert [message.to for message in mail.outbox] == [["once@example.com"]]
+
+
+SIGNUP_URL = "/accounts/signup/"
+REPRESENTATIVE_LINK = re.compile(r"http://testserver(/accounts/representative/[^/\s]+/)")
+PASSWORD = "Seoul-clinic-2026!"
+
+
+def _signup_data(**changes: str) -> dict[str, str]:
+    return {
+        "name": "홍길동", "username": "hong_gildong", "email": "hong@example.com",
+        "password1": PASSWORD, "password2": PASSWORD, "mobile_phone": "010 1234 5678",
+        "date_of_birth": "1990-05-17", "home_phone": "", "home_address": "",
+        "desired_area": "", **changes,
+    }
+
+
+def _confirmations() -> list[EmailMessage]:
+    return [message for message in mail.outbox if "광고" in message.subject]
+
+
+def test_advertising_boxes_ticked_at_sign_up_are_confirmed_once_per_channel(
+        client: Client) -> None:
+    response = client.post(SIGNUP_URL, _signup_data(
+        consent_marketing_email="on", consent_marketing_sms="on"))
+    assert response.status_code == 302
+    [message] = _confirmations()
+    assert message.to == ["hong@example.com"]
+    korean = message.body[:message.body.index("confirms the change")]
+    assert "이메일 광고 수신: 수신 동의" in korean
+    assert "처리 일시: 2026-" in korean and "접수 경로: 회원가입 양식" in korean
+    assert "Received through: sign-up form" in message.body
+    [text] = sms.outbox
+    assert text.to == "010-1234-5678"
+    assert "수신 동의" in text.body and "2026-" in text.body and "회원가입 양식" in text.body
+    assert "consent" not in text.body
+
+
+def test_advertising_boxes_left_empty_at_sign_up_send_no_confirmation(client: Client) -> None:
+    client.post(SIGNUP_URL, _signup_data(consent_optional_items="on"))
+    assert Member.objects.filter(username="hong_gildong").exists()
+    assert _confirmations() == [] and sms.outbox == []
+
+
+def test_a_representatives_first_confirmation_by_the_link_is_confirmed_once(
+        client: Client) -> None:
+    today = timezone.localdate()
+    client.post(SIGNUP_URL, _signup_data(
+        name="김아이", username="kid_kim", email="kid@example.com",
+        date_of_birth=date(today.year - 10, 1, 1).isoformat(), consent_marketing_email="on",
+        representative_name="김보호", representative_email="parent@example.com",
+        representative_phone="010-9999-8888", representative_relation="parent",
+    ))
+    # The child's choices take effect only with the representative's: nothing confirmed yet.
+    assert _confirmations() == []
+    (request,) = [message for message in mail.outbox if message.to == ["parent@example.com"]]
+    path = REPRESENTATIVE_LINK.search(request.body).group(1)
+    client.post(path)
+    client.post(path)  # submitted twice: one decision, one confirmation
+    [message] = _confirmations()
+    assert message.to == ["kid@example.com"]
+    korean = message.body[:message.body.index("confirms the change")]
+    assert "이메일 광고 수신: 수신 동의" in korean
+    assert "처리 일시: 2026-" in korean and "접수 경로: 이메일 링크" in korean
+    assert sms.outbox == []
