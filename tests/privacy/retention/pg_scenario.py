@@ -60,6 +60,8 @@ def create() -> None:
     review.status = ReviewStatus.PUBLISHED
     review.save(update_fields=["status"])
     login_record(member=member, result=LoginResult.SUCCESS, ip_address=SEALED["login IP"])
+    # A procedure record needs the member's consent to sensitive information.
+    services.board_consent_grant(member=member)
     services.procedure_record_create(
         member=member, area=area, procedure_name=SEALED["procedure"],
         performed_on=datetime.date.fromisoformat(SEALED["procedure date"]), recorded_by=staff)
