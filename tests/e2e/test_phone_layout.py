@@ -219,7 +219,7 @@ def test_the_policy_opens_on_its_contents_and_prints_whole(
     page.goto(live_server.url + "/privacy/policy/")
     page.get_by_role("button", name="모두 거부").click()
     sections = page.locator("details.policy-section")
-    assert sections.count() == 8
+    assert sections.count() == 14
     assert page.locator("details.policy-section[open]").count() == 0
     if page.viewport_name == "mobile":
         # Folded, the whole policy is a few screens, not 15,000px.
@@ -238,7 +238,7 @@ def test_the_policy_opens_on_its_contents_and_prints_whole(
     assert items_table.evaluate("table => table.getBoundingClientRect().height") > 0
     page.emulate_media(media="screen")
     page.evaluate("() => window.dispatchEvent(new Event('beforeprint'))")
-    assert page.locator("details.policy-section[open]").count() == 8
+    assert page.locator("details.policy-section[open]").count() == 14
     page.evaluate("() => window.dispatchEvent(new Event('afterprint'))")
     assert page.locator("details.policy-section[open]").count() == 1  # the one opened by hand
 
