@@ -316,7 +316,7 @@ class Client:
             "csrfmiddlewaretoken": token.group(1), "name": "부하시험", "area": area.group(1),
             "mobile_phone": "010-1234-5678", "title": f"부하 시험 {self.number}",
             "body": "부하 시험 중 작성한 비회원 상담입니다.", "password": PASSWORD,
-            "password_again": PASSWORD, "consent": "on",
+            "password_again": PASSWORD, "consent": "on", "sensitive_consent": "on",
         })
         if status != 302:
             return
