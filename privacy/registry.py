@@ -743,10 +743,11 @@ CONSENTS: tuple[Consent, ...] = (
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT,
         retention=MEMBER_POSTS,
         notice=_(
-            "Your desired consultation area and what you write in consultations and reviews are "
-            "health information. We process them only to answer you, and destroy them when you "
-            "delete them or withdraw your membership. You may refuse; you can still use the "
-            "site, but not the consultation boards."
+            "Your desired consultation area, what you write in consultations and reviews, and "
+            "the procedures the clinic records that you received are health information. We "
+            "process them only to answer you and to care for you after a procedure, and destroy "
+            "them when you delete them, withdraw this consent or withdraw your membership. You "
+            "may refuse; you can still use the site, but not the consultation boards."
         ),
     ),
     # A guest is asked two things apart, each with its own box (PIPA art. 22(1), 23): the
