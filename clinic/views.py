@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,27 +11,17 @@ from clinic import selectors
 from clinic.models import Weekday
 
 
-def _canonical(request: HttpRequest) -> str:
-    """The page's one address for search engines and sharing: the site's, never the Host
-    header's."""
-    return f"{settings.SITE_URL}{request.path}"
-
-
 @require_safe
 def procedure_page(request: HttpRequest, slug: str) -> HttpResponse:
     page = selectors.procedure_page_for(slug)
     if page is None:
         raise Http404
-    return render(request, "clinic/procedure_page.html", {
-        "page": page, "canonical_url": _canonical(request),
-    })
+    return render(request, "clinic/procedure_page.html", {"page": page})
 
 
 @require_safe
 def doctors(request: HttpRequest) -> HttpResponse:
-    return render(request, "clinic/doctors.html", {
-        "doctors": selectors.doctors_shown(), "canonical_url": _canonical(request),
-    })
+    return render(request, "clinic/doctors.html", {"doctors": selectors.doctors_shown()})
 
 
 @require_safe
@@ -43,5 +32,4 @@ def visit(request: HttpRequest) -> HttpResponse:
         "week": [(day.label, hours.get(day.value)) for day in Weekday],
         "holidays": selectors.holidays_upcoming(today=timezone.localdate()),
         "maps": selectors.map_links(),
-        "canonical_url": _canonical(request),
     })

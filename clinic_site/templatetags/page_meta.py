@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.core.exceptions import DisallowedHost
+from django.conf import settings
 from django.template.base import Parser, Token
 from django.utils.safestring import mark_safe
 
@@ -41,15 +41,12 @@ def capture(parser: Parser, token: Token) -> CaptureNode:
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context: dict[str, Any]) -> str:
-    """The page's own address without its query string (paging, search, filters), or "".
+    """The page's one address for search engines and sharing: ``SITE_URL`` and the path,
+    without the query string (paging, search, filters), never the Host header; or "".
 
-    "" when there is no request (the server-error page renders from settings alone), when the
-    address is none of the site's (the 404 page must not echo what was typed) or when its
-    host is not one of ALLOWED_HOSTS (the 400 page answering that very request)."""
+    "" when there is no request (the server-error page renders from settings alone) or when
+    the address is none of the site's (the 404 page must not echo what was typed)."""
     request = context.get("request")
     if request is None or getattr(request, "resolver_match", None) is None:
         return ""
-    try:
-        return str(request.build_absolute_uri(request.path))
-    except DisallowedHost:
-        return ""
+    return f"{settings.SITE_URL}{request.path}"

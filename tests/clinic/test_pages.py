@@ -31,7 +31,7 @@ def test_area_page_shows_procedures_recovery_and_risks_in_korean(
     assert "큰 붓기는 2~4주면 빠집니다." in html and "<li>붓기와 멍</li>" in html
     assert '<meta name="description" content="자연스러운 눈매를 만듭니다.">' in html
     assert '<link rel="canonical" href="http://127.0.0.1:8000/procedures/eyes/">' in html
-    assert '<meta property="og:title" content="눈">' in html
+    assert '<meta property="og:title" content="눈 · 장성형외과">' in html
     assert 'href="/consultations/booking/?area=eyes"' in html
 
 
