@@ -9,13 +9,14 @@ to its bare view's (a constant response through the same middleware stack, ``ben
 requested anonymously or with the same signed-in session as the page), and the number of
 queries the page runs. Exits non-zero when a target is missed:
 
-- anonymous read pages (home, board page 1 and page 500, a consultation, reviews, policy) at
-  least ``READ_RATIO`` of the anonymous bare view's throughput;
+- anonymous read pages (home, board page 1 and page 500, a consultation, reviews, policy, and
+  the clinic's procedure, doctors and visit pages) at least ``READ_RATIO`` of the anonymous
+  bare view's throughput;
 - member pages (my data and one of its item pages) at least ``READ_RATIO`` of the bare view
   requested with the same session;
-- form pages (GET of log-in, sign-up, guest consultation, new consultation) at least
-  ``FORM_RATIO`` of the bare view (anonymous, or the same session for the new-consultation
-  form, which needs a member);
+- form pages (GET of log-in, sign-up, guest consultation, booking request, new consultation)
+  at least ``FORM_RATIO`` of the bare view (anonymous, or the same session for the
+  new-consultation form, which needs a member);
 - p99 at most ``MAX_TAIL`` times p50 on every target row;
 - page 500 of the board within ``MAX_DEPTH_COST`` of page 1 (keyset pagination).
 
@@ -206,6 +207,7 @@ def session_cookie_for(username: str) -> str:
 def pages(*, owner_cookie: str) -> list[Page]:
     from django.urls import reverse
 
+    from clinic.models import ProcedurePage
     from consultations import selectors
     from consultations.models import Answer
     from consultations.pagination import cursor_for
@@ -220,6 +222,8 @@ def pages(*, owner_cookie: str) -> list[Page]:
         .order_by("consultation_id").values_list("consultation_id", flat=True)
     )
     detail_pk = answered[answered.count() // 2]
+    procedure = ProcedurePage.objects.filter(is_published=True).select_related("area").first()
+    assert procedure is not None, "load_demo publishes the clinic's procedure pages"
     read, form = READ_RATIO, FORM_RATIO
     return [
         Page(BARE, "/bench/bare/"),
@@ -233,6 +237,11 @@ def pages(*, owner_cookie: str) -> list[Page]:
         Page("consultation detail (answered)", f"/consultations/{detail_pk}/", min_ratio=read),
         Page("reviews", "/reviews/", min_ratio=read),
         Page("privacy policy", "/privacy/policy/", min_ratio=read),
+        # The clinic's own pages are read pages under the same budget.
+        Page("procedure page", reverse("clinic:procedure_page", args=[procedure.area.slug]),
+             min_ratio=read),
+        Page("doctors", reverse("clinic:doctors"), min_ratio=read),
+        Page("visit", reverse("clinic:visit"), min_ratio=read),
         # Member pages, against the bare view with the same session.
         Page("my data, member with 500 posts", reverse("privacy:my_data"), cookie=owner_cookie,
              min_ratio=read),
@@ -243,6 +252,7 @@ def pages(*, owner_cookie: str) -> list[Page]:
         Page("log-in form", reverse("account_login"), min_ratio=form),
         Page("sign-up form", reverse("account_signup"), min_ratio=form),
         Page("guest consultation form", reverse("consultations:guest"), min_ratio=form),
+        Page("booking request form", reverse("consultations:booking"), min_ratio=form),
         Page("new consultation form (member)", reverse("consultations:create"),
              cookie=owner_cookie, min_ratio=form),
     ]
