@@ -285,6 +285,17 @@ def aftercare_create(request: HttpRequest) -> HttpResponse:
 
 # --- Guest consultations ---------------------------------------------------------------------
 
+def _reference_shown_once(request: HttpRequest, *, session_key: str, template: str,
+                          otherwise: str) -> HttpResponse:
+    """The reference of what a guest just sent, shown once, right after sending: it leaves
+    the session as it is shown, so a reload or a later visitor of the browser is sent to the
+    page that asks for it (``otherwise``) instead."""
+    reference = request.session.pop(session_key, None)
+    if reference is None:
+        return redirect(otherwise)
+    return render(request, template, {"reference": reference})
+
+
 def _guest_notice() -> dict[str, Any]:
     """The two consents of the guest form, each with its notice, items and purposes."""
     return {
@@ -321,11 +332,9 @@ def guest_consultation_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def guest_consultation_done(request: HttpRequest) -> HttpResponse:
-    """Shows the reference once, right after posting; it is not kept in the session after."""
-    reference = request.session.pop(GUEST_REFERENCE_SESSION_KEY, None)
-    if reference is None:
-        return redirect("consultations:guest_read")
-    return render(request, "consultations/guest_done.html", {"reference": reference})
+    return _reference_shown_once(request, session_key=GUEST_REFERENCE_SESSION_KEY,
+                                 template="consultations/guest_done.html",
+                                 otherwise="consultations:guest_read")
 
 
 @never_cache
@@ -509,11 +518,9 @@ def booking_create(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_safe
 def booking_done(request: HttpRequest) -> HttpResponse:
-    """Shows the reference once, right after the request."""
-    reference = request.session.pop(BOOKING_REFERENCE_SESSION_KEY, None)
-    if reference is None:
-        return redirect("consultations:booking_read")
-    return render(request, "consultations/booking_done.html", {"reference": reference})
+    return _reference_shown_once(request, session_key=BOOKING_REFERENCE_SESSION_KEY,
+                                 template="consultations/booking_done.html",
+                                 otherwise="consultations:booking_read")
 
 
 @never_cache

@@ -11,9 +11,11 @@ import os
 import shutil
 import subprocess
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from cookie_consent.models import Cookie, CookieGroup
 from django.core.cache import caches
 from playwright.sync_api import sync_playwright
@@ -23,7 +25,13 @@ from privacy.cookies.groups import groups_install
 from privacy.models import PolicyVersion
 from privacy.policy.services import policy_version_publish
 from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
-from tests.members.factories import PosterFactory, StaffFactory, totp_code
+from tests.members.factories import (
+    DEFAULT_PASSWORD,
+    PosterFactory,
+    StaffFactory,
+    totp_code,
+    verify_email,
+)
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -139,6 +147,24 @@ def log_in(page: object, base_url: str, username: str, password: str,
         page.locator("input[name=code]").fill(totp_code(totp_secret))
         page.locator("form:has(input[name=code]) button[type=submit]:not([form])").click()
         page.wait_for_load_state()
+
+
+@contextmanager
+def staff_admin(browser: object, page: object, base_url: str, *, name: str) -> Iterator[object]:
+    """A page of a second browser context, signed in as a new staff member (superuser) through
+    the log-in form and its TOTP step, at the size of ``page``; closed afterwards."""
+    secret = generate_totp_secret()
+    staff = verify_email(StaffFactory(totp=False, is_superuser=True, name=name))
+    TOTP.activate(staff, secret)
+    context = browser.new_context(viewport=page.viewport_size, locale="ko-KR")
+    context.set_default_timeout(10_000)
+    try:
+        admin = context.new_page()
+        admin.viewport_name = page.viewport_name
+        log_in(admin, base_url, staff.username, DEFAULT_PASSWORD, totp_secret=secret)
+        yield admin
+    finally:
+        context.close()
 
 
 @pytest.fixture

@@ -9,15 +9,14 @@ from __future__ import annotations
 import datetime
 
 import pytest
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.core.cache import caches
 from django.utils import timezone
 
 from consultations.models import BookingRequest, BookingStatus
 from privacy.processors import sms
 from tests.clinic.factories import OpeningHoursFactory, ProcedurePageFactory
-from tests.e2e.conftest import log_in, screenshot
-from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory, verify_email
+from tests.e2e.conftest import log_in, screenshot, staff_admin
+from tests.members.factories import DEFAULT_PASSWORD, PosterFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
 
@@ -69,15 +68,7 @@ def test_a_guest_books_from_the_area_page_staff_confirm_and_the_guest_sees_it(
     booking = BookingRequest.objects.get(reference=reference)
     assert booking.contact == "010-1234-5678" and len(booking.slots()) == 2
 
-    secret = generate_totp_secret()
-    staff = verify_email(StaffFactory(totp=False, is_superuser=True, name="최실장"))
-    TOTP.activate(staff, secret)
-    staff_context = browser.new_context(viewport=page.viewport_size, locale="ko-KR")
-    staff_context.set_default_timeout(10_000)
-    try:
-        admin = staff_context.new_page()
-        admin.viewport_name = page.viewport_name
-        log_in(admin, live_server.url, staff.username, DEFAULT_PASSWORD, totp_secret=secret)
+    with staff_admin(browser, page, live_server.url, name="최실장") as admin:
         admin.goto(f"{live_server.url}/admin/consultations/bookingrequest/{booking.pk}/change/")
         assert "홍길동" not in admin.content()
         admin.locator("input[name=decision][value=confirm]").check()
@@ -86,8 +77,6 @@ def test_a_guest_books_from_the_area_page_staff_confirm_and_the_guest_sees_it(
         admin.locator("input[name=_continue]").click()
         admin.wait_for_load_state()
         assert admin.locator(".messagelist .success").count() >= 1
-    finally:
-        staff_context.close()
     booking.refresh_from_db()
     assert booking.status == BookingStatus.CONFIRMED
     assert [message.to for message in sms.outbox] == ["010-1234-5678"]

@@ -9,7 +9,6 @@ import re
 
 import pytest
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.contrib.auth import get_user_model
 from django.core import mail
 
@@ -17,8 +16,8 @@ from consultations.models import Consultation, GuestConsultation
 from consultations.services import guest_consultation_answer
 from privacy.models import ConsentRecord
 from privacy.processors import sms
-from tests.e2e.conftest import log_in, screenshot, site_nav
-from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory, verify_email
+from tests.e2e.conftest import log_in, screenshot, site_nav, staff_admin
+from tests.members.factories import DEFAULT_PASSWORD, PosterFactory, StaffFactory
 from tests.privacy.factories import ProcessorFactory
 
 pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "retention"])
@@ -220,15 +219,7 @@ def test_private_consultation_answered_by_staff_in_the_admin(
         visitor.close()
 
     # A staff member answers in the admin, after the TOTP step.
-    secret = generate_totp_secret()
-    staff = verify_email(StaffFactory(totp=False, is_superuser=True, name="최원장"))
-    TOTP.activate(staff, secret)
-    staff_context = browser.new_context(viewport=page.viewport_size, locale="ko-KR")
-    staff_context.set_default_timeout(10_000)
-    try:
-        admin = staff_context.new_page()
-        admin.viewport_name = page.viewport_name
-        log_in(admin, live_server.url, staff.username, DEFAULT_PASSWORD, totp_secret=secret)
+    with staff_admin(browser, page, live_server.url, name="최원장") as admin:
         response = admin.goto(
             f"{live_server.url}/admin/consultations/consultation/{consultation.pk}/change/"
         )
@@ -238,8 +229,6 @@ def test_private_consultation_answered_by_staff_in_the_admin(
         admin.locator("input[name=_continue]").click()
         admin.wait_for_load_state()
         assert admin.locator(".messagelist .success").count() == 1
-    finally:
-        staff_context.close()
 
     [notice] = [m for m in mail.outbox if m.to == [member.email]]
     assert "진료 예약 후" not in notice.body  # the mail carries a link only, never the answer
