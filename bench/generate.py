@@ -97,6 +97,7 @@ def generate(
     staff = Member.objects.filter(is_staff=True).order_by("pk").first()
     unusable = make_password(None)
     member_ctx = "members.member.mobile_phone"
+    name_ctx = "members.member.name"
     body_ctx = {
         Consultation: "consultations.consultation.body",
         Answer: "consultations.answer.body",
@@ -120,7 +121,8 @@ def generate(
                 phone = f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
                 batch.append(Member(
                     username=username,
-                    name=rng.choice(SURNAMES) + rng.choice(GIVEN),
+                    name=sealed(materials[n], rng.choice(SURNAMES) + rng.choice(GIVEN),
+                                context=name_ctx),
                     email=f"{username}@bench.example",
                     password=unusable,
                     date_joined=now - datetime.timedelta(seconds=rng.randint(0, three_years)),

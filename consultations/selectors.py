@@ -156,10 +156,10 @@ def staff_may_answer(viewer: Member | AnonymousUser, consultation: Consultation)
     )
 
 
-# What the board shows of a post and reads with it: never the body, the author's name only,
-# the key that opens the title.
+# What the board shows of a post and reads with it: never the body, the author's name only
+# with the author's key that opens it, the post's key that opens the title.
 _BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area__name_ko", "area__name_en",
-                 "author__name", "data_key")
+                 "author__name", "author__data_key", "data_key")
 
 
 def consultation_board_page(
@@ -173,7 +173,7 @@ def consultation_board_page(
     is cached, as it is the same for every viewer."""
     queryset = with_answered(
         consultation_list_for(viewer=viewer, area=area, query=query).select_related(
-            "area", "author", "data_key"
+            "area", "author__data_key", "data_key"
         ).only(*_BOARD_FIELDS)
     )
     searching = bool(query.strip())  # the result depends on the viewer and the words
@@ -289,7 +289,8 @@ def consultation_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consu
     """The consultation ``pk`` if ``viewer`` may open it, else None (the view answers 404, so
     a guessed id tells nothing about whether it exists)."""
     consultation = (
-        Consultation.objects.select_related("area", "author", "data_key").filter(pk=pk).first()
+        Consultation.objects.select_related("area", "author__data_key", "data_key")
+        .filter(pk=pk).first()
     )
     if consultation is None or not consultation_visible_to(consultation, viewer):
         return None
@@ -326,16 +327,17 @@ def member_is_patient(member: Member | AnonymousUser | None) -> bool:
 
 
 # What the reviews list shows of a review and reads with it: the author's name only (not the
-# whole account row with its sealed contact fields), the key that opens the body.
+# whole account row with its other sealed fields) with the author's key that opens it, the
+# review's key that opens the title and body.
 _REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area__name_ko",
-                       "area__name_en", "author__name", "data_key")
+                       "area__name_en", "author__name", "author__data_key", "data_key")
 
 
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
     """One page of the published reviews, by the same index seek as the board, with the area,
     the author's name and the data key that opens the body read in the same query."""
     queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).select_related(
-        "area", "author", "data_key"
+        "area", "author__data_key", "data_key"
     ).only(*_REVIEW_LIST_FIELDS).order_by("-created_at", "-id")
     return keyset_page(queryset, params=params, per_page=per_page,
                        count_key="consultations:reviews-total")

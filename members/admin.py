@@ -30,7 +30,8 @@ from privacy.masking import mask_address, mask_birth_date, mask_email, mask_name
 class MemberAdmin(MaskedPersonalDataAdmin):
     """Accounts are created by sign-up (or ``createsuperuser``), never typed in by staff; they
     are erased with ``privacy erase``, never deleted here. Search: login ID, exact email, or an
-    exact mobile number (through its keyed digest)."""
+    exact mobile number (through its keyed digest). Not by name: names are sealed, and one is
+    no way to tell members apart (many share one), so staff ask for the login ID or number."""
 
     list_display = ("username", "name", "email", "mobile_phone", "is_active", "is_staff",
                     "date_joined")

@@ -31,7 +31,8 @@ login_id_validator = RegexValidator(
 
 
 class Member(AbstractUser):
-    """A registered member. Contact items are encrypted under the member's own data key."""
+    """A registered member. The name and contact items are encrypted under the member's own
+    data key; the login ID and email are what sign-in looks up."""
 
     username = models.CharField(
         _("login ID"),
@@ -42,7 +43,7 @@ class Member(AbstractUser):
     )
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
-    name = models.CharField(_("name"), max_length=NAME_MAX_LENGTH)
+    name = EncryptedTextField(_("name"), max_length=NAME_MAX_LENGTH)
     email = models.EmailField(_("email"), max_length=254)
     mobile_phone = EncryptedTextField(_("mobile phone number"), blank=True)
     home_phone = EncryptedTextField(_("home phone number"), blank=True)
@@ -85,11 +86,14 @@ class Member(AbstractUser):
             kwargs["update_fields"] = {*update_fields, "mobile_phone_digest"}
         super().save(*args, **kwargs)
 
+    # Django's names for the account (the admin's greeting and change history) are the login
+    # ID: the name is sealed, and opening it needs the member's data key, a query on every
+    # admin page and one per entry of a history. Pages that show the name read ``name``.
     def get_full_name(self) -> str:
-        return self.name
+        return self.get_username()
 
     def get_short_name(self) -> str:
-        return self.name
+        return self.get_username()
 
     @property
     def birth_date(self) -> date | None:

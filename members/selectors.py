@@ -128,13 +128,14 @@ def represented_child(*, representative: Member | AnonymousUser, pk: int) -> Mem
 
 
 def children_named_for(*, representative: Member | int) -> QuerySet[Member]:
-    """The members whose confirmed legal representative ``representative`` is, by name: the
-    pages that list them, the rule of who may read a child's posts (as a subquery) and the
-    lookup of one child (``represented_child``)."""
+    """The members whose confirmed legal representative ``representative`` is, in the order
+    they joined (names are sealed, so SQL cannot sort by them), each with the data key that
+    opens its name: the pages that list them, the rule of who may read a child's posts (as a
+    subquery) and the lookup of one child (``represented_child``)."""
     return Member.objects.filter(
         legal_representative__representative_member=representative,
         legal_representative__confirmed_at__isnull=False,
-    ).order_by("name", "pk")
+    ).select_related("data_key").order_by("pk")
 
 
 def birth_date_allowed(member: Member, born: date, *, today: date) -> bool:
@@ -149,7 +150,7 @@ def birth_date_allowed(member: Member, born: date, *, today: date) -> bool:
 def representative_pending_for(member: Member) -> LegalRepresentative | None:
     return (
         LegalRepresentative.objects.filter(child=member, confirmed_at__isnull=True)
-        .select_related("child")
+        .select_related("child__data_key")
         .first()
     )
 

@@ -154,7 +154,7 @@ def representative_from_token(token: str) -> LegalRepresentative:
     except signing.BadSignature:
         raise RepresentativeLinkError("invalid") from None
     representative = (
-        LegalRepresentative.objects.select_related("child", "data_key")
+        LegalRepresentative.objects.select_related("child__data_key", "data_key")
         .filter(pk=payload.get("r"))
         .first()
     )
@@ -176,7 +176,7 @@ def legal_representative_confirm(
     representative = representative_from_token(token)
     # Lock the row: a double-submitted form must not append the consents twice.
     representative = LegalRepresentative.objects.select_for_update(of=("self",)).select_related(
-        "child", "data_key"
+        "child__data_key", "data_key"
     ).get(pk=representative.pk)
     if representative.confirmed_at is not None:
         return representative

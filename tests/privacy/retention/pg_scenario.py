@@ -16,6 +16,7 @@ import django
 NAME, LOGIN_ID, EMAIL = "피지검사회원", "zz_pg_login", "zz.pg.mail@example.org"
 CONSENT_IP = "203.0.113.45"
 SEALED = {
+    "name": NAME,
     "phone": "010-5551-2468",
     "title": "피지검사비공개상담제목",
     "question": "피지검사상담본문 붓기",
@@ -31,7 +32,7 @@ SEALED = {
     "guest question": "피지검사손님본문",
     "consent IP": CONSENT_IP,
 }
-PLAIN = {"name": NAME, "login ID": LOGIN_ID, "email": EMAIL}
+PLAIN = {"login ID": LOGIN_ID, "email": EMAIL}
 LATER = datetime.timedelta(days=200)
 
 

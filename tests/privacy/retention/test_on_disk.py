@@ -3,8 +3,8 @@ the SQLite files on disk.
 
 Sealed values are never written in clear, so neither the database file nor the write-ahead log
 nor its shared-memory index holds them at any time, even with another connection holding a
-read open (which keeps old log frames from being reused) and no checkpoint. The name, login ID
-and email are still stored in clear: for them, secure_delete and a checkpoint are what leave
+read open (which keeps old log frames from being reused) and no checkpoint. The login ID and
+email are still stored in clear: for them, secure_delete and a checkpoint are what leave
 nothing behind."""
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 # Plain-text items (found before the erasure: the search can fail) and encrypted ones.
-PLAIN = ["디스크검사회원", "zz_disk_login", "zz.disk.mail@example.org"]
-SEALED = ["010-5550-1234", "디스크검사상담본문", "디스크검사답변본문", "디스크검사후기본문",
-          "디스크검사상담제목", "디스크검사후기제목", "198.51.100.99"]
+PLAIN = ["zz_disk_login", "zz.disk.mail@example.org"]
+SEALED = ["디스크검사회원", "010-5550-1234", "디스크검사상담본문", "디스크검사답변본문",
+          "디스크검사후기본문", "디스크검사상담제목", "디스크검사후기제목", "198.51.100.99"]
 
 
 def _run(var_dir: Path, *args: str, returncode: int = 0) -> str:
