@@ -86,6 +86,7 @@ def generate(
     from consultations.selectors import BOARD_CONSENT
     from privacy import crypto
     from privacy.ledger import consent_record
+    from privacy.lookup import area_digest
     from privacy.models import ConsentMethod, DataKey
 
     Member = get_user_model()
@@ -98,6 +99,10 @@ def generate(
     unusable = make_password(None)
     member_ctx = "members.member.mobile_phone"
     name_ctx = "members.member.name"
+    area_ctx = {
+        Consultation: "consultations.consultation.area_ref",
+        Review: "consultations.review.area_ref",
+    }
     body_ctx = {
         Consultation: "consultations.consultation.body",
         Answer: "consultations.answer.body",
@@ -155,9 +160,11 @@ def generate(
                 member_pk, key_pk, material = keys[0] if number < OWNER_POSTS else author()
                 topic = rng.choice(TOPICS)
                 aftercare = rng.random() < 0.05
+                area = rng.choice(areas)
                 batch.append(Consultation(
                     author_id=member_pk, data_key_id=key_pk,
-                    area=rng.choice(areas),
+                    area_ref=sealed(material, str(area.pk), context=area_ctx[Consultation]),
+                    area_digest=area_digest(area.pk),
                     title=f"{topic} 상담 문의 {number}",
                     body=sealed(material, _body(rng, topic), context=body_ctx[Consultation]),
                     is_private=aftercare or rng.random() < 0.2,
@@ -189,8 +196,11 @@ def generate(
             for n in range(size):
                 member_pk, key_pk, material = author()
                 topic = rng.choice(TOPICS)
+                area = rng.choice(areas)
                 batch.append(Review(
-                    author_id=member_pk, data_key_id=key_pk, area=rng.choice(areas),
+                    author_id=member_pk, data_key_id=key_pk,
+                    area_ref=sealed(material, str(area.pk), context=area_ctx[Review]),
+                    area_digest=area_digest(area.pk),
                     title=f"{topic} 후기 {start + n}",
                     body=sealed(material, f"{topic} 결과에 만족합니다. " * 3,
                                      context=body_ctx[Review]),

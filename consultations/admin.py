@@ -31,7 +31,7 @@ from consultations.models import (
 from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
 from privacy.admin_mixins import MaskedPersonalDataAdmin
-from privacy.lookup import search_terms
+from privacy.lookup import area_digest, search_terms
 from privacy.masking import mask_name, mask_phone
 
 AFTERCARE_PERMISSION = "consultations.answer_aftercare"
@@ -98,7 +98,34 @@ class GuestAnsweredListFilter(AnsweredListFilter):
         return Q(answered_at__isnull=False)
 
 
-class TitleSearchAdmin(MaskedPersonalDataAdmin):
+class SealedAreaAdmin(MaskedPersonalDataAdmin):
+    """Lists of rows whose area is sealed (``consultations.models.SealedArea``): the area is
+    shown by name from the areas table (``ConsultationArea.objects.by_pk``) and filtered by
+    its keyed digest (``SealedAreaListFilter``)."""
+
+    @admin.display(description=_("area"))
+    def area_name(self, obj: Any) -> str:
+        return str(obj.area or "")
+
+
+class SealedAreaListFilter(admin.SimpleListFilter):
+    """Filter by an area held sealed (``area_ref``), through its keyed digest (``area_digest``):
+    the rows' areas stay unread, the list of areas comes from their own small table."""
+
+    title = _("area")
+    parameter_name = "area"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, Any]]:
+        return [(str(area.pk), str(area)) for area in ConsultationArea.objects.all()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> QuerySet[Any]:
+        value = self.value()
+        if not value or not str(value).isdigit():
+            return queryset
+        return queryset.filter(area_digest=area_digest(int(value)))
+
+
+class TitleSearchAdmin(SealedAreaAdmin):
     """Searches titles by their keyed digests (``privacy.lookup.search_terms``): the titles
     are sealed, so SQL cannot read them."""
 
@@ -117,16 +144,16 @@ class ConsultationAdmin(TitleSearchAdmin):
     """Post-surgery consultations are listed only for staff with ``answer_aftercare``
     (doctors); the question is shown in clear because answering needs it, and logged."""
 
-    list_display = ["title", "kind", "area", "is_private", "created_at", "answer_count"]
+    list_display = ["title", "kind", "area_name", "is_private", "created_at", "answer_count"]
     # The date filter offers fixed ranges: a date drill-down would read every row's date.
-    list_filter = [AnsweredListFilter, "kind", "area", "is_private",
+    list_filter = [AnsweredListFilter, "kind", SealedAreaListFilter, "is_private",
                    ("created_at", admin.DateFieldListFilter)]
-    fields = ["kind", "area", "procedure", "author", "title", "body", "is_private",
+    fields = ["kind", "area_name", "procedure", "author", "title", "body", "is_private",
               "created_at", "updated_at"]
     # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
     readonly_fields = fields  # type: ignore[assignment]
     inlines = [AnswerInline]
-    list_select_related = ["area", "data_key"]
+    list_select_related = ["data_key"]
     show_full_result_count = False
     subject_ref_path = "author__subject_ref"
     logged_fields = ("author", "title", "body")
@@ -169,6 +196,8 @@ class ProcedureRecordForm(forms.ModelForm):
     the member's consent to sensitive information: refused beside the form, with the
     consent's name, before anything is stored."""
 
+    area = forms.ModelChoiceField(label=_("procedure area"),
+                                  queryset=ConsultationArea.objects.all())
     performed_on = forms.DateField(label=_("date of the procedure"),
                                    widget=widgets.AdminDateWidget)
 
@@ -176,9 +205,17 @@ class ProcedureRecordForm(forms.ModelForm):
         model = ProcedureRecord
         fields = ["member", "area", "procedure_name", "performed_on"]
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The area is sealed (not a model field the form fills in): shown and set by hand.
+        if self.instance.pk is not None:
+            self.initial.setdefault("area", self.instance.area)
+
     def clean(self):
         cleaned = super().clean()
         assert cleaned is not None  # ModelForm.clean returns the cleaned data
+        if cleaned.get("area") is not None:
+            self.instance.area = cleaned["area"]
         member = cleaned.get("member")
         if self.instance.pk is None and member is not None:
             missing = procedure_record_consent_missing(member)
@@ -191,14 +228,14 @@ class ProcedureRecordForm(forms.ModelForm):
 
 
 @admin.register(ProcedureRecord)
-class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
+class ProcedureRecordAdmin(SealedAreaAdmin):
     form = ProcedureRecordForm
-    list_display = ["member", "area", "performed_on", "recorded_by", "created_at"]
-    list_filter = ["area"]
+    list_display = ["member", "area_name", "performed_on", "recorded_by", "created_at"]
+    list_filter = [SealedAreaListFilter]
     search_fields = ["member__username"]
     raw_id_fields = ["member"]
     fields = ["member", "area", "procedure_name", "performed_on"]
-    list_select_related = ["member", "area", "recorded_by", "data_key"]
+    list_select_related = ["member", "recorded_by", "data_key"]
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "procedure_name")
 
@@ -214,10 +251,10 @@ class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
             obj.save()
             return
         assert isinstance(request.user, Member)  # the admin is staff-only
-        performed_on = obj.performed_date
-        assert performed_on is not None  # a required field of the form
+        performed_on, area = obj.performed_date, obj.area
+        assert performed_on is not None and area is not None  # required fields of the form
         created = services.procedure_record_create(
-            member=obj.member, area=obj.area, procedure_name=obj.procedure_name,
+            member=obj.member, area=area, procedure_name=obj.procedure_name,
             performed_on=performed_on, recorded_by=request.user,
         )
         obj.pk = created.pk
@@ -228,14 +265,14 @@ class ProcedureRecordAdmin(MaskedPersonalDataAdmin):
 class ReviewAdmin(TitleSearchAdmin):
     """The moderation queue: pending reviews first; publish or reject with the actions."""
 
-    list_display = ["title", "area", "rating", "status", "created_at", "moderated_at"]
-    list_filter = ["status", "area"]
-    fields = ["author", "area", "title", "body", "rating", "status", "created_at",
+    list_display = ["title", "area_name", "rating", "status", "created_at", "moderated_at"]
+    list_filter = ["status", SealedAreaListFilter]
+    fields = ["author", "area_name", "title", "body", "rating", "status", "created_at",
               "updated_at", "moderated_at"]
     # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
     readonly_fields = fields  # type: ignore[assignment]
     actions = ["publish", "reject"]
-    list_select_related = ["area", "data_key"]
+    list_select_related = ["data_key"]
     subject_ref_path = "author__subject_ref"
     logged_fields = ("author", "title", "body")
 
@@ -264,15 +301,15 @@ class ReviewAdmin(TitleSearchAdmin):
 
 
 @admin.register(GuestConsultation)
-class GuestConsultationAdmin(MaskedPersonalDataAdmin):
+class GuestConsultationAdmin(SealedAreaAdmin):
     """The guest's name and number are masked; the question is shown to answer it."""
 
-    list_display = ["reference", "area", "created_at", "answered_at", "destroyed_at"]
-    list_filter = [GuestAnsweredListFilter, "area"]
+    list_display = ["reference", "area_name", "created_at", "answered_at", "destroyed_at"]
+    list_filter = [GuestAnsweredListFilter, SealedAreaListFilter]
     search_fields = ["reference"]
-    fields = ["reference", "area", "name", "mobile_phone", "title", "body", "answer",
+    fields = ["reference", "area_name", "name", "mobile_phone", "title", "body", "answer",
               "created_at", "answered_at", "answered_by", "destroyed_at"]
-    list_select_related = ["area"]
+    list_select_related = ["data_key"]
     masked_fields = {"name": mask_name, "mobile_phone": mask_phone}
     logged_fields = ("title", "body")
 

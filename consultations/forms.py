@@ -159,7 +159,8 @@ class ReviewForm(BoardConsentMixin):
     def __init__(self, *args: Any, member: Member, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         # Only areas where the member had a procedure: a review is about one's own procedure.
-        area_ids = selectors.procedure_records_of(member).values("area_id")
+        # Procedure areas are sealed: the member's few records are opened to list theirs.
+        area_ids = [record.area_ref for record in selectors.procedure_records_of(member)]
         self.fields["area"].queryset = ConsultationArea.objects.filter(  # type: ignore[attr-defined]
             pk__in=area_ids
         )

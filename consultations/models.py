@@ -6,9 +6,10 @@ from __future__ import annotations
 import datetime
 import json
 import uuid
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -16,13 +17,34 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
-from privacy.lookup import search_index
+from privacy.lookup import area_digest, search_index
 
 TITLE_MAX_LENGTH = 120
 BODY_MAX_LENGTH = 5000
 GUEST_NAME_MAX_LENGTH = 50
 PROCEDURE_NAME_MAX_LENGTH = 100
 RATING_MIN, RATING_MAX = 1, 5
+
+
+AREAS_BY_PK_CACHE_KEY = "consultations:areas-by-pk:v1"
+# A change made outside the admin (shell, data migration) shows within this time.
+AREAS_BY_PK_CACHE_SECONDS = 5 * 60
+
+
+class ConsultationAreaManager(models.Manager["ConsultationArea"]):
+    def by_pk(self, pk: int | str | None) -> ConsultationArea | None:
+        """The area ``pk`` (as stored in a person's sealed area), from the near cache: rows tied
+        to a person hold the area sealed, not as a link SQL could join, and a list opens one
+        per row. The table is small and rarely changes (the admin clears the cache); an id
+        the cached table lacks reads the table again."""
+        if pk is None or pk == "":
+            return None
+        key = int(pk)
+        areas: dict[int, ConsultationArea] | None = caches["near"].get(AREAS_BY_PK_CACHE_KEY)
+        if areas is None or key not in areas:
+            areas = {area.pk: area for area in self.all()}
+            caches["near"].set(AREAS_BY_PK_CACHE_KEY, areas, AREAS_BY_PK_CACHE_SECONDS)
+        return areas.get(key)
 
 
 class ConsultationArea(models.Model):
@@ -33,6 +55,8 @@ class ConsultationArea(models.Model):
     name_en = models.CharField(_("name (English)"), max_length=60)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     is_active = models.BooleanField(_("active"), default=True)
+
+    objects = ConsultationAreaManager()
 
     class Meta:
         verbose_name = _("consultation area")
@@ -46,6 +70,40 @@ class ConsultationArea(models.Model):
 
     def name(self, language: str) -> str:
         return self.name_en if language.startswith("en") else self.name_ko
+
+
+class SealedArea(models.Model):
+    """A row tied to a person whose consultation area is part of what it says about them
+    (health information): the area's id is sealed under the row's data key (``area_ref``),
+    beside a keyed digest (``area_digest``, ``privacy.lookup.area_digest``) that filters rows
+    by area without opening them. Read and set the area itself as ``area``; ``save`` with
+    ``update_fields=["area"]`` writes both columns."""
+
+    area_ref = EncryptedTextField(_("area"), editable=False)
+    area_digest = models.CharField(
+        _("area lookup digest"), max_length=64, blank=True, editable=False
+    )
+
+    # What a person's data shows for the sealed field: the area, by its name.
+    sealed_shown_as: ClassVar[dict[str, str]] = {"area_ref": "area"}
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "area" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "area_ref", "area_digest"} - {"area"}
+        super().save(*args, **kwargs)
+
+    @property
+    def area(self) -> ConsultationArea | None:
+        return ConsultationArea.objects.by_pk(self.area_ref)
+
+    @area.setter
+    def area(self, area: ConsultationArea | None) -> None:
+        self.area_ref = "" if area is None else str(area.pk)
+        self.area_digest = area_digest(None if area is None else area.pk)
 
 
 def title_search_refresh(post: Consultation | Review, save_kwargs: dict[str, Any]) -> None:
@@ -63,7 +121,7 @@ class ConsultationKind(models.TextChoices):
     AFTERCARE = "aftercare", _("post-surgery consultation")
 
 
-class ProcedureRecord(models.Model):
+class ProcedureRecord(SealedArea):
     """Staff's mark that a member is a patient of a procedure; it opens after-care consultations
     and reviews to them. Health information, so the procedure's name and date are encrypted."""
 
@@ -71,9 +129,11 @@ class ProcedureRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("patient"), on_delete=models.CASCADE,
         related_name="procedure_records",
     )
-    area = models.ForeignKey(
-        ConsultationArea, verbose_name=_("procedure area"), on_delete=models.PROTECT,
-        related_name="procedure_records",
+    # The area of a procedure received (``SealedArea``), filtered by in the admin.
+    area_ref = EncryptedTextField(_("procedure area"), editable=False)
+    area_digest = models.CharField(
+        _("procedure area lookup digest"), max_length=64, blank=True, db_index=True,
+        editable=False,
     )
     procedure_name = EncryptedTextField(_("procedure"))
     # ISO date (YYYY-MM-DD), sealed like the name; read it as a date through ``performed_date``.
@@ -101,16 +161,12 @@ class ProcedureRecord(models.Model):
         return datetime.date.fromisoformat(value) if value else None
 
 
-class Consultation(models.Model):
+class Consultation(SealedArea):
     """A member's question on the consultation board, or an after-care question of a patient
-    (always private); the body is health information."""
+    (always private); the body and the area (``SealedArea``) are health information."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE,
-        related_name="consultations",
-    )
-    area = models.ForeignKey(
-        ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
         related_name="consultations",
     )
     title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
@@ -144,7 +200,7 @@ class Consultation(models.Model):
         indexes = [
             models.Index(fields=["kind", "created_at", "id"], name="consultation_board_seek"),
             models.Index(
-                fields=["area", "kind", "created_at", "id"], name="consultation_area_seek"
+                fields=["area_digest", "kind", "created_at", "id"], name="consultation_area_seek"
             ),
             # An author's newest posts ("my data" shows the newest few of thousands).
             models.Index(fields=["author", "created_at", "id"], name="consultation_author_seek"),
@@ -189,17 +245,15 @@ class ReviewStatus(models.TextChoices):
     REJECTED = "rejected", _("rejected")
 
 
-class Review(models.Model):
-    """A member's review of a procedure, shown only after staff moderation."""
+class Review(SealedArea):
+    """A member's review of a procedure, shown only after staff moderation; the area of the
+    procedure is sealed (``SealedArea``)."""
 
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE,
         related_name="reviews",
     )
-    area = models.ForeignKey(
-        ConsultationArea, verbose_name=_("procedure area"), on_delete=models.PROTECT,
-        related_name="reviews",
-    )
+    area_ref = EncryptedTextField(_("procedure area"), editable=False)
     title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
     title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("review"))
@@ -231,9 +285,9 @@ class Review(models.Model):
         super().save(*args, **kwargs)
 
 
-class GuestConsultation(models.Model):
+class GuestConsultation(SealedArea):
     """A question from a visitor without an account. Its own data key makes it its own subject:
-    once its purpose is achieved, destroying that key erases name, phone and contents."""
+    once its purpose is achieved, destroying that key erases name, phone, area and contents."""
 
     subject_ref = models.UUIDField(
         _("subject reference"), default=uuid.uuid4, unique=True, editable=False
@@ -247,10 +301,6 @@ class GuestConsultation(models.Model):
     mobile_phone_digest = models.CharField(
         _("mobile phone lookup digest"), max_length=64, blank=True, db_index=True,
         editable=False,
-    )
-    area = models.ForeignKey(
-        ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
-        related_name="guest_consultations",
     )
     title = EncryptedTextField(_("title"))
     body = EncryptedTextField(_("question"))
@@ -291,14 +341,15 @@ class ContactChannel(models.TextChoices):
     EMAIL = "email", _("email")
 
 
-class BookingRequest(models.Model):
+class BookingRequest(SealedArea):
     """A request for a consultation appointment (상담 예약 신청) from a member or a guest.
 
-    The preferred times, the note, the guest's name and contact are sealed under the subject's
-    data key: a member's own key, or for a guest a key of the request's own, so destroying it
-    erases the guest. ``appointment_at`` (the time staff confirmed or proposed) stays readable
-    because the reminder and the retention rule are scheduled by it. A guest finds the request
-    again with its reference and the contact they gave, matched by ``contact_digest``."""
+    The area, the preferred times, the note, the guest's name and contact are sealed under the
+    subject's data key: a member's own key, or for a guest a key of the request's own, so
+    destroying it erases the guest. ``appointment_at`` (the time staff confirmed or proposed)
+    stays readable because the reminder and the retention rule are scheduled by it. A guest
+    finds the request again with its reference and the contact they gave, matched by
+    ``contact_digest``."""
 
     subject_ref = models.UUIDField(
         _("subject reference"), default=uuid.uuid4, unique=True, editable=False
@@ -307,10 +358,6 @@ class BookingRequest(models.Model):
     member = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("member"), null=True, blank=True,
         on_delete=models.CASCADE, related_name="booking_requests", editable=False,
-    )
-    area = models.ForeignKey(
-        ConsultationArea, verbose_name=_("area"), on_delete=models.PROTECT,
-        related_name="booking_requests",
     )
     preferred_slots = EncryptedTextField(_("preferred times"))
     note = EncryptedTextField(_("note"), blank=True)

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from clinic.selectors import clinic_open_for, opening_hours
 from consultations.models import (
+    AREAS_BY_PK_CACHE_KEY,
     Answer,
     BookingRequest,
     BookingStatus,
@@ -34,7 +35,7 @@ from members import selectors as members_selectors
 from members.models import Member
 from privacy import registry
 from privacy.ledger import consent_is_granted
-from privacy.lookup import email_digest, phone_digest, search_terms
+from privacy.lookup import area_digest, email_digest, phone_digest, search_terms
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
@@ -68,8 +69,9 @@ def area_list_cached() -> list[ConsultationArea]:
 def area_list_cache_clear() -> None:
     """Clear now and again once the change is committed: a page read between the two would
     otherwise put the old list back for ``_AREAS_CACHE_SECONDS``."""
-    caches["near"].delete(_AREAS_CACHE_KEY)
-    transaction.on_commit(lambda: caches["near"].delete(_AREAS_CACHE_KEY))
+    keys = [_AREAS_CACHE_KEY, AREAS_BY_PK_CACHE_KEY]
+    caches["near"].delete_many(keys)
+    transaction.on_commit(lambda: caches["near"].delete_many(keys))
 
 
 def member_may_post(member: Member | AnonymousUser | None) -> bool:
@@ -119,7 +121,7 @@ def consultation_list_for(
         "-created_at", "-id"
     )
     if area is not None:
-        queryset = queryset.filter(area=area)
+        queryset = queryset.filter(area_digest=area_digest(area.pk))
     query = query.strip()
     if query:
         readable = Q(is_private=False)
@@ -157,9 +159,9 @@ def staff_may_answer(viewer: Member | AnonymousUser, consultation: Consultation)
 
 
 # What the board shows of a post and reads with it: never the body, the author's name only
-# with the author's key that opens it, the post's key that opens the title.
-_BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area__name_ko", "area__name_en",
-                 "author__name", "author__data_key", "data_key")
+# with the author's key that opens it, the post's key that opens the title and the area.
+_BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area_ref", "author__name",
+                 "author__data_key", "data_key")
 
 
 def consultation_board_page(
@@ -173,7 +175,7 @@ def consultation_board_page(
     is cached, as it is the same for every viewer."""
     queryset = with_answered(
         consultation_list_for(viewer=viewer, area=area, query=query).select_related(
-            "area", "author__data_key", "data_key"
+            "author__data_key", "data_key"
         ).only(*_BOARD_FIELDS)
     )
     searching = bool(query.strip())  # the result depends on the viewer and the words
@@ -239,9 +241,8 @@ def consultation_list_of(member: Member) -> QuerySet[Consultation]:
     """A member's own questions, board and after-care, newest first, each with ``answered``;
     the title (with the key it is sealed under) and area only (the list never opens a body)."""
     return with_answered(
-        Consultation.objects.filter(author=member).select_related("area", "data_key")
-        .only("title", "kind", "is_private", "created_at", "area__name_ko", "area__name_en",
-              "data_key")
+        Consultation.objects.filter(author=member).select_related("data_key")
+        .only("title", "kind", "is_private", "created_at", "area_ref", "data_key")
         .order_by("-created_at", "-id")
     )
 
@@ -289,7 +290,7 @@ def consultation_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consu
     """The consultation ``pk`` if ``viewer`` may open it, else None (the view answers 404, so
     a guessed id tells nothing about whether it exists)."""
     consultation = (
-        Consultation.objects.select_related("area", "author__data_key", "data_key")
+        Consultation.objects.select_related("author__data_key", "data_key")
         .filter(pk=pk).first()
     )
     if consultation is None or not consultation_visible_to(consultation, viewer):
@@ -300,8 +301,7 @@ def consultation_for_viewer(*, pk: int, viewer: Member | AnonymousUser) -> Consu
 def aftercare_list_for(*, viewer: Member) -> QuerySet[Consultation]:
     """A patient's own after-care questions; staff whose role reads after-care see everyone's."""
     queryset = Consultation.objects.filter(kind=ConsultationKind.AFTERCARE).select_related(
-        "area", "data_key"
-    )
+        "data_key")
     if not staff_may_read(viewer, kind=ConsultationKind.AFTERCARE):
         queryset = queryset.filter(author=viewer)
     return queryset.order_by("-created_at", "-id")
@@ -311,7 +311,7 @@ def procedure_records_of(member: Member | AnonymousUser | None) -> QuerySet[Proc
     if member is None or not member.is_authenticated:
         return ProcedureRecord.objects.none()
     return ProcedureRecord.objects.filter(member=member).select_related(
-        "area", "data_key").order_by("-created_at", "-id")
+        "data_key").order_by("-created_at", "-id")
 
 
 def member_has_procedure(member: Member | AnonymousUser | None) -> bool:
@@ -329,22 +329,22 @@ def member_is_patient(member: Member | AnonymousUser | None) -> bool:
 # What the reviews list shows of a review and reads with it: the author's name only (not the
 # whole account row with its other sealed fields) with the author's key that opens it, the
 # review's key that opens the title and body.
-_REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area__name_ko",
-                       "area__name_en", "author__name", "author__data_key", "data_key")
+_REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area_ref", "author__name",
+                       "author__data_key", "data_key")
 
 
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
     """One page of the published reviews, by the same index seek as the board, with the area,
     the author's name and the data key that opens the body read in the same query."""
     queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).select_related(
-        "area", "author__data_key", "data_key"
+        "author__data_key", "data_key"
     ).only(*_REVIEW_LIST_FIELDS).order_by("-created_at", "-id")
     return keyset_page(queryset, params=params, per_page=per_page,
                        count_key="consultations:reviews-total")
 
 
 def review_list_of(member: Member) -> QuerySet[Review]:
-    return Review.objects.filter(author=member).select_related("area", "data_key").order_by(
+    return Review.objects.filter(author=member).select_related("data_key").order_by(
         "-created_at", "-id"
     )
 
@@ -353,7 +353,7 @@ def review_for_author(*, pk: int, viewer: Member | AnonymousUser | None) -> Revi
     """The review ``pk`` if ``viewer`` wrote it; nobody else edits or deletes it."""
     if viewer is None or not viewer.is_authenticated:
         return None
-    return Review.objects.select_related("area", "data_key").filter(pk=pk, author=viewer).first()
+    return Review.objects.select_related("data_key").filter(pk=pk, author=viewer).first()
 
 
 def guest_reference_normalise(reference: str) -> str:
@@ -368,7 +368,7 @@ def guest_consultation_authenticate(
     """The guest consultation if reference and password match, else None. A wrong reference
     costs the same hashing time as a wrong password, so timing tells nothing either."""
     guest_consultation = (
-        GuestConsultation.objects.select_related("area", "data_key")
+        GuestConsultation.objects.select_related("data_key")
         .filter(reference=guest_reference_normalise(reference), destroyed_at__isnull=True)
         .first()
     )
@@ -457,7 +457,7 @@ def booking_for_guest(*, reference: str, contact: str) -> BookingRequest | None:
     if not digests:
         return None
     return (
-        BookingRequest.objects.select_related("area", "data_key")
+        BookingRequest.objects.select_related("data_key")
         .filter(reference=guest_reference_normalise(reference), member__isnull=True,
                 contact_digest__in=digests)
         .first()
@@ -468,7 +468,7 @@ def booking_requests_of(member: Member) -> QuerySet[BookingRequest]:
     """A member's booking requests, newest first, with what their page shows."""
     return (
         BookingRequest.objects.filter(member=member)
-        .select_related("area", "data_key").order_by("-created_at", "-id")
+        .select_related("data_key").order_by("-created_at", "-id")
     )
 
 
@@ -492,4 +492,4 @@ def booking_requests_to_remind(*, now: datetime) -> QuerySet[BookingRequest]:
     return BookingRequest.objects.filter(
         status=BookingStatus.CONFIRMED, reminded_at__isnull=True,
         appointment_at__gte=start, appointment_at__lt=start + timedelta(days=1),
-    ).select_related("member", "data_key", "area").order_by("appointment_at", "id")
+    ).select_related("member", "data_key").order_by("appointment_at", "id")

@@ -93,10 +93,13 @@ def consultation_create(
     *, author: Member, area: ConsultationArea, title: str, body: str, is_private: bool
 ) -> Consultation:
     """Post a question; sealed with the author's own data key."""
-    return Consultation.objects.create(
-        author=author, area=area, title=title, body=body, is_private=is_private,
+    consultation = Consultation(
+        author=author, title=title, body=body, is_private=is_private,
         kind=ConsultationKind.BOARD, data_key=author.data_key,
     )
+    consultation.area = area  # sealed with its digest (``SealedArea``)
+    consultation.save()
+    return consultation
 
 
 @transaction.atomic
@@ -106,10 +109,16 @@ def consultation_create_aftercare(
     """An after-care question about one of the author's own procedures; always private."""
     if procedure.member_id != author.pk:
         raise NotAllowed("the procedure belongs to another member")
-    return Consultation.objects.create(
-        author=author, area=procedure.area, procedure=procedure, title=title, body=body,
+    area = procedure.area
+    if area is None:  # its key is destroyed: nothing of it is left to ask about
+        raise NotAllowed("the procedure record is erased")
+    consultation = Consultation(
+        author=author, procedure=procedure, title=title, body=body,
         is_private=True, kind=ConsultationKind.AFTERCARE, data_key=author.data_key,
     )
+    consultation.area = area
+    consultation.save()
+    return consultation
 
 
 def _ensure_unanswered(consultation: Consultation) -> None:
@@ -174,11 +183,13 @@ def procedure_record_create(
     missing = procedure_record_consent_missing(member)
     if missing is not None:
         raise NotAllowed(f"the member has not given the consent {missing!r}")
-    return ProcedureRecord.objects.create(
-        member=member, area=area, procedure_name=procedure_name,
-        performed_on=performed_on.isoformat(),
+    record = ProcedureRecord(
+        member=member, procedure_name=procedure_name, performed_on=performed_on.isoformat(),
         recorded_by=recorded_by, data_key=member.data_key,
     )
+    record.area = area  # sealed with its digest (``ProcedureRecord.area``)
+    record.save()
+    return record
 
 
 # --- Reviews ---------------------------------------------------------------------------------
@@ -188,10 +199,13 @@ def review_create(
     *, author: Member, area: ConsultationArea, title: str, body: str, rating: int
 ) -> Review:
     """A new review waits for moderation before anyone else sees it."""
-    return Review.objects.create(
-        author=author, area=area, title=title, body=body, rating=rating,
+    review = Review(
+        author=author, title=title, body=body, rating=rating,
         status=ReviewStatus.PENDING, data_key=author.data_key,
     )
+    review.area = area  # sealed with its digest (``SealedArea``)
+    review.save()
+    return review
 
 
 @transaction.atomic
@@ -247,11 +261,13 @@ def guest_consultation_create(
     reference = guest_reference_new()
     while GuestConsultation.objects.filter(reference=reference).exists():
         reference = guest_reference_new()
-    guest_consultation = GuestConsultation.objects.create(
+    guest_consultation = GuestConsultation(
         reference=reference, password=make_password(password), name=name,
-        mobile_phone=mobile_phone, mobile_phone_digest=phone_digest(mobile_phone), area=area,
+        mobile_phone=mobile_phone, mobile_phone_digest=phone_digest(mobile_phone),
         title=title, body=body,
     )
+    guest_consultation.area = area  # sealed with its digest (``SealedArea``)
+    guest_consultation.save()
     for consent in (GUEST_CONSENT, GUEST_SENSITIVE_CONSENT):
         consent_record(
             subject_ref=guest_consultation.subject_ref, consent=consent, granted=True,
@@ -325,11 +341,12 @@ def booking_request_create(
     while BookingRequest.objects.filter(reference=reference).exists():
         reference = guest_reference_new()
     booking = BookingRequest(
-        reference=reference, member=member, area=area, note=note, channel=channel,
+        reference=reference, member=member, note=note, channel=channel,
         name="" if member else name, contact="" if member else contact,
         contact_digest="" if member else booking_contact_digest(channel=channel, contact=contact),
         data_key=member.data_key if member else None,
     )
+    booking.area = area  # sealed with its digest (``SealedArea``)
     booking.slots_set(slots)
     booking.save()
     for consent in BOOKING_CONSENTS:

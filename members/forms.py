@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
+from django.apps import apps
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -63,10 +64,9 @@ class KoreanPhoneField(forms.CharField):
 
 def area_choices() -> QuerySet:
     """The active consultation areas, in their order. The area model belongs to
-    consultations, the layer above members: it is reached through the member's own foreign
-    key rather than imported."""
-    areas = Member.desired_area.field.related_model
-    assert not isinstance(areas, str)  # resolved once the apps are loaded
+    consultations, the layer above members: it is reached through the app registry rather
+    than imported (as ``Member.desired_area`` reaches it)."""
+    areas = apps.get_model("consultations", "ConsultationArea")
     return areas._default_manager.filter(is_active=True).order_by("position", "id")
 
 
@@ -281,7 +281,7 @@ class ProfileForm(ConsentedItemsMixin, forms.Form):
         kwargs.setdefault("initial", {
             "name": member.name, "mobile_phone": member.mobile_phone,
             "home_phone": member.home_phone, "home_address": member.home_address,
-            "desired_area": member.desired_area_id, "date_of_birth": member.birth_date,
+            "desired_area": member.desired_area_ref or None, "date_of_birth": member.birth_date,
         })
         super().__init__(*args, **kwargs)
         self.member = member

@@ -6,6 +6,7 @@ import uuid
 from datetime import date
 from typing import Any, ClassVar, Self
 
+from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.core.validators import RegexValidator
 from django.db import models
@@ -13,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
-from privacy.lookup import phone_digest
+from privacy.lookup import area_digest, phone_digest
 from privacy.models import AppendOnlyModel
 
 LOGIN_ID_MAX_LENGTH = 20
@@ -50,9 +51,14 @@ class Member(AbstractUser):
     home_address = EncryptedTextField(_("home address"), blank=True)
     # ISO date (YYYY-MM-DD), encrypted like every contact item; read it through ``birth_date``.
     date_of_birth = EncryptedTextField(_("date of birth"), blank=True)
-    desired_area = models.ForeignKey(
-        "consultations.ConsultationArea", verbose_name=_("desired consultation area"),
-        null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+    # The area a member would consult about is health information: its id sealed under the
+    # member's key, with a keyed digest for sending news of an area to those interested in it.
+    # Read and set it as ``desired_area``.
+    desired_area_ref = EncryptedTextField(_("desired consultation area"), blank=True,
+                                          editable=False)
+    desired_area_digest = models.CharField(
+        _("desired consultation area lookup digest"), max_length=64, blank=True, db_index=True,
+        editable=False,
     )
     subject_ref = models.UUIDField(
         _("subject reference"), default=uuid.uuid4, unique=True, editable=False,
@@ -66,6 +72,8 @@ class Member(AbstractUser):
     )
 
     objects: ClassVar[UserManager[Self]] = UserManager()
+    # What a person's data shows for a sealed field: the area, by its name.
+    sealed_shown_as: ClassVar[dict[str, str]] = {"desired_area_ref": "desired_area"}
 
     REQUIRED_FIELDS = ["email", "name"]
 
@@ -83,7 +91,10 @@ class Member(AbstractUser):
             self.mobile_phone_digest = phone_digest(phone or "")
         update_fields = kwargs.get("update_fields")
         if update_fields is not None and "mobile_phone" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "mobile_phone_digest"}
+            kwargs["update_fields"] = update_fields = {*update_fields, "mobile_phone_digest"}
+        if update_fields is not None and "desired_area" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "desired_area_ref", "desired_area_digest"
+                                       } - {"desired_area"}
         super().save(*args, **kwargs)
 
     # Django's names for the account (the admin's greeting and change history) are the login
@@ -94,6 +105,21 @@ class Member(AbstractUser):
 
     def get_short_name(self) -> str:
         return self.get_username()
+
+    @property
+    def desired_area(self) -> Any:
+        """The ``consultations.ConsultationArea`` of ``desired_area_ref``, or None. The area
+        model belongs to consultations, the layer above members: it is reached through the
+        app registry rather than imported (its manager reads it from the near cache)."""
+        if not self.desired_area_ref:
+            return None
+        areas = apps.get_model("consultations", "ConsultationArea")
+        return areas._default_manager.by_pk(self.desired_area_ref)
+
+    @desired_area.setter
+    def desired_area(self, area: Any) -> None:
+        self.desired_area_ref = "" if area is None else str(area.pk)
+        self.desired_area_digest = area_digest(None if area is None else area.pk)
 
     @property
     def birth_date(self) -> date | None:

@@ -57,6 +57,15 @@ def email_digest(email: str, *, key: bytes | None = None) -> str:
     return _digest(key or settings.PRIVACY_LOOKUP_KEY[0], "email", normal) if normal else ""
 
 
+def area_digest(area_id: int | str | None, *, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of a consultation area's id under the newest lookup key (or ``key``): a
+    person's row tied to an area keeps the area sealed and this digest for filtering by it;
+    empty for no area."""
+    if area_id is None or area_id == "":
+        return ""
+    return _digest(key or settings.PRIVACY_LOOKUP_KEY[0], "area", str(int(area_id)))
+
+
 def phone_digests(phone: str) -> list[str]:
     """The number's digest under every listed lookup key, newest first (matching blocks)."""
     return [digest for key in settings.PRIVACY_LOOKUP_KEY if (digest := phone_digest(phone,

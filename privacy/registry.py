@@ -228,7 +228,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         # on that channel (privacy.marketing.campaigns.members_interested_in).
         purposes=(Purpose.CONSULTATION, Purpose.MARKETING), basis=LegalBasis.SENSITIVE_CONSENT,
         required=False, collected_by=_SIGNUP, retention_key="consent_withdrawn",
-        fields=("members.Member.desired_area",),
+        fields=("members.Member.desired_area_ref", "members.Member.desired_area_digest"),
         description=_("Health information: collected only with a separate consent."),
     ),
     CollectionItem(
@@ -301,6 +301,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         encrypted=True,
         fields=(
             "consultations.GuestConsultation.title", "consultations.GuestConsultation.body",
+            "consultations.GuestConsultation.area_ref",
+            "consultations.GuestConsultation.area_digest",
             "consultations.GuestConsultation.answer", "consultations.GuestConsultation.password",
         ),
         description=_("The password is stored only as a one-way hash."),
@@ -311,7 +313,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         collected_by=(Collection.AFTERCARE, Collection.REVIEW), retention_key="procedure_history",
         encrypted=True,
         fields=(
-            "consultations.ProcedureRecord.member", "consultations.ProcedureRecord.area",
+            "consultations.ProcedureRecord.member", "consultations.ProcedureRecord.area_ref",
+            "consultations.ProcedureRecord.area_digest",
             "consultations.ProcedureRecord.procedure_name",
             "consultations.ProcedureRecord.performed_on",
         ),
@@ -326,6 +329,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
         retention_key="member_posts", encrypted=True,
         fields=("consultations.Consultation.title", "consultations.Consultation.title_search",
+                "consultations.Consultation.area_ref", "consultations.Consultation.area_digest",
                 "consultations.Consultation.body", "consultations.Answer.body"),
     ),
     CollectionItem(
@@ -333,6 +337,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
         collected_by=(Collection.REVIEW,), retention_key="member_posts", encrypted=True,
         fields=("consultations.Review.title", "consultations.Review.title_search",
+                "consultations.Review.area_ref", "consultations.Review.area_digest",
                 "consultations.Review.body"),
     ),
     # Section 1, "service application": requests for a consultation appointment.
@@ -355,7 +360,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
         collected_by=(Collection.BOOKING,), retention_key="booking_requests", encrypted=True,
         fields=(
-            "consultations.BookingRequest.member", "consultations.BookingRequest.area",
+            "consultations.BookingRequest.member", "consultations.BookingRequest.area_ref",
+            "consultations.BookingRequest.area_digest",
             "consultations.BookingRequest.preferred_slots", "consultations.BookingRequest.note",
             "consultations.BookingRequest.status",
             "consultations.BookingRequest.appointment_at",
@@ -538,12 +544,14 @@ _KEYED = ("data_key",)  # rows sealed with a data key are read with it, to open 
 # lookups only: a person's data shows the value, never its digest.
 LOOKUP_DIGESTS = frozenset({
     "members.Member.mobile_phone_digest", "consultations.Consultation.title_search",
-    "consultations.Review.title_search",
+    "consultations.Review.title_search", "consultations.ProcedureRecord.area_digest",
+    "members.Member.desired_area_digest", "consultations.Consultation.area_digest",
+    "consultations.Review.area_digest", "consultations.GuestConsultation.area_digest",
+    "consultations.BookingRequest.area_digest",
 })
 
 HOLDERS: tuple[Holder, ...] = (
-    Holder("members.Member", owner="pk", collected_at="date_joined",
-           shown_with=("desired_area", *_KEYED)),
+    Holder("members.Member", owner="pk", collected_at="date_joined", shown_with=_KEYED),
     Holder("members.LegalRepresentative", owner="child", collected_at="requested_at",
            shown_with=_KEYED),
     Holder("members.LoginRecord", owner="member", collected_at="recorded_at",
@@ -553,15 +561,15 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("consultations.GuestConsultation", owner=SUBJECT_REF, collected_at="created_at",
            shown_with=_KEYED),
     Holder("consultations.BookingRequest", owner="member", collected_at="created_at",
-           shown_with=("area", *_KEYED)),
+           shown_with=_KEYED),
     Holder("consultations.ProcedureRecord", owner="member", collected_at="created_at",
-           shown_with=("area", *_KEYED)),
+           shown_with=_KEYED),
     Holder("consultations.Consultation", owner="author", collected_at="created_at",
-           shown_with=("area", *_KEYED)),
+           shown_with=_KEYED),
     Holder("consultations.Answer", owner="consultation__author", collected_at="created_at",
            shown_with=_KEYED),
     Holder("consultations.Review", owner="author", collected_at="created_at",
-           shown_with=("area", *_KEYED)),
+           shown_with=_KEYED),
     Holder("privacy.ConsentRecord", owner=SUBJECT_REF, collected_at="recorded_at",
            shown_with=("policy_version", *_KEYED)),
     Holder("privacy.RetainedRecord", owner=SUBJECT_REF, collected_at="started_at"),
@@ -858,14 +866,13 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "consultations.ConsultationArea.name_ko", "consultations.ConsultationArea.name_en",
     "consultations.ConsultationArea.position", "consultations.ConsultationArea.is_active",
     "consultations.Consultation.id", "consultations.Consultation.author",
-    "consultations.Consultation.area",
     "consultations.Consultation.is_private", "consultations.Consultation.created_at",
     "consultations.Consultation.data_key", "consultations.Consultation.kind",
     "consultations.Consultation.procedure", "consultations.Consultation.updated_at",
     "consultations.Answer.id", "consultations.Answer.consultation",
     "consultations.Answer.author", "consultations.Answer.created_at",
     "consultations.Answer.data_key",
-    "consultations.Review.id", "consultations.Review.author", "consultations.Review.area",
+    "consultations.Review.id", "consultations.Review.author",
     "consultations.Review.rating",
     "consultations.Review.status", "consultations.Review.created_at",
     "consultations.Review.data_key", "consultations.Review.updated_at",
@@ -873,7 +880,7 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "consultations.ProcedureRecord.id", "consultations.ProcedureRecord.recorded_by",
     "consultations.ProcedureRecord.created_at", "consultations.ProcedureRecord.data_key",
     "consultations.GuestConsultation.id", "consultations.GuestConsultation.subject_ref",
-    "consultations.GuestConsultation.reference", "consultations.GuestConsultation.area",
+    "consultations.GuestConsultation.reference",
     "consultations.GuestConsultation.answered_at", "consultations.GuestConsultation.answered_by",
     "consultations.GuestConsultation.created_at", "consultations.GuestConsultation.destroyed_at",
     "consultations.GuestConsultation.data_key",
@@ -1000,9 +1007,12 @@ SECRET_FIELDS: frozenset[str] = frozenset({
 # Fields that hold a keyed digest of another value (a search or matching key): people are told
 # that one is stored, never shown the hexadecimal string, which says nothing to them.
 DIGEST_FIELDS: frozenset[str] = frozenset({
-    "members.Member.mobile_phone_digest",
+    "members.Member.mobile_phone_digest", "members.Member.desired_area_digest",
     "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
     "consultations.GuestConsultation.mobile_phone_digest",
+    "consultations.ProcedureRecord.area_digest", "consultations.Consultation.area_digest",
+    "consultations.Review.area_digest", "consultations.GuestConsultation.area_digest",
+    "consultations.BookingRequest.area_digest",
 })
 
 # Apps whose every model field must be accounted for above.

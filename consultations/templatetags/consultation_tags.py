@@ -27,9 +27,10 @@ def field_named(form: Any, name: str) -> Any:
 
 
 @register.filter
-def area_name(area: ConsultationArea, language: str) -> str:
-    """The area's name in the page's language (``ConsultationArea.name``)."""
-    return area.name(language)
+def area_name(area: ConsultationArea | None, language: str) -> str:
+    """The area's name in the page's language (``ConsultationArea.name``); empty for a row
+    whose sealed area is gone with its key."""
+    return "" if area is None else area.name(language)
 
 
 MY_PAGE_CONSULTATIONS = 5

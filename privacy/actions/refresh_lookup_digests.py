@@ -4,8 +4,9 @@ The digests (``privacy.lookup``) are keyed with the first key of ``PRIVACY_LOOKU
 a new key is listed first, exact mobile-number search in the admin finds nobody, a guest asking
 for their reference again finds nothing, and blocks match only while the old key stays listed,
 until this is run: it recomputes every member's and guest consultation's mobile-number digest,
-the title search digests of every consultation and review, and the digests of every block
-whose account still exists. A block whose account is gone keeps the digests it has (nothing
+the title search digests of every consultation and review, the area digests of every row whose
+area is sealed (and each member's desired area), and the digests of every block whose account
+still exists. A block whose account is gone keeps the digests it has (nothing
 else holds the values), which match while the key that made them is listed. Guest
 consultations posted before they carried a digest get theirs the same way.
 """
@@ -14,10 +15,16 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
-from consultations.models import Consultation, GuestConsultation, Review
+from consultations.models import (
+    BookingRequest,
+    Consultation,
+    GuestConsultation,
+    ProcedureRecord,
+    Review,
+)
 from members.models import Member, MemberBlock
 from privacy.actions.base import Action
-from privacy.lookup import email_digest, phone_digest, search_index
+from privacy.lookup import area_digest, email_digest, phone_digest, search_index
 
 BATCH_SIZE = 500
 
@@ -35,11 +42,12 @@ class RefreshLookupDigestsAction(Action):
         changed = 0
         for member in self.progress(members.iterator(chunk_size=BATCH_SIZE), total=total,
                                     label="members", out=out):
-            digest = phone_digest(member.mobile_phone or "")
-            if digest != member.mobile_phone_digest:
+            digests = {"mobile_phone_digest": phone_digest(member.mobile_phone or ""),
+                       "desired_area_digest": area_digest(member.desired_area_ref or None)}
+            if any(getattr(member, name) != digest for name, digest in digests.items()):
                 changed += 1
                 if not dry_run:
-                    Member.objects.filter(pk=member.pk).update(mobile_phone_digest=digest)
+                    Member.objects.filter(pk=member.pk).update(**digests)
         blocks = MemberBlock.objects.filter(member__isnull=False).select_related(
             "member__data_key").order_by("pk")
         blocks_changed = 0
@@ -64,11 +72,13 @@ class RefreshLookupDigestsAction(Action):
                         mobile_phone_digest=digest)
         titles_changed = sum(self._titles_refresh(model, dry_run=dry_run, out=out)
                              for model in (Consultation, Review))
+        areas_changed = sum(self._areas_refresh(model, dry_run=dry_run, out=out) for model in (
+            Consultation, Review, GuestConsultation, BookingRequest, ProcedureRecord))
         verb = "would change" if dry_run else "changed"
         out.write(f"lookup digests: {total} members checked, {changed} {verb}; "
                   f"guest consultations: {guests_changed} {verb}; "
                   f"blocks of existing accounts: {blocks_changed} {verb}; "
-                  f"titles: {titles_changed} {verb}\n")
+                  f"titles: {titles_changed} {verb}; areas: {areas_changed} {verb}\n")
 
     def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
                         out: TextIO) -> int:
@@ -84,6 +94,23 @@ class RefreshLookupDigestsAction(Action):
                 changed += 1
                 if not dry_run:
                     model.objects.filter(pk=post.pk).update(title_search=index)
+        return changed
+
+    def _areas_refresh(self, model: type[Consultation | Review | GuestConsultation
+                                          | BookingRequest | ProcedureRecord],
+                       *, dry_run: bool, out: TextIO) -> int:
+        """Recompute the area digest of every row of ``model`` whose sealed area can still be
+        opened (a destroyed guest question keeps the digest it has); how many changed."""
+        rows = model.objects.select_related("data_key").filter(data_key__isnull=False).only(
+            "area_ref", "area_digest", "data_key").order_by("pk")
+        changed = 0
+        for row in self.progress(rows.iterator(chunk_size=BATCH_SIZE), total=rows.count(),
+                                 label=f"{model.__name__} areas", out=out):
+            digest = area_digest(row.area_ref or None)
+            if digest != row.area_digest:
+                changed += 1
+                if not dry_run:
+                    model.objects.filter(pk=row.pk).update(area_digest=digest)
         return changed
 
 

@@ -16,9 +16,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations import selectors, services
+from consultations.admin import SealedAreaAdmin, SealedAreaListFilter
 from consultations.models import BookingRequest
 from members.models import Member
-from privacy.admin_mixins import MaskedPersonalDataAdmin
 from privacy.bookings.notices import booking_notice_notify
 from privacy.masking import mask_name, mask_text
 from privacy.outbox import new_send_key
@@ -74,14 +74,15 @@ class BookingDecisionForm(forms.ModelForm):
 
 
 @admin.register(BookingRequest)
-class BookingRequestAdmin(MaskedPersonalDataAdmin):
+class BookingRequestAdmin(SealedAreaAdmin):
     form = BookingDecisionForm
-    list_display = ["reference", "area", "status", "appointment_at", "channel", "created_at"]
-    list_filter = ["status", "area", "channel"]
+    list_display = ["reference", "area_name", "status", "appointment_at", "channel",
+                    "created_at"]
+    list_filter = ["status", SealedAreaListFilter, "channel"]
     search_fields = ["reference"]
-    list_select_related = ["area"]
+    list_select_related = ["data_key"]
     date_hierarchy = "created_at"
-    fields = ["reference", "area", "status", "appointment_at", "preferred_times", "note",
+    fields = ["reference", "area_name", "status", "appointment_at", "preferred_times", "note",
               "name", "contact", "channel", "member", "created_at", "decided_at",
               "decided_by", "reminded_at", "decision", "confirm_slot", "proposed_at"]
     masked_fields = {"name": mask_name, "contact": mask_text}

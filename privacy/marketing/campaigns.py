@@ -50,6 +50,7 @@ from privacy.ledger import (
     consent_latest_decision,
     consent_record,
 )
+from privacy.lookup import area_digest
 from privacy.marketing.confirmations import marketing_consent_confirm
 from privacy.models import (
     Campaign,
@@ -104,7 +105,8 @@ def members_interested_in(*, area_ids: list[int]) -> Q:
     desired-area item and the marketing consents' notices say that advertising follows it.
     What members wrote in consultations or reviews is never used: it was given to be answered,
     not to be advertised to."""
-    return Q(desired_area_id__in=area_ids) & Q(consent_current("sensitive_health"))
+    digests = [area_digest(area_id) for area_id in area_ids]
+    return Q(desired_area_digest__in=digests) & Q(consent_current("sensitive_health"))
 
 
 def email_is_verified() -> Q:

@@ -43,8 +43,9 @@ def guest_consultations_due(now: datetime.datetime) -> models.QuerySet:
 def guest_consultations_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
     """The guest consultations' purpose is achieved: blank the personal fields and the
     password, then delete the data keys, so copies of the ciphertext (backups) become
-    unreadable too, and the admin history naming them. The row stays with its area and dates only
-    (statistics), marked ``destroyed_at``. A second run changes nothing."""
+    unreadable too, and the admin history naming them. The row stays with its dates and its
+    area's keyed digest only (statistics by area: the sealed area goes with the key), marked
+    ``destroyed_at``. A second run changes nothing."""
     rows = GuestConsultation.objects.filter(pk__in=pks, destroyed_at__isnull=True)
     key_ids = list(rows.exclude(data_key=None).values_list("data_key_id", flat=True))
     # The guest's consent ends with its purpose: the ledger says so, and the proof then goes

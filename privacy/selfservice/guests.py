@@ -27,7 +27,7 @@ GUEST_EXPORT_FORMAT = "clinic-guest-consultation/1"
 
 def guest_consultation_named(*, reference: str) -> GuestConsultation:
     """The guest consultation with ``reference`` (typed any way the guest reads it out)."""
-    guest = GuestConsultation.objects.select_related("area").filter(
+    guest = GuestConsultation.objects.select_related("data_key").filter(
         reference=guest_reference_normalise(reference)).first()
     if guest is None:
         raise PrivacyError(f"no guest consultation with reference {reference!r}")

@@ -466,6 +466,11 @@ def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member 
             return _("clinic staff or another account")
         related = getattr(row, model_field.name)
         return "" if related is None else str(related)
+    # A sealed value that stands for another row (an area's id) is shown as that row.
+    shown_as = getattr(row, "sealed_shown_as", {}).get(model_field.name)
+    if shown_as is not None:
+        shown = getattr(row, shown_as)
+        return "" if shown is None else str(shown)
     value = getattr(row, model_field.name)
     if value is None or value == "":
         return ""
@@ -571,11 +576,11 @@ def subject_data(
         generated_at=now,
         items=items_held(member=member, viewer=viewer, now=now),
         consultations=list(
-            Consultation.objects.filter(author=member).select_related("area", "data_key")
+            Consultation.objects.filter(author=member).select_related("data_key")
             .order_by("-created_at", "-id")
         ),
         reviews=list(
-            Review.objects.filter(author=member).select_related("area", "data_key")
+            Review.objects.filter(author=member).select_related("data_key")
             .order_by("-created_at", "-id")
         ),
         consent_ledger=[
@@ -966,12 +971,12 @@ def sensitive_content_of(*, member: Member) -> SensitiveContent:
     return SensitiveContent(
         desired_area=member.desired_area,
         consultations=list(
-            Consultation.objects.filter(author=member).select_related("area")
+            Consultation.objects.filter(author=member).select_related("data_key")
             .annotate(answer_count=Count("answers")).order_by("-created_at", "-id")
         ),
-        reviews=list(Review.objects.filter(author=member).select_related("area")
+        reviews=list(Review.objects.filter(author=member).select_related("data_key")
                      .order_by("-created_at", "-id")),
-        procedures=list(ProcedureRecord.objects.filter(member=member).select_related("area")
+        procedures=list(ProcedureRecord.objects.filter(member=member).select_related("data_key")
                         .order_by("-performed_on", "-id")),
     )
 

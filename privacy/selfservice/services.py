@@ -195,7 +195,7 @@ def sensitive_content_destroy(*, member: Member) -> None:
     and procedure records are deleted (with any data key of their own), the desired area
     blanked. The member keeps the account."""
     member_posts_erase([member.pk], now=timezone.now())
-    if member.desired_area_id is not None:
+    if member.desired_area_ref:
         member.desired_area = None
         member.save(update_fields=["desired_area"])
 
@@ -267,7 +267,8 @@ def profile_changes(*, before: dict[str, Any], member: Member) -> list[str]:
 
 
 def _field_value(member: Member, field: str) -> Any:
-    return member.desired_area_id if field == "desired_area" else getattr(member, field)
+    return (member.desired_area_ref or None) if field == "desired_area" else getattr(member,
+                                                                                      field)
 
 
 def profile_snapshot(member: Member) -> dict[str, Any]:

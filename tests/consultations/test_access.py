@@ -58,7 +58,7 @@ def test_other_members_cannot_edit_or_delete(
 ) -> None:
     post = _posts()[kind]
     client.force_login(MemberFactory())
-    data = {"area": post.area_id, "title": "가로채기", "body": "가로채기"}
+    data = {"area": post.area.pk, "title": "가로채기", "body": "가로채기"}
     response = getattr(client, method)(f"/consultations/{post.pk}/{action}/", data)
     assert response.status_code == 404
     post.refresh_from_db()
@@ -73,7 +73,7 @@ def test_anonymous_edit_or_delete_goes_to_login_and_changes_nothing(
     post = _posts()[kind]
     response = client.post(
         f"/consultations/{post.pk}/{action}/",
-        {"area": post.area_id, "title": "가로채기", "body": "가로채기"},
+        {"area": post.area.pk, "title": "가로채기", "body": "가로채기"},
     )
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     post.refresh_from_db()
@@ -158,7 +158,7 @@ def test_reviews_of_others_cannot_be_edited_or_deleted(
 ) -> None:
     review = ReviewFactory(title="원래 후기", status=ReviewStatus.PENDING)
     _as(client, who)
-    data = {"area": review.area_id, "title": "가로채기", "body": "가로채기", "rating": 1}
+    data = {"area": review.area.pk, "title": "가로채기", "body": "가로채기", "rating": 1}
     for method in ("get", "post"):
         response = getattr(client, method)(f"/reviews/{review.pk}/{action}/", data)
         assert response.status_code == (404 if who == "other member" else 302)

@@ -77,12 +77,12 @@ def test_review_is_pending_until_published_and_shows_a_masked_name(client: Clien
     )
     assert "목록에 있는" in response.content.decode()  # only the areas of own procedures
     response = client.post(
-        "/reviews/new/", {"area": record.area_id, "title": "만족스러운 결과", "body": "좋아요",
+        "/reviews/new/", {"area": record.area.pk, "title": "만족스러운 결과", "body": "좋아요",
                           "rating": 6}
     )
     assert "1점에서 5점" in response.content.decode()
     assert not Review.objects.exists()
-    client.post("/reviews/new/", {"area": record.area_id, "title": "만족스러운 결과",
+    client.post("/reviews/new/", {"area": record.area.pk, "title": "만족스러운 결과",
                                   "body": "<i>좋아요</i>", "rating": 4})
     review = Review.objects.get()
     assert review.status == ReviewStatus.PENDING
@@ -101,7 +101,7 @@ def test_edited_review_goes_back_to_moderation_and_author_deletes_it(client: Cli
     client.force_login(record.member)
     response = client.post(
         f"/reviews/{review.pk}/edit/",
-        {"area": record.area_id, "title": "고친 후기", "body": "고친 내용", "rating": 3},
+        {"area": record.area.pk, "title": "고친 후기", "body": "고친 내용", "rating": 3},
     )
     assert response["Location"] == "/reviews/mine/"
     review.refresh_from_db()
@@ -160,7 +160,7 @@ def test_bad_review_input_is_refused_with_the_draft_kept(
 ) -> None:
     record = ProcedureRecordFactory()
     client.force_login(record.member)
-    response = client.post("/reviews/new/", {"area": record.area_id, **data})
+    response = client.post("/reviews/new/", {"area": record.area.pk, **data})
     assert response.status_code == 200
     assert response.context["form"].errors[field]
     assert message in response.content.decode()

@@ -175,7 +175,7 @@ def test_author_edits_and_deletes_own_unanswered_post(client: Client) -> None:
     assert f"/consultations/{consultation.pk}/edit/" in page
     response = client.post(
         f"/consultations/{consultation.pk}/edit/",
-        {"area": consultation.area_id, "title": "고친 제목", "body": "고친 내용"},
+        {"area": consultation.area.pk, "title": "고친 제목", "body": "고친 내용"},
     )
     assert response.status_code == 302
     consultation.refresh_from_db()
@@ -196,7 +196,7 @@ def test_answered_post_can_no_longer_be_edited_but_its_author_deletes_it(
     assert "/edit/" not in page and f"/consultations/{consultation.pk}/delete/" in page
     response = client.post(
         f"/consultations/{consultation.pk}/edit/",
-        {"area": consultation.area_id, "title": "바꾸기", "body": "바꾸기"}, follow=True,
+        {"area": consultation.area.pk, "title": "바꾸기", "body": "바꾸기"}, follow=True,
     )
     assert "답변이 달린 상담은 더 이상 수정할 수 없습니다." in html(response)
     consultation.refresh_from_db()

@@ -213,7 +213,7 @@ def test_destroy_personal_data_erases_everything_personal(client: Client) -> Non
     ).get(pk=guest.pk)
     assert set(stored.values()) == {""}
     guest.refresh_from_db()
-    assert guest.destroyed_at is not None and guest.area_id
+    assert guest.destroyed_at is not None and guest.area_digest
     response = client.post("/consultations/guest/read/",
                            {"reference": guest.reference, "password": GUEST_PASSWORD})
     assert "올바르지 않습니다" in response.content.decode()

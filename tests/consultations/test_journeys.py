@@ -99,7 +99,7 @@ def test_reviews_and_after_care_ask_for_the_consent_on_their_own_forms(client: C
     assert "후기 쓰기" in client.get("/reviews/").content.decode()  # the way in is shown
     form = client.get("/reviews/new/")
     assert form.status_code == 200 and 'name="sensitive_consent"' in form.content.decode()
-    client.post("/reviews/new/", {"area": record.area_id, "title": "좋아요", "body": "만족",
+    client.post("/reviews/new/", {"area": record.area.pk, "title": "좋아요", "body": "만족",
                                   "rating": 5, "sensitive_consent": "on"})
     assert Review.objects.filter(author=member).exists()
     aftercare = client.get("/consultations/aftercare/new/")

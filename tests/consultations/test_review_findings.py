@@ -33,11 +33,11 @@ def test_after_withdrawing_the_sensitive_consent_nothing_new_is_written(client: 
                    granted=False, method=ConsentMethod.CONSENT_PAGE)
     client.force_login(author)
     response = client.post(f"/consultations/{consultation.pk}/edit/",
-                           {"area": consultation.area_id, "title": "t", "body": "새 건강 정보"})
+                           {"area": consultation.area.pk, "title": "t", "body": "새 건강 정보"})
     # The form asks for the consent again in its own box; unticked, it stores nothing.
     assert response.status_code == 200 and 'name="sensitive_consent"' in response.text
     response = client.post(f"/reviews/{review.pk}/edit/",
-                           {"area": review.area_id, "title": "t", "body": "새 건강 정보",
+                           {"area": review.area.pk, "title": "t", "body": "새 건강 정보",
                             "rating": 5})
     assert response.status_code == 200 and 'name="sensitive_consent"' in response.text
     consultation.refresh_from_db()

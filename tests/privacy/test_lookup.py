@@ -16,6 +16,7 @@ from members.models import Member, MemberBlock
 from members.selectors import contact_is_blocked
 from members.services import member_block
 from privacy.lookup import (
+    area_digest,
     email_digest,
     identity_normal,
     phone_digest,
@@ -65,11 +66,12 @@ def test_a_new_key_is_taken_in_by_the_action() -> None:
         assert run("--dry-run") == ("lookup digests: 1 members checked, 1 would change; "
                                     "guest consultations: 0 would change; "
                                     "blocks of existing accounts: 0 would change; "
-                                    "titles: 0 would change\n")
+                                    "titles: 0 would change; areas: 0 would change\n")
         assert Member.objects.get(pk=member.pk).mobile_phone_digest == stored
         assert run() == ("lookup digests: 1 members checked, 1 changed; "
                          "guest consultations: 0 changed; "
-                         "blocks of existing accounts: 0 changed; titles: 0 changed\n")
+                         "blocks of existing accounts: 0 changed; titles: 0 changed; "
+                         "areas: 0 changed\n")
         assert Member.objects.get(pk=member.pk).mobile_phone_digest == phone_digest(
             "010-2222-3333")
         assert run().startswith("lookup digests: 1 members checked, 0 changed")
@@ -117,3 +119,16 @@ def test_guest_consultations_get_their_digest_from_the_action() -> None:
     assert "guest consultations: 1 changed;" in run()
     assert GuestConsultation.objects.get(pk=guest.pk).mobile_phone_digest == phone_digest(
         "010-4444-5555")
+
+
+def test_area_digests_follow_a_new_key_and_the_board_still_filters(client: object) -> None:
+    consultation = ConsultationFactory()
+    area = consultation.area
+    member = MemberFactory(desired_area=area)
+    with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
+        assert "areas: 1 changed" in run()
+        assert Consultation.objects.get(pk=consultation.pk).area_digest == area_digest(area.pk)
+        assert Member.objects.get(pk=member.pk).desired_area_digest == area_digest(area.pk)
+        page = client.get("/consultations/", {"area": area.slug})  # type: ignore[attr-defined]
+        assert [row.pk for row in page.context["page"]] == [consultation.pk]
+        assert run().endswith("areas: 0 changed\n")

@@ -60,12 +60,12 @@ def test_a_model_holding_items_without_a_holder_fails_naming_it(monkeypatch) -> 
 def test_a_holder_with_an_owner_that_leads_to_no_member_fails(monkeypatch) -> None:
     monkeypatch.setattr(registry, "HOLDERS", (
         *_holders_without("consultations.Answer"),
-        registry.Holder("consultations.Answer", owner="consultation__area",
+        registry.Holder("consultations.Answer", owner="consultation__procedure",
                         collected_at="created_at"),
     ))
     problems = registry_problems([])
     assert [p.id for p in problems] == ["privacy.E009"]
-    assert "consultation__area" in problems[0].msg and "ConsultationArea" in problems[0].msg
+    assert "consultation__procedure" in problems[0].msg and "ProcedureRecord" in problems[0].msg
 
 
 def test_a_holder_naming_fields_that_do_not_exist_fails(monkeypatch) -> None:

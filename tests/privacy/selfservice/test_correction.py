@@ -31,7 +31,7 @@ def run(*args: str) -> str:
 def profile_post(member: Any, **changes: str) -> dict[str, str]:
     return {"name": member.name, "mobile_phone": member.mobile_phone,
             "home_phone": member.home_phone, "home_address": member.home_address,
-            "desired_area": str(member.desired_area_id or ""),
+            "desired_area": member.desired_area_ref or "",
             "date_of_birth": member.date_of_birth,
             "consent_optional_items": "on", "consent_sensitive_health": "on", **changes}
 

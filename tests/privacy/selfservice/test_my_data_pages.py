@@ -83,8 +83,10 @@ def test_the_overview_shows_counts_the_newest_records_and_links_to_all(
     assert "The newest 5 of 82 records are shown." in item
     # ``fill`` posted (and was answered) just now; each answer came 30 seconds after its post.
     shown = re.findall(r'<span class="field">[^:]+: ([^<]+)</span>', item)
-    # A question shows its title (sealed like its body) before the body.
-    assert [value for value in shown if "제목" not in value] == [
+    # A question shows its title and its area by name (both sealed like its body) before the
+    # body.
+    assert "Area own" in shown, shown
+    assert [value for value in shown if "제목" not in value and not value.startswith("Area")] == [
         "답변 본문 own", "질문 본문 own", "글 답변 060", "글 본문 060", "글 본문 059"]
     assert "글 제목 060" in shown, shown
     assert 'href="/privacy/my-data/items/consultation_content/"' in item
