@@ -56,8 +56,8 @@ class NotifyPolicyAction(Action):
     def _members(pks: list[int]) -> Iterator[Member]:
         for start in range(0, len(pks), BATCH):
             yield from get_user_model().objects.filter(pk__in=pks[start:start + BATCH]).only(
-                "pk", "email", "name"
-            ).order_by("pk")
+                "pk", "email", "name", "data_key"
+            ).select_related("data_key").order_by("pk")
 
 
 ACTION = NotifyPolicyAction()

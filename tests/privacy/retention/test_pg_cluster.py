@@ -130,7 +130,7 @@ def test_no_sealed_value_is_in_the_cluster_files(after_purge: bytes, what: str) 
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "the name, login ID and email (members_member, account_emailaddress) are still stored "
+    "the name and email (members_member.name, account_emailaddress.email) are still stored "
     "in clear: dead rows and WAL keep them"))
 def test_no_identity_value_is_in_the_cluster_files(after_purge: bytes) -> None:
     left = [what for what, value in pg_scenario.PLAIN.items() if value.encode() in after_purge]
