@@ -60,10 +60,12 @@ def main() -> int:
 
     from consultations.models import Consultation
     from privacy import crypto
+    from privacy.lookup import login_id_digest
     from privacy.models import DataKey
 
     by_author: dict[int, int] = {}
-    for pk, author in (Consultation.objects.exclude(author__username=generate.OWNER_USERNAME)
+    for pk, author in (Consultation.objects.exclude(
+            author__username_digest=login_id_digest(generate.OWNER_USERNAME))
                        .values_list("pk", "author_id")):
         by_author.setdefault(author, pk)
     ids = list(by_author.values())[:PAGE]

@@ -195,7 +195,7 @@ def session_cookie_for(username: str) -> str:
         get_user_model,
     )
 
-    member = get_user_model().objects.get(username=username)
+    member = get_user_model().objects.with_login_id(username).get()
     store = import_module(settings.SESSION_ENGINE).SessionStore()
     store[SESSION_KEY] = str(member.pk)
     store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]

@@ -71,6 +71,7 @@ def seed(total: int, *, now: datetime.datetime, chunk: int = 5000) -> None:
     from consultations.models import ConsultationArea, GuestConsultation
     from members.models import LoginRecord, MemberBlock
     from privacy import crypto
+    from privacy.lookup import email_digest, login_id_digest
     from privacy.models import (
         AccessLogEntry,
         Campaign,
@@ -107,7 +108,10 @@ def seed(total: int, *, now: datetime.datetime, chunk: int = 5000) -> None:
             keys = DataKey.objects.bulk_create([DataKey(wrapped_key=wrapped) for _ in range(size)])
             members = Member.objects.bulk_create([
                 Member(username=f"b{run}{done + n}", name="벤치회원",
-                       email=f"b{run}{done + n}@x.kr", password=unusable, date_joined=joined,
+                       username_digest=login_id_digest(f"b{run}{done + n}"),
+                       email=f"b{run}{done + n}@x.kr", email_digest=email_digest(
+                           f"b{run}{done + n}@x.kr"),
+                       password=unusable, date_joined=joined,
                        data_key=keys[n])
                 for n in range(size)
             ])

@@ -158,7 +158,7 @@ def _lists() -> dict[str, str]:
 
     guest = GuestConsultation.objects.order_by("pk").values_list("reference", flat=True).first()
     actor = AccessLogEntry.objects.order_by("sequence").values_list("actor", flat=True).first()
-    owner_ref = get_user_model().objects.get(username=OWNER_USERNAME).subject_ref
+    owner_ref = get_user_model().objects.with_login_id(OWNER_USERNAME).get().subject_ref
     small = MEMBERS[0]
     # (list, search or filter, rows at the small size: the deep page is the same page at both
     # sizes, at most DEEP_PAGE and inside the small size's list)
@@ -192,7 +192,7 @@ def _commands(tmp: Path) -> dict[str, list[str]]:
     from bench.generate import OWNER_USERNAME
     from privacy.models import Campaign, CampaignChannel, PolicyVersion
 
-    member = get_user_model().objects.get(username="bench000042")
+    member = get_user_model().objects.with_login_id("bench000042").get()
     campaign = Campaign.objects.create(title="bench", body="벤치 안내",
                                        channel=CampaignChannel.EMAIL)
     version = PolicyVersion.objects.order_by("-effective_on").values_list("version",
@@ -274,7 +274,7 @@ def worker(members: int, log_entries: int) -> dict[str, Any]:
                                      "peak": _peak(lambda url=url: client.get(url))}
     say("admin lists done")
 
-    owner = get_user_model().objects.get(username=OWNER_USERNAME)
+    owner = get_user_model().objects.with_login_id(OWNER_USERNAME).get()
     client.force_login(owner)
     my_data = reverse("privacy:my_data")
     if client.get(my_data).status_code != 200:

@@ -86,7 +86,7 @@ def generate(
     from consultations.selectors import BOARD_CONSENT
     from privacy import crypto
     from privacy.ledger import consent_record
-    from privacy.lookup import area_digest
+    from privacy.lookup import area_digest, email_digest, login_id_digest
     from privacy.models import ConsentMethod, DataKey
 
     Member = get_user_model()
@@ -124,11 +124,12 @@ def generate(
                 number = start + n
                 username = OWNER_USERNAME if number == 0 else f"bench{number:06d}"
                 phone = f"010-{rng.randint(1000, 9999)}-{rng.randint(1000, 9999)}"
+                email = f"{username}@bench.example"
                 batch.append(Member(
-                    username=username,
+                    username=username, username_digest=login_id_digest(username),
                     name=sealed(materials[n], rng.choice(SURNAMES) + rng.choice(GIVEN),
                                 context=name_ctx),
-                    email=f"{username}@bench.example",
+                    email=email, email_digest=email_digest(email),
                     password=unusable,
                     date_joined=now - datetime.timedelta(seconds=rng.randint(0, three_years)),
                     mobile_phone=sealed(materials[n], phone, context=member_ctx),
@@ -140,7 +141,7 @@ def generate(
             material_of.update(
                 (k.pk, material) for k, material in zip(data_keys, materials, strict=True)
             )
-        owner = Member.objects.get(username=OWNER_USERNAME)
+        owner = Member.objects.with_login_id(OWNER_USERNAME).get()
         EmailAddress.objects.create(user=owner, email=owner.email, verified=True, primary=True)
         consent_record(subject_ref=owner.subject_ref, consent=BOARD_CONSENT, granted=True,
                        method=ConsentMethod.SIGNUP_FORM, member=owner)
@@ -250,6 +251,7 @@ def generate_staff_records(
     from members.models import LoginRecord, LoginResult
     from privacy import crypto
     from privacy.access_log import GENESIS_HASH, entry_digest
+    from privacy.lookup import login_id_digest
     from privacy.models import AccessLogEntry, ConsentMethod, ConsentRecord, DataKey, Visit
 
     Member = get_user_model()
@@ -258,8 +260,9 @@ def generate_staff_records(
     now = timezone.now()
     two_years = 2 * 365 * 86_400
     people = list(Member.objects.filter(is_staff=False).order_by("pk")
-                  .values_list("pk", "subject_ref", "username"))
-    owner_ref = next(ref for _pk, ref, name in people if name == OWNER_USERNAME)
+                  .values_list("pk", "subject_ref", "username_digest"))
+    owner_digest = login_id_digest(OWNER_USERNAME)
+    owner_ref = next(ref for _pk, ref, digest in people if digest == owner_digest)
 
     def ago(seconds: int) -> datetime.datetime:
         return now - datetime.timedelta(seconds=seconds)

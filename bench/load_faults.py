@@ -49,6 +49,9 @@ from pathlib import Path
 import psycopg
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from privacy.lookup import login_id_digest  # noqa: E402
+
 VENV_BIN = Path(sys.executable).parent
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 CSRF_INPUT = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
@@ -191,9 +194,16 @@ class Site:
                 connection.execute(f'DROP DATABASE IF EXISTS "{self.name}{suffix}" WITH (FORCE)')
         shutil.rmtree(self.var_dir, ignore_errors=True)
 
-    def usernames(self) -> set[str]:
+    def usernames(self, candidates: set[str]) -> set[str]:
+        """The candidates that are stored: login IDs are sealed, so they are compared by their
+        keyed digests under the site's lookup key."""
+        key = base64.urlsafe_b64decode(self._env["PRIVACY_LOOKUP_KEY"].split(",")[0])
+        by_digest = {login_id_digest(name, key=key): name for name in candidates}
         with psycopg.connect(self.database_url()) as connection:
-            return {row[0] for row in connection.execute("SELECT username FROM members_member")}
+            rows = connection.execute(
+                "SELECT username_digest FROM members_member WHERE username_digest = ANY(%s)",
+                [list(by_digest)])
+            return {by_digest[row[0]] for row in rows}
 
     def guest_references(self) -> tuple[int, set[str]]:
         with psycopg.connect(self.database_url()) as connection:
@@ -366,7 +376,7 @@ def run_clients(site: Site, server: PrivateServer | ClusterServer, args: argpars
 
 def report(args: argparse.Namespace, site: Site, results: Results,
            recovery: float | None) -> int:
-    stored = site.usernames()
+    stored = site.usernames(results.acknowledged)
     lost = sorted(results.acknowledged - stored)
     guests_now, references = site.guest_references()
     lost_guests = sorted(results.guest_references - references)

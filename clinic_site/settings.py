@@ -190,9 +190,12 @@ COOKIE_CONSENT_SUCCESS_URL = "/cookies/"
 # --- Accounts ----------------------------------------------------------------------------------
 AUTH_USER_MODEL = "members.Member"
 AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
+    "members.backends.MemberModelBackend",
     "members.backends.NormalisingAuthenticationBackend",
 ]
+# The login ID is sealed (a column of ciphertext differs for equal IDs): its keyed digest,
+# ``Member.username_digest``, is the unique column, and both backends look members up by it.
+SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
@@ -217,7 +220,8 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # Members: sign-up items from the privacy registry, blocks, access log, staff MFA.
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 MFA_ADAPTER = "members.adapters.MFAAdapter"
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm"}
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm",
+                 "reset_password": "members.forms.ResetPasswordForm"}
 ACCOUNT_REAUTHENTICATION_REQUIRED = True  # before password and email changes
 # Identity is confirmed again by the password (members) or the authenticator (staff), never by
 # a code mailed to the address that may be the one being changed.

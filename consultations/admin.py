@@ -30,7 +30,7 @@ from consultations.models import (
 )
 from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
-from privacy.admin_mixins import MaskedPersonalDataAdmin
+from privacy.admin_mixins import LoginIdSearchAdmin, MaskedPersonalDataAdmin
 from privacy.lookup import area_digest, search_terms
 from privacy.masking import mask_name, mask_phone
 
@@ -228,14 +228,14 @@ class ProcedureRecordForm(forms.ModelForm):
 
 
 @admin.register(ProcedureRecord)
-class ProcedureRecordAdmin(SealedAreaAdmin):
+class ProcedureRecordAdmin(LoginIdSearchAdmin, SealedAreaAdmin):
     form = ProcedureRecordForm
     list_display = ["member", "area_name", "performed_on", "recorded_by", "created_at"]
     list_filter = [SealedAreaListFilter]
-    search_fields = ["member__username"]
+    search_fields = ["member__username_digest"]
     raw_id_fields = ["member"]
     fields = ["member", "area", "procedure_name", "performed_on"]
-    list_select_related = ["member", "recorded_by", "data_key"]
+    list_select_related = ["member__data_key", "recorded_by__data_key", "data_key"]
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "procedure_name")
 

@@ -62,8 +62,13 @@ class AccountAdapter(DefaultAccountAdapter):
         email_enqueue(self.render_mail(template_prefix, email, ctx))
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
-        """Login IDs are kept in their normal form, so look-alikes are one ID (backends)."""
-        return super().clean_username(identity_normal(username), shallow=shallow)
+        """Login IDs are kept in their normal form, so look-alikes are one ID (backends).
+        allauth's own uniqueness query compares the column, which is sealed; the ID is taken
+        when its keyed digest (under any listed lookup key) is."""
+        username = super().clean_username(identity_normal(username), shallow=True)
+        if not shallow and Member.objects.with_login_id(username).exists():
+            raise self.validation_error("username_taken")
+        return username
 
     def clean_email(self, email: str) -> str:
         """Emails are kept in their normal form, so blocks and uniqueness see one address."""
@@ -126,7 +131,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def authentication_failed(self, request: HttpRequest, **credentials: Any) -> None:
         """Record the failure; the login ID is kept only when it names a member."""
         login_id = identity_normal(str(credentials.get("username") or ""))
-        member = Member.objects.filter(username=login_id).first() if login_id else None
+        member = Member.objects.with_login_id(login_id).first() if login_id else None
         services.login_record(member=member, result=LoginResult.FAILURE,
                               ip_address=client_ip(request))
 

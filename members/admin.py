@@ -20,6 +20,7 @@ from privacy.admin_export import ExportReasonForm, members_csv
 from privacy.admin_mixins import (
     EXPORT_PERMISSION,
     REVEAL_PERMISSION,
+    LoginIdSearchAdmin,
     MaskedPersonalDataAdmin,
     ReadOnlyAdmin,
 )
@@ -27,7 +28,7 @@ from privacy.masking import mask_address, mask_birth_date, mask_email, mask_name
 
 
 @admin.register(Member)
-class MemberAdmin(MaskedPersonalDataAdmin):
+class MemberAdmin(LoginIdSearchAdmin, MaskedPersonalDataAdmin):
     """Accounts are created by sign-up (or ``createsuperuser``), never typed in by staff; they
     are erased with ``privacy erase``, never deleted here. Search: login ID, exact email, or an
     exact mobile number (through its keyed digest). Not by name: names are sealed, and one is
@@ -38,7 +39,7 @@ class MemberAdmin(MaskedPersonalDataAdmin):
     list_filter = ("is_active", "is_staff")
     # Login ID only: a searched email would travel in the URL (?q=) into access logs and
     # browser history; a mobile number is searched by POST and keyed digest instead.
-    search_fields = ("username",)
+    search_fields = ("username_digest",)
     phone_search_field = "mobile_phone_digest"
     list_select_related = ("data_key",)
     # Newest sign-ups first, in the order of the primary key's index: ordering by the joining
@@ -95,14 +96,14 @@ class MemberAdmin(MaskedPersonalDataAdmin):
 
 
 @admin.register(MemberBlock)
-class MemberBlockAdmin(MaskedPersonalDataAdmin):
+class MemberBlockAdmin(LoginIdSearchAdmin, MaskedPersonalDataAdmin):
     list_display = ("member", "blocked_at", "blocked_by", "lifted_at")
     list_filter = ("lifted_at",)
-    search_fields = ("member__username",)
+    search_fields = ("member__username_digest",)
     autocomplete_fields = ("member",)
     fields = ("member", "reason", "blocked_at", "blocked_by", "lifted_at", "lifted_by")
     readonly_fields = ("blocked_at", "blocked_by", "lifted_at", "lifted_by")
-    list_select_related = ("member", "blocked_by")
+    list_select_related = ("member__data_key", "blocked_by__data_key")
     actions = ["lift_blocks"]
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "reason")
@@ -142,12 +143,12 @@ class MemberBlockAdmin(MaskedPersonalDataAdmin):
 
 
 @admin.register(LoginRecord)
-class LoginRecordAdmin(ReadOnlyAdmin):
+class LoginRecordAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
     """Read-only: the access log is evidence and is removed only by the privacy purge."""
 
     list_display = ("recorded_at", "member", "ip_address", "result")
     list_filter = ("result",)
-    search_fields = ("member__username",)
-    list_select_related = ("member", "data_key")
+    search_fields = ("member__username_digest",)
+    list_select_related = ("member__data_key", "data_key")
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "ip_address")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
 from django.apps import apps
@@ -255,6 +256,20 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
             phone=self.cleaned_data.get("representative_phone") or "",
             relation=self.cleaned_data["representative_relation"],
         )
+
+
+class ResetPasswordForm(AllauthResetPasswordForm):
+    """allauth's form, also finding an account by its own (sealed) email through the email's
+    keyed digest: an account created without allauth (``createsuperuser``) has no confirmed
+    address row, and allauth's query on the account's email column cannot match a sealed
+    value."""
+
+    def clean_email(self) -> str:
+        email = super().clean_email()
+        self.users: list[Member]
+        if not self.users:
+            self.users = list(Member.objects.with_email(email).filter(is_active=True))
+        return email
 
 
 class ProfileForm(ConsentedItemsMixin, forms.Form):

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from datetime import date
 from typing import Any, ClassVar, Self
 
 from django.apps import apps
 from django.contrib.auth.models import AbstractUser, UserManager
-from django.core.validators import RegexValidator
+from django.core.validators import RegexValidator, validate_email
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from privacy import lookup
 from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
-from privacy.lookup import area_digest, phone_digest
+from privacy.lookup import area_digest, email_digests, login_id_digests
 from privacy.models import AppendOnlyModel
 
 LOGIN_ID_MAX_LENGTH = 20
 NAME_MAX_LENGTH = 50
 ADDRESS_MAX_LENGTH = 200
 REPRESENTATIVE_NAME_MAX_LENGTH = 50
+EMAIL_MAX_LENGTH = 254
 
 login_id_validator = RegexValidator(
     regex=r"^[a-z][a-z0-9_]{3,19}\Z",
@@ -31,21 +34,54 @@ login_id_validator = RegexValidator(
 )
 
 
-class Member(AbstractUser):
-    """A registered member. The name and contact items are encrypted under the member's own
-    data key; the login ID and email are what sign-in looks up."""
+class MemberQuerySet(models.QuerySet["Member"]):
+    def with_login_id(self, login_id: str) -> Self:
+        """The member whose login ID is ``login_id`` in any case or Unicode form, found by its
+        keyed digest under every listed lookup key (the ID itself is sealed)."""
+        return self.filter(username_digest__in=login_id_digests(login_id))
 
-    username = models.CharField(
-        _("login ID"),
-        max_length=LOGIN_ID_MAX_LENGTH,
-        unique=True,
-        validators=[login_id_validator],
-        error_messages={"unique": _("This login ID is already taken.")},
+    def with_email(self, email: str) -> Self:
+        """Members whose account email is ``email`` in any case or Unicode form (by digest)."""
+        return self.filter(email_digest__in=email_digests(email))
+
+
+class MemberManager(UserManager["Member"]):
+    def get_queryset(self) -> MemberQuerySet:
+        return MemberQuerySet(self.model, using=self._db)
+
+    def with_login_id(self, login_id: str) -> MemberQuerySet:
+        return self.get_queryset().with_login_id(login_id)
+
+    def with_email(self, email: str) -> MemberQuerySet:
+        return self.get_queryset().with_email(email)
+
+    def get_by_natural_key(self, username: str | None) -> Member:
+        """Django's own log-in (``ModelBackend``, ``createsuperuser``) finds the member by the
+        login ID's digest, as allauth's does (members.backends)."""
+        return self.with_login_id(username or "").get()
+
+
+class Member(AbstractUser):
+    """A registered member. The login ID, email and contact items are sealed under the member's
+    own data key; the login ID and email are found through keyed digests of their normal form
+    (``privacy.lookup``), kept in step by ``save``."""
+
+    # Unique through ``username_digest``: a sealed column differs for equal values.
+    username = EncryptedTextField(
+        _("login ID"), max_length=LOGIN_ID_MAX_LENGTH, validators=[login_id_validator],
+    )
+    username_digest = models.CharField(
+        _("login ID lookup digest"), max_length=64, unique=True, editable=False,
     )
     first_name = None  # type: ignore[assignment]
     last_name = None  # type: ignore[assignment]
     name = EncryptedTextField(_("name"), max_length=NAME_MAX_LENGTH)
-    email = models.EmailField(_("email"), max_length=254)
+    email = EncryptedTextField(
+        _("email"), max_length=EMAIL_MAX_LENGTH, validators=[validate_email],
+    )
+    email_digest = models.CharField(
+        _("email lookup digest"), max_length=64, blank=True, db_index=True, editable=False,
+    )
     mobile_phone = EncryptedTextField(_("mobile phone number"), blank=True)
     home_phone = EncryptedTextField(_("home phone number"), blank=True)
     home_address = EncryptedTextField(_("home address"), blank=True)
@@ -71,7 +107,7 @@ class Member(AbstractUser):
         editable=False,
     )
 
-    objects: ClassVar[UserManager[Self]] = UserManager()
+    objects: ClassVar[MemberManager] = MemberManager()
     # What a person's data shows for a sealed field: the area, by its name.
     sealed_shown_as: ClassVar[dict[str, str]] = {"desired_area_ref": "desired_area"}
 
@@ -85,16 +121,26 @@ class Member(AbstractUser):
     def __str__(self) -> str:
         return self.username
 
+    # Sealed field -> (its digest column, the digest function); ``save`` keeps them in step.
+    DIGESTS: ClassVar[dict[str, tuple[str, Callable[[str], str]]]] = {
+        "username": ("username_digest", lookup.login_id_digest),
+        "email": ("email_digest", lookup.email_digest),
+        "mobile_phone": ("mobile_phone_digest", lookup.phone_digest),
+    }
+
     def save(self, *args: Any, **kwargs: Any) -> None:
-        phone = self.__dict__.get("mobile_phone", Ciphertext())
-        if not isinstance(phone, Ciphertext):  # deferred, or loaded and never read: current
-            self.mobile_phone_digest = phone_digest(phone or "")
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "mobile_phone" in update_fields:
-            kwargs["update_fields"] = update_fields = {*update_fields, "mobile_phone_digest"}
+        for field, (digest_field, digest) in self.DIGESTS.items():
+            value = self.__dict__.get(field, Ciphertext())
+            if not isinstance(value, Ciphertext):  # deferred, or loaded and never read: current
+                setattr(self, digest_field, digest(value or ""))
+            if update_fields is not None and field in update_fields:
+                update_fields = {*update_fields, digest_field}
         if update_fields is not None and "desired_area" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "desired_area_ref", "desired_area_digest"
-                                       } - {"desired_area"}
+            update_fields = {*update_fields, "desired_area_ref", "desired_area_digest"
+                             } - {"desired_area"}
+        if update_fields is not None:
+            kwargs["update_fields"] = update_fields
         super().save(*args, **kwargs)
 
     # Django's names for the account (the admin's greeting and change history) are the login

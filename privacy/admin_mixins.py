@@ -21,7 +21,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.admin.options import get_content_type_for_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -37,13 +37,14 @@ from django.views.decorators.cache import never_cache
 
 from privacy import registry
 from privacy.access_log import access_log_request
-from privacy.lookup import phone_digest
+from privacy.lookup import login_id_digests, phone_digest
 from privacy.restrictions import restricted_items
 
 REVEAL_PERMISSION = "privacy.reveal_personal_data"
 EXPORT_PERMISSION = "privacy.export_personal_data"
 MASKED_SUFFIX = "__masked"
 MOBILE_SEARCH_MAX_LENGTH = 20
+LOGIN_ID_SEARCH_MAX_LENGTH = 40
 
 
 def masked_name(field_name: str) -> str:
@@ -70,6 +71,23 @@ def subject_ref_of(obj: Model, path: str | None) -> Any:
         if value is None:
             return None
     return value
+
+
+class LoginIdSearchAdmin(admin.ModelAdmin):
+    """Finds a member's rows by the exact login ID, in any case or width. Login IDs are sealed,
+    so ``search_fields`` name the keyed digest columns (``username_digest``,
+    ``member__username_digest``) and the term is compared as its digest under every listed
+    lookup key."""
+
+    def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str
+                           ) -> tuple[QuerySet, bool]:
+        digests = login_id_digests(search_term.strip()[:LOGIN_ID_SEARCH_MAX_LENGTH])
+        if not digests:
+            return queryset, False
+        matches = Q()
+        for field in self.search_fields:
+            matches |= Q(**{f"{field}__in": digests})
+        return queryset.filter(matches), False
 
 
 class MaskedPersonalDataAdmin(admin.ModelAdmin):

@@ -64,6 +64,19 @@ def area_digest(area_id: int | str | None, *, key: bytes | None = None) -> str:
     if area_id is None or area_id == "":
         return ""
     return _digest(key or settings.PRIVACY_LOOKUP_KEY[0], "area", str(int(area_id)))
+def login_id_digest(login_id: str, *, key: bytes | None = None) -> str:
+    """HMAC-SHA256 of the login ID's normal form (``identity_normal``) under the newest lookup
+    key (or ``key``): the column log-in, uniqueness and staff searches compare, so the ID itself
+    stays sealed. Its own purpose string, so it never equals an email's or a text's digest."""
+    normal = identity_normal(login_id)
+    return _digest(key or settings.PRIVACY_LOOKUP_KEY[0], "login_id", normal) if normal else ""
+
+
+def login_id_digests(login_id: str) -> list[str]:
+    """The login ID's digest under every listed lookup key, newest first: log-in and uniqueness
+    keep working between listing a new key and ``privacy refresh-lookup-digests``."""
+    return [digest for key in settings.PRIVACY_LOOKUP_KEY
+            if (digest := login_id_digest(login_id, key=key))]
 
 
 def phone_digests(phone: str) -> list[str]:

@@ -182,7 +182,8 @@ ITEMS: tuple[CollectionItem, ...] = (
     CollectionItem(
         key="login_id", label=_("login ID"), purposes=_MEMBER,
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
-        fields=("members.Member.username",),
+        fields=("members.Member.username", "members.Member.username_digest"),
+        encrypted=True,
     ),
     CollectionItem(
         key="password", label=_("password (stored only as a one-way hash)"), purposes=_MEMBER,
@@ -196,7 +197,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         # The account's address and every other address the member adds at /accounts/email/
         # (allauth's EmailAddress: the address, whether it is confirmed and the primary one).
         fields=(
-            "members.Member.email", "account.EmailAddress.email",
+            "members.Member.email", "members.Member.email_digest", "account.EmailAddress.email",
             "account.EmailAddress.verified", "account.EmailAddress.primary",
         ),
     ),
@@ -547,7 +548,8 @@ LOOKUP_DIGESTS = frozenset({
     "consultations.Review.title_search", "consultations.ProcedureRecord.area_digest",
     "members.Member.desired_area_digest", "consultations.Consultation.area_digest",
     "consultations.Review.area_digest", "consultations.GuestConsultation.area_digest",
-    "consultations.BookingRequest.area_digest",
+    "consultations.BookingRequest.area_digest", "members.Member.username_digest",
+    "members.Member.email_digest",
 })
 
 HOLDERS: tuple[Holder, ...] = (
@@ -1008,6 +1010,7 @@ SECRET_FIELDS: frozenset[str] = frozenset({
 # that one is stored, never shown the hexadecimal string, which says nothing to them.
 DIGEST_FIELDS: frozenset[str] = frozenset({
     "members.Member.mobile_phone_digest", "members.Member.desired_area_digest",
+    "members.Member.username_digest", "members.Member.email_digest",
     "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
     "consultations.GuestConsultation.mobile_phone_digest",
     "consultations.ProcedureRecord.area_digest", "consultations.Consultation.area_digest",

@@ -31,7 +31,7 @@ class MemberRequestAction(Action):
                             help="The request's reference (letter number, call log, ...).")
 
     def member(self, options: dict[str, Any]) -> Member:
-        member = get_user_model().objects.filter(username=options["member"]).first()
+        member = get_user_model().objects.with_login_id(options["member"]).first()
         if member is None:
             raise self.fail(f"no member with login ID {options['member']!r}")
         reference = options["reference"].strip()

@@ -61,7 +61,7 @@ class ConsentAction(Action):
                   "reference": reference, "operator": MemberRequestAction.operator()}
         try:
             if options["member"] is not None:
-                member = get_user_model().objects.filter(username=options["member"]).first()
+                member = get_user_model().objects.with_login_id(options["member"]).first()
                 if member is None:
                     raise self.fail(f"no member with login ID {options['member']!r}")
                 who = f"member {member.username}"

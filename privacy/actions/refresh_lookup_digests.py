@@ -3,10 +3,12 @@
 The digests (``privacy.lookup``) are keyed with the first key of ``PRIVACY_LOOKUP_KEY``. After
 a new key is listed first, exact mobile-number search in the admin finds nobody, a guest asking
 for their reference again finds nothing, and blocks match only while the old key stays listed,
-until this is run: it recomputes every member's and guest consultation's mobile-number digest,
-the title search digests of every consultation and review, the area digests of every row whose
-area is sealed (and each member's desired area), and the digests of every block whose account
-still exists. A block whose account is gone keeps the digests it has (nothing
+until this is run: it recomputes every member's login ID and email digests (log-in and
+sign-up match every listed key meanwhile), every member's and guest consultation's
+mobile-number digest, the title search digests of every consultation and review, the area
+digests of every row whose area is sealed (and each member's desired area), and the digests
+of every block whose account still exists. A block whose account is gone keeps the digests it
+has (nothing
 else holds the values), which match while the key that made them is listed. Guest
 consultations posted before they carried a digest get theirs the same way.
 """
@@ -24,13 +26,20 @@ from consultations.models import (
 )
 from members.models import Member, MemberBlock
 from privacy.actions.base import Action
-from privacy.lookup import area_digest, email_digest, phone_digest, search_index
+from privacy.lookup import (
+    area_digest,
+    email_digest,
+    login_id_digest,
+    phone_digest,
+    search_index,
+)
 
 BATCH_SIZE = 500
 
 
 class RefreshLookupDigestsAction(Action):
-    help = ("Recompute the mobile-number search digests of members and guest consultations, "
+    help = ("Recompute the login ID and email digests of members, the mobile-number search "
+            "digests of members and guest consultations, "
             "the title search digests and the block digests of existing accounts under the "
             "newest PRIVACY_LOOKUP_KEY (after a new key is listed).")
     changes_data = True
@@ -42,9 +51,11 @@ class RefreshLookupDigestsAction(Action):
         changed = 0
         for member in self.progress(members.iterator(chunk_size=BATCH_SIZE), total=total,
                                     label="members", out=out):
-            digests = {"mobile_phone_digest": phone_digest(member.mobile_phone or ""),
+            digests = {"username_digest": login_id_digest(member.username),
+                       "email_digest": email_digest(member.email or ""),
+                       "mobile_phone_digest": phone_digest(member.mobile_phone or ""),
                        "desired_area_digest": area_digest(member.desired_area_ref or None)}
-            if any(getattr(member, name) != digest for name, digest in digests.items()):
+            if any(getattr(member, field) != digest for field, digest in digests.items()):
                 changed += 1
                 if not dry_run:
                     Member.objects.filter(pk=member.pk).update(**digests)

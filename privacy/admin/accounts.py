@@ -17,7 +17,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import ReadOnlyAdmin
+from privacy.admin_mixins import LoginIdSearchAdmin, ReadOnlyAdmin
 from privacy.masking import mask_email, mask_ip, mask_user_agent
 
 # allauth's second factors and sessions have no translated field names.
@@ -29,13 +29,13 @@ for model in (EmailAddress, Authenticator, UserSession):
 
 
 @admin.register(EmailAddress)
-class EmailAddressAdmin(ReadOnlyAdmin):
+class EmailAddressAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
     """Search by login ID only: a searched address would travel in the URL (?q=)."""
 
     list_display = ("email", "user", "primary", "verified")
     list_filter = ("primary", "verified")
-    search_fields = ("user__username",)
-    list_select_related = ("user",)
+    search_fields = ("user__username_digest",)
+    list_select_related = ("user__data_key",)
     fields = ("user", "email", "primary", "verified")
     masked_fields = {"email": mask_email}
     subject_ref_path = "user__subject_ref"
@@ -50,13 +50,13 @@ class KindFilter(admin.ChoicesFieldListFilter):
 
 
 @admin.register(Authenticator)
-class AuthenticatorAdmin(ReadOnlyAdmin):
+class AuthenticatorAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
     """The type and dates only: the secret (``data``) is never shown."""
 
     list_display = ("user", "type", "created_at", "last_used_at")
     list_filter = (("type", KindFilter),)
-    search_fields = ("user__username",)
-    list_select_related = ("user",)
+    search_fields = ("user__username_digest",)
+    list_select_related = ("user__data_key",)
     fields = ("user", "type", "created_at", "last_used_at")
     field_labels = {**ACCOUNT_LABELS, "type": _("kind"), "last_used_at": _("last used at")}
     subject_ref_path = "user__subject_ref"
@@ -67,12 +67,12 @@ class AuthenticatorAdmin(ReadOnlyAdmin):
 
 
 @admin.register(UserSession)
-class UserSessionAdmin(ReadOnlyAdmin):
+class UserSessionAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
     """IP address and browser masked; the session key and contents are never shown."""
 
     list_display = ("user", "created_at", "last_seen_at", "ip", "user_agent")
-    search_fields = ("user__username",)
-    list_select_related = ("user",)
+    search_fields = ("user__username_digest",)
+    list_select_related = ("user__data_key",)
     fields = ("user", "created_at", "last_seen_at", "ip", "user_agent")
     field_labels = {**ACCOUNT_LABELS, "created_at": _("started at"),
                     "last_seen_at": _("last seen at"), "ip": _("IP address"),

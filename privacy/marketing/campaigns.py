@@ -111,10 +111,11 @@ def members_interested_in(*, area_ids: list[int]) -> Q:
 
 def email_is_verified() -> Q:
     """The member confirmed their address: a consent typed in with someone else's address
-    must not bring that person advertising."""
+    must not bring that person advertising. The account's address is the primary one (allauth
+    keeps the two in step), compared by its keyed digest, as the address itself is sealed."""
 
     return ~Q(email="") & Q(Exists(EmailAddress.objects.filter(
-        user=OuterRef("pk"), email__iexact=OuterRef("email"), verified=True
+        user=OuterRef("pk"), primary=True, verified=True
     )))
 
 

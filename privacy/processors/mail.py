@@ -25,6 +25,7 @@ from django.core.mail.message import EmailMessage
 
 from privacy import registry
 from privacy.ledger import subjects_granting
+from privacy.lookup import email_digests
 from privacy.processors.selectors import processors_active
 from privacy.restrictions import restricted_subjects
 
@@ -53,9 +54,11 @@ def refused_addresses(
     processors = email_processors() if processors is None else processors
     consent_processors = [p for p in processors if p.requires_consent
                           and registry.handover_needs_consent(purpose)]
-    lowered = {address.lower() for address in addresses}
-    members = get_user_model().objects.filter(email__in=list(addresses | lowered)).only(
-        "email", "subject_ref"
+    # Addresses are sealed on the member: matched by their keyed digests (under every
+    # listed lookup key), so nothing is decrypted here.
+    by_digest = {digest: address for address in addresses for digest in email_digests(address)}
+    members = get_user_model().objects.filter(email_digest__in=list(by_digest)).only(
+        "email_digest", "subject_ref"
     )
     restricted = set(
         members.filter(subject_ref__in=restricted_subjects(item_key="email"))
@@ -65,7 +68,8 @@ def refused_addresses(
     allowed = {member.subject_ref for member in rows} - restricted
     for processor in consent_processors:  # one query each, whatever the number of addresses
         allowed &= subjects_granting(subject_refs=allowed, consent=processor.consent_key)
-    return {member.email.lower() for member in rows if member.subject_ref not in allowed}
+    return {by_digest[member.email_digest].lower() for member in rows
+            if member.subject_ref not in allowed}
 
 
 def _address(recipient: str) -> str:

@@ -72,7 +72,7 @@ def subject_ref_named(*, identifier: str) -> Any:
     value = identifier.strip()
     if not value:
         return None
-    member_ref = get_user_model().objects.filter(username=value).values_list(
+    member_ref = get_user_model().objects.with_login_id(value).values_list(
         "subject_ref", flat=True).first()
     if member_ref is not None:
         return member_ref

@@ -306,7 +306,7 @@ def _admin_data_words() -> set[str]:
               *ConsultationArea.objects.values_list("name_en", flat=True),
               *ConsultationArea.objects.values_list("name_ko", flat=True),
               *ConsultationArea.objects.values_list("slug", flat=True),
-              *Member.objects.values_list("username", flat=True),
+              *(member.username for member in Member.objects.select_related("data_key")),
               *AccessLogEntry.objects.values_list("action", flat=True),
               *ActionKindFilter.KINDS]
     return {word for value in values for word in re.findall(r"[A-Za-z'-]+|[가-힣]+", value)}

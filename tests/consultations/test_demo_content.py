@@ -33,7 +33,7 @@ def test_demo_content_loads_once_and_prints_the_password_once(client: Client) ->
                       Answer.objects.count(), Review.objects.count(), Member.objects.count(),
                       PolicyVersion.objects.count())
     assert counts[0] == 7 and counts[1] >= 2 and counts[2] >= 1 and counts[3] >= 1
-    staff = Member.objects.get(username="staff")
+    staff = Member.objects.with_login_id("staff").get()
     password = first.split("password ")[1].split(" ")[0]
     assert staff.is_staff and staff.check_password(password)
     assert client.get("/reviews/").status_code == 200

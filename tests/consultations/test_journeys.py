@@ -42,7 +42,7 @@ def test_sign_up_with_optional_boxes_empty_then_post_a_question(client: Client) 
     assert link is not None
     client.post(link.group(0))
     client.post("/accounts/login/", {"login": "hong_gildong", "password": PASSWORD})
-    member = Member.objects.get(username="hong_gildong")
+    member = Member.objects.with_login_id("hong_gildong").get()
 
     page = client.get("/consultations/new/")
     assert page.status_code == 200

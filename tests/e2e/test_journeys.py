@@ -51,7 +51,7 @@ def test_sign_up_with_optional_boxes_empty_confirm_email_and_log_in(
     page.wait_for_url("**/accounts/confirm-email/")
     screenshot(page, "signup-verification-sent")
 
-    member = get_user_model().objects.get(username="seoyeon")
+    member = get_user_model().objects.with_login_id("seoyeon").get()
     assert member.name == "박서연" and member.mobile_phone == "010-9876-5432"
     assert not member.home_phone and not member.home_address
     granted = ConsentRecord.objects.filter(subject_ref=member.subject_ref, granted=True)

@@ -87,7 +87,7 @@ def test_membership_withdrawal_then_login_fails(live_server, member, page) -> No
     page.locator("main input[type=checkbox]").check()
     page.locator("main form button[type=submit]").last.click()
     page.wait_for_load_state()
-    assert not get_user_model().objects.filter(username="minji", is_active=True).exists()
+    assert not get_user_model().objects.with_login_id("minji").filter(is_active=True).exists()
 
     log_in(page, live_server.url, "minji", DEFAULT_PASSWORD)
     assert "/accounts/login/" in page.url

@@ -17,7 +17,6 @@ DEFAULT_PASSWORD = "correct-horse-battery-9"
 class MemberFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
-        django_get_or_create = ("username",)
         skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"member{n:04d}")
@@ -25,6 +24,12 @@ class MemberFactory(factory.django.DjangoModelFactory):
     email = factory.LazyAttribute(lambda member: f"{member.username}@example.com")
     mobile_phone = factory.Sequence(lambda n: f"010-{1000 + n % 9000:04d}-{5678:04d}")
     password = factory.PostGenerationMethodCall("set_password", DEFAULT_PASSWORD)
+
+    @classmethod
+    def _create(cls, model_class: type, *args: object, **kwargs: object) -> object:
+        """Get or create by login ID, found through its digest (the ID itself is sealed)."""
+        existing = model_class.objects.with_login_id(str(kwargs["username"])).first()
+        return existing or super()._create(model_class, *args, **kwargs)
 
     @factory.post_generation
     def _save_password(self, create: bool, extracted: object, **kwargs: object) -> None:

@@ -71,7 +71,7 @@ def test_re_registration_with_a_blocked_email_or_mobile_is_refused(
     assert "Registration with this email address or mobile phone number is not possible" in (
         response.content.decode()
     )
-    assert not Member.objects.filter(username=signup_data["username"]).exists()
+    assert not Member.objects.with_login_id(signup_data["username"]).exists()
 
 
 def test_staff_block_a_member_in_the_admin(client: Client) -> None:

@@ -77,7 +77,7 @@ def test_a_child_account_stays_inactive_until_the_representative_confirms(
     client: Client, child_data: dict[str, str]
 ) -> None:
     path = sign_up_child(client, child_data)
-    child = Member.objects.get(username="kid_kim")
+    child = Member.objects.with_login_id("kid_kim").get()
     assert not child.is_active
     representative = LegalRepresentative.objects.get(child=child)
     assert representative.name == "김보호"
@@ -114,7 +114,7 @@ def test_an_expired_link_shows_a_clear_page_and_changes_nothing(
         for response in (client.get(path), client.post(path)):
             assert response.status_code == 400
             assert "This link has expired" in response.content.decode()
-    child = Member.objects.get(username="kid_kim")
+    child = Member.objects.with_login_id("kid_kim").get()
     assert not child.is_active
     assert LegalRepresentative.objects.get(child=child).confirmed_at is None
     assert not ConsentRecord.objects.filter(actor=ConsentActor.REPRESENTATIVE).exists()
@@ -129,7 +129,7 @@ def test_a_tampered_link_shows_a_clear_page_and_changes_nothing(
     response = client.post(tampered)
     assert response.status_code == 400
     assert "This link is not valid" in response.content.decode()
-    assert not Member.objects.get(username="kid_kim").is_active
+    assert not Member.objects.with_login_id("kid_kim").get().is_active
 
 
 def test_unconfirmed_children_are_due_for_destruction_after_7_days(
@@ -139,7 +139,7 @@ def test_unconfirmed_children_are_due_for_destruction_after_7_days(
     now = timezone.now()
     assert not children_unconfirmed_due_for_destruction(now=now).exists()
     due = children_unconfirmed_due_for_destruction(now=now + timedelta(days=7, seconds=1))
-    assert list(due.values_list("username", flat=True)) == ["kid_kim"]
+    assert [member.username for member in due] == ["kid_kim"]
 
 
 def test_a_representative_who_is_a_member_sees_and_edits_the_childs_profile(
@@ -149,7 +149,7 @@ def test_a_representative_who_is_a_member_sees_and_edits_the_childs_profile(
     path = sign_up_child(client, child_data)
     log_in(client, parent)
     client.post(path)
-    child = Member.objects.get(username="kid_kim")
+    child = Member.objects.with_login_id("kid_kim").get()
     assert member_represents(representative=parent, child=child)
 
     my_page = client.get("/accounts/profile/").content.decode()
@@ -171,7 +171,7 @@ def test_a_representative_who_is_a_member_sees_and_edits_the_childs_profile(
 def test_another_member_cannot_see_a_child(client: Client, child_data: dict[str, str]) -> None:
     path = sign_up_child(client, child_data)
     client.post(path)
-    child = Member.objects.get(username="kid_kim")
+    child = Member.objects.with_login_id("kid_kim").get()
     stranger = MemberFactory()
     log_in(client, stranger)
     reauthenticate(client)
@@ -186,7 +186,7 @@ def test_member_represents_is_false_for_anonymous_and_unconfirmed(
 ) -> None:
     parent = MemberFactory(email="parent@example.com")
     sign_up_child(client, child_data)
-    child = Member.objects.get(username="kid_kim")
+    child = Member.objects.with_login_id("kid_kim").get()
     assert not member_represents(representative=AnonymousUser(), child=child)
     assert not member_represents(representative=parent, child=child)  # not yet confirmed
 
@@ -198,7 +198,7 @@ def test_a_logged_in_stranger_who_opens_the_link_is_not_linked_to_the_child(
     path = sign_up_child(client, child_data)
     log_in(client, stranger)
     client.post(path)
-    child = Member.objects.get(username="kid_kim")
+    child = Member.objects.with_login_id("kid_kim").get()
     assert child.is_active  # the consent itself came through the emailed link
     assert not member_represents(representative=stranger, child=child)
 

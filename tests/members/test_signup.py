@@ -71,7 +71,7 @@ def test_signup_with_every_optional_box_empty_succeeds_and_records_each_refusal(
     response = client.post(SIGNUP_URL, signup_data, REMOTE_ADDR="203.0.113.7")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/confirm-email/"
-    member = Member.objects.get(username="hong_gildong")
+    member = Member.objects.with_login_id("hong_gildong").get()
     assert member.is_active
     assert member.name == "홍길동"
     assert member.mobile_phone == "010-1234-5678"  # normalised
@@ -98,7 +98,7 @@ def test_encrypted_items_are_not_stored_in_plain_text(
                        desired_area=str(area.pk), consent_optional_items="on",
                        consent_sensitive_health="on", consent_marketing_sms="on")
     assert client.post(SIGNUP_URL, signup_data).status_code == 302
-    member = Member.objects.get(username="hong_gildong")
+    member = Member.objects.with_login_id("hong_gildong").get()
     assert member.home_phone == "02-6677-0010"
     assert member.home_address == "서울시 강남구 테헤란로 1"
     assert member.desired_area == area
@@ -197,7 +197,7 @@ def test_a_duplicate_email_creates_no_account_and_tells_only_the_owner(
                                 primary=True)
     response = client.post(SIGNUP_URL, signup_data)
     assert response.status_code == 302
-    assert not Member.objects.filter(username="hong_gildong").exists()
+    assert not Member.objects.with_login_id("hong_gildong").exists()
     assert not ConsentRecord.objects.exists()
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["hong@example.com"]

@@ -128,7 +128,7 @@ def test_behind_one_proxy_the_consent_ledger_holds_the_clients_address(settings)
     response = client.post(reverse("account_signup"),
                            signup_fields("proxied01", "proxied01@example.com"))
     assert response.status_code == 302
-    member = Member.objects.get(username="proxied01")
+    member = Member.objects.with_login_id("proxied01").get()
     # Sealed under the member's key in the table; read through the model.
     addresses = {record.ip_address for record in
                  ConsentRecord.objects.filter(member=member).select_related("data_key")}

@@ -11,6 +11,7 @@ from django.db import connection
 
 from consultations.models import Answer, Consultation, Review
 from members.models import Member
+from privacy.lookup import email_digest, login_id_digest
 from privacy.models import DataKey
 from tests.consultations.factories import AnswerFactory, ConsultationFactory, ReviewFactory
 from tests.members.factories import MemberFactory
@@ -29,6 +30,8 @@ SECRETS = {
     "review": "흉터가 거의 없어서 만족합니다",
     "consultation title": "코 재수술 상담 문의",
     "review title": "눈매 교정 후기",
+    "login ID": "zz_rest_login",
+    "email": "zz.rest.mail@example.org",
 }
 
 
@@ -43,7 +46,8 @@ def raw_row(model: type, pk: int) -> str:
 
 @pytest.fixture
 def stored() -> dict[str, object]:
-    member = MemberFactory(mobile_phone=PHONE)
+    member = MemberFactory(mobile_phone=PHONE, username=SECRETS["login ID"],
+                           email=SECRETS["email"])
     consultation = ConsultationFactory(author=member, body=SECRETS["question"], is_private=True,
                                        title=SECRETS["consultation title"])
     answer = AnswerFactory(consultation=consultation, body=SECRETS["answer"])
@@ -61,8 +65,9 @@ def assert_no_plaintext(stored: dict[str, object]) -> None:
     for name, row in rows.items():
         for secret in SECRETS.values():
             assert secret not in row, f"plaintext {secret!r} in the raw {name} row"
-    # The row does hold the member's plain login fields: the check reads real rows.
-    assert stored["member"].username in rows["member"]
+    # The row does hold the login ID's and email's keyed digests: the check reads real rows.
+    assert login_id_digest(SECRETS["login ID"]) in rows["member"]
+    assert email_digest(SECRETS["email"]) in rows["member"]
 
     material = stored["member"].data_key.material()
     key_row = raw_row(DataKey, stored["member"].data_key_id)

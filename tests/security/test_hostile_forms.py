@@ -131,7 +131,7 @@ def test_signup_with_hostile_fields_refuses_clearly_or_stores_what_was_typed(
         assert counts(*models) == before
     else:
         assert response.status_code == 302, response.status_code
-        member = Member.objects.get(username=form["username"].strip())
+        member = Member.objects.with_login_id(form["username"].strip()).get()
         assert member.email.lower() == form["email"].strip().lower()
         assert member.name == form["name"].strip()
         assert STORED_MOBILE.match(member.mobile_phone)
@@ -147,7 +147,7 @@ def test_signup_names_the_malformed_phone_or_date(field: str, value: str) -> Non
     response = fresh_client().post(reverse("account_signup"), form)
     assert response.status_code == 200
     assert field in response.context["form"].errors
-    assert not Member.objects.filter(username="named_example").exists()
+    assert not Member.objects.with_login_id("named_example").exists()
 
 
 # --- Guest consultations -------------------------------------------------------------------------

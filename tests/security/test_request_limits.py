@@ -35,14 +35,14 @@ def test_an_oversized_post_body_is_refused_and_nothing_is_stored(enforce_csrf: b
         reverse("account_signup"), signup_data(padding=padding, csrfmiddlewaretoken=token)
     )
     assert response.status_code == 400
-    assert not Member.objects.filter(username="bigbody").exists()
+    assert not Member.objects.with_login_id("bigbody").exists()
 
 
 def test_the_same_signup_under_the_limit_is_accepted() -> None:
     """The control: it is the size that was refused, not the sign-up."""
     response = Client().post(reverse("account_signup"), signup_data(padding="x" * 1000))
     assert response.status_code == 302
-    assert Member.objects.filter(username="bigbody").exists()
+    assert Member.objects.with_login_id("bigbody").exists()
 
 
 def test_an_oversized_raw_body_is_refused() -> None:
@@ -58,4 +58,4 @@ def test_too_many_fields_are_refused() -> None:
     fields = {f"f{n}": "1" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 1)}
     response = Client().post(reverse("account_signup"), signup_data(**fields))
     assert response.status_code == 400
-    assert not Member.objects.filter(username="bigbody").exists()
+    assert not Member.objects.with_login_id("bigbody").exists()

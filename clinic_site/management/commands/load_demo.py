@@ -113,7 +113,7 @@ class Command(BaseCommand):
                 summary_en="First version of the policy generated from the privacy registry.",
             )
 
-        staff = Member.objects.filter(username=DEMO_STAFF_LOGIN).first()
+        staff = Member.objects.with_login_id(DEMO_STAFF_LOGIN).first()
         if staff is None:
             password = secrets.token_urlsafe(12)
             staff = Member.objects.create_superuser(
@@ -127,7 +127,7 @@ class Command(BaseCommand):
 
         patients = {}
         for username, name, email, mobile in DEMO_PATIENTS:
-            patient = Member.objects.filter(username=username).first()
+            patient = Member.objects.with_login_id(username).first()
             if patient is None:
                 patient = Member.objects.create_user(
                     username=username, email=email, name=name, mobile_phone=mobile

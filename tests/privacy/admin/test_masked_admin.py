@@ -100,7 +100,7 @@ def test_search_by_exact_mobile_number_posts_and_filters_on_the_digest(
     assert_no_full_item(html)
 
 
-@pytest.mark.parametrize("term", ["kim_minsu", "KIM_MINSU", "minsu"])
+@pytest.mark.parametrize("term", ["kim_minsu", "KIM_MINSU", " ｋｉｍ_ｍｉｎｓｕ "])
 def test_search_by_login_id(privacy_manager: Any, kim: Any, term: str) -> None:
     client, _staff = privacy_manager
     MemberFactory(username="lee_other")
@@ -108,6 +108,14 @@ def test_search_by_login_id(privacy_manager: Any, kim: Any, term: str) -> None:
     assert "kim_minsu" in html
     assert "lee_other" not in html
     assert_no_full_item(html)
+
+
+def test_search_by_part_of_a_login_id_finds_nobody(privacy_manager: Any, kim: Any) -> None:
+    """Login IDs are sealed and searched by their keyed digest: only the whole ID matches."""
+    client, _staff = privacy_manager
+    response = client.get("/admin/members/member/", {"q": "minsu"})
+    assert response.status_code == 200
+    assert list(response.context["cl"].result_list) == []
 
 
 @pytest.mark.parametrize("term", ["2345-6789", "010", ""])

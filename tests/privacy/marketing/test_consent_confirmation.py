@@ -128,7 +128,7 @@ def test_advertising_boxes_ticked_at_sign_up_are_confirmed_once_per_channel(
 
 def test_advertising_boxes_left_empty_at_sign_up_send_no_confirmation(client: Client) -> None:
     client.post(SIGNUP_URL, _signup_data(consent_optional_items="on"))
-    assert Member.objects.filter(username="hong_gildong").exists()
+    assert Member.objects.with_login_id("hong_gildong").exists()
     assert _confirmations() == [] and sms.outbox == []
 
 

@@ -36,7 +36,7 @@ def test_sign_up_confirmation_reaches_a_new_member_who_cannot_have_consented_yet
         "home_address": "", "desired_area": "",
     })
     assert response.status_code == 302
-    assert Member.objects.filter(username="hong_gildong").exists()
+    assert Member.objects.with_login_id("hong_gildong").exists()
     assert [message.to for message in mail.outbox] == [["hong@example.com"]]
 
 

@@ -59,7 +59,7 @@ def erase() -> None:
     from members.models import Member
     from privacy.retention.destruction import member_erase, purge
 
-    member = Member.objects.get(username="zz_disk_login")
+    member = Member.objects.with_login_id("zz_disk_login").get()
     member_erase(member=member, reason="withdrawal")
     report = purge()
     assert not report.failed, report
@@ -76,7 +76,7 @@ def erase_killed() -> None:
         os._exit(9)
 
     destruction._destroy = die  # type: ignore[assignment]
-    destruction.member_erase(member=Member.objects.get(username="zz_disk_login"),
+    destruction.member_erase(member=Member.objects.with_login_id("zz_disk_login").get(),
                              reason="withdrawal")
 
 

@@ -31,8 +31,9 @@ SEALED = {
     "guest title": "피지검사손님제목",
     "guest question": "피지검사손님본문",
     "consent IP": CONSENT_IP,
+    "login ID": LOGIN_ID,
 }
-PLAIN = {"login ID": LOGIN_ID, "email": EMAIL}
+PLAIN = {"email": EMAIL}
 LATER = datetime.timedelta(days=200)
 
 
@@ -79,7 +80,7 @@ def erase() -> None:
     from members.models import Member
     from privacy.retention.destruction import member_erase, purge
 
-    member_erase(member=Member.objects.get(username=LOGIN_ID), reason="withdrawal")
+    member_erase(member=Member.objects.with_login_id(LOGIN_ID).get(), reason="withdrawal")
     with time_machine.travel(timezone.now() + LATER, tick=False):
         report = purge()
     assert not report.failed, report

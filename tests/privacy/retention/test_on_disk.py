@@ -22,9 +22,10 @@ from django.conf import settings
 
 ROOT = Path(settings.BASE_DIR)
 # Plain-text items (found before the erasure: the search can fail) and encrypted ones.
-PLAIN = ["zz_disk_login", "zz.disk.mail@example.org"]
+PLAIN = ["zz.disk.mail@example.org"]
 SEALED = ["디스크검사회원", "010-5550-1234", "디스크검사상담본문", "디스크검사답변본문",
-          "디스크검사후기본문", "디스크검사상담제목", "디스크검사후기제목", "198.51.100.99"]
+          "디스크검사후기본문", "디스크검사상담제목", "디스크검사후기제목", "198.51.100.99",
+          "zz_disk_login"]
 
 
 def _run(var_dir: Path, *args: str, returncode: int = 0) -> str:

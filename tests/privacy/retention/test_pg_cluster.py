@@ -130,8 +130,8 @@ def test_no_sealed_value_is_in_the_cluster_files(after_purge: bytes, what: str) 
 
 
 @pytest.mark.xfail(strict=True, reason=(
-    "the login ID and email (members_member, account_emailaddress) are still stored in "
-    "clear: dead rows and WAL keep them"))
+    "the email (account_emailaddress.email) is still stored in clear: dead rows and WAL "
+    "keep it"))
 def test_no_identity_value_is_in_the_cluster_files(after_purge: bytes) -> None:
     left = [what for what, value in pg_scenario.PLAIN.items() if value.encode() in after_purge]
     assert left == []
