@@ -23,6 +23,15 @@ from privacy.masking import mask_email, mask_ip, mask_user_agent
 # allauth's second factors and sessions have no translated field names.
 ACCOUNT_LABELS = {"user": _("login ID"), "created_at": _("created at")}
 
+# allauth declares no names for these two models, so Django's admin would derive English ones
+# ("Authenticators", "User sessions") for its index, sidebar, titles and counts. Django's
+# migration state reads the Meta a class declared (``_meta.original_attrs``), not these
+# attributes, so naming them here adds no migration to allauth's apps.
+Authenticator._meta.verbose_name = _("second factor")
+Authenticator._meta.verbose_name_plural = _("second factors")
+UserSession._meta.verbose_name = _("login session")
+UserSession._meta.verbose_name_plural = _("login sessions")
+
 for model in (EmailAddress, Authenticator, UserSession):
     if admin.site.is_registered(model):
         admin.site.unregister(model)
