@@ -14,6 +14,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+# A login session's sealed IP address and browser: defined beside allauth's hooks, and
+# imported here so that it is one of this app's models.
+from members.sessions import SessionClient as SessionClient
 from privacy import lookup
 from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
 from privacy.lookup import area_digest, email_digests, login_id_digests
@@ -252,14 +255,16 @@ class MemberBlock(models.Model):
 
     The email and mobile number are kept only as keyed hashes of their normalised form, so a
     block can refuse re-registration after the account is gone without holding the contact
-    data itself.
+    data itself. Staff's reason (a note about the person) is sealed under a data key of the
+    block's own: the block outlives the member's account, and the purge destroys the key
+    with the block once it is lifted.
     """
 
     member = models.ForeignKey(
         Member, verbose_name=_("member"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="blocks",
     )
-    reason = models.TextField(_("reason"), max_length=1000)
+    reason = EncryptedTextField(_("reason"), max_length=1000)
     blocked_at = models.DateTimeField(_("blocked at"), default=timezone.now)
     blocked_by = models.ForeignKey(
         Member, verbose_name=_("blocked by"), null=True, on_delete=models.SET_NULL,
@@ -274,6 +279,7 @@ class MemberBlock(models.Model):
         Member, verbose_name=_("lifted by"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
     )
+    data_key = DataKeyField()
 
     class Meta:
         verbose_name = _("member block")

@@ -130,12 +130,17 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
 
         @admin.display(description=label)
         def display(obj: Model) -> str:
-            value = getattr(obj, field_name, "")
+            value = self.personal_value(obj, field_name)
             return masker(str(value)) if value else ""
 
         return display
 
     # --- What is shown, masked --------------------------------------------------------------
+
+    def personal_value(self, obj: Model, field_name: str) -> Any:
+        """The value of a masked field; an admin of a library's model whose values are kept
+        elsewhere (sealed beside it) reads them from there."""
+        return getattr(obj, field_name, None)
 
     def _shown_name(self, name: Any) -> Any:
         """The column or field that shows ``name``: masked, relabelled, or the field itself."""
@@ -319,9 +324,9 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
             raise PermissionDenied
         self._log(request, "reveal", obj, fields=list(self.masked_fields))
         restricted = self._restricted_fields(obj)
-        rows = [(self.model._meta.get_field(name).verbose_name,
+        rows = [(self._label(name),
                  _("(restricted: not to be used or provided until the correction is completed)")
-                 if name in restricted else getattr(obj, name, None) or "")
+                 if name in restricted else self.personal_value(obj, name) or "")
                 for name in self.masked_fields]
         return TemplateResponse(request, "admin/privacy/reveal.html", {
             **self.admin_site.each_context(request),

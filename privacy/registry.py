@@ -491,19 +491,20 @@ ITEMS: tuple[CollectionItem, ...] = (
         ),
         description=_("PIPA art. 34: proof that you were told of a breach and when."),
     ),
-    # Signed-in sessions hold the IP address and browser of a member; they end at log-out (the
-    # rows go at once) or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes
-    # them then.
+    # Signed-in sessions hold the IP address and browser of a member (sealed under the
+    # member's data key in members.SessionClient); they end at log-out (the rows go at once)
+    # or expire SESSION_COOKIE_AGE after the sign-in, and the purge deletes them then.
     CollectionItem(
         key="sessions", label=_("logged-in sessions (IP address, browser, times)"),
         purposes=(Purpose.MEMBER_MANAGEMENT, Purpose.FRAUD_PREVENTION),
         basis=LegalBasis.CONTRACT, required=True, collected_by=(Collection.AUTOMATIC,),
         retention_key="sessions",
         fields=(
-            "usersessions.UserSession.user", "usersessions.UserSession.ip",
-            "usersessions.UserSession.user_agent", "usersessions.UserSession.created_at",
+            "usersessions.UserSession.user", "usersessions.UserSession.created_at",
             "usersessions.UserSession.last_seen_at", "usersessions.UserSession.data",
             "usersessions.UserSession.session_key",
+            "members.SessionClient.ip_address", "members.SessionClient.user_agent",
+            "members.SessionClient.recorded_at",
             "sessions.Session.session_key", "sessions.Session.session_data",
             "sessions.Session.expire_date",
         ),
@@ -558,7 +559,8 @@ HOLDERS: tuple[Holder, ...] = (
            shown_with=_KEYED),
     Holder("members.LoginRecord", owner="member", collected_at="recorded_at",
            shown_with=_KEYED),
-    Holder("members.MemberBlock", owner="member", collected_at="blocked_at"),
+    Holder("members.MemberBlock", owner="member", collected_at="blocked_at",
+           shown_with=_KEYED),
     Holder("privacy.Visit", owner=None, collected_at="visited_at"),
     Holder("consultations.GuestConsultation", owner=SUBJECT_REF, collected_at="created_at",
            shown_with=_KEYED),
@@ -589,6 +591,8 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("account.EmailAddress", owner="user", collected_at=None),
     Holder("mfa.Authenticator", owner="user", collected_at="created_at"),
     Holder("usersessions.UserSession", owner="user", collected_at="created_at"),
+    Holder("members.SessionClient", owner="session__user", collected_at="recorded_at",
+           shown_with=_KEYED),
     # An admin log entry names its record by content type and id, not by a link to the
     # account: it is destroyed with the record (``privacy.retention.rules``).
     Holder("admin.LogEntry", owner=None, collected_at="action_time"),
@@ -862,6 +866,7 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "members.LegalRepresentative.id", "members.LegalRepresentative.requested_at",
     "members.LegalRepresentative.confirmed_at", "members.LegalRepresentative.data_key",
     "members.LoginRecord.id", "members.LoginRecord.data_key", "members.MemberBlock.id",
+    "members.MemberBlock.data_key",
     "privacy.ConsentRecord.data_key",
     # consultations
     "consultations.ConsultationArea.id", "consultations.ConsultationArea.slug",
@@ -966,6 +971,11 @@ NOT_PERSONAL: frozenset[str] = frozenset({
         "task_path", "worker_ids", "queue_name", "backend_name", "run_after", "return_value",
         "exception_class_path", "traceback",
     )),
+    # allauth's session columns for the IP address and browser: they hold a blank
+    # ("0.0.0.0", ""), the values are sealed in members.SessionClient (members/sessions.py)
+    "usersessions.UserSession.ip", "usersessions.UserSession.user_agent",
+    "members.SessionClient.id", "members.SessionClient.session",
+    "members.SessionClient.data_key",
     # allauth: row ids and the kind of an admin log entry (added, changed, deleted)
     "usersessions.UserSession.id", "account.EmailAddress.id", "account.EmailAddress.user",
     "mfa.Authenticator.id", "admin.LogEntry.id", "admin.LogEntry.content_type",

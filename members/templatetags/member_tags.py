@@ -1,8 +1,10 @@
-"""Filters of the member pages."""
+"""Filters and tags of the member pages."""
 
 from __future__ import annotations
 
+from allauth.usersessions.models import UserSession
 from django import template
+from django.db.models import prefetch_related_objects
 
 from members.devices import device_summary as _device_summary
 
@@ -13,3 +15,11 @@ register = template.Library()
 def device_summary(user_agent: str) -> str:
     """A session's browser and system in words (``members.devices.device_summary``)."""
     return _device_summary(user_agent)
+
+
+@register.simple_tag
+def with_sealed_clients(sessions: list[UserSession]) -> list[UserSession]:
+    """allauth's sessions with their sealed IP address and browser (``members.sessions``),
+    read for the whole list in two queries rather than two per session."""
+    prefetch_related_objects(sessions, "sealed_client__data_key")
+    return sessions

@@ -14,14 +14,25 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from allauth.usersessions.models import UserSession
 from django.contrib import admin
+from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from members.sessions import SessionClient
 from privacy.admin_mixins import LoginIdSearchAdmin, ReadOnlyAdmin
 from privacy.masking import mask_email, mask_ip, mask_user_agent
 
 # allauth's second factors and sessions have no translated field names.
 ACCOUNT_LABELS = {"user": _("login ID"), "created_at": _("created at")}
+
+# allauth declares no names for these two models, so Django's admin would derive English ones
+# ("Authenticators", "User sessions") for its index, sidebar, titles and counts. Django's
+# migration state reads the Meta a class declared (``_meta.original_attrs``), not these
+# attributes, so naming them here adds no migration to allauth's apps.
+Authenticator._meta.verbose_name = _("second factor")
+Authenticator._meta.verbose_name_plural = _("second factors")
+UserSession._meta.verbose_name = _("login session")
+UserSession._meta.verbose_name_plural = _("login sessions")
 
 for model in (EmailAddress, Authenticator, UserSession):
     if admin.site.is_registered(model):
@@ -68,14 +79,22 @@ class AuthenticatorAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
 
 @admin.register(UserSession)
 class UserSessionAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
-    """IP address and browser masked; the session key and contents are never shown."""
+    """IP address and browser masked, read from their sealed row (``members.sessions``: allauth's
+    own columns hold a blank); the session key and contents are never shown."""
 
     list_display = ("user", "created_at", "last_seen_at", "ip", "user_agent")
     search_fields = ("user__username_digest",)
-    list_select_related = ("user__data_key",)
+    list_select_related = ("user__data_key", "sealed_client__data_key")
     fields = ("user", "created_at", "last_seen_at", "ip", "user_agent")
     field_labels = {**ACCOUNT_LABELS, "created_at": _("started at"),
                     "last_seen_at": _("last seen at"), "ip": _("IP address"),
                     "user_agent": _("browser")}
     masked_fields = {"ip": mask_ip, "user_agent": mask_user_agent}
     subject_ref_path = "user__subject_ref"
+
+    def personal_value(self, obj: Model, field_name: str) -> Any:
+        try:
+            client = obj.sealed_client  # type: ignore[attr-defined]
+        except SessionClient.DoesNotExist:
+            return ""
+        return client.ip_address if field_name == "ip" else client.user_agent

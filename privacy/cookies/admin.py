@@ -1,10 +1,13 @@
-"""Staff's view of the visit records: a read-only list and a small report (per day, per hour)."""
+"""Staff's view of the visit records (a read-only list and a small report per day and hour), and
+django-cookie-consent's cookie and cookie-group lists under translated column names."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+from cookie_consent import admin as cookie_consent_admin
+from cookie_consent.models import Cookie, CookieGroup
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
@@ -52,3 +55,33 @@ class VisitAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
             "hour_chart": bar_chart([(f"{hour:02d}", n) for hour, n in by_hour], label_every=3),
         }
         return TemplateResponse(request, "admin/privacy/visit/report.html", context)
+
+
+# django-cookie-consent lists a property (``Cookie.varname``) and a method (``get_version``)
+# without a description, which Django's admin heads "Varname" and "Get version" in every
+# language. Its admin module is imported above, before autodiscovery would, so these
+# registrations replace its own.
+for model in (Cookie, CookieGroup):
+    if admin.site.is_registered(model):
+        admin.site.unregister(model)
+
+
+class CookieVersionColumn:
+    @admin.display(description=_("version"))
+    def version(self, obj: Cookie | CookieGroup) -> str:
+        return obj.get_version()
+
+
+@admin.register(Cookie)
+class CookieAdmin(CookieVersionColumn, cookie_consent_admin.CookieAdmin):
+    list_display = ("cookie_varname", "name", "cookiegroup", "path", "domain", "version")
+    readonly_fields = ("cookie_varname",)
+
+    @admin.display(description=_("cookie variable name"))
+    def cookie_varname(self, obj: Cookie) -> str:
+        return obj.varname
+
+
+@admin.register(CookieGroup)
+class CookieGroupAdmin(CookieVersionColumn, cookie_consent_admin.CookieGroupAdmin):
+    list_display = ("varname", "name", "is_required", "is_deletable", "num_cookies", "version")

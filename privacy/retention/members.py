@@ -18,7 +18,12 @@ from members.selectors import (
 )
 from privacy import registry
 from privacy.retention.destruction import PurgeRule
-from privacy.retention.rules import items_of, members_destroy, members_retain
+from privacy.retention.rules import (
+    items_of,
+    members_destroy,
+    members_retain,
+    rows_with_own_keys_destroy,
+)
 from privacy.retention.store import Retention
 
 # --- Login records (Protection of Communications Secrets Act: 3 months) ----------------------
@@ -67,15 +72,16 @@ def children_unconfirmed_due(now: datetime.datetime) -> models.QuerySet:
 # --- Lifted blocks -----------------------------------------------------------------------------
 # A block exists to refuse the blocked person (and their email and mobile number, as keyed
 # hashes) for as long as it is in force. Once staff lift it, that purpose is achieved and no law
-# keeps it: the whole row (reason, dates, hashes) goes at the first purge after the lifting.
+# keeps it: the whole row (reason, dates, hashes) goes at the first purge after the lifting,
+# with the data key its reason is sealed under.
 
 def lifted_blocks_due(now: datetime.datetime) -> models.QuerySet:
     return MemberBlock.objects.filter(lifted_at__isnull=False, lifted_at__lte=now)
 
 
 def blocks_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
-    count, _ = MemberBlock.objects.filter(pk__in=pks).delete()
-    return count
+    """The blocks and the data keys their reasons are sealed under."""
+    return rows_with_own_keys_destroy(MemberBlock.objects.filter(pk__in=pks))
 
 
 MEMBER_RETENTIONS = [login_records_retention]

@@ -385,8 +385,9 @@ def sessions_due(now: datetime.datetime) -> models.QuerySet:
 def sessions_destroy(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
     rows = UserSession.objects.filter(pk__in=pks)
     Session.objects.filter(session_key__in=rows.values("session_key")).delete()
-    count, _ = rows.delete()
-    return count
+    # The sealed IP address and browser (members.SessionClient) go with each row.
+    _count, by_model = rows.delete()
+    return by_model.get(UserSession._meta.label, 0)
 
 
 def admin_log_due(now: datetime.datetime) -> models.QuerySet:

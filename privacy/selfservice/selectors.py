@@ -499,8 +499,6 @@ def display_value(row: Any, model_field: Any, *, member: Member, viewer: Member 
 # Labels of library fields whose verbose names are not translated (allauth's sessions).
 LIBRARY_FIELD_LABELS: dict[str, Promise] = {
     "usersessions.UserSession.user": gettext_lazy("login ID"),
-    "usersessions.UserSession.ip": gettext_lazy("IP address"),
-    "usersessions.UserSession.user_agent": gettext_lazy("browser"),
     "usersessions.UserSession.created_at": gettext_lazy("started at"),
     "usersessions.UserSession.last_seen_at": gettext_lazy("last seen at"),
 }

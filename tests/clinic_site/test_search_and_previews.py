@@ -101,10 +101,25 @@ def test_the_canonical_address_drops_search_and_paging(client: Client) -> None:
     assert "q=" not in meta(html, "property", "og:url")
 
 
-def test_a_question_stays_out_of_search_engines(client: Client) -> None:
-    consultation = ConsultationFactory(is_private=False)
+@pytest.mark.parametrize("kind", ["board", "aftercare"])
+def test_a_question_stays_out_of_search_engines_and_link_previews(client: Client,
+                                                                  kind: str) -> None:
+    """Public on the board, yet no invitation to copy it: a search engine's index or a
+    messenger's preview of a patient's question would outlive its deletion and the member's
+    withdrawal, which the policy promises leave nothing reproducible (sections 4 and 6)."""
+    consultation = ConsultationFactory(is_private=False, kind=kind,
+                                       title="코 재수술 상담 문의", body="붓기가 궁금합니다.")
+    if kind == "aftercare":  # read by its author and the doctors only
+        log_in(client, consultation.author)
     html = client.get(f"/consultations/{consultation.pk}/").content.decode()
     assert '<meta name="robots" content="noindex">' in html
+    head = html.split("</head>")[0]
+    assert "코 재수술" not in head and "붓기" not in head
+    assert "코 재수술 상담 문의" in html  # the page itself shows it to its readers
+    shown = "수술 후 상담" if kind == "aftercare" else "질문"
+    assert meta(html, "property", "og:title") == f"{shown} · 장성형외과"
+    # The board's list is what search engines may index.
+    client.logout()
     assert '<meta name="robots"' not in client.get("/consultations/").content.decode()
 
 
