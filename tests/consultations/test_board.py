@@ -285,6 +285,25 @@ def test_board_pages_render_in_english(client: Client) -> None:
     assert "Not answered yet." in html(client.get(f"/consultations/{consultation.pk}/"))
 
 
+def test_board_rows_show_the_local_day_labels_and_status(client: Client) -> None:
+    """Each row carries its column labels (read by the phone layout), the day in Seoul's time
+    and whether the question is answered, in the page's language."""
+    waiting = ConsultationFactory(is_private=False)
+    answered = ConsultationFactory(is_private=False)
+    AnswerFactory(consultation=answered)
+    late_evening_utc = datetime.datetime(2026, 12, 6, 16, 30, tzinfo=datetime.UTC)
+    Consultation.objects.filter(pk=waiting.pk).update(created_at=late_evening_utc)
+    page = html(client.get("/consultations/"))
+    assert '<time datetime="2026-12-07">2026-12-07</time>' in page  # 01:30 the next day in Seoul
+    assert page.count('data-label="상태"') == 2
+    assert page.count('class="status status-answered">답변 완료</span>') == 1
+    assert page.count('class="status status-waiting">답변 대기</span>') == 1
+    client.cookies["django_language"] = "en"
+    page = html(client.get("/consultations/"))
+    assert page.count('data-label="Status"') == 2
+    assert 'class="status status-waiting">Waiting for an answer</span>' in page
+
+
 def test_posting_needs_the_separate_consent_to_sensitive_information(client: Client) -> None:
     """The boards collect health information: without the sensitive-information consent the
     form asks for it in its own unticked box, and nothing is stored until it is ticked."""
