@@ -637,9 +637,18 @@ SECTIONS: tuple[Section, ...] = (
 SECTIONS_BY_KEY: dict[str, Section] = {section.key: section for section in SECTIONS}
 
 
-def _counts(member: Member, queries: list[RowQuery]) -> dict[RowQuery, int]:
-    """How many rows each query finds about ``member``: one query, a COUNT subquery per
-    query about the member's row."""
+@functools.cache
+def _overview_queries() -> tuple[RowQuery, ...]:
+    """Every query the overview counts and reads, once each (they follow from the registry)."""
+    return tuple(_unique(source.overview for found in item_sources().values() for source in found))
+
+
+@functools.cache
+def _counting() -> QuerySet:
+    """The account rows with how many rows each overview query finds about each: a COUNT
+    subquery per query about the outer row. Like a generic view's ``queryset`` it follows from
+    the registry alone, so it is built once per process; each request filters it to its member
+    and Django compiles it then."""
     about = {"pk": OuterRef("pk"), "subject_ref": OuterRef("subject_ref")}
     counted = {
         f"n{index}": Subquery(
@@ -648,11 +657,17 @@ def _counts(member: Member, queries: list[RowQuery]) -> dict[RowQuery, int]:
             ).values("found"),
             output_field=IntegerField(),
         )
-        for index, query in enumerate(queries)
+        for index, query in enumerate(_overview_queries())
     }
     user_model = apps.get_model(settings.AUTH_USER_MODEL)
-    found = user_model._base_manager.filter(pk=member.pk).values(**counted).first() or {}
-    return {query: found.get(f"n{index}") or 0 for index, query in enumerate(queries)}
+    return user_model._base_manager.values(**counted)
+
+
+def _counts(member: Member) -> dict[RowQuery, int]:
+    """How many rows each overview query finds about ``member``: one query."""
+    found = _counting().filter(pk=member.pk).first() or {}
+    return {query: found.get(f"n{index}") or 0
+            for index, query in enumerate(_overview_queries())}
 
 
 def _moment(value: Any) -> datetime.datetime:
@@ -719,8 +734,8 @@ def subject_overview(
     the names of consents when the ledger has entries. A fixed bound, never one per row."""
     now = now or timezone.now()
     sources = item_sources()
-    queries = _unique(source.overview for found in sources.values() for source in found)
-    counts = _counts(member, queries)
+    queries = _overview_queries()
+    counts = _counts(member)
     read: dict[RowQuery, list[Any]] = {}
     for query in sorted(queries, key=lambda query: bool(query.names)):
         wanted = min(counts[query], OVERVIEW_ROWS)

@@ -7,6 +7,7 @@ import datetime
 import pytest
 from django.core import mail
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Answer, Consultation
@@ -283,6 +284,27 @@ def test_board_pages_render_in_english(client: Client) -> None:
     assert "Private consultation" in html(client.get("/consultations/"))
     assert "Ask a question" in html(client.get("/consultations/"))
     assert "Not answered yet." in html(client.get(f"/consultations/{consultation.pk}/"))
+
+
+def test_board_rows_show_the_local_day_labels_and_status(client: Client) -> None:
+    """Each row carries its column labels (read by the phone layout), the link to its question,
+    the day in Seoul's time and whether the question is answered, in the page's language."""
+    waiting = ConsultationFactory(is_private=False)
+    answered = ConsultationFactory(is_private=False)
+    AnswerFactory(consultation=answered)
+    late_evening_utc = datetime.datetime(2026, 12, 6, 16, 30, tzinfo=datetime.UTC)
+    Consultation.objects.filter(pk=waiting.pk).update(created_at=late_evening_utc)
+    page = html(client.get("/consultations/"))
+    assert "<time>2026-12-07</time>" in page  # 01:30 the next day in Seoul
+    for consultation in (waiting, answered):  # each row links to its own question
+        assert f'<a href="{reverse("consultations:detail", args=[consultation.pk])}">' in page
+    assert page.count('data-label="상태"') == 2
+    assert page.count('class="status status-answered">답변 완료</span>') == 1
+    assert page.count('class="status status-waiting">답변 대기</span>') == 1
+    client.cookies["django_language"] = "en"
+    page = html(client.get("/consultations/"))
+    assert page.count('data-label="Status"') == 2
+    assert 'class="status status-waiting">Waiting for an answer</span>' in page
 
 
 def test_posting_needs_the_separate_consent_to_sensitive_information(client: Client) -> None:

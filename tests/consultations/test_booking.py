@@ -5,6 +5,7 @@ and recorded, following a request by reference, and "my page". The test clock is
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 import pytest
@@ -12,6 +13,8 @@ from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
+from clinic.models import OpeningHours
+from clinic.selectors import clinic_cache_clear
 from consultations.models import BookingRequest, BookingStatus
 from privacy.models import ConsentRecord
 from tests.clinic.factories import HolidayFactory, week_of_hours
@@ -116,6 +119,21 @@ def test_missing_consent_or_contact_is_refused(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not BookingRequest.objects.exists()
+
+
+def test_a_refused_request_keeps_the_typed_times_and_new_hours_change_the_choices(
+    client: Client
+) -> None:
+    """A new form's empty rows are kept per language and opening hours; a form sent back
+    with an error shows what was typed, and a change of hours shows the new times."""
+    assert 'value="18:30"' in client.get(URL).content.decode()  # fills the cache
+    html = _post(client, slots=[("2026-11-29", "11:30")]).content.decode()
+    assert 'id="slot-date-1" value="2026-11-29"' in html
+    assert '<option value="11:30" selected>11:30</option>' in html
+    OpeningHours.objects.update(closes_at=datetime.time(17))
+    clinic_cache_clear()
+    html = client.get(URL).content.decode()
+    assert 'value="16:30"' in html and 'value="18:30"' not in html and " selected>" not in html
 
 
 def test_the_korean_page_says_it_in_korean(client: Client) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -63,6 +64,30 @@ def test_korean_sign_up_page(client: Client) -> None:
     assert '<html lang="ko">' in html
     assert "회원가입" in html
     assert "야간" in html
+
+
+def _box(html: str, name: str) -> str:
+    """The <input> tag of the check box ``name``."""
+    return re.search(rf'<input type="checkbox" name="{name}"[^>]*>', html).group(0)
+
+
+def test_a_form_sent_back_shows_what_was_ticked_and_typed_after_new_forms_were_shown(
+    client: Client, signup_data: dict[str, str]
+) -> None:
+    """The empty consent boxes and representative fields of a new form are kept per language;
+    a form sent back with an error shows the visitor's own choices, never the kept ones."""
+    client.get(SIGNUP_URL)  # a new form: its empty boxes are kept
+    signup_data.update(password2="another-Passw0rd!", consent_marketing_email="on",
+                       representative_name="홍부모")
+    html = client.post(SIGNUP_URL, signup_data).content.decode()
+    assert " checked" in _box(html, "consent_marketing_email")
+    assert 'value="홍부모"' in html
+    assert not Member.objects.exists()
+    new_form = client.get(SIGNUP_URL).content.decode()
+    assert " checked" not in _box(new_form, "consent_marketing_email")
+    assert "홍부모" not in new_form
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "Legal representative (members under 14 only)" in client.get(SIGNUP_URL).content.decode()
 
 
 def test_signup_with_every_optional_box_empty_succeeds_and_records_each_refusal(
