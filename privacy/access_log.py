@@ -210,9 +210,10 @@ def access_log_append(
 ) -> AccessLogEntry:
     """Append one entry at the head of the chain.
 
-    One statement when this process appended the head itself: the entry is inserted after
-    the entry it last appended, if that is still there with its hash and nothing follows it
-    (``_insert_unless_taken`` with ``after``). Otherwise two, in a transaction: the newest
+    One statement, outside any transaction, when this process appended the head itself: the
+    entry is inserted after the entry it last appended, if that is still there with its hash
+    and nothing follows it (``_insert_unless_taken`` with ``after``). Otherwise (or inside a
+    transaction) two, in a transaction: the newest
     entry is read and locked (``select_for_update``; SQLite serialises writers anyway), then
     the next one is inserted unless another writer took its sequence first (after waiting
     for the lock, or on an empty log), in which case the head is read again. No savepoint is
@@ -227,7 +228,9 @@ def access_log_append(
     }
     using = router.db_for_write(AccessLogEntry)
     guess = _last_appended.get(using)
-    if guess is not None:
+    # Inside a transaction (a request's) the guess is often another worker's old head, and a
+    # miss costs a statement; alone (a command, a purge step) it saves the transaction too.
+    if guess is not None and not connections[using].in_atomic_block:
         entry = _entry_after(*guess, values)
         entry_id = _insert_unless_taken(entry, after=guess)
         if entry_id is not None:

@@ -110,46 +110,63 @@ def test_a_bad_number_of_processes_is_refused(ten: list[AccessLogEntry], value: 
     assert AccessLogEntry.objects.count() == 10
 
 
+@pytest.mark.django_db(databases=["default", "retention"], transaction=True)
 def test_appending_after_this_process_own_entry_is_one_statement(
-    ten: list[AccessLogEntry], django_assert_num_queries: Any,
+    django_assert_num_queries: Any,
 ) -> None:
+    """Outside a transaction (a command, a purge step), after its own entry: one statement."""
+    first = access_log_append(actor="staff", action="admin:view")
     with django_assert_num_queries(1, using="default"):
         entry = access_log_append(actor="staff", action="admin:view")
+    assert entry.sequence == 2 and entry.previous_hash == first.entry_hash
+    assert access_log_verify().checked == 2
+
+
+def test_inside_a_transaction_an_append_reads_the_head(
+    ten: list[AccessLogEntry], django_assert_num_queries: Any,
+) -> None:
+    """A request's append locks and reads the head, then inserts: two statements, whatever
+    this process appended before."""
+    with django_assert_num_queries(2, using="default"):
+        entry = access_log_append(actor="staff", action="admin:view")
     assert entry.sequence == 11 and entry.previous_hash == ten[-1].entry_hash
-    assert access_log_verify().checked == 11
 
 
+@pytest.mark.django_db(databases=["default", "retention"], transaction=True)
 def test_another_writer_in_between_is_found_and_chained_after(
-    ten: list[AccessLogEntry], monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """This process appended #9 last, another process #10: the one-statement insert after #9
-    finds #10 taken and writes nothing; the append reads the head and follows #10."""
-    monkeypatch.setitem(access_log._last_appended, "default", (9, ten[8].entry_hash))
+    """This process appended #2 last, another process #3: the one-statement insert after #2
+    finds #3 taken and writes nothing; the append reads the head and follows #3."""
+    entries = [access_log_append(actor=f"staff{n}", action="admin:view") for n in range(3)]
+    monkeypatch.setitem(access_log._last_appended, "default", (2, entries[1].entry_hash))
     entry = access_log_append(actor="staff", action="admin:view")
-    assert entry.sequence == 11 and entry.previous_hash == ten[-1].entry_hash
-    assert AccessLogEntry.objects.filter(sequence=10).get().id == ten[-1].id
+    assert entry.sequence == 4 and entry.previous_hash == entries[2].entry_hash
+    assert AccessLogEntry.objects.get(sequence=3).id == entries[2].id
     assert access_log_verify().problem is None
 
 
-def test_an_append_after_its_own_last_entry_was_deleted_follows_the_real_head(
-    ten: list[AccessLogEntry],
-) -> None:
-    with transaction.atomic():
-        gone = access_log_append(actor="other", action="admin:view")
-    sql("DELETE FROM {TABLE} WHERE id = %s", gone.id)
+@pytest.mark.django_db(databases=["default", "retention"], transaction=True)
+def test_an_append_after_its_own_last_entry_was_deleted_follows_the_real_head() -> None:
+    """The entry this process appended last was deleted behind its back: the next append
+    follows the entry that is there, and the deletion is still found through the head."""
+    entries = [access_log_append(actor=f"staff{n}", action="admin:view") for n in range(3)]
+    sql("DELETE FROM {TABLE} WHERE id = %s", entries[2].id)
     entry = access_log_append(actor="staff", action="admin:view")
-    assert entry.sequence == 11 and entry.previous_hash == ten[-1].entry_hash
-    assert access_log_verify().problem is None
+    assert entry.sequence == 3 and entry.previous_hash == entries[1].entry_hash
+    problem = access_log_verify().problem
+    assert problem is not None and problem.sequence == 3
+    assert "is not the entry the head in the retention database records" in problem.message
 
 
-def test_an_append_after_a_rolled_back_one_follows_the_committed_head(
-    ten: list[AccessLogEntry],
-) -> None:
+@pytest.mark.django_db(databases=["default", "retention"], transaction=True)
+def test_an_append_after_a_rolled_back_one_follows_the_committed_head() -> None:
+    last = access_log_append(actor="staff", action="admin:view")
     with pytest.raises(ZeroDivisionError), transaction.atomic():
         access_log_append(actor="staff", action="admin:view")
         1 / 0  # noqa: B018
     entry = access_log_append(actor="staff", action="admin:view")
-    assert entry.sequence == 11 and entry.previous_hash == ten[-1].entry_hash
+    assert entry.sequence == 2 and entry.previous_hash == last.entry_hash
     assert access_log_verify().problem is None
 
 
