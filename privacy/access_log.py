@@ -20,17 +20,20 @@ import datetime
 import hashlib
 import hmac
 import logging
+import multiprocessing
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from json.encoder import encode_basestring
-from typing import Any
+from typing import Any, cast
 
 from allauth.core.internal import httpkit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, router, transaction
+from django.db.models import Func, Max, Min, TextField
 from django.utils import timezone
 
 from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
@@ -38,7 +41,6 @@ from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
 logger = logging.getLogger(__name__)
 
 GENESIS_HASH = "0" * 64
-logger = logging.getLogger(__name__)
 
 # Each failed attempt means another writer appended meanwhile.
 _APPEND_ATTEMPTS = 100
@@ -75,13 +77,25 @@ def _digest(
     """HMAC-SHA256 over the previous hash and the entry's columns as a JSON object with sorted
     keys (``json.dumps(..., sort_keys=True, ensure_ascii=False)``), written out directly: the
     verification hashes every entry, and the generic encoder would double its cost."""
+    return _digest_text(
+        _keyed(settings.PRIVACY_ACCESS_LOG_KEY), previous_hash, sequence, actor,
+        at.astimezone(datetime.UTC).isoformat(timespec="microseconds"), action,
+        str(subject_ref) if subject_ref else "", ip_address, fields, record_count, reason)
+
+
+def _digest_text(
+    keyed: Any, previous_hash: str, sequence: int, actor: str, at: str, action: str,
+    subject_ref: str, ip_address: str | None, fields: str, record_count: int, reason: str,
+) -> str:
+    """``_digest`` with the time and the subject reference already written as the hash covers
+    them (the verification has the database write them) and the key already absorbed."""
     payload = _CONTENT % (
-        _json_text(action), _json_text(actor),
-        at.astimezone(datetime.UTC).isoformat(timespec="microseconds"),
-        _json_text(fields), _json_text(ip_address or ""), _json_text(reason),
-        record_count, sequence, str(subject_ref) if subject_ref else "",
+        _json_text(action), _json_text(actor), at, _json_text(fields),
+        _json_text(ip_address or ""), _json_text(reason), record_count, sequence, subject_ref,
     )
-    return _mac(previous_hash + payload)
+    mac = keyed.copy()
+    mac.update((previous_hash + payload).encode())
+    return str(mac.hexdigest())
 
 
 def entry_digest(entry: AccessLogEntry, previous_hash: str) -> str:
@@ -144,24 +158,45 @@ def _chain_head() -> tuple[int, str]:
     return 0, GENESIS_HASH
 
 
-def _insert_unless_taken(entry: AccessLogEntry) -> int | None:
+# The (sequence, hash) this process last appended, per database: the guess at the head that
+# lets an append be one statement. A wrong guess (another process appended since, a rolled-back
+# transaction, a purge or a re-chain) inserts nothing and costs the locked read it saves.
+_last_appended: dict[str, tuple[int, str]] = {}
+
+
+def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None
+                         ) -> int | None:
     """Insert the entry unless its sequence is taken; its id, else ``None``.
 
     ``INSERT ... ON CONFLICT (sequence) DO NOTHING RETURNING id``: a taken sequence is no
-    error, so the transaction stays usable without a savepoint."""
+    error, so the transaction stays usable without a savepoint. With ``after`` (a sequence
+    and hash) the row is inserted only if that entry exists with that hash
+    (``INSERT ... SELECT ... WHERE EXISTS``): the head is checked and the entry written in
+    one statement, which needs no transaction of its own."""
     opts = AccessLogEntry._meta
     columns = [field for field in opts.concrete_fields if not field.primary_key]
     connection = connections[router.db_for_write(AccessLogEntry)]
     quote = connection.ops.quote_name
-    # Identifiers come from the model, quoted; every value is a parameter.
+    # Identifiers and types come from the model, quoted; every value is a parameter.
     table = quote(opts.db_table)
     names = ", ".join(quote(field.column) for field in columns)
-    placeholders = ", ".join(["%s"] * len(columns))
     unique = quote(opts.get_field("sequence").column)
-    sql = (f"INSERT INTO {table} ({names}) VALUES ({placeholders}) "  # noqa: S608
-           f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
+    hash_column = quote(opts.get_field("entry_hash").column)
     params = [field.get_db_prep_save(getattr(entry, field.attname), connection)
               for field in columns]
+    if after is None:
+        placeholders = ", ".join(["%s"] * len(columns))
+        source = f"VALUES ({placeholders})"
+    else:
+        # PostgreSQL types a SELECT's parameters as text unless told; SQLite needs no types.
+        typed = ", ".join("%s" if connection.vendor == "sqlite"
+                          else f"CAST(%s AS {field.db_type(connection)})"
+                          for field in columns)
+        source = (f"SELECT {typed} WHERE EXISTS (SELECT 1 FROM {table} "  # noqa: S608
+                  f"WHERE {unique} = %s AND {hash_column} = %s)")
+        params += list(after)
+    sql = (f"INSERT INTO {table} ({names}) {source} "
+           f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -175,10 +210,14 @@ def access_log_append(
 ) -> AccessLogEntry:
     """Append one entry at the head of the chain.
 
-    Two statements per entry: the newest entry is read and locked (``select_for_update``;
-    SQLite serialises writers anyway), then the next one is inserted unless another writer
-    took its sequence first (after waiting for the lock, or on an empty log), in which case
-    the head is read again. No savepoint is needed, as nothing fails."""
+    One statement, outside any transaction, when this process appended the head itself: the
+    entry is inserted after the entry it last appended, if that is still there with its hash
+    and nothing follows it (``_insert_unless_taken`` with ``after``). Otherwise (or inside a
+    transaction) two, in a transaction: the newest
+    entry is read and locked (``select_for_update``; SQLite serialises writers anyway), then
+    the next one is inserted unless another writer took its sequence first (after waiting
+    for the lock, or on an empty log), in which case the head is read again. No savepoint is
+    needed, as nothing fails."""
     if not actor.strip():
         raise ValueError("an access log entry needs an actor")
     values = {
@@ -187,23 +226,41 @@ def access_log_append(
         "record_count": max(int(record_count), 0), "reason": reason[:200],
         "at": at or timezone.now(),
     }
-    with transaction.atomic(savepoint=False):
+    using = router.db_for_write(AccessLogEntry)
+    guess = _last_appended.get(using)
+    # Inside a transaction (a request's) the guess is often another worker's old head, and a
+    # miss costs a statement; alone (a command, a purge step) it saves the transaction too.
+    if guess is not None and not connections[using].in_atomic_block:
+        entry = _entry_after(*guess, values)
+        entry_id = _insert_unless_taken(entry, after=guess)
+        if entry_id is not None:
+            return _appended(entry, entry_id, using)
+    with transaction.atomic(using=using, savepoint=False):
         for _attempt in range(_APPEND_ATTEMPTS):
-            sequence, previous_hash = _chain_head()
-            entry = AccessLogEntry(sequence=sequence + 1, previous_hash=previous_hash,
-                                   **values)
-            entry.entry_hash = entry_digest(entry, previous_hash)
+            entry = _entry_after(*_chain_head(), values)
             entry_id = _insert_unless_taken(entry)
             if entry_id is not None:
-                entry.pk = entry_id
-                entry._state.adding = False
-                entry._state.db = router.db_for_write(AccessLogEntry)
-                transaction.on_commit(
-                    partial(_head_advance, sequence + 1, entry.entry_hash),
-                    using=entry._state.db, robust=True)
-                return entry
+                return _appended(entry, entry_id, using)
     raise RuntimeError(f"the access log head moved {_APPEND_ATTEMPTS} times in a row; "
                        "the entry was not written")
+
+
+def _entry_after(sequence: int, previous_hash: str, values: dict[str, Any]) -> AccessLogEntry:
+    entry = AccessLogEntry(sequence=sequence + 1, previous_hash=previous_hash, **values)
+    entry.entry_hash = entry_digest(entry, previous_hash)
+    return entry
+
+
+def _appended(entry: AccessLogEntry, entry_id: int, using: str) -> AccessLogEntry:
+    """The inserted entry as a saved instance; the head follows it once it commits."""
+    entry.pk = entry_id
+    entry._state.adding = False
+    entry._state.db = using
+    sequence = cast(int, entry.sequence)  # set by _entry_after
+    _last_appended[using] = (sequence, entry.entry_hash)
+    transaction.on_commit(partial(_head_advance, sequence, entry.entry_hash),
+                          using=using, robust=True)
+    return entry
 
 
 def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> None:
@@ -212,15 +269,24 @@ def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> Non
 
     Runs after the append commits, so a rolled-back entry never becomes the head; a head
     that could not be written (the retention database unreachable) is logged and lags
-    behind, which the verification accepts: the next append moves it on."""
+    behind, which the verification accepts: the next append moves it on.
+
+    For the same reason the move does not wait for PostgreSQL to flush it to disk
+    (``synchronous_commit`` off for this transaction only): a crash can lose the last moves,
+    leaving a head that lags, never one that is wrong; the append's own commit still waits."""
     using = router.db_for_write(AccessLogHead)
     heads = AccessLogHead.objects.using(using).filter(pk=1)
     values = {"sequence": sequence, "entry_hash": entry_hash, "updated_at": timezone.now()}
     try:
-        if (heads if force else heads.filter(sequence__lt=sequence)).update(**values):
-            return
-        if not heads.exists():
-            AccessLogHead.objects.using(using).create(pk=1, **values)
+        with transaction.atomic(using=using):
+            connection = connections[using]
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
+            if (heads if force else heads.filter(sequence__lt=sequence)).update(**values):
+                return
+            if not heads.exists():
+                AccessLogHead.objects.using(using).create(pk=1, **values)
     except DatabaseError:
         logger.exception("access log head not moved to #%s", sequence)
 
@@ -260,6 +326,45 @@ def access_log_request(
     )
 
 
+class _UtcIsoText(Func):
+    """The entry's time as the text its hash covers (``isoformat(timespec="microseconds")``
+    in UTC), written by the database: converting a million timestamps in Python costs more
+    than hashing them. SQLite holds the time as naive UTC text, without a fraction when it
+    has no microseconds; PostgreSQL formats it. (The project runs on these two only.)"""
+
+    arity = 1
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = ("replace(CASE WHEN length(%(expressions)s) = 19 THEN %(expressions)s || "
+                    "'.000000' ELSE %(expressions)s END, ' ', 'T') || '+00:00'")
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        template = ("to_char(%(expressions)s AT TIME ZONE 'UTC', "
+                    "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')")
+        return self.as_sql(compiler, connection, template=template, **extra)
+
+
+class _UuidText(Func):
+    """The subject reference as the text its hash covers (``str(uuid)``, or "" for none).
+    SQLite holds it as 32 hex digits; PostgreSQL as a uuid."""
+
+    arity = 1
+    output_field = TextField()
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        parts = " || '-' || ".join(
+            f"substr(%(expressions)s, {start}, {length})"
+            for start, length in ((1, 8), (9, 4), (13, 4), (17, 4), (21, 12)))
+        return self.as_sql(compiler, connection, template=f"coalesce({parts}, '')",
+                              **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                              template="coalesce(%(expressions)s::text, '')", **extra)
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """The first place where the chain does not hold."""
@@ -278,55 +383,178 @@ class ChainReport:
     problem: ChainProblem | None
 
 
-def access_log_verify(*, batch_size: int = 5000) -> ChainReport:
+@dataclass(frozen=True)
+class _Segment:
+    """One stretch of the chain, ``low`` to ``high`` by sequence, checked on its own.
+
+    The first segment starts from the anchor (``previous_hash`` and ``expected``); a later
+    one starts from the previous hash its first entry records, which the join then compares
+    with the hash the segment before it ended on."""
+
+    low: int
+    high: int
+    expected: int | None
+    previous_hash: str | None
+    head: tuple[int, str] | None
+    batch_size: int
+
+
+@dataclass(frozen=True)
+class _SegmentResult:
+    checked: int
+    first_sequence: int | None
+    first_id: int | None
+    start_hash: str | None
+    end_hash: str | None
+    next_expected: int | None
+    problem: ChainProblem | None
+
+
+def _segment_check(segment: _Segment) -> _SegmentResult:
+    """Recompute one segment's hashes; the first problem in it, if any."""
+    keyed = _keyed(settings.PRIVACY_ACCESS_LOG_KEY)
+    rows = (
+        AccessLogEntry.objects
+        .filter(sequence__gte=segment.low, sequence__lte=segment.high).order_by("sequence")
+        .annotate(at_text=_UtcIsoText("at"), subject_text=_UuidText("subject_ref"))
+        .values_list("id", "previous_hash", "entry_hash", "sequence", "actor", "at_text",
+                     "action", "subject_text", "ip_address", "fields", "record_count",
+                     "reason")
+    )
+    head_sequence, head_hash = segment.head or (None, None)
+    expected = segment.expected or 0
+    previous_hash = segment.previous_hash or ""
+    first_sequence = first_id = start_hash = None
+    checked = 0
+    for entry_id, stored_previous, entry_hash, *hashed in rows.iterator(
+            chunk_size=segment.batch_size):
+        sequence = hashed[0]
+        if first_sequence is None:
+            first_sequence, first_id, start_hash = sequence, entry_id, stored_previous
+            if segment.expected is None:
+                expected, previous_hash = sequence, stored_previous
+        problem = None
+        if sequence < expected:
+            problem = f"entry #{sequence} (id {entry_id}) lies before the anchor " \
+                      f"#{expected - 1}: it should have been purged or was inserted"
+        elif sequence > expected:
+            missing = (f"entries #{expected}-#{sequence - 1}"
+                       if sequence - expected > 1 else f"entry #{expected}")
+            problem = f"{missing} missing before entry #{sequence} (id {entry_id})"
+        elif stored_previous != previous_hash:
+            problem = (f"entry #{sequence} (id {entry_id}) does not point at the previous "
+                       f"entry's hash: a row before it was changed, or rows were reordered")
+        elif _digest_text(keyed, previous_hash, *hashed) != entry_hash:
+            problem = (f"entry #{sequence} (id {entry_id}) was changed after it was "
+                       f"written: its content does not match its hash")
+        elif sequence == head_sequence and entry_hash != head_hash:
+            problem = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
+                       f"retention database records: the log was rewritten from there")
+        if problem is not None:
+            return _SegmentResult(checked, first_sequence, first_id, start_hash,
+                                  previous_hash, expected,
+                                  ChainProblem(sequence, entry_id, problem))
+        checked += 1
+        previous_hash = entry_hash
+        expected += 1
+    return _SegmentResult(checked, first_sequence, first_id, start_hash, previous_hash,
+                          expected, None)
+
+
+def _segments_run(segments: list[_Segment]) -> list[_SegmentResult]:
+    """Check the segments, each in a process of its own when there are several and other
+    processes see the same rows: not inside a transaction (whose rows they would not see,
+    and whose connection must stay open) nor on an in-memory SQLite database."""
+    if len(segments) == 1 or any(
+        connections[alias].in_atomic_block or (
+            connections[alias].vendor == "sqlite"
+            and cast(Any, connections[alias]).is_in_memory_db())
+        for alias in connections
+    ):
+        return [_segment_check(segment) for segment in segments]
+    # A forked process must open connections of its own, not share the parent's sockets:
+    # the connections and PostgreSQL's connection pools are closed before forking (the
+    # parent opens them again when it next queries).
+    _connections_release()
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=len(segments), mp_context=context,
+                             initializer=_connections_release) as pool:
+        return list(pool.map(_segment_check, segments))
+
+
+def _connections_release() -> None:
+    connections.close_all()
+    for alias in connections:
+        connection = connections[alias]
+        if connection.vendor == "postgresql" and connection.settings_dict["OPTIONS"].get("pool"):
+            cast(Any, connection).close_pool()
+
+
+def access_log_verify(
+    *, batch_size: int = 5000, processes: int = 1, parallel_from: int = 0
+) -> ChainReport:
     """Recompute the chain from the anchor (or the start) to the newest entry, and check that
-    it reaches the head kept in the retention database."""
+    it reaches the head kept in the retention database.
+
+    With ``processes`` above one the chain is cut into that many segments by sequence, each
+    checked in a process of its own; a segment starts from the previous hash its first entry
+    records, and each join checks that it is the hash the segment before it ended on, so the
+    result is the one a single pass gives. A chain shorter than ``parallel_from`` entries is
+    checked in one pass."""
     head = access_log_head()
     unchained = AccessLogEntry.objects.filter(sequence__isnull=True).order_by("id").first()
     anchor = AccessLogAnchor.objects.order_by("-sequence").first()
-    expected_sequence = (anchor.sequence if anchor else 0) + 1
+    expected = (anchor.sequence if anchor else 0) + 1
     previous_hash = anchor.entry_hash if anchor else GENESIS_HASH
-    first = None
-    checked = 0
     if anchor is not None and not hmac.compare_digest(
         anchor.anchor_tag, anchor_tag(anchor.sequence, anchor.entry_hash, anchor.created_at)
     ):
         return ChainReport(0, None, None, previous_hash, ChainProblem(anchor.sequence, None, (
             f"the anchor at entry #{anchor.sequence} was not written by the purge: the "
             f"entries before it may have been deleted")))
-    rows = (
-        AccessLogEntry.objects.filter(sequence__isnull=False).order_by("sequence")
-        .values_list("id", "previous_hash", "entry_hash", *_HASHED)
-    )
-    for entry_id, stored_previous, entry_hash, *hashed in rows.iterator(chunk_size=batch_size):
-        sequence = hashed[0]
-        first = sequence if first is None else first
-        problem = None
-        if sequence < expected_sequence:
-            problem = f"entry #{sequence} (id {entry_id}) lies before the anchor " \
-                      f"#{expected_sequence - 1}: it should have been purged or was inserted"
-        elif sequence > expected_sequence:
-            missing = (f"entries #{expected_sequence}-#{sequence - 1}"
-                       if sequence - expected_sequence > 1 else
-                       f"entry #{expected_sequence}")
-            problem = f"{missing} missing before entry #{sequence} (id {entry_id})"
-        elif stored_previous != previous_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) does not point at the previous "
-                       f"entry's hash: a row before it was changed, or rows were reordered")
-        elif _digest(previous_hash, *hashed) != entry_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) was changed after it was "
-                       f"written: its content does not match its hash")
-        elif head is not None and sequence == head.sequence and entry_hash != head.entry_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
-                       f"retention database records: the log was rewritten from there")
-        if problem is not None:
-            return ChainReport(checked, first, sequence, previous_hash,
-                               ChainProblem(sequence, entry_id, problem))
-        checked += 1
-        previous_hash = entry_hash
-        expected_sequence += 1
+    bounds = AccessLogEntry.objects.filter(sequence__isnull=False).aggregate(
+        low=Min("sequence"), high=Max("sequence"))
+    results: list[_SegmentResult] = []
+    if bounds["low"] is not None:
+        low, high = bounds["low"], bounds["high"]
+        count = max(1, min(processes, high - low + 1))
+        if high - low + 1 < parallel_from:
+            count = 1
+        step = -(-(high - low + 1) // count)
+        head_mark = (head.sequence, head.entry_hash) if head is not None else None
+        segments = [
+            _Segment(start, min(start + step - 1, high), expected if start == low else None,
+                     previous_hash if start == low else None, head_mark, batch_size)
+            for start in range(low, high + 1, step)
+        ]
+        results = _segments_run(segments)
+    checked = 0
+    first = None
+    for result in results:
+        if result.first_sequence is None:
+            continue  # a stretch of sequences that no entry holds: the join finds the gap
+        first = result.first_sequence if first is None else first
+        if result.first_sequence != expected and checked:
+            missing = (f"entries #{expected}-#{result.first_sequence - 1}"
+                       if result.first_sequence - expected > 1 else f"entry #{expected}")
+            return ChainReport(checked, first, result.first_sequence, previous_hash,
+                               ChainProblem(result.first_sequence, result.first_id,
+                                            f"{missing} missing before entry "
+                                            f"#{result.first_sequence} (id {result.first_id})"))
+        if checked and result.start_hash != previous_hash:
+            return ChainReport(checked, first, result.first_sequence, previous_hash,
+                               ChainProblem(result.first_sequence, result.first_id, (
+                                   f"entry #{result.first_sequence} (id {result.first_id}) "
+                                   f"does not point at the previous entry's hash: a row "
+                                   f"before it was changed, or rows were reordered")))
+        if result.problem is not None:
+            return ChainReport(checked + result.checked, first, result.problem.sequence,
+                               result.end_hash or previous_hash, result.problem)
+        checked += result.checked
+        previous_hash = result.end_hash or previous_hash
+        expected = result.next_expected or expected
     chain_problem = None
-    last_sequence = expected_sequence - 1
+    last_sequence = expected - 1
     if head is not None and head.sequence > last_sequence:
         missing = (f"entries #{last_sequence + 1}-#{head.sequence}"
                    if head.sequence > last_sequence + 1 else f"entry #{head.sequence}")
@@ -337,7 +565,7 @@ def access_log_verify(*, batch_size: int = 5000) -> ChainReport:
         chain_problem = ChainProblem(None, unchained.id, (
             f"entry id {unchained.id} ({unchained.action}) is not part of the chain: "
             f"it was written around access_log_append"))
-    return ChainReport(checked, first, expected_sequence - 1 if checked else None,
+    return ChainReport(checked, first, last_sequence if checked else None,
                        previous_hash, chain_problem)
 
 

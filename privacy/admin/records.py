@@ -356,19 +356,27 @@ class ActionKindFilter(admin.SimpleListFilter):
 
 
 class EstimatedCountPaginator(Paginator):
-    """Django's paginator, except that the whole log on PostgreSQL is counted from the
-    planner's estimate (``pg_class.reltuples``) once it is past ``EXACT_UP_TO`` rows: an exact
-    count reads every row. Filtered and searched lists, and SQLite, count exactly."""
+    """Django's paginator, with counts that do not grow with the log.
+
+    The whole log on PostgreSQL is counted from the planner's estimate
+    (``pg_class.reltuples``) once it is past ``EXACT_UP_TO`` rows: an exact count reads every
+    row. A filtered or searched list (one actor's entries, a date range) counts at most
+    ``FILTERED_UP_TO`` rows, read from the filter's index: past that the list shows that many
+    entries in its count and pages, newest first, and older ones are found by narrowing the
+    dates. SQLite counts the whole log exactly, and cheaply."""
 
     EXACT_UP_TO = 100_000
+    FILTERED_UP_TO = 5_000
 
     @cached_property
     def count(self) -> int:
         queryset = self.object_list
         if not isinstance(queryset, QuerySet):
             return super().count
+        if queryset.query.where:
+            return queryset.order_by()[:self.FILTERED_UP_TO].count()
         connection = connections[queryset.db]
-        if connection.vendor == "postgresql" and not queryset.query.where:
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
                 cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
                                [queryset.model._meta.db_table])

@@ -105,3 +105,26 @@ def test_the_whole_log_on_postgresql_is_counted_from_the_estimate(
                 if "COUNT(*)" in query["sql"] and AccessLogEntry._meta.db_table in query["sql"]]
     assert client.get("/admin/privacy/accesslogentry/", {"q": "lee"}).context[
         "cl"].result_count == 3
+
+
+def test_a_searched_list_counts_at_most_a_bounded_number_of_entries(
+    client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One actor's entries are counted up to ``FILTERED_UP_TO`` (with a LIMIT), so the count
+    costs the same however long the log; below it the count is exact."""
+    client.force_login(StaffFactory(is_superuser=True))
+    for n in range(5):
+        access_log_append(actor="lee", action="view:members.member", reason=f"{n}")
+    access_log_append(actor="kim", action="view:members.member")
+    monkeypatch.setattr(EstimatedCountPaginator, "FILTERED_UP_TO", 3)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/admin/privacy/accesslogentry/", {"q": "lee"})
+    assert response.context["cl"].result_count == 3
+    counts = [query["sql"] for query in captured.captured_queries
+              if "COUNT(" in query["sql"] and AccessLogEntry._meta.db_table in query["sql"]]
+    assert counts and all("LIMIT 3" in sql for sql in counts)
+    # The newest entries are listed first.
+    assert [entry.reason for entry in response.context["cl"].result_list][:3] == ["4", "3", "2"]
+    monkeypatch.setattr(EstimatedCountPaginator, "FILTERED_UP_TO", 5_000)
+    assert client.get("/admin/privacy/accesslogentry/", {"q": "lee"}).context[
+        "cl"].result_count == 5
