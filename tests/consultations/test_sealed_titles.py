@@ -4,7 +4,6 @@ them, the admin log names the record neutrally, and nothing is readable once the
 from __future__ import annotations
 
 import datetime
-import time
 
 import pytest
 from django.contrib.admin.models import LogEntry
@@ -91,22 +90,6 @@ def test_a_destroyed_key_leaves_no_title() -> None:
     assert Consultation.objects.get(pk=consultation.pk).title == ""
 
 
-def test_opening_a_board_page_of_titles_costs_under_a_millisecond() -> None:
-    """Twenty titles under twenty members' keys, keys already unwrapped (a busy board)."""
-    for _ in range(20):
-        ConsultationFactory()
-    page = Consultation.objects.select_related("data_key").order_by("-id")[:20]
-    assert all(row.title for row in page)  # the keys are unwrapped and kept, as on a busy site
-    timings = []
-    for _ in range(5):
-        rows = list(page.all())
-        started = time.perf_counter()
-        titles = [row.title for row in rows]
-        timings.append(time.perf_counter() - started)
-        assert len(titles) == 20
-    assert sorted(timings)[2] < 0.001, f"{sorted(timings)[2] * 1000:.2f} ms for 20 titles"
-
-
 def test_a_procedure_date_is_sealed_and_read_back_as_a_date() -> None:
     record = ProcedureRecordFactory(performed_on=datetime.date(2025, 3, 17))
     with connection.cursor() as cursor:
@@ -117,36 +100,13 @@ def test_a_procedure_date_is_sealed_and_read_back_as_a_date() -> None:
     assert ProcedureRecord.objects.get(pk=record.pk).performed_date == datetime.date(2025, 3, 17)
 
 
-def test_opening_a_board_page_of_titles_and_author_names_costs_under_a_millisecond() -> None:
-    """The board's twenty rows: each title under its post's key, each author's name under the
-    author's key (the same key, read twice by the query), keys already unwrapped. The areas,
-    sealed too, are timed apart below."""
+def test_a_board_page_opens_its_titles_author_names_and_areas() -> None:
+    """The board's twenty rows open with the keys read by the same query (what they cost is
+    measured by ``bench/bench_crypto.py``, not here)."""
     for _ in range(20):
         ConsultationFactory()
-    page = Consultation.objects.select_related("data_key", "author__data_key").order_by("-id")[:20]
-    assert all(row.title and row.author.name for row in page)  # keys unwrapped and kept
-    timings = []
-    for _ in range(5):
-        rows = list(page.all())
-        started = time.perf_counter()
-        shown = [(row.title, row.author.name) for row in rows]
-        timings.append(time.perf_counter() - started)
-        assert all(title and name for title, name in shown)
-    assert sorted(timings)[2] < 0.001, (
-        f"{sorted(timings)[2] * 1000:.2f} ms for 20 titles and names")
-
-
-def test_opening_a_board_page_of_areas_costs_under_a_millisecond() -> None:
-    """The board's twenty sealed areas, opened and looked up in the areas held in memory."""
-    for _ in range(20):
-        ConsultationFactory()
-    page = Consultation.objects.select_related("data_key").order_by("-id")[:20]
-    assert all(row.area for row in page)  # keys unwrapped and kept, the areas cached
-    timings = []
-    for _ in range(5):
-        rows = list(page.all())
-        started = time.perf_counter()
-        areas = [row.area for row in rows]
-        timings.append(time.perf_counter() - started)
-        assert all(areas)
-    assert sorted(timings)[2] < 0.001, f"{sorted(timings)[2] * 1000:.2f} ms for 20 areas"
+    page = (Consultation.objects.select_related("data_key", "author__data_key")
+            .order_by("-id")[:20])
+    rows = list(page)
+    assert len(rows) == 20
+    assert all(row.title and row.author.name and row.area for row in rows)
