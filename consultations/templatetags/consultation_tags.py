@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django import template
@@ -19,13 +18,6 @@ register = template.Library()
 def masked_name(name: str) -> str:
     """An author's name as the public lists show it (``privacy.masking.mask_name``)."""
     return mask_name(name)
-
-
-@register.filter(expects_localtime=True)
-def iso_day(value: datetime.datetime | datetime.date | None) -> str:
-    """The local day of ``value`` as ``2026-12-07``: what ``|date:"Y-m-d"`` prints, without
-    the general formatter's cost on every row of a list."""
-    return value.strftime("%Y-%m-%d") if value else ""
 
 
 @register.filter
