@@ -71,7 +71,7 @@ def test_the_purge_destroys_a_lifted_block_with_its_key() -> None:
 def test_the_migration_seals_reasons_stored_in_clear() -> None:
     block = member_block(member=MemberFactory(), reason="placeholder", actor=StaffFactory())
     MemberBlock.objects.filter(pk=block.pk).update(reason=REASON, data_key=None)
-    import_module("members.migrations.0008_block_reason_sealed").reasons_seal(apps, None)
+    import_module("members.migrations.0011_block_reason_sealed").reasons_seal(apps, None)
     block = MemberBlock.objects.get(pk=block.pk)
     assert REASON not in _raw_reason(block)
     assert block.data_key_id is not None and block.reason == REASON
@@ -82,7 +82,7 @@ def test_the_migration_seals_session_clients_stored_in_clear() -> None:
     session = UserSession.objects.create(user=member, session_key="m" * 32)
     UserSession.objects.filter(pk=session.pk).update(ip="198.51.100.9", user_agent="Firefox")
     SessionClient.objects.all().delete()
-    import_module("members.migrations.0007_session_client_sealed").clients_seal(apps, None)
+    import_module("members.migrations.0010_session_client_sealed").clients_seal(apps, None)
     session.refresh_from_db()
     assert (session.ip, session.user_agent) == (BLANK_IP, "")
     client = SessionClient.objects.get(session=session)
