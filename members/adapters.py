@@ -21,7 +21,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language
 
 from members import selectors, services
-from members.emails import email_remember, is_stand_in, real_email
+from members.emails import email_address_sync, email_remember, is_stand_in, real_email
 from members.models import LoginResult, Member
 from privacy import crypto
 from privacy.access_log import client_ip
@@ -112,11 +112,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request: HttpRequest, user: Member, **kwargs: Any
                   ) -> HttpResponse | None:
+        """Refuse a blocked member; give an account made outside allauth its address row
+        before allauth's email verification looks for one (``members.emails``)."""
         if selectors.member_is_blocked(user):
             clear_login(request)
             services.login_record(member=user, result=LoginResult.BLOCKED,
                                   ip_address=client_ip(request))
             return render(request, "members/blocked.html", status=403)
+        email_address_sync(user)
         return super().pre_login(request, user, **kwargs)
 
     def respond_user_inactive(self, request: HttpRequest, user: Member

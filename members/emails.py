@@ -123,6 +123,19 @@ def address_email(address: EmailAddress) -> str:
         return real_email(address.email)
 
 
+def email_address_sync(user: Any) -> EmailAddress | None:
+    """Give an account made outside allauth (``createsuperuser``, the admin, the demo) a row
+    for its own address, unconfirmed, as allauth's ``sync_user_email_address`` does while it
+    reads the account's email column: with ``ACCOUNT_USER_MODEL_EMAIL_FIELD = None`` it no
+    longer does, so the adapter's ``pre_login`` and the address page's form call this. The
+    new row's stand-in and sealed address come from the account's own sealed email."""
+    email = str(getattr(user, "email", "") or "")
+    if not email or EmailAddress.objects.filter(
+            user_id=user.pk, email__in=email_stand_ins(email)).exists():
+        return None
+    return EmailAddress.objects.create(user=user, email=email, primary=False, verified=False)
+
+
 def email_address_seal(*, address: EmailAddress, email: str) -> SealedEmailAddress:
     """Seal ``email`` beside allauth's row under its member's data key."""
     sealed, _created = SealedEmailAddress.objects.update_or_create(

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import phones
 from members.ages import needs_representative
-from members.emails import is_stand_in
+from members.emails import email_address_sync, is_stand_in
 from members.models import (
     ADDRESS_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -278,7 +278,14 @@ def refuse_stand_in(email: str) -> None:
 
 
 class AddEmailForm(AllauthAddEmailForm):
-    """allauth's form for a further address at /accounts/email/, refusing stand-ins."""
+    """allauth's form for a further address at /accounts/email/, refusing stand-ins. The page
+    builds it for every request: the account's own address gets its row here, where allauth's
+    view would have synchronised it (``members.emails.email_address_sync``)."""
+
+    def __init__(self, user: Member | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        if user is not None:
+            email_address_sync(user)
 
     def clean_email(self) -> str:
         refuse_stand_in(identity_normal(self.cleaned_data.get("email") or ""))

@@ -18,7 +18,7 @@ from django.test import Client, override_settings
 
 from members.emails import SealedEmailAddress, email_stand_in
 from members.models import Member
-from tests.members.factories import MemberFactory, log_in, reauthenticate
+from tests.members.factories import DEFAULT_PASSWORD, MemberFactory, log_in, reauthenticate
 
 pytestmark = pytest.mark.django_db
 
@@ -80,6 +80,7 @@ def test_a_second_address_is_added_confirmed_made_primary_and_the_old_one_remove
     page = client.get("/accounts/email/").content.decode()
     assert SECOND in page and "first.address@example.com" in page
     assert "sealed.invalid" not in _visible(page)
+    assert "기본 주소로 지정" in page and "Make Primary" not in page  # Korean first
 
     key = re.search(r"/accounts/confirm-email/([^/\s]+)/", mail.outbox[-1].body).group(1)
     confirm = client.get(f"/accounts/confirm-email/{key}/")
@@ -139,3 +140,17 @@ def test_refreshing_the_lookup_digests_recomputes_the_stand_ins(client: Client) 
     with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY]):
         client.post("/accounts/password/reset/", {"email": SECOND})
         assert [message.to for message in mail.outbox] == [[SECOND]]
+
+
+def test_an_account_made_outside_allauth_is_sent_a_confirmation_at_log_in(client: Client) -> None:
+    """As allauth's own synchronisation did: the account's address gets an unconfirmed row
+    (a stand-in, sealed beside it) and the confirmation mail reaches the address."""
+    member = MemberFactory(email="made.by.admin@example.com")
+    assert not EmailAddress.objects.filter(user=member).exists()
+    response = client.post("/accounts/login/", {"login": member.username,
+                                                "password": DEFAULT_PASSWORD})
+    assert response.status_code == 302
+    assert client.session.get("_auth_user_id") is None
+    address = EmailAddress.objects.get(user=member)
+    assert (address.email, address.verified) == (email_stand_in(member.email), False)
+    assert [message.to for message in mail.outbox] == [["made.by.admin@example.com"]]
