@@ -61,8 +61,9 @@ class AccountAdapter(DefaultAccountAdapter):
         email = real_email(email)
         if not email:
             return
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
-               **self._clinic(), "site_url": settings.SITE_URL, **context}
+        # The address itself last: allauth's context names the row's stand-in (members.emails).
+        ctx = {"request": request, "current_site": get_current_site(request),
+               **self._clinic(), "site_url": settings.SITE_URL, **context, "email": email}
         email_enqueue(self.render_mail(template_prefix, email, ctx))
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
