@@ -210,6 +210,9 @@ ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "username"
+# allauth's address rows hold stand-ins (members/emails.py); the account's own sealed email is
+# kept in step with the primary address by members, never written by allauth.
+ACCOUNT_USER_MODEL_EMAIL_FIELD = None
 ACCOUNT_USERNAME_MIN_LENGTH = 4
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
@@ -220,7 +223,7 @@ USERSESSIONS_TRACK_ACTIVITY = False
 # Members: sign-up items from the privacy registry, blocks, access log, staff MFA.
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 MFA_ADAPTER = "members.adapters.MFAAdapter"
-ACCOUNT_FORMS = {"signup": "members.forms.SignupForm",
+ACCOUNT_FORMS = {"signup": "members.forms.SignupForm", "add_email": "members.forms.AddEmailForm",
                  "reset_password": "members.forms.ResetPasswordForm"}
 ACCOUNT_REAUTHENTICATION_REQUIRED = True  # before password and email changes
 # Identity is confirmed again by the password (members) or the authenticator (staff), never by

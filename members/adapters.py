@@ -21,6 +21,7 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language
 
 from members import selectors, services
+from members.emails import email_address_sync, email_remember, is_stand_in, real_email
 from members.models import LoginResult, Member
 from privacy import crypto
 from privacy.access_log import client_ip
@@ -57,8 +58,12 @@ class AccountAdapter(DefaultAccountAdapter):
         sends it through the site's mail backend, which checks delegation consent and
         restrictions when it sends."""
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
-               **self._clinic(), "site_url": settings.SITE_URL, **context}
+        email = real_email(email)
+        if not email:
+            return
+        # The address itself last: allauth's context names the row's stand-in (members.emails).
+        ctx = {"request": request, "current_site": get_current_site(request),
+               **self._clinic(), "site_url": settings.SITE_URL, **context, "email": email}
         email_enqueue(self.render_mail(template_prefix, email, ctx))
 
     def clean_username(self, username: str, shallow: bool = False) -> str:
@@ -71,8 +76,13 @@ class AccountAdapter(DefaultAccountAdapter):
         return username
 
     def clean_email(self, email: str) -> str:
-        """Emails are kept in their normal form, so blocks and uniqueness see one address."""
-        return super().clean_email(identity_normal(email))
+        """Emails are kept in their normal form, so blocks and uniqueness see one address, and
+        allauth receives the address's stand-in (members.emails), the address staying on the
+        request for the row allauth saves and the mail it sends. A stand-in (a row's own
+        value, posted back by allauth's address page) is already clean."""
+        if is_stand_in(email):
+            return email
+        return email_remember(super().clean_email(identity_normal(email)))
 
     def save_user(
         self, request: HttpRequest, user: Member, form: SignupForm, commit: bool = True
@@ -80,6 +90,7 @@ class AccountAdapter(DefaultAccountAdapter):
         """Login ID, email and password from allauth; every other item through our service."""
         user = super().save_user(request, user, form, commit=False)
         data = form.cleaned_data
+        user.email = form.typed_email
         representative = form.representative_data()
         member = services.member_signup(
             member=user,
@@ -102,11 +113,14 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def pre_login(self, request: HttpRequest, user: Member, **kwargs: Any
                   ) -> HttpResponse | None:
+        """Refuse a blocked member; give an account made outside allauth its address row
+        before allauth's email verification looks for one (``members.emails``)."""
         if selectors.member_is_blocked(user):
             clear_login(request)
             services.login_record(member=user, result=LoginResult.BLOCKED,
                                   ip_address=client_ip(request))
             return render(request, "members/blocked.html", status=403)
+        email_address_sync(user)
         return super().pre_login(request, user, **kwargs)
 
     def respond_user_inactive(self, request: HttpRequest, user: Member

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from allauth.account.forms import AddEmailForm as AllauthAddEmailForm
 from allauth.account.forms import ResetPasswordForm as AllauthResetPasswordForm
 from allauth.account.forms import SignupForm as AllauthSignupForm
 from django import forms
@@ -15,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members import phones
 from members.ages import needs_representative
+from members.emails import email_address_sync, is_stand_in
 from members.models import (
     ADDRESS_MAX_LENGTH,
     NAME_MAX_LENGTH,
@@ -28,6 +30,7 @@ from members.services import RepresentativeData
 from privacy import registry
 from privacy.josa import format_with_particles
 from privacy.ledger import policy_version_current
+from privacy.lookup import identity_normal
 from privacy.models import PolicyVersion
 
 # Form field -> collection item of the registry that declares it.
@@ -134,6 +137,8 @@ def clean_birth_date(value: date) -> date:
 class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
     """Exactly the policy's sign-up items, plus a legal representative for children under 14."""
 
+    typed_email = ""  # the address as typed, in its normal form (``clean_email``)
+
     name = forms.CharField(label=_("Name"), max_length=NAME_MAX_LENGTH,
                            widget=forms.TextInput(attrs={"autocomplete": "name"}))
     date_of_birth = birth_date_field()
@@ -209,6 +214,13 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         login_id_validator(value)
         return value
 
+    def clean_email(self) -> str:
+        """allauth cleans the address into its stand-in (members.emails); the typed address,
+        in its normal form, is kept for the blocks, the representative check and the account."""
+        self.typed_email = identity_normal(self.cleaned_data.get("email") or "")
+        refuse_stand_in(self.typed_email)
+        return str(super().clean_email())
+
     def clean_policy_version(self) -> PolicyVersion | None:
         """The consents are given to the policy version the page showed, recorded as such."""
         shown = self.cleaned_data.get("policy_version")
@@ -226,7 +238,7 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         born = cleaned.get("date_of_birth")
         if born and needs_representative(born, timezone.localdate()):
             self._clean_representative(cleaned)
-        if contact_is_blocked(email=cleaned.get("email") or "",
+        if contact_is_blocked(email=self.typed_email,
                               mobile_phone=cleaned.get("mobile_phone") or ""):
             raise forms.ValidationError(
                 _("Registration with this email address or mobile phone number is not "
@@ -240,8 +252,8 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         for name in ("representative_name", "representative_email", "representative_relation"):
             if not cleaned.get(name) and name not in self.errors:
                 self.add_error(name, message)
-        own = (cleaned.get("email") or "").lower()
-        if own and (cleaned.get("representative_email") or "").lower() == own:
+        own = self.typed_email
+        if own and identity_normal(cleaned.get("representative_email") or "") == own:
             self.add_error("representative_email", _(
                 "Enter your legal representative's own email address, not yours."
             ))
@@ -258,6 +270,28 @@ class SignupForm(ConsentedItemsMixin, AllauthSignupForm):
         )
 
 
+def refuse_stand_in(email: str) -> None:
+    """An address at the stand-ins' domain (members.emails) is never a person's: refused as
+    invalid, so no typed value is taken for a stand-in."""
+    if is_stand_in(email):
+        raise forms.ValidationError(_("Enter a valid email address."), code="invalid")
+
+
+class AddEmailForm(AllauthAddEmailForm):
+    """allauth's form for a further address at /accounts/email/, refusing stand-ins. The page
+    builds it for every request: the account's own address gets its row here, where allauth's
+    view would have synchronised it (``members.emails.email_address_sync``)."""
+
+    def __init__(self, user: Member | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(user, *args, **kwargs)
+        if user is not None:
+            email_address_sync(user)
+
+    def clean_email(self) -> str:
+        refuse_stand_in(identity_normal(self.cleaned_data.get("email") or ""))
+        return str(super().clean_email())
+
+
 class ResetPasswordForm(AllauthResetPasswordForm):
     """allauth's form, also finding an account by its own (sealed) email through the email's
     keyed digest: an account created without allauth (``createsuperuser``) has no confirmed
@@ -265,10 +299,11 @@ class ResetPasswordForm(AllauthResetPasswordForm):
     value."""
 
     def clean_email(self) -> str:
+        typed = self.cleaned_data.get("email") or ""
         email = super().clean_email()
         self.users: list[Member]
         if not self.users:
-            self.users = list(Member.objects.with_email(email).filter(is_active=True))
+            self.users = list(Member.objects.with_email(typed).filter(is_active=True))
         return email
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 # A login session's sealed IP address and browser: defined beside allauth's hooks, and
 # imported here so that it is one of this app's models.
+from members.emails import SealedEmailAddress as SealedEmailAddress
 from members.sessions import SessionClient as SessionClient
 from privacy import lookup
 from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField

@@ -22,6 +22,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from members.emails import email_stand_ins
 from members.models import LegalRepresentative, LoginRecord, LoginResult, Member, MemberBlock
 from members.selectors import STAFF_ENROLMENT_SESSION_KEY, items_consented
 from members.signals import consent_decisions_recorded
@@ -185,7 +186,7 @@ def legal_representative_confirm(
     # Only an account that owns the representative's confirmed email address is linked, so a
     # stranger who happens to be logged in on the same browser never gains access to the child.
     owners = Member.objects.filter(
-        is_active=True, emailaddress__email__iexact=representative.email,
+        is_active=True, emailaddress__email__in=email_stand_ins(representative.email),
         emailaddress__verified=True,
     ).exclude(pk=child.pk)
     linked = None

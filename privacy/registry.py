@@ -195,11 +195,14 @@ ITEMS: tuple[CollectionItem, ...] = (
         purposes=(*_MEMBER, Purpose.INTENT_TO_JOIN, Purpose.INFORMATION),
         basis=LegalBasis.CONTRACT, required=True, collected_by=_SIGNUP, retention_key="membership",
         # The account's address and every other address the member adds at /accounts/email/
-        # (allauth's EmailAddress: the address, whether it is confirmed and the primary one).
+        # (allauth's EmailAddress: the address's keyed stand-in, whether it is confirmed and the
+        # primary one; the address itself sealed beside it in members.SealedEmailAddress).
         fields=(
             "members.Member.email", "members.Member.email_digest", "account.EmailAddress.email",
             "account.EmailAddress.verified", "account.EmailAddress.primary",
+            "members.SealedEmailAddress.email",
         ),
+        encrypted=True,
     ),
     CollectionItem(
         key="mobile_phone", label=_("mobile phone number"),
@@ -589,6 +592,8 @@ HOLDERS: tuple[Holder, ...] = (
     Holder("privacy.RightsRequest", owner=SUBJECT_REF, collected_at="received_at"),
     Holder("privacy.BreachNotice", owner=SUBJECT_REF, collected_at="claimed_at"),
     Holder("account.EmailAddress", owner="user", collected_at=None),
+    Holder("members.SealedEmailAddress", owner="address__user", collected_at=None,
+           shown_with=_KEYED),
     Holder("mfa.Authenticator", owner="user", collected_at="created_at"),
     Holder("usersessions.UserSession", owner="user", collected_at="created_at"),
     Holder("members.SessionClient", owner="session__user", collected_at="recorded_at",
@@ -976,6 +981,10 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "usersessions.UserSession.ip", "usersessions.UserSession.user_agent",
     "members.SessionClient.id", "members.SessionClient.session",
     "members.SessionClient.data_key",
+    # allauth's address rows hold keyed stand-ins; each address is sealed in
+    # members.SealedEmailAddress (members/emails.py) under its member's data key.
+    "members.SealedEmailAddress.id", "members.SealedEmailAddress.address",
+    "members.SealedEmailAddress.data_key",
     # allauth: row ids and the kind of an admin log entry (added, changed, deleted)
     "usersessions.UserSession.id", "account.EmailAddress.id", "account.EmailAddress.user",
     "mfa.Authenticator.id", "admin.LogEntry.id", "admin.LogEntry.content_type",
@@ -1021,6 +1030,8 @@ SECRET_FIELDS: frozenset[str] = frozenset({
 DIGEST_FIELDS: frozenset[str] = frozenset({
     "members.Member.mobile_phone_digest", "members.Member.desired_area_digest",
     "members.Member.username_digest", "members.Member.email_digest",
+    # allauth's address column: the address's keyed stand-in (members.emails)
+    "account.EmailAddress.email",
     "members.MemberBlock.email_hash", "members.MemberBlock.mobile_hash",
     "consultations.GuestConsultation.mobile_phone_digest",
     "consultations.ProcedureRecord.area_digest", "consultations.Consultation.area_digest",

@@ -6,7 +6,8 @@ for their reference again finds nothing, and blocks match only while the old key
 until this is run: it recomputes every member's login ID and email digests (log-in and
 sign-up match every listed key meanwhile), every member's and guest consultation's
 mobile-number digest, the title search digests of every consultation and review, the area
-digests of every row whose area is sealed (and each member's desired area), and the digests
+digests of every row whose area is sealed (and each member's desired area), the stand-ins of
+allauth's email addresses (members.emails), and the digests
 of every block whose account still exists. A block whose account is gone keeps the digests it
 has (nothing
 else holds the values), which match while the key that made them is listed. Guest
@@ -17,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any, TextIO
 
+from allauth.account.models import EmailAddress
+
 from consultations.models import (
     BookingRequest,
     Consultation,
@@ -24,7 +27,8 @@ from consultations.models import (
     ProcedureRecord,
     Review,
 )
-from members.models import Member, MemberBlock
+from members.emails import email_stand_in
+from members.models import Member, MemberBlock, SealedEmailAddress
 from privacy.actions.base import Action
 from privacy.lookup import (
     area_digest,
@@ -85,11 +89,29 @@ class RefreshLookupDigestsAction(Action):
                              for model in (Consultation, Review))
         areas_changed = sum(self._areas_refresh(model, dry_run=dry_run, out=out) for model in (
             Consultation, Review, GuestConsultation, BookingRequest, ProcedureRecord))
+        addresses_changed = self._addresses_refresh(dry_run=dry_run, out=out)
         verb = "would change" if dry_run else "changed"
         out.write(f"lookup digests: {total} members checked, {changed} {verb}; "
+                  f"email address stand-ins: {addresses_changed} {verb}; "
                   f"guest consultations: {guests_changed} {verb}; "
                   f"blocks of existing accounts: {blocks_changed} {verb}; "
                   f"titles: {titles_changed} {verb}; areas: {areas_changed} {verb}\n")
+
+    def _addresses_refresh(self, *, dry_run: bool, out: TextIO) -> int:
+        """Recompute the stand-in in allauth's column of every sealed email address
+        (members.emails), so allauth's queries with a newly cleaned address match; how many
+        changed."""
+        rows = SealedEmailAddress.objects.select_related("address", "data_key").filter(
+            data_key__isnull=False).order_by("pk")
+        changed = 0
+        for sealed in self.progress(rows.iterator(chunk_size=BATCH_SIZE), total=rows.count(),
+                                    label="email addresses", out=out):
+            stand_in = email_stand_in(sealed.email)
+            if stand_in and stand_in != sealed.address.email:
+                changed += 1
+                if not dry_run:
+                    EmailAddress.objects.filter(pk=sealed.address_id).update(email=stand_in)
+        return changed
 
     def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
                         out: TextIO) -> int:

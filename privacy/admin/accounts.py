@@ -18,6 +18,7 @@ from django.db.models import Model
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from members.emails import address_email
 from members.sessions import SessionClient
 from privacy.admin_mixins import LoginIdSearchAdmin, ReadOnlyAdmin
 from privacy.masking import mask_email, mask_ip, mask_user_agent
@@ -41,15 +42,20 @@ for model in (EmailAddress, Authenticator, UserSession):
 
 @admin.register(EmailAddress)
 class EmailAddressAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
-    """Search by login ID only: a searched address would travel in the URL (?q=)."""
+    """Search by login ID only: a searched address would travel in the URL (?q=). The address
+    is read from its sealed row (``members.emails``: allauth's column holds a stand-in)."""
 
     list_display = ("email", "user", "primary", "verified")
     list_filter = ("primary", "verified")
     search_fields = ("user__username_digest",)
-    list_select_related = ("user__data_key",)
+    list_select_related = ("user__data_key", "sealed__data_key")
     fields = ("user", "email", "primary", "verified")
     masked_fields = {"email": mask_email}
     subject_ref_path = "user__subject_ref"
+
+    def personal_value(self, obj: Model, field_name: str) -> Any:
+        assert isinstance(obj, EmailAddress)
+        return address_email(obj)
 
 
 class KindFilter(admin.ChoicesFieldListFilter):

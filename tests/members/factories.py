@@ -8,6 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret, hotp_valu
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
+from members.emails import email_stand_in
 from privacy.ledger import consent_record
 from privacy.models import ConsentMethod
 
@@ -74,7 +75,8 @@ def verify_email(member: object) -> object:
     """Mark the member's email confirmed, as the allauth link would."""
 
     EmailAddress.objects.update_or_create(
-        user=member, email=member.email, defaults={"verified": True, "primary": True}
+        user=member, email=email_stand_in(member.email),
+        defaults={"verified": True, "primary": True},
     )
     return member
 

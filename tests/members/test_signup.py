@@ -227,6 +227,8 @@ def test_a_duplicate_email_creates_no_account_and_tells_only_the_owner(
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["hong@example.com"]
     assert "already" in mail.outbox[0].body.lower() or "이미" in mail.outbox[0].body
+    assert "hong@example.com" in mail.outbox[0].body
+    assert "sealed.invalid" not in mail.outbox[0].body
 
 
 @pytest.mark.parametrize(("password", "message"), [

@@ -64,11 +64,13 @@ def test_a_new_key_is_taken_in_by_the_action() -> None:
     with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
         assert phone_digest("010-2222-3333") != stored
         assert run("--dry-run") == ("lookup digests: 1 members checked, 1 would change; "
+                                    "email address stand-ins: 0 would change; "
                                     "guest consultations: 0 would change; "
                                     "blocks of existing accounts: 0 would change; "
                                     "titles: 0 would change; areas: 0 would change\n")
         assert Member.objects.get(pk=member.pk).mobile_phone_digest == stored
         assert run() == ("lookup digests: 1 members checked, 1 changed; "
+                         "email address stand-ins: 0 changed; "
                          "guest consultations: 0 changed; "
                          "blocks of existing accounts: 0 changed; titles: 0 changed; "
                          "areas: 0 changed\n")

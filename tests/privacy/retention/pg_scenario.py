@@ -32,8 +32,8 @@ SEALED = {
     "guest question": "피지검사손님본문",
     "consent IP": CONSENT_IP,
     "login ID": LOGIN_ID,
+    "email": EMAIL,
 }
-PLAIN = {"email": EMAIL}
 LATER = datetime.timedelta(days=200)
 
 

@@ -128,10 +128,3 @@ def after_purge(cluster: Cluster) -> bytes:
 def test_no_sealed_value_is_in_the_cluster_files(after_purge: bytes, what: str) -> None:
     assert pg_scenario.SEALED[what].encode() not in after_purge, f"{what} is on disk in clear"
 
-
-@pytest.mark.xfail(strict=True, reason=(
-    "the email (account_emailaddress.email) is still stored in clear: dead rows and WAL "
-    "keep it"))
-def test_no_identity_value_is_in_the_cluster_files(after_purge: bytes) -> None:
-    left = [what for what, value in pg_scenario.PLAIN.items() if value.encode() in after_purge]
-    assert left == []
