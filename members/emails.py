@@ -27,7 +27,7 @@ from django.db.models.signals import post_save, pre_delete, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
-from privacy.fields import EncryptedTextField
+from privacy.fields import EncryptedTextField, subject_data_key_field
 from privacy.lookup import email_digest
 
 STAND_IN_DOMAIN = "sealed.invalid"
@@ -47,10 +47,7 @@ class SealedEmailAddress(models.Model):
     )
     email = EncryptedTextField(_("email"))
     # The member's own data key (never one of its own), as on ``SessionClient``.
-    data_key = models.ForeignKey(
-        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    data_key = subject_data_key_field()
 
     class Meta:
         verbose_name = _("sealed email address")

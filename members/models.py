@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from members.emails import SealedEmailAddress as SealedEmailAddress
 from members.sessions import SessionClient as SessionClient
 from privacy import lookup
-from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
+from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField, subject_data_key_field
 from privacy.lookup import area_digest, email_digests, login_id_digests
 from privacy.models import AppendOnlyModel
 
@@ -236,10 +236,7 @@ class LoginRecord(AppendOnlyModel):
     ip_address = EncryptedTextField(_("IP address"), null=True, blank=True)
     result = models.CharField(_("result"), max_length=10, choices=LoginResult.choices)
     # The member's own data key (never one of its own: see ``members.services.login_record``).
-    data_key = models.ForeignKey(
-        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    data_key = subject_data_key_field()
 
     class Meta:
         verbose_name = _("login record")

@@ -21,7 +21,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.fields import EncryptedTextField
+from privacy.fields import EncryptedTextField, subject_data_key_field
 
 # What allauth's own columns hold once the values are sealed.
 BLANK_IP = "0.0.0.0"  # noqa: S104 (a stored value, not an address to bind to)
@@ -42,10 +42,7 @@ class SessionClient(models.Model):
     user_agent = EncryptedTextField(_("browser"), blank=True)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     # The member's own data key (never one of its own), as on ``LoginRecord``.
-    data_key = models.ForeignKey(
-        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    data_key = subject_data_key_field()
 
     class Meta:
         verbose_name = _("login session's client")

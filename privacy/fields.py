@@ -38,6 +38,16 @@ def ensure_data_key(instance: models.Model, field_name: str = "data_key") -> Non
         setattr(instance, field.name, key_model.objects.db_manager(using).create_for_subject())
 
 
+def subject_data_key_field() -> models.ForeignKey[Any, Any]:
+    """A row sealed under its subject's own data key, borrowed, never one of its own (unlike
+    ``DataKeyField``, which makes one when missing): the row becomes unreadable when the
+    subject's key is destroyed, and a row about nobody keeps nothing sealed."""
+    return models.ForeignKey(
+        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+
 class DataKeyField(models.ForeignKey["DataKey | None", "DataKey | None"]):
     """Points a row at its subject's data key; deleting that key is cryptographic erasure."""
 

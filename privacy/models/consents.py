@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from privacy.fields import EncryptedTextField
+from privacy.fields import EncryptedTextField, subject_data_key_field
 from privacy.models.base import AppendOnlyModel
 from privacy.models.requests import RequestChannel
 
@@ -149,10 +149,7 @@ class ConsentRecord(AppendOnlyModel):
     # Sealed under the subject's data key (``privacy.ledger.consent_record``); not kept for a
     # subject without one.
     ip_address = EncryptedTextField(_("IP address"), null=True, blank=True)
-    data_key = models.ForeignKey(
-        "privacy.DataKey", null=True, blank=True, editable=False, on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    data_key = subject_data_key_field()
     method = models.CharField(_("how"), max_length=20, choices=ConsentMethod.choices)
     actor = models.CharField(
         _("who acted"), max_length=20, choices=ConsentActor.choices, default=ConsentActor.SUBJECT
