@@ -14,9 +14,10 @@ from clinic import services
 from clinic.forms import DoctorForm, ProcedurePageForm
 from clinic.models import Doctor, Holiday, OpeningHours, ProcedurePage, VisitInformation
 from clinic.selectors import clinic_cache_clear
+from privacy.admin_mixins import YesNoIconsAdmin
 
 
-class _ClearsCache(admin.ModelAdmin):
+class _ClearsCache(YesNoIconsAdmin):
     def save_model(
         self, request: HttpRequest, obj: Any, form: ModelForm[Any], change: bool
     ) -> None:

@@ -30,7 +30,7 @@ from consultations.models import (
 )
 from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
-from privacy.admin_mixins import LoginIdSearchAdmin, MaskedPersonalDataAdmin
+from privacy.admin_mixins import LoginIdSearchAdmin, MaskedPersonalDataAdmin, YesNoIconsAdmin
 from privacy.lookup import area_digest, search_terms
 from privacy.masking import mask_name, mask_phone
 
@@ -38,7 +38,7 @@ AFTERCARE_PERMISSION = "consultations.answer_aftercare"
 
 
 @admin.register(ConsultationArea)
-class ConsultationAreaAdmin(admin.ModelAdmin):
+class ConsultationAreaAdmin(YesNoIconsAdmin):
     list_display = ["name_ko", "name_en", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name_en"]}

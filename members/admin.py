@@ -6,12 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.auth.admin import GroupAdmin
+from django.contrib.auth.models import Group, Permission
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from members import services
@@ -152,3 +156,45 @@ class LoginRecordAdmin(LoginIdSearchAdmin, ReadOnlyAdmin):
     list_select_related = ("member__data_key", "data_key")
     subject_ref_path = "member__subject_ref"
     logged_fields = ("member", "ip_address")
+
+
+# Django names a permission in English when it creates it ("Can add member") and keeps that
+# text in the database; the role form names each one from its model, in the staff's language.
+PERMISSION_ACTIONS = {"add": _("can add"), "change": _("can change"),
+                      "delete": _("can delete"), "view": _("can view")}
+
+
+def permission_label(permission: Permission) -> str:
+    """"Member | can view": the model's name and what the permission allows, translated; a
+    model's own permissions (``Meta.permissions``) by their declared, translated names."""
+    model = permission.content_type.model_class()
+    if model is None:  # a model no longer installed
+        return permission.name
+    opts = model._meta
+    action, _underscore, model_name = permission.codename.partition("_")
+    if model_name == opts.model_name and action in PERMISSION_ACTIONS:
+        allows = PERMISSION_ACTIONS[action]
+    else:
+        allows = dict(opts.permissions).get(permission.codename, permission.name)
+    return f"{capfirst(opts.verbose_name)} | {allows}"
+
+
+if admin.site.is_registered(Group):
+    admin.site.unregister(Group)
+
+
+class PermissionsField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return permission_label(obj)
+
+
+@admin.register(Group)
+class RoleAdmin(GroupAdmin):
+    """The staff roles (``members.roles``) with their permissions named in the staff's
+    language."""
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest,
+                                 **kwargs: Any) -> Any:
+        if db_field.name == "permissions":
+            kwargs["form_class"] = PermissionsField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)

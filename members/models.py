@@ -245,7 +245,7 @@ class LoginRecord(AppendOnlyModel):
         indexes = [models.Index(fields=["member", "-recorded_at"])]
 
     def __str__(self) -> str:
-        return f"{self.result} {self.recorded_at:%Y-%m-%d %H:%M}"
+        return f"{self.get_result_display()} {self.recorded_at:%Y-%m-%d %H:%M}"
 
 
 class MemberBlock(models.Model):

@@ -21,7 +21,7 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import ADDITION, CHANGE, DELETION, LogEntry
 from django.contrib.admin.options import get_content_type_for_model
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet
+from django.db.models import BooleanField, Model, Q, QuerySet
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -29,8 +29,10 @@ from django.http import (
     HttpResponseRedirect,
 )
 from django.template.response import TemplateResponse
+from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -43,6 +45,7 @@ from privacy.restrictions import restricted_items
 REVEAL_PERMISSION = "privacy.reveal_personal_data"
 EXPORT_PERMISSION = "privacy.export_personal_data"
 MASKED_SUFFIX = "__masked"
+YES_NO_SUFFIX = "__yes_no"
 MOBILE_SEARCH_MAX_LENGTH = 20
 LOGIN_ID_SEARCH_MAX_LENGTH = 40
 
@@ -73,6 +76,72 @@ def subject_ref_of(obj: Model, path: str | None) -> Any:
     return value
 
 
+def yes_no_icon(value: bool | None) -> str:
+    """Django's admin icon for a yes/no value, with alternative text in the page's language.
+
+    Django's own icon writes the value itself ("True", "False", "None") as its alternative
+    text, untranslated, which screen readers read out on Korean pages."""
+    icon = {True: "yes", False: "no", None: "unknown"}[value]
+    label = {True: _("Yes"), False: _("No"), None: _("Unknown")}[value]
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), label)
+
+
+def yes_no_name(field_name: str) -> str:
+    return f"{field_name}{YES_NO_SUFFIX}"
+
+
+class YesNoIconsAdmin(admin.ModelAdmin):
+    """Shows the model's yes/no fields through ``yes_no_icon`` wherever they are read, not
+    edited: as list columns and as read-only fields of a change page, including the pages of
+    staff who may only view. A checkbox staff may tick stays a checkbox."""
+
+    def __init__(self, model: type[Model], admin_site: Any) -> None:
+        super().__init__(model, admin_site)
+        self.yes_no_fields = {field.name: field for field in model._meta.fields
+                              if isinstance(field, BooleanField)}
+        for field in self.yes_no_fields.values():
+            setattr(self, yes_no_name(field.name), self._yes_no_display(field))
+
+    @staticmethod
+    def _yes_no_display(field: BooleanField) -> Any:
+        @admin.display(description=field.verbose_name, ordering=field.name)
+        def display(obj: Model) -> str:
+            return yes_no_icon(getattr(obj, field.name))
+
+        return display
+
+    def _yes_no(self, names: Sequence[Any], shown: Iterable[Any]) -> list[Any]:
+        """``names`` with each yes/no field in ``shown`` replaced by its display, once."""
+        shown = set(shown)
+        result: list[Any] = []
+        for name in names:
+            if isinstance(name, str) and name in self.yes_no_fields and name in shown:
+                name = yes_no_name(name)
+            if name not in result:
+                result.append(name)
+        return result
+
+    def _view_only(self, request: HttpRequest, obj: Model | None) -> bool:
+        return obj is not None and not self.has_change_permission(request, obj)
+
+    def get_list_display(self, request: HttpRequest) -> Any:
+        names = super().get_list_display(request)
+        return self._yes_no(names, set(self.yes_no_fields) - set(self.list_editable))
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        readonly = list(super().get_readonly_fields(request, obj))
+        if self._view_only(request, obj):
+            # Django shows every field read-only then; the form must leave the displays out.
+            readonly += [name for name, field in self.yes_no_fields.items() if field.editable]
+        return self._yes_no(readonly, self.yes_no_fields)
+
+    def get_fields(self, request: HttpRequest, obj: Model | None = None) -> Any:
+        readonly = set(self.get_readonly_fields(request, obj))
+        return self._yes_no(super().get_fields(request, obj),
+                            {name for name in self.yes_no_fields
+                             if yes_no_name(name) in readonly})
+
+
 class LoginIdSearchAdmin(admin.ModelAdmin):
     """Finds a member's rows by the exact login ID, in any case or width. Login IDs are sealed,
     so ``search_fields`` name the keyed digest columns (``username_digest``,
@@ -90,7 +159,7 @@ class LoginIdSearchAdmin(admin.ModelAdmin):
         return queryset.filter(matches), False
 
 
-class MaskedPersonalDataAdmin(admin.ModelAdmin):
+class MaskedPersonalDataAdmin(YesNoIconsAdmin):
     """Subclasses set ``masked_fields`` (field -> masking function of ``privacy.masking``),
     ``subject_ref_path`` (how to reach the person's subject reference) and ``logged_fields``
     (other personal fields shown in clear because the work needs them, e.g. a question)."""
@@ -121,7 +190,9 @@ class MaskedPersonalDataAdmin(admin.ModelAdmin):
         @admin.display(description=self._label(field_name), ordering=field_name)
         def display(obj: Model) -> Any:
             choice = getattr(obj, f"get_{field_name}_display", None)
-            return choice() if choice is not None else getattr(obj, field_name)
+            value = choice() if choice is not None else getattr(obj, field_name)
+            # Django's admin writes an empty value returned by a display as "None".
+            return self.get_empty_value_display() if value is None else value
 
         return display
 

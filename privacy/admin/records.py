@@ -1,18 +1,26 @@
 import uuid
 from datetime import timedelta
 from functools import cached_property
+from typing import Any
 
 from django import forms
+from django.apps import apps
 from django.contrib import admin, messages
 from django.core.paginator import Paginator
 from django.db import connections
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
-from privacy.admin_mixins import MaskedPersonalDataAdmin, ReadOnlyAdmin, ReadOnlyAdminMixin
+from privacy.admin_mixins import (
+    MaskedPersonalDataAdmin,
+    ReadOnlyAdmin,
+    ReadOnlyAdminMixin,
+    YesNoIconsAdmin,
+)
 from privacy.errors import PrivacyError
 from privacy.masking import mask_name, mask_text
 from privacy.models import (
@@ -24,6 +32,7 @@ from privacy.models import (
     PolicyNotice,
     PolicyVersion,
     Processor,
+    RequestChannel,
 )
 from privacy.policy.services import POLICY_NOTICE_DAYS, policy_draft_open, policy_draft_publish
 from privacy.processors.selectors import subject_ref_named
@@ -35,7 +44,7 @@ _VERSION_FIELDS: tuple[str, ...] = ("version", "effective_on", "published_at", "
 
 
 @admin.register(PolicyVersion)
-class PolicyVersionAdmin(admin.ModelAdmin):
+class PolicyVersionAdmin(YesNoIconsAdmin):
     """Published versions are what members were told: shown, never changed or removed. A change
     goes into a draft (``PolicyDraftAdmin``), published as a new version."""
 
@@ -55,7 +64,7 @@ class PolicyVersionAdmin(admin.ModelAdmin):
 
 
 @admin.register(PolicyDraft)
-class PolicyDraftAdmin(admin.ModelAdmin):
+class PolicyDraftAdmin(YesNoIconsAdmin):
     """The next version: a processor change opens one; the privacy manager gives it a number and
     an effective date and publishes it ("Publish" action), then tells members individually with
     ``privacy notify-policy``."""
@@ -175,7 +184,7 @@ class ProcessorForm(forms.ModelForm):
 
 
 @admin.register(Processor)
-class ProcessorAdmin(admin.ModelAdmin):
+class ProcessorAdmin(YesNoIconsAdmin):
     """A change to a processor goes into the draft of the next policy version; the published
     versions stay as members were told them."""
 
@@ -269,10 +278,19 @@ class DisclosureAdmin(MaskedPersonalDataAdmin):
         if obj is None:
             return ["subject", "recipient", "recipient_contact", "items", "legal_basis",
                     "basis_detail", "disclosed_at"]
-        return super().get_fields(request, obj)
+        return ["items_provided" if name == "items" else name
+                for name in super().get_fields(request, obj)]
 
     def get_readonly_fields(self, request, obj=None):
-        return [] if obj is None else super().get_readonly_fields(request, obj)
+        if obj is None:
+            return []
+        return [*super().get_readonly_fields(request, obj), "items_provided"]
+
+    @admin.display(description=_("items provided"))
+    def items_provided(self, obj: Disclosure) -> str:
+        """The registry's names of the items, not their keys."""
+        return ", ".join(str(registry.item(key).label) if key in registry.ITEMS_BY_KEY else key
+                         for key in obj.items)
 
     def save_model(self, request, obj, form, change):
         saved = disclosure_record(
@@ -330,6 +348,63 @@ class ComplaintAdmin(MaskedPersonalDataAdmin):
 
 # --- The staff access log --------------------------------------------------------------------
 
+# What an entry's action names, by its first word: the admin's own reads (``list:``, ``view:``
+# and the rest, followed by the model), the privacy manager's commands and the members' and
+# guests' own requests (followed by the channel).
+ACTION_KINDS = {
+    "list": _("list viewed"), "view": _("record viewed"), "reveal": _("personal data revealed"),
+    "change": _("changed"), "delete": _("deleted"), "add": _("added"),
+    "export": _("exported by staff"), "action": _("bulk action"),
+    "retention": _("retention store"), "data_export": _("own data exported"),
+    "member_erase": _("member's data erased"), "member_withdraw": _("member withdrew"),
+    "correction_start": _("correction requested"),
+    "correction_complete": _("correction completed"),
+    "restriction_start": _("processing restricted"),
+    "restriction_lift": _("restriction lifted"), "inventory": _("inventory viewed"),
+    "verify-erasure": _("erasure verified"), "guest_read": _("guest post read"),
+    "guest_create": _("guest post written"), "guest_find": _("guest reference found"),
+    "guest_erase": _("guest post erased"), "booking_read": _("booking request read"),
+    "booking_create": _("booking requested"), "complaint": _("complaint received"),
+    "consent_grant": _("consent given"), "consent_withdraw": _("consent withdrawn"),
+    "rights_request": _("rights request"), "sms": _("text message"),
+    "staff_enrolment": _("staff enrolment"),
+}
+
+
+def _action_model(action: str) -> Any:
+    """The model an admin entry's action names (``view:members.member``), if it names one."""
+    _kind, _colon, target = action.partition(":")
+    try:
+        return apps.get_model(target) if target else None
+    except (LookupError, ValueError):
+        return None
+
+
+def action_label(action: str) -> str:
+    """An entry's action for people: its kind in words, then the kind of record it read
+    ("record viewed · member") or the channel (``console``), which stays as written."""
+    kind, _colon, target = action.partition(":")
+    label = str(ACTION_KINDS.get(kind, kind))
+    if not target:
+        return label
+    if model := _action_model(action):
+        target = capfirst(model._meta.verbose_name)
+    elif target in RequestChannel.values:
+        target = str(RequestChannel(target).label)
+    elif target in ACTION_KINDS:  # what the retention store was opened for
+        target = str(ACTION_KINDS[target])
+    return f"{label} · {target}"
+
+
+def fields_label(action: str, fields: str) -> str:
+    """The fields an entry read (``name,email``), by their names in the record's model where
+    it has them."""
+    model = _action_model(action)
+    names = {field.name: field.verbose_name for field in model._meta.get_fields()
+             if hasattr(field, "verbose_name")} if model else {}
+    return ", ".join(str(names.get(name, name)) for name in fields.split(",") if name)
+
+
 class ActionKindFilter(admin.SimpleListFilter):
     """What was done, by the action's first word (``view`` of ``view:members.member``). The
     choices are a fixed list, so the filter reads no rows; listing every distinct action would
@@ -337,16 +412,9 @@ class ActionKindFilter(admin.SimpleListFilter):
 
     title = _("action")
     parameter_name = "kind"
-    KINDS = (
-        "list", "view", "reveal", "change", "delete", "export", "action", "retention",
-        "data_export", "member_erase", "member_withdraw", "correction_start",
-        "correction_complete", "restriction_start", "restriction_lift", "inventory",
-        "verify-erasure", "guest_read", "guest_create", "complaint", "add", "consent_grant",
-        "consent_withdraw", "guest_erase",
-    )
 
     def lookups(self, request, model_admin):
-        return [(kind, kind) for kind in self.KINDS]
+        return list(ACTION_KINDS.items())
 
     def queryset(self, request, queryset):
         kind = self.value()
@@ -391,20 +459,29 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """The staff access log, for the monthly review; read only (``privacy verify-access-log``
     proves it unchanged)."""
 
-    list_display = ["sequence", "at", "actor", "action", "subject_ref", "ip_address",
+    list_display = ["sequence", "at", "actor", "action_shown", "subject_ref", "ip_address",
                     "record_count", "reason"]
     # Fixed choices and date ranges: neither filter reads the log to offer its choices.
     list_filter = [ActionKindFilter, ("at", admin.DateFieldListFilter)]
     search_fields = ["=actor", "=subject_ref"]  # exact; see get_search_results
     show_full_result_count = False
     paginator = EstimatedCountPaginator
-    fields = ["sequence", "at", "actor", "ip_address", "action", "subject_ref", "fields",
+    fields = ["sequence", "at", "actor", "ip_address", "action_shown", "subject_ref",
+              "fields_shown",
               "record_count", "reason", "previous_hash", "entry_hash"]
     # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
     readonly_fields = fields  # type: ignore[assignment]
 
     def get_queryset(self, request):
         return super().get_queryset(request).order_by("-sequence", "-id")
+
+    @admin.display(description=_("action"), ordering="action")
+    def action_shown(self, obj: AccessLogEntry) -> str:
+        return action_label(obj.action)
+
+    @admin.display(description=_("fields"))
+    def fields_shown(self, obj: AccessLogEntry) -> str:
+        return fields_label(obj.action, obj.fields)
 
     def get_search_results(self, request, queryset, search_term):
         """One actor's or one subject's entries, exactly as written, each read from its index

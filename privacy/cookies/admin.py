@@ -16,7 +16,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from privacy.admin_mixins import ReadOnlyAdminMixin
+from privacy.admin_mixins import ReadOnlyAdminMixin, YesNoIconsAdmin
 from privacy.cookies.charts import bar_chart
 from privacy.cookies.selectors import visit_counts_by_day, visit_counts_by_hour
 from privacy.models import Visit
@@ -83,5 +83,6 @@ class CookieAdmin(CookieVersionColumn, cookie_consent_admin.CookieAdmin):
 
 
 @admin.register(CookieGroup)
-class CookieGroupAdmin(CookieVersionColumn, cookie_consent_admin.CookieGroupAdmin):
+class CookieGroupAdmin(CookieVersionColumn, YesNoIconsAdmin,
+                       cookie_consent_admin.CookieGroupAdmin):
     list_display = ("varname", "name", "is_required", "is_deletable", "num_cookies", "version")

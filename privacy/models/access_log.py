@@ -38,7 +38,8 @@ class AccessLogEntry(AppendOnlyModel):
         ]
 
     def __str__(self) -> str:
-        return f"{self.actor} {self.action} {self.at:%Y-%m-%d %H:%M}"
+        # The admin's titles show this; the action reads in words in the entry itself.
+        return f"#{self.sequence} {self.actor} {self.at:%Y-%m-%d %H:%M}"
 
 
 class AccessLogAnchor(AppendOnlyModel):

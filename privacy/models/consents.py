@@ -178,7 +178,7 @@ class ConsentRecord(AppendOnlyModel):
         indexes = [models.Index(fields=["subject_ref", "consent", "-recorded_at"])]
 
     def __str__(self) -> str:
-        state = "granted" if self.granted else "withdrawn"
+        state = _("granted") if self.granted else _("withdrawn")
         return f"{self.consent} {state} {self.recorded_at:%Y-%m-%d %H:%M}"
 
 

@@ -32,10 +32,9 @@ from consultations.services import consultation_answer
 from members import roles
 from members.models import LegalRepresentative, Member
 from members.services import legal_representative_request_send
-from privacy.admin.records import ActionKindFilter
 from privacy.complaints.services import complaint_submit
 from privacy.marketing.campaigns import ReminderDue, consent_reminder_message
-from privacy.models import AccessLogEntry, Disclosure, PolicyVersion
+from privacy.models import Disclosure, PolicyVersion
 from privacy.policy.services import policy_notice_send, policy_render
 from tests.clinic_site.language_scan import (
     HAEYO,
@@ -123,6 +122,7 @@ def _data_words() -> set[str]:
         words.update(re.findall(r"[A-Za-z'-]+|[가-힣]+", value))
     # Names are shown masked ("김**1"): their syllables stand alone.
     words.update(syllable for member in Member.objects.all() for syllable in member.name)
+    words.update(syllable for guest in GuestConsultation.objects.all() for syllable in guest.name)
     return words
 
 
@@ -160,18 +160,13 @@ def test_member_pages_are_in_one_language(site: dict[str, Any], language: str) -
     assert _problems(client, paths, language) == {}
 
 
-# Django writes the alternative text of its yes/no icons as the value itself ("True"), not
-# through a translatable message.
-LIBRARY_ENGLISH = {"True", "False", "None"}
-
-
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_staff_admin_pages_are_in_one_language(site: dict[str, Any], language: str,
                                                staff_client: Any) -> None:
     client, _staff = staff_client(roles.PRIVACY_MANAGER)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     paths = ("/admin/", "/admin/consultations/consultation/", "/admin/members/member/")
-    assert _problems(client, paths, language, LIBRARY_ENGLISH) == {}
+    assert _problems(client, paths, language) == {}
 
 
 def _email_problems(language: str) -> dict[str, list[str]]:
@@ -301,24 +296,21 @@ def test_english_pages_log_in_and_out_in_one_term(site: dict[str, Any]) -> None:
     assert "Sign Out" not in html and "Log out" in html
 
 
-# Django stores permission names in English in the database ("Can add member").
-ENGLISH_IN_DATABASE = ("/admin/auth/group/add/",)
-
-
 def _admin_data_words() -> set[str]:
     """Names staff typed or that the database holds as codes: cookie groups and cookies, the
-    staff roles' groups, consultation areas, login IDs, the access log's action codes."""
+    staff roles' groups, consultation areas, login IDs, policy summaries."""
     values = [*CookieGroup.objects.values_list("name", flat=True),
               *CookieGroup.objects.values_list("varname", flat=True),
               *CookieGroup.objects.values_list("description", flat=True),
               *Cookie.objects.values_list("name", flat=True),
+              *Cookie.objects.values_list("description", flat=True),
               *Group.objects.values_list("name", flat=True),
               *ConsultationArea.objects.values_list("name_en", flat=True),
               *ConsultationArea.objects.values_list("name_ko", flat=True),
               *ConsultationArea.objects.values_list("slug", flat=True),
-              *(member.username for member in Member.objects.select_related("data_key")),
-              *AccessLogEntry.objects.values_list("action", flat=True),
-              *ActionKindFilter.KINDS]
+              *PolicyVersion.objects.values_list("summary", flat=True),
+              *PolicyVersion.objects.values_list("summary_en", flat=True),
+              *(member.username for member in Member.objects.select_related("data_key"))]
     return {word for value in values for word in re.findall(r"[A-Za-z'-]+|[가-힣]+", value)}
 
 
@@ -328,19 +320,35 @@ def test_every_admin_list_and_form_is_in_one_language(
 ) -> None:
     client = _client(language)
     client.force_login(admin_user)
+    client.get("/admin/members/member/")  # an access-log entry for its pages below
     paths = ["/admin/"]  # the index, and the sidebar on every page below
     for model, model_admin in admin.site._registry.items():
         info = (model._meta.app_label, model._meta.model_name)
         paths.append(reverse("admin:{}_{}_changelist".format(*info)))
         if model_admin.has_add_permission(_request_for(admin_user)):
             paths.append(reverse("admin:{}_{}_add".format(*info)))
-    paths = sorted((path for path in paths if path not in ENGLISH_IN_DATABASE),
-                   key=lambda path: "accesslogentry" in path)
+        if model._meta.managed and (first := model._default_manager.order_by("pk").first()):
+            paths.append(reverse("admin:{}_{}_change".format(*info), args=[first.pk]))
+    paths.sort(key=lambda path: "accesslogentry" in path)
     found = {}
     for path in paths:  # the access log last, with the entries the other pages wrote
-        allowed = LIBRARY_ENGLISH | _admin_data_words()
+        allowed = _data_words() | _admin_data_words()
         found.update(_problems(client, (path,), language, allowed))
-    assert found == {}
+    assert {path: sorted(set(words)) for path, words in found.items()} == {}
+
+
+def test_the_admin_names_yes_no_actions_and_permissions_in_korean(site: dict[str, Any],
+                                                                   admin_user: Any) -> None:
+    client = _client("ko")
+    client.force_login(admin_user)
+    members = client.get("/admin/members/member/").content.decode()
+    assert 'alt="예"' in members and 'alt="아니요"' in members
+    assert 'alt="True"' not in members and 'alt="False"' not in members
+    log = client.get("/admin/privacy/accesslogentry/").content.decode()
+    assert "목록 조회 · 회원" in log and "list:members.member" not in log
+    role = Group.objects.get(name=roles.RECEPTIONIST)
+    form = client.get(f"/admin/auth/group/{role.pk}/change/").content.decode()
+    assert ">회원 | 보기</option>" in form and "Can view member" not in form
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])

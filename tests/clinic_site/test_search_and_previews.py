@@ -101,18 +101,24 @@ def test_the_canonical_address_drops_search_and_paging(client: Client) -> None:
     assert "q=" not in meta(html, "property", "og:url")
 
 
-@pytest.mark.parametrize("kind", ["board", "aftercare"])
-def test_a_question_stays_out_of_search_engines_and_link_previews(client: Client,
-                                                                  kind: str) -> None:
-    """Public on the board, yet no invitation to copy it: a search engine's index or a
-    messenger's preview of a patient's question would outlive its deletion and the member's
-    withdrawal, which the policy promises leave nothing reproducible (sections 4 and 6)."""
-    consultation = ConsultationFactory(is_private=False, kind=kind,
+@pytest.mark.parametrize(("kind", "private", "robots"), [
+    ("board", False, "noarchive, nosnippet"),
+    ("board", True, "noindex"),
+    ("aftercare", False, "noindex"),
+])
+def test_a_question_is_never_copied_by_search_engines_or_link_previews(
+    client: Client, kind: str, private: bool, robots: str
+) -> None:
+    """A public question may be found, as the board is, but no search engine keeps a copy or
+    quotes it, and no messenger's preview carries its title: copies kept by others would
+    outlive its deletion and the member's withdrawal, which the policy promises leave nothing
+    reproducible (sections 4 and 6). Private and post-surgery questions are not indexed."""
+    consultation = ConsultationFactory(is_private=private, kind=kind,
                                        title="코 재수술 상담 문의", body="붓기가 궁금합니다.")
-    if kind == "aftercare":  # read by its author and the doctors only
+    if private or kind == "aftercare":  # read by its author and the doctors only
         log_in(client, consultation.author)
     html = client.get(f"/consultations/{consultation.pk}/").content.decode()
-    assert '<meta name="robots" content="noindex">' in html
+    assert f'<meta name="robots" content="{robots}">' in html
     head = html.split("</head>")[0]
     assert "코 재수술" not in head and "붓기" not in head
     assert "코 재수술 상담 문의" in html  # the page itself shows it to its readers
