@@ -3,6 +3,7 @@ post or change what. Each rule is one function, used by every view and template.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -29,6 +30,7 @@ from consultations.models import (
     ProcedureRecord,
     Review,
     ReviewStatus,
+    sealed_areas_name,
 )
 from consultations.pagination import KeysetPage, keyset_page
 from members import selectors as members_selectors
@@ -158,10 +160,29 @@ def staff_may_answer(viewer: Member | AnonymousUser, consultation: Consultation)
     )
 
 
-# What the board shows of a post and reads with it: never the body, the author's name only
-# with the author's key that opens it, the post's key that opens the title and the area.
-_BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area_ref", "author__name",
-                 "author__data_key", "data_key")
+# What the board shows of a post and reads with it: never the body; the title with the post's
+# key that opens it, which is the author's too and opens the name (``authors_keyed_by_post``);
+# the area's digest that names it (``sealed_areas_name``), and the sealed area for a digest
+# the areas lack.
+_BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area_ref", "area_digest",
+                 "author__name", "author__data_key", "data_key")
+
+
+def authors_keyed_by_post(posts: Iterable[Consultation | Review]) -> None:
+    """Give each post's author the post's data key object: a post is sealed under its author's
+    key (``services.consultation_create``, ``services.review_create``), so the author's name
+    opens with the key read for the post, without a second join and key instance per row. An
+    author whose key is another (none is, unless staff moved a post) has theirs read, in one
+    query for the page."""
+    others = []
+    for post in posts:
+        author = post.author
+        if author.data_key_id == post.data_key_id:
+            Member.data_key.field.set_cached_value(author, post.data_key)
+        else:
+            others.append(author)
+    if others:
+        prefetch_related_objects(others, "data_key")
 
 
 def consultation_board_page(
@@ -175,7 +196,7 @@ def consultation_board_page(
     is cached, as it is the same for every viewer."""
     queryset = with_answered(
         consultation_list_for(viewer=viewer, area=area, query=query).select_related(
-            "author__data_key", "data_key"
+            "author", "data_key"
         ).only(*_BOARD_FIELDS)
     )
     searching = bool(query.strip())  # the result depends on the viewer and the words
@@ -189,6 +210,8 @@ def consultation_board_page(
     for consultation in page:
         consultation.visible = consultation_visible_to(consultation, viewer,
                                                        represented=represented)
+    authors_keyed_by_post(page)
+    sealed_areas_name(page)
     return page
 
 
@@ -242,7 +265,7 @@ def consultation_list_of(member: Member) -> QuerySet[Consultation]:
     the title (with the key it is sealed under) and area only (the list never opens a body)."""
     return with_answered(
         Consultation.objects.filter(author=member).select_related("data_key")
-        .only("title", "kind", "is_private", "created_at", "area_ref", "data_key")
+        .only("title", "kind", "is_private", "created_at", "area_ref", "area_digest", "data_key")
         .order_by("-created_at", "-id")
     )
 
@@ -327,20 +350,23 @@ def member_is_patient(member: Member | AnonymousUser | None) -> bool:
 
 
 # What the reviews list shows of a review and reads with it: the author's name only (not the
-# whole account row with its other sealed fields) with the author's key that opens it, the
-# review's key that opens the title and body.
-_REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area_ref", "author__name",
-                       "author__data_key", "data_key")
+# whole account row with its other sealed fields); the review's key that opens the title and
+# body, and the name (``authors_keyed_by_post``); the area's digest that names it.
+_REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area_ref", "area_digest",
+                       "author__name", "author__data_key", "data_key")
 
 
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
     """One page of the published reviews, by the same index seek as the board, with the area,
     the author's name and the data key that opens the body read in the same query."""
     queryset = Review.objects.filter(status=ReviewStatus.PUBLISHED).select_related(
-        "author__data_key", "data_key"
+        "author", "data_key"
     ).only(*_REVIEW_LIST_FIELDS).order_by("-created_at", "-id")
-    return keyset_page(queryset, params=params, per_page=per_page,
+    page = keyset_page(queryset, params=params, per_page=per_page,
                        count_key="consultations:reviews-total")
+    authors_keyed_by_post(page)
+    sealed_areas_name(page)
+    return page
 
 
 def review_list_of(member: Member) -> QuerySet[Review]:
