@@ -56,8 +56,9 @@ def home(request: HttpRequest) -> HttpResponse:
     if cookie_group_accepted(request, MARKETING):
         areas = interest_order(areas, interest=interest_from(request))
     pages = procedure_pages_published()
+    # A sorted list: the page's cached fragment is keyed by it (home.html).
     return render(request, "home.html", {
-        "areas": areas, "area_pages": {area.pk for area in areas if area.slug in pages},
+        "areas": areas, "area_pages": sorted(area.pk for area in areas if area.slug in pages),
     })
 
 

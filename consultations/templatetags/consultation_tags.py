@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from django import template
@@ -31,6 +32,14 @@ def area_name(area: ConsultationArea | None, language: str) -> str:
     """The area's name in the page's language (``ConsultationArea.name``); empty for a row
     whose sealed area is gone with its key."""
     return "" if area is None else area.name(language)
+
+
+@register.filter
+def areas_version(areas: Iterable[ConsultationArea]) -> str:
+    """What a ``{% cache %}`` fragment listing ``areas`` varies with: their ids, slugs and
+    names in their order. A staff edit or another order renders the fragment anew, so a cache
+    of this process never shows an area as it was."""
+    return "|".join(f"{area.pk}:{area.slug}:{area.name_ko}:{area.name_en}" for area in areas)
 
 
 MY_PAGE_CONSULTATIONS = 5
