@@ -161,11 +161,12 @@ def staff_may_answer(viewer: Member | AnonymousUser, consultation: Consultation)
 
 
 # What the board shows of a post and reads with it: never the body; the title with the post's
-# key that opens it, which is the author's too and opens the name (``authors_keyed_by_post``);
+# key that opens it (the wrapped key alone, not the key row's dates), which is the author's too
+# and opens the name (``authors_keyed_by_post``);
 # the area's digest that names it (``sealed_areas_name``), and the sealed area for a digest
 # the areas lack.
 _BOARD_FIELDS = ("title", "is_private", "kind", "created_at", "area_ref", "area_digest",
-                 "author__name", "author__data_key", "data_key")
+                 "author__name", "author__data_key", "data_key__wrapped_key")
 
 
 def authors_keyed_by_post(posts: Iterable[Consultation | Review]) -> None:
@@ -350,10 +351,10 @@ def member_is_patient(member: Member | AnonymousUser | None) -> bool:
 
 
 # What the reviews list shows of a review and reads with it: the author's name only (not the
-# whole account row with its other sealed fields); the review's key that opens the title and
-# body, and the name (``authors_keyed_by_post``); the area's digest that names it.
+# whole account row with its other sealed fields); the review's wrapped key that opens the
+# title and body, and the name (``authors_keyed_by_post``); the area's digest that names it.
 _REVIEW_LIST_FIELDS = ("title", "body", "rating", "created_at", "area_ref", "area_digest",
-                       "author__name", "author__data_key", "data_key")
+                       "author__name", "author__data_key", "data_key__wrapped_key")
 
 
 def review_published_page(*, params: Any, per_page: int) -> KeysetPage:
