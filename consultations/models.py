@@ -150,12 +150,15 @@ def sealed_areas_name(rows: Iterable[SealedArea]) -> None:
     the digest or with one the areas lack under the newest key opens ``area_ref`` when read.
     Rows whose digest or key column was not loaded are left to open it too, so naming never
     costs a query."""
-    by_digest = ConsultationArea.objects.by_digest()
+    by_digest: dict[str, ConsultationArea] | None = None  # read for the first row that needs it
     for row in rows:
         values = row.__dict__
-        if values.get("data_key_id") is None:
+        digest = values.get("area_digest")
+        if values.get("data_key_id") is None or not digest:
             continue
-        area = by_digest.get(values.get("area_digest") or "")
+        if by_digest is None:
+            by_digest = ConsultationArea.objects.by_digest()
+        area = by_digest.get(digest)
         if area is not None:
             values[_AREA_NAMED] = area
 

@@ -23,7 +23,12 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from consultations import forms, selectors, services
-from consultations.models import TITLE_MAX_LENGTH, Consultation, ConsultationKind
+from consultations.models import (
+    TITLE_MAX_LENGTH,
+    Consultation,
+    ConsultationKind,
+    sealed_areas_name,
+)
 from members import selectors as members_selectors
 from members.models import Member
 from privacy import registry
@@ -113,6 +118,7 @@ def consultation_mine(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.consultation_list_of(request.user), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    sealed_areas_name(page)
     return render(request, "consultations/consultation_mine.html", {"page": page})
 
 

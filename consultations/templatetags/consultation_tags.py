@@ -8,7 +8,7 @@ from typing import Any
 from django import template
 
 from consultations import selectors
-from consultations.models import ConsultationArea
+from consultations.models import ConsultationArea, sealed_areas_name
 from members.models import Member
 from privacy.masking import mask_name
 
@@ -50,6 +50,7 @@ def my_consultations(context: template.Context, member: Member) -> dict[str, Any
     """The member's newest questions with answered or waiting, for "my page" (members render
     it; the boards, a layer above, own the query)."""
     rows = list(selectors.consultation_list_of(member)[:MY_PAGE_CONSULTATIONS + 1])
+    sealed_areas_name(rows)
     return {"consultations": rows[:MY_PAGE_CONSULTATIONS],
             "more": len(rows) > MY_PAGE_CONSULTATIONS,
             "LANGUAGE_CODE": context.get("LANGUAGE_CODE")}

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 from django.test.utils import override_settings
+from django.urls import reverse
 
 from consultations.models import Consultation, ConsultationArea, Review
 from consultations.selectors import area_list_cache_clear
@@ -126,3 +127,14 @@ def test_a_row_whose_key_is_destroyed_names_no_area_though_its_digest_stays(
     assert Consultation.objects.get(pk=consultation.pk).area_digest == area_digest(area.pk)
     assert '<td data-label="부위">코</td>' not in html(client.get("/consultations/"))
     assert '<p class="meta">코 · ' not in html(client.get("/reviews/"))
+
+
+def test_a_members_own_questions_name_their_areas_without_opening_them(
+    client: Client, area_openings: mock.MagicMock
+) -> None:
+    nose = ConsultationAreaFactory(name_ko="코")
+    consultation = ConsultationFactory(area=nose, title="내 코 질문")
+    client.force_login(consultation.author)
+    assert "<td>코</td>" in html(client.get("/consultations/mine/"))
+    assert "<td>코</td>" in html(client.get(reverse("members:my_page")))
+    assert openings_of_areas(area_openings) == 0
