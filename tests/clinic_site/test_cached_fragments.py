@@ -108,3 +108,43 @@ def test_no_cached_fragment_holds_anything_personal(client: Client) -> None:
         for personal in ("김민수", "김*수", author.username, author.email, "공개 코 질문",
                          "비밀 눈 질문", "만족한 후기", "붓기가", "csrfmiddlewaretoken"):
             assert personal not in fragment
+
+
+def test_blank_forms_follow_a_renamed_area_and_the_language(client: Client) -> None:
+    area = ConsultationAreaFactory(slug="eyes", name_ko="눈", name_en="Eyes")
+    pages = ("/accounts/signup/", "/consultations/guest/", "/consultations/booking/")
+    for page in pages:
+        assert ">눈</option>" in html(client.get(page)), page
+    area.name_ko = "눈 성형"
+    area.save()
+    area_list_cache_clear()  # what the admin's save of an area calls
+    for page in pages:
+        shown = html(client.get(page))
+        assert ">눈 성형</option>" in shown and ">눈</option>" not in shown, page
+    client.cookies["django_language"] = "en"
+    for page in pages:
+        assert ">Eyes</option>" in html(client.get(page)), page
+
+
+def test_a_prefilled_or_sent_back_form_is_never_kept_for_others(client: Client) -> None:
+    """An address prefilled from ?email=, an area chosen by a link and the values of a form
+    sent back with errors are the visitor's own: the next blank form shows none of them."""
+    ConsultationAreaFactory(slug="eyes", name_ko="눈")
+    ConsultationAreaFactory(slug="nose", name_ko="코")
+    client.get("/accounts/signup/")
+    prefilled = html(client.get("/accounts/signup/", {"email": "someone@example.com"}))
+    assert 'value="someone@example.com"' in prefilled
+    assert "someone@example.com" not in html(client.get("/accounts/signup/"))
+
+    assert 'selected>코</option>' in html(client.get("/consultations/booking/", {"area": "nose"}))
+    assert "selected>" not in html(client.get("/consultations/booking/")).split(
+        'name="slot_date"')[0].split('id="id_area"')[1]
+
+    sent = html(client.post("/consultations/guest/", {"name": "박지민", "title": "코 끝 질문"}))
+    assert 'value="박지민"' in sent and 'value="코 끝 질문"' in sent
+    blank = html(client.get("/consultations/guest/"))
+    assert "박지민" not in blank and "코 끝 질문" not in blank
+
+    for fragment in layout_fragments():
+        for personal in ("someone@example.com", "박지민", "코 끝 질문"):
+            assert personal not in fragment
