@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import itertools
 import logging
 import multiprocessing
 import uuid
@@ -33,7 +34,7 @@ from allauth.core.internal import httpkit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import Func, Max, Min, TextField
+from django.db.models import F, Func, Max, Min, TextField, Value
 from django.utils import timezone
 
 from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
@@ -48,6 +49,7 @@ _APPEND_ATTEMPTS = 100
 
 # The JSON text the hash covers: keys sorted, json.dumps's separators; strings go through
 # json's own string encoder, numbers are integers and the time and UUID need no escaping.
+# The verification has the database fill in the same text (``_hashed_text``).
 _CONTENT = ('{"action": %s, "actor": %s, "at": "%s", "fields": %s, "ip_address": %s, '
             '"reason": %s, "record_count": %d, "sequence": %d, "subject_ref": "%s"}')
 _json_text = encode_basestring
@@ -75,25 +77,15 @@ def _digest(
     reason: str,
 ) -> str:
     """HMAC-SHA256 over the previous hash and the entry's columns as a JSON object with sorted
-    keys (``json.dumps(..., sort_keys=True, ensure_ascii=False)``), written out directly: the
-    verification hashes every entry, and the generic encoder would double its cost."""
-    return _digest_text(
-        _keyed(settings.PRIVACY_ACCESS_LOG_KEY), previous_hash, sequence, actor,
-        at.astimezone(datetime.UTC).isoformat(timespec="microseconds"), action,
-        str(subject_ref) if subject_ref else "", ip_address, fields, record_count, reason)
-
-
-def _digest_text(
-    keyed: Any, previous_hash: str, sequence: int, actor: str, at: str, action: str,
-    subject_ref: str, ip_address: str | None, fields: str, record_count: int, reason: str,
-) -> str:
-    """``_digest`` with the time and the subject reference already written as the hash covers
-    them (the verification has the database write them) and the key already absorbed."""
+    keys (``json.dumps(..., sort_keys=True, ensure_ascii=False)``), written out directly, as
+    the verification has the database write it (``_hashed_text``)."""
     payload = _CONTENT % (
-        _json_text(action), _json_text(actor), at, _json_text(fields),
-        _json_text(ip_address or ""), _json_text(reason), record_count, sequence, subject_ref,
+        _json_text(action), _json_text(actor),
+        at.astimezone(datetime.UTC).isoformat(timespec="microseconds"), _json_text(fields),
+        _json_text(ip_address or ""), _json_text(reason), record_count, sequence,
+        str(subject_ref) if subject_ref else "",
     )
-    mac = keyed.copy()
+    mac = _keyed(settings.PRIVACY_ACCESS_LOG_KEY).copy()
     mac.update((previous_hash + payload).encode())
     return str(mac.hexdigest())
 
@@ -222,7 +214,11 @@ def access_log_append(
         raise ValueError("an access log entry needs an actor")
     values = {
         "actor": actor.strip()[:150], "action": action[:60], "subject_ref": subject_ref,
-        "ip_address": ip_address or None, "fields": ",".join(fields)[:500],
+        # As the column stores it (an IPv6 address compressed, in lower case): the hash
+        # covers what is read back.
+        "ip_address": (AccessLogEntry._meta.get_field("ip_address").get_prep_value(ip_address)
+                       if ip_address else None),
+        "fields": ",".join(fields)[:500],
         "record_count": max(int(record_count), 0), "reason": reason[:200],
         "at": at or timezone.now(),
     }
@@ -365,6 +361,73 @@ class _UuidText(Func):
                               template="coalesce(%(expressions)s::text, '')", **extra)
 
 
+class _IpText(Func):
+    """The IP address as the appending process read it: PostgreSQL keeps it as ``inet``,
+    which ``abbrev`` writes as its output function does (a cast to text would add the
+    netmask); SQLite keeps the text."""
+
+    arity = 1
+    output_field = TextField()
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="abbrev(%(expressions)s)", **extra)
+
+
+class _JsonText(Func):
+    """A text column as a JSON string (``""`` for none), escaped as ``json.dumps(...,
+    ensure_ascii=False)`` escapes it: quote, backslash and control characters, the rest as
+    it is. SQLite's ``json_quote`` and PostgreSQL's ``to_json`` both write exactly that
+    (``tests/privacy/test_access_log_storage.py`` holds them to it)."""
+
+    arity = 1
+    output_field = TextField()
+    template = "json_quote(coalesce(%(expressions)s, ''))"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="to_json(coalesce(%(expressions)s, ''))", **extra)
+
+
+class _Filled(Func):
+    """A text with ``%s`` holes filled in by the database with the expressions' values (a
+    null as nothing): SQLite's ``printf``, PostgreSQL's ``concat`` of the pieces and values
+    (which costs it less than ``format``)."""
+
+    output_field = TextField()
+
+    def __init__(self, text: str, *expressions: Any) -> None:
+        super().__init__(*expressions)
+        self.text = text
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        filled = self.copy()
+        filled.set_source_expressions([Value(self.text), *self.get_source_expressions()])
+        return super(_Filled, filled).as_sql(compiler, connection, function="printf", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        pieces = self.text.split("%s")
+        parts: list[Any] = [Value(pieces[0])] if pieces[0] else []
+        for expression, piece in zip(self.get_source_expressions(), pieces[1:], strict=True):
+            parts += [expression, Value(piece)] if piece else [expression]
+        filled = self.copy()
+        filled.set_source_expressions(parts)
+        return super(_Filled, filled).as_sql(compiler, connection, function="concat", **extra)
+
+
+def _hashed_text() -> _Filled:
+    """The exact text an entry's hash covers (the previous hash and ``_CONTENT`` filled in,
+    as ``_digest`` writes it), written by the database: verifying an entry is then one HMAC
+    in Python, with no per-entry formatting or escaping. The previous hash is the stored
+    one, which the verification compares with the hash the entry before it ended on."""
+    return _Filled(
+        "%s" + _CONTENT.replace("%d", "%s"),
+        F("previous_hash"), _JsonText("action"), _JsonText("actor"), _UtcIsoText("at"),
+        _JsonText("fields"), _JsonText(_IpText("ip_address")), _JsonText("reason"),
+        F("record_count"), F("sequence"), _UuidText("subject_ref"),
+    )
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """The first place where the chain does not hold."""
@@ -403,61 +466,76 @@ class _Segment:
 class _SegmentResult:
     checked: int
     first_sequence: int | None
-    first_id: int | None
     start_hash: str | None
     end_hash: str | None
     next_expected: int | None
     problem: ChainProblem | None
 
 
+def _entry_id(sequence: int) -> int | None:
+    """The id of the entry at ``sequence``: read only to name a problem."""
+    return AccessLogEntry.objects.filter(sequence=sequence).values_list("id", flat=True).first()
+
+
+def _entry_problem(sequence: int, expected: int, stored_previous: str, previous_hash: str,
+                   hash_matches: bool) -> ChainProblem:
+    """What is wrong with the entry at ``sequence``, which did not verify."""
+    entry_id = _entry_id(sequence)
+    if sequence < expected:
+        message = (f"entry #{sequence} (id {entry_id}) lies before the anchor "
+                   f"#{expected - 1}: it should have been purged or was inserted")
+    elif sequence > expected:
+        missing = (f"entries #{expected}-#{sequence - 1}"
+                   if sequence - expected > 1 else f"entry #{expected}")
+        message = f"{missing} missing before entry #{sequence} (id {entry_id})"
+    elif stored_previous != previous_hash:
+        message = (f"entry #{sequence} (id {entry_id}) does not point at the previous "
+                   f"entry's hash: a row before it was changed, or rows were reordered")
+    elif not hash_matches:
+        message = (f"entry #{sequence} (id {entry_id}) was changed after it was written: "
+                   f"its content does not match its hash")
+    else:
+        message = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
+                   f"retention database records: the log was rewritten from there")
+    return ChainProblem(sequence, entry_id, message)
+
+
 def _segment_check(segment: _Segment) -> _SegmentResult:
-    """Recompute one segment's hashes; the first problem in it, if any."""
+    """Recompute one segment's hashes; the first problem in it, if any.
+
+    The database writes the text each hash covers (``_hashed_text``), so an entry costs
+    Python one HMAC (a copy of the keyed one) and a few comparisons; what went wrong is
+    worked out only for the entry that did not verify."""
     keyed = _keyed(settings.PRIVACY_ACCESS_LOG_KEY)
-    rows = (
+    rows = iter(
         AccessLogEntry.objects
         .filter(sequence__gte=segment.low, sequence__lte=segment.high).order_by("sequence")
-        .annotate(at_text=_UtcIsoText("at"), subject_text=_UuidText("subject_ref"))
-        .values_list("id", "previous_hash", "entry_hash", "sequence", "actor", "at_text",
-                     "action", "subject_text", "ip_address", "fields", "record_count",
-                     "reason")
+        .values_list("sequence", "previous_hash", "entry_hash", _hashed_text())
+        .iterator(chunk_size=segment.batch_size)
     )
+    first = next(rows, None)
+    if first is None:
+        return _SegmentResult(0, None, None, segment.previous_hash, segment.expected, None)
+    first_sequence, start_hash = first[0], first[1]
+    if segment.expected is None:
+        expected, previous_hash = first_sequence, start_hash
+    else:
+        expected, previous_hash = segment.expected, segment.previous_hash or ""
     head_sequence, head_hash = segment.head or (None, None)
-    expected = segment.expected or 0
-    previous_hash = segment.previous_hash or ""
-    first_sequence = first_id = start_hash = None
-    checked = 0
-    for entry_id, stored_previous, entry_hash, *hashed in rows.iterator(
-            chunk_size=segment.batch_size):
-        sequence = hashed[0]
-        if first_sequence is None:
-            first_sequence, first_id, start_hash = sequence, entry_id, stored_previous
-            if segment.expected is None:
-                expected, previous_hash = sequence, stored_previous
-        problem = None
-        if sequence < expected:
-            problem = f"entry #{sequence} (id {entry_id}) lies before the anchor " \
-                      f"#{expected - 1}: it should have been purged or was inserted"
-        elif sequence > expected:
-            missing = (f"entries #{expected}-#{sequence - 1}"
-                       if sequence - expected > 1 else f"entry #{expected}")
-            problem = f"{missing} missing before entry #{sequence} (id {entry_id})"
-        elif stored_previous != previous_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) does not point at the previous "
-                       f"entry's hash: a row before it was changed, or rows were reordered")
-        elif _digest_text(keyed, previous_hash, *hashed) != entry_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) was changed after it was "
-                       f"written: its content does not match its hash")
-        elif sequence == head_sequence and entry_hash != head_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
-                       f"retention database records: the log was rewritten from there")
-        if problem is not None:
-            return _SegmentResult(checked, first_sequence, first_id, start_hash,
-                                  previous_hash, expected,
-                                  ChainProblem(sequence, entry_id, problem))
-        checked += 1
+    start = expected
+    for sequence, stored_previous, entry_hash, text in itertools.chain((first,), rows):
+        mac = keyed.copy()
+        mac.update(text.encode())
+        hash_matches = mac.hexdigest() == entry_hash
+        if (sequence != expected or stored_previous != previous_hash or not hash_matches
+                or (sequence == head_sequence and entry_hash != head_hash)):
+            return _SegmentResult(
+                expected - start, first_sequence, start_hash, previous_hash, expected,
+                _entry_problem(sequence, expected, stored_previous, previous_hash,
+                               hash_matches))
         previous_hash = entry_hash
         expected += 1
-    return _SegmentResult(checked, first_sequence, first_id, start_hash, previous_hash,
+    return _SegmentResult(expected - start, first_sequence, start_hash, previous_hash,
                           expected, None)
 
 
@@ -535,16 +613,18 @@ def access_log_verify(
             continue  # a stretch of sequences that no entry holds: the join finds the gap
         first = result.first_sequence if first is None else first
         if result.first_sequence != expected and checked:
+            first_id = _entry_id(result.first_sequence)
             missing = (f"entries #{expected}-#{result.first_sequence - 1}"
                        if result.first_sequence - expected > 1 else f"entry #{expected}")
             return ChainReport(checked, first, result.first_sequence, previous_hash,
-                               ChainProblem(result.first_sequence, result.first_id,
+                               ChainProblem(result.first_sequence, first_id,
                                             f"{missing} missing before entry "
-                                            f"#{result.first_sequence} (id {result.first_id})"))
+                                            f"#{result.first_sequence} (id {first_id})"))
         if checked and result.start_hash != previous_hash:
+            first_id = _entry_id(result.first_sequence)
             return ChainReport(checked, first, result.first_sequence, previous_hash,
-                               ChainProblem(result.first_sequence, result.first_id, (
-                                   f"entry #{result.first_sequence} (id {result.first_id}) "
+                               ChainProblem(result.first_sequence, first_id, (
+                                   f"entry #{result.first_sequence} (id {first_id}) "
                                    f"does not point at the previous entry's hash: a row "
                                    f"before it was changed, or rows were reordered")))
         if result.problem is not None:
