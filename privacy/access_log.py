@@ -34,7 +34,7 @@ from allauth.core.internal import httpkit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import F, Func, Max, Min, TextField, Value
+from django.db.models import BooleanField, F, Func, Max, Min, Q, TextField, Value
 from django.utils import timezone
 
 from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
@@ -155,16 +155,58 @@ def _chain_head() -> tuple[int, str]:
 # transaction, a purge or a re-chain) inserts nothing and costs the locked read it saves.
 _last_appended: dict[str, tuple[int, str]] = {}
 
+# Ends a statement's condition on PostgreSQL: the transaction it runs in commits without
+# waiting for its WAL to reach the disk (``synchronous_commit`` off for that transaction only;
+# ``set_config`` returns the new value). Used only where ``_one_wal`` says it is safe.
+_NO_FLUSH = "set_config('synchronous_commit', 'off', true) = 'off'"
 
-def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None
-                         ) -> int | None:
+
+class _CommitWithoutFlush(Func):
+    """``_NO_FLUSH`` as a condition a queryset can filter on."""
+
+    arity = 0
+    output_field = BooleanField()
+    template = _NO_FLUSH
+
+
+def _server_instance(using: str) -> tuple[Any, ...]:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT pg_postmaster_start_time(), current_setting('port'), "
+                       "inet_server_addr()")
+        return tuple(cursor.fetchone())
+
+
+@lru_cache(maxsize=4)
+def _one_wal(live: str, kept: str) -> bool:
+    """Whether the live database and the one that keeps the head are one PostgreSQL server
+    (the same running postmaster: its start time, port and address), and so write one WAL.
+
+    Only then may an entry's own transaction commit without waiting for the disk. Its head
+    is moved in the retention database after that commit, so its commit record comes later
+    in the same WAL; WAL reaches the disk in order, so whatever a crash leaves of the head's
+    move, the entry it names survived as well: the head never runs ahead of the log. With
+    two servers nothing orders the two flushes, and the entry's commit waits for the disk
+    as usual. Asked once per process (the databases a process is configured with do not
+    change); any doubt answers no."""
+    if connections[live].vendor != "postgresql" or connections[kept].vendor != "postgresql":
+        return False
+    try:
+        return _server_instance(live) == _server_instance(kept)
+    except DatabaseError:
+        logger.warning("could not tell whether the access log and its head share a server")
+        return False
+
+
+def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None,
+                         no_flush: bool = False) -> int | None:
     """Insert the entry unless its sequence is taken; its id, else ``None``.
 
     ``INSERT ... ON CONFLICT (sequence) DO NOTHING RETURNING id``: a taken sequence is no
     error, so the transaction stays usable without a savepoint. With ``after`` (a sequence
     and hash) the row is inserted only if that entry exists with that hash
     (``INSERT ... SELECT ... WHERE EXISTS``): the head is checked and the entry written in
-    one statement, which needs no transaction of its own."""
+    one statement. With ``no_flush`` too (a statement that is its own transaction) that
+    transaction commits without waiting for the disk (``_NO_FLUSH``)."""
     opts = AccessLogEntry._meta
     columns = [field for field in opts.concrete_fields if not field.primary_key]
     connection = connections[router.db_for_write(AccessLogEntry)]
@@ -186,6 +228,8 @@ def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None
                           for field in columns)
         source = (f"SELECT {typed} WHERE EXISTS (SELECT 1 FROM {table} "  # noqa: S608
                   f"WHERE {unique} = %s AND {hash_column} = %s)")
+        if no_flush:
+            source += f" AND {_NO_FLUSH}"
         params += list(after)
     sql = (f"INSERT INTO {table} ({names}) {source} "
            f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
@@ -202,14 +246,16 @@ def access_log_append(
 ) -> AccessLogEntry:
     """Append one entry at the head of the chain.
 
-    One statement, outside any transaction, when this process appended the head itself: the
-    entry is inserted after the entry it last appended, if that is still there with its hash
-    and nothing follows it (``_insert_unless_taken`` with ``after``). Otherwise (or inside a
-    transaction) two, in a transaction: the newest
-    entry is read and locked (``select_for_update``; SQLite serialises writers anyway), then
-    the next one is inserted unless another writer took its sequence first (after waiting
-    for the lock, or on an empty log), in which case the head is read again. No savepoint is
-    needed, as nothing fails."""
+    One statement when this process appended the head itself: the entry is inserted after
+    the entry it last appended, if that is still there with its hash and nothing follows it
+    (``_insert_unless_taken`` with ``after``). Inside a request's transaction that is the
+    append's one round trip; alone (a command, a purge step) the statement is its own
+    transaction, which commits without waiting for the disk when the head is kept on the
+    same server (``_one_wal``). Otherwise (another process appended since) two more, in a
+    transaction: the newest entry is read and locked (``select_for_update``; SQLite
+    serialises writers anyway), then the next one is inserted unless another writer took its
+    sequence first (after waiting for the lock, or on an empty log), in which case the head
+    is read again. No savepoint is needed, as nothing fails."""
     if not actor.strip():
         raise ValueError("an access log entry needs an actor")
     values = {
@@ -223,15 +269,18 @@ def access_log_append(
         "at": at or timezone.now(),
     }
     using = router.db_for_write(AccessLogEntry)
+    alone = connections[using].get_autocommit()  # the statement is its own transaction
+    no_flush = alone and _one_wal(using, router.db_for_write(AccessLogHead))
     guess = _last_appended.get(using)
-    # Inside a transaction (a request's) the guess is often another worker's old head, and a
-    # miss costs a statement; alone (a command, a purge step) it saves the transaction too.
-    if guess is not None and not connections[using].in_atomic_block:
+    if guess is not None:
         entry = _entry_after(*guess, values)
-        entry_id = _insert_unless_taken(entry, after=guess)
+        entry_id = _insert_unless_taken(entry, after=guess, no_flush=no_flush)
         if entry_id is not None:
             return _appended(entry, entry_id, using)
     with transaction.atomic(using=using, savepoint=False):
+        if no_flush:
+            with connections[using].cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         for _attempt in range(_APPEND_ATTEMPTS):
             entry = _entry_after(*_chain_head(), values)
             entry_id = _insert_unless_taken(entry)
@@ -267,22 +316,25 @@ def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> Non
     that could not be written (the retention database unreachable) is logged and lags
     behind, which the verification accepts: the next append moves it on.
 
-    For the same reason the move does not wait for PostgreSQL to flush it to disk
-    (``synchronous_commit`` off for this transaction only): a crash can lose the last moves,
-    leaving a head that lags, never one that is wrong; the append's own commit still waits."""
+    For the same reason the move is one statement that does not wait for PostgreSQL to
+    flush it to disk (``_CommitWithoutFlush``, for its own transaction only, so never when
+    the retention database is inside a transaction of its own, whose commit must wait): a
+    crash can lose the last moves, leaving a head that lags, never one that is wrong,
+    because the entry it names committed before it, either waiting for the disk or in the
+    same WAL (``_one_wal``)."""
     using = router.db_for_write(AccessLogHead)
-    heads = AccessLogHead.objects.using(using).filter(pk=1)
+    connection = connections[using]
+    heads = AccessLogHead.objects.using(using)
     values = {"sequence": sequence, "entry_hash": entry_hash, "updated_at": timezone.now()}
     try:
+        conditions: list[Any] = [] if force else [Q(sequence__lt=sequence)]
+        if connection.vendor == "postgresql" and connection.get_autocommit():
+            conditions.append(_CommitWithoutFlush())
+        if heads.filter(*conditions, pk=1).update(**values):
+            return
         with transaction.atomic(using=using):
-            connection = connections[using]
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            if (heads if force else heads.filter(sequence__lt=sequence)).update(**values):
-                return
-            if not heads.exists():
-                AccessLogHead.objects.using(using).create(pk=1, **values)
+            if not heads.filter(pk=1).exists():
+                heads.create(pk=1, **values)
     except DatabaseError:
         logger.exception("access log head not moved to #%s", sequence)
 
