@@ -197,28 +197,23 @@ def _one_wal(live: str, kept: str) -> bool:
         return False
 
 
-def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None,
-                         no_flush: bool = False) -> int | None:
-    """Insert the entry unless its sequence is taken; its id, else ``None``.
+def _insert_columns() -> list[Any]:
+    return [field for field in AccessLogEntry._meta.concrete_fields if not field.primary_key]
 
-    ``INSERT ... ON CONFLICT (sequence) DO NOTHING RETURNING id``: a taken sequence is no
-    error, so the transaction stays usable without a savepoint. With ``after`` (a sequence
-    and hash) the row is inserted only if that entry exists with that hash
-    (``INSERT ... SELECT ... WHERE EXISTS``): the head is checked and the entry written in
-    one statement. With ``no_flush`` too (a statement that is its own transaction) that
-    transaction commits without waiting for the disk (``_NO_FLUSH``)."""
+
+@lru_cache(maxsize=8)
+def _insert_sql(using: str, *, guarded: bool, no_flush: bool) -> str:
+    """The statement ``_insert_unless_taken`` runs, written once per database and form."""
     opts = AccessLogEntry._meta
-    columns = [field for field in opts.concrete_fields if not field.primary_key]
-    connection = connections[router.db_for_write(AccessLogEntry)]
+    columns = _insert_columns()
+    connection = connections[using]
     quote = connection.ops.quote_name
     # Identifiers and types come from the model, quoted; every value is a parameter.
     table = quote(opts.db_table)
     names = ", ".join(quote(field.column) for field in columns)
     unique = quote(opts.get_field("sequence").column)
     hash_column = quote(opts.get_field("entry_hash").column)
-    params = [field.get_db_prep_save(getattr(entry, field.attname), connection)
-              for field in columns]
-    if after is None:
+    if not guarded:
         placeholders = ", ".join(["%s"] * len(columns))
         source = f"VALUES ({placeholders})"
     else:
@@ -230,9 +225,27 @@ def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None
                   f"WHERE {unique} = %s AND {hash_column} = %s)")
         if no_flush:
             source += f" AND {_NO_FLUSH}"
+    return (f"INSERT INTO {table} ({names}) {source} "
+            f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
+
+
+def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None,
+                         no_flush: bool = False) -> int | None:
+    """Insert the entry unless its sequence is taken; its id, else ``None``.
+
+    ``INSERT ... ON CONFLICT (sequence) DO NOTHING RETURNING id``: a taken sequence is no
+    error, so the transaction stays usable without a savepoint. With ``after`` (a sequence
+    and hash) the row is inserted only if that entry exists with that hash
+    (``INSERT ... SELECT ... WHERE EXISTS``): the head is checked and the entry written in
+    one statement. With ``no_flush`` too (a statement that is its own transaction) that
+    transaction commits without waiting for the disk (``_NO_FLUSH``)."""
+    using = router.db_for_write(AccessLogEntry)
+    connection = connections[using]
+    params = [field.get_db_prep_save(getattr(entry, field.attname), connection)
+              for field in _insert_columns()]
+    if after is not None:
         params += list(after)
-    sql = (f"INSERT INTO {table} ({names}) {source} "
-           f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
+    sql = _insert_sql(using, guarded=after is not None, no_flush=after is not None and no_flush)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
