@@ -23,7 +23,7 @@ import itertools
 import logging
 import multiprocessing
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -565,6 +565,17 @@ def _entry_problem(sequence: int, expected: int, stored_previous: str, previous_
     return ChainProblem(sequence, entry_id, message)
 
 
+def _segment_rows(segment: _Segment) -> Iterator[tuple[int, str, str, str]]:
+    """The segment's (sequence, previous hash, hash, hashed text), by sequence, read in
+    ranges of ``batch_size`` sequences: each range is an ordinary query on the sequence's
+    index, so PostgreSQL neither holds a cursor open nor keeps the whole result for it."""
+    entries = AccessLogEntry.objects.order_by("sequence").values_list(
+        "sequence", "previous_hash", "entry_hash", _hashed_text())
+    for low in range(segment.low, segment.high + 1, segment.batch_size):
+        high = min(low + segment.batch_size - 1, segment.high)
+        yield from entries.filter(sequence__gte=low, sequence__lte=high)
+
+
 def _segment_check(segment: _Segment) -> _SegmentResult:
     """Recompute one segment's hashes; the first problem in it, if any.
 
@@ -572,12 +583,7 @@ def _segment_check(segment: _Segment) -> _SegmentResult:
     Python one HMAC (a copy of the keyed one) and a few comparisons; what went wrong is
     worked out only for the entry that did not verify."""
     keyed = _keyed(settings.PRIVACY_ACCESS_LOG_KEY)
-    rows = iter(
-        AccessLogEntry.objects
-        .filter(sequence__gte=segment.low, sequence__lte=segment.high).order_by("sequence")
-        .values_list("sequence", "previous_hash", "entry_hash", _hashed_text())
-        .iterator(chunk_size=segment.batch_size)
-    )
+    rows = _segment_rows(segment)
     first = next(rows, None)
     if first is None:
         return _SegmentResult(0, None, None, segment.previous_hash, segment.expected, None)

@@ -53,6 +53,8 @@ def test_every_kind_of_time_and_subject_verifies_in_one_pass_and_in_segments(
     assert single.problem is None and single.checked == 10
     for processes in (2, 3, 7, 10, 16):
         assert access_log_verify(processes=processes) == single
+    for batch_size in (1, 3, 4):
+        assert access_log_verify(batch_size=batch_size) == single
 
 
 TAMPERING: dict[str, Callable[[list[AccessLogEntry]], None]] = {
@@ -92,6 +94,10 @@ def test_segments_name_the_same_first_problem_as_one_pass(
     assert single.problem is not None
     for processes in (2, 3, 4):
         assert access_log_verify(processes=processes) == single
+    # Read in ranges of a few sequences, whose ends fall anywhere.
+    for batch_size in (1, 2, 3):
+        assert access_log_verify(batch_size=batch_size) == single
+        assert access_log_verify(processes=2, batch_size=batch_size) == single
 
 
 def test_the_command_checks_in_the_processes_asked_for(ten: list[AccessLogEntry]) -> None:
