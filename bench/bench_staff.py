@@ -15,7 +15,8 @@ budgets; it exits non-zero when one is missed:
 - every command grows at most linearly (time x1.25 the data ratio at most; x2 for a command
   under 50 ms, whose figure is mostly noise) with flat memory (x2 + 1 MB at most);
 - ``privacy verify-access-log`` checks >= 200,000 entries/s;
-- appending an access-log entry (its own transaction) takes <= 0.5 ms on PostgreSQL.
+- appending an access-log entry takes <= 0.5 ms on PostgreSQL, in its own transaction and
+  in a request's (the head's move after the commit included).
 
 PostgreSQL: 127.0.0.1:5432 as ``postgres`` (``BENCH_PG_URL`` for another server; the
 database names must contain "bench"; created here and dropped afterwards). Without a reachable
@@ -391,8 +392,12 @@ def report(label: str, small: dict[str, Any], large: dict[str, Any]) -> list[str
     if large["verify_rate"] < VERIFY_RATE:
         missed.append(f"{label} verify-access-log: {large['verify_rate']:,.0f} entries/s "
                       f"< {VERIFY_RATE:,}")
-    if label == "PostgreSQL" and large["append_ms"] > APPEND_BUDGET_MS:
-        missed.append(f"{label} append: {large['append_ms']:.2f} ms > {APPEND_BUDGET_MS} ms")
+    if label == "PostgreSQL":
+        for key, where in (("append_ms", "its own transaction"),
+                           ("append_in_transaction_ms", "a request's transaction")):
+            if large[key] > APPEND_BUDGET_MS:
+                missed.append(f"{label} append in {where}: {large[key]:.2f} ms "
+                              f"> {APPEND_BUDGET_MS} ms")
     return missed
 
 

@@ -19,10 +19,11 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
+import itertools
 import logging
 import multiprocessing
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -33,7 +34,7 @@ from allauth.core.internal import httpkit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import Func, Max, Min, TextField
+from django.db.models import BooleanField, F, Func, Max, Min, Q, TextField, Value
 from django.utils import timezone
 
 from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
@@ -48,6 +49,7 @@ _APPEND_ATTEMPTS = 100
 
 # The JSON text the hash covers: keys sorted, json.dumps's separators; strings go through
 # json's own string encoder, numbers are integers and the time and UUID need no escaping.
+# The verification has the database fill in the same text (``_hashed_text``).
 _CONTENT = ('{"action": %s, "actor": %s, "at": "%s", "fields": %s, "ip_address": %s, '
             '"reason": %s, "record_count": %d, "sequence": %d, "subject_ref": "%s"}')
 _json_text = encode_basestring
@@ -75,25 +77,15 @@ def _digest(
     reason: str,
 ) -> str:
     """HMAC-SHA256 over the previous hash and the entry's columns as a JSON object with sorted
-    keys (``json.dumps(..., sort_keys=True, ensure_ascii=False)``), written out directly: the
-    verification hashes every entry, and the generic encoder would double its cost."""
-    return _digest_text(
-        _keyed(settings.PRIVACY_ACCESS_LOG_KEY), previous_hash, sequence, actor,
-        at.astimezone(datetime.UTC).isoformat(timespec="microseconds"), action,
-        str(subject_ref) if subject_ref else "", ip_address, fields, record_count, reason)
-
-
-def _digest_text(
-    keyed: Any, previous_hash: str, sequence: int, actor: str, at: str, action: str,
-    subject_ref: str, ip_address: str | None, fields: str, record_count: int, reason: str,
-) -> str:
-    """``_digest`` with the time and the subject reference already written as the hash covers
-    them (the verification has the database write them) and the key already absorbed."""
+    keys (``json.dumps(..., sort_keys=True, ensure_ascii=False)``), written out directly, as
+    the verification has the database write it (``_hashed_text``)."""
     payload = _CONTENT % (
-        _json_text(action), _json_text(actor), at, _json_text(fields),
-        _json_text(ip_address or ""), _json_text(reason), record_count, sequence, subject_ref,
+        _json_text(action), _json_text(actor),
+        at.astimezone(datetime.UTC).isoformat(timespec="microseconds"), _json_text(fields),
+        _json_text(ip_address or ""), _json_text(reason), record_count, sequence,
+        str(subject_ref) if subject_ref else "",
     )
-    mac = keyed.copy()
+    mac = _keyed(settings.PRIVACY_ACCESS_LOG_KEY).copy()
     mac.update((previous_hash + payload).encode())
     return str(mac.hexdigest())
 
@@ -163,28 +155,65 @@ def _chain_head() -> tuple[int, str]:
 # transaction, a purge or a re-chain) inserts nothing and costs the locked read it saves.
 _last_appended: dict[str, tuple[int, str]] = {}
 
+# Ends a statement's condition on PostgreSQL: the transaction it runs in commits without
+# waiting for its WAL to reach the disk (``synchronous_commit`` off for that transaction only;
+# ``set_config`` returns the new value). Used only where ``_one_wal`` says it is safe.
+_NO_FLUSH = "set_config('synchronous_commit', 'off', true) = 'off'"
 
-def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None
-                         ) -> int | None:
-    """Insert the entry unless its sequence is taken; its id, else ``None``.
 
-    ``INSERT ... ON CONFLICT (sequence) DO NOTHING RETURNING id``: a taken sequence is no
-    error, so the transaction stays usable without a savepoint. With ``after`` (a sequence
-    and hash) the row is inserted only if that entry exists with that hash
-    (``INSERT ... SELECT ... WHERE EXISTS``): the head is checked and the entry written in
-    one statement, which needs no transaction of its own."""
+class _CommitWithoutFlush(Func):
+    """``_NO_FLUSH`` as a condition a queryset can filter on."""
+
+    arity = 0
+    output_field = BooleanField()
+    template = _NO_FLUSH
+
+
+def _server_instance(using: str) -> tuple[Any, ...]:
+    with connections[using].cursor() as cursor:
+        cursor.execute("SELECT pg_postmaster_start_time(), current_setting('port'), "
+                       "inet_server_addr()")
+        return tuple(cursor.fetchone())
+
+
+@lru_cache(maxsize=4)
+def _one_wal(live: str, kept: str) -> bool:
+    """Whether the live database and the one that keeps the head are one PostgreSQL server
+    (the same running postmaster: its start time, port and address), and so write one WAL.
+
+    Only then may an entry's own transaction commit without waiting for the disk. Its head
+    is moved in the retention database after that commit, so its commit record comes later
+    in the same WAL; WAL reaches the disk in order, so whatever a crash leaves of the head's
+    move, the entry it names survived as well: the head never runs ahead of the log. With
+    two servers nothing orders the two flushes, and the entry's commit waits for the disk
+    as usual. Asked once per process (the databases a process is configured with do not
+    change); any doubt answers no."""
+    if connections[live].vendor != "postgresql" or connections[kept].vendor != "postgresql":
+        return False
+    try:
+        return _server_instance(live) == _server_instance(kept)
+    except DatabaseError:
+        logger.warning("could not tell whether the access log and its head share a server")
+        return False
+
+
+def _insert_columns() -> list[Any]:
+    return [field for field in AccessLogEntry._meta.concrete_fields if not field.primary_key]
+
+
+@lru_cache(maxsize=8)
+def _insert_sql(using: str, *, guarded: bool, no_flush: bool) -> str:
+    """The statement ``_insert_unless_taken`` runs, written once per database and form."""
     opts = AccessLogEntry._meta
-    columns = [field for field in opts.concrete_fields if not field.primary_key]
-    connection = connections[router.db_for_write(AccessLogEntry)]
+    columns = _insert_columns()
+    connection = connections[using]
     quote = connection.ops.quote_name
     # Identifiers and types come from the model, quoted; every value is a parameter.
     table = quote(opts.db_table)
     names = ", ".join(quote(field.column) for field in columns)
     unique = quote(opts.get_field("sequence").column)
     hash_column = quote(opts.get_field("entry_hash").column)
-    params = [field.get_db_prep_save(getattr(entry, field.attname), connection)
-              for field in columns]
-    if after is None:
+    if not guarded:
         placeholders = ", ".join(["%s"] * len(columns))
         source = f"VALUES ({placeholders})"
     else:
@@ -194,9 +223,29 @@ def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None
                           for field in columns)
         source = (f"SELECT {typed} WHERE EXISTS (SELECT 1 FROM {table} "  # noqa: S608
                   f"WHERE {unique} = %s AND {hash_column} = %s)")
+        if no_flush:
+            source += f" AND {_NO_FLUSH}"
+    return (f"INSERT INTO {table} ({names}) {source} "
+            f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
+
+
+def _insert_unless_taken(entry: AccessLogEntry, *, after: tuple[int, str] | None = None,
+                         no_flush: bool = False) -> int | None:
+    """Insert the entry unless its sequence is taken; its id, else ``None``.
+
+    ``INSERT ... ON CONFLICT (sequence) DO NOTHING RETURNING id``: a taken sequence is no
+    error, so the transaction stays usable without a savepoint. With ``after`` (a sequence
+    and hash) the row is inserted only if that entry exists with that hash
+    (``INSERT ... SELECT ... WHERE EXISTS``): the head is checked and the entry written in
+    one statement. With ``no_flush`` too (a statement that is its own transaction) that
+    transaction commits without waiting for the disk (``_NO_FLUSH``)."""
+    using = router.db_for_write(AccessLogEntry)
+    connection = connections[using]
+    params = [field.get_db_prep_save(getattr(entry, field.attname), connection)
+              for field in _insert_columns()]
+    if after is not None:
         params += list(after)
-    sql = (f"INSERT INTO {table} ({names}) {source} "
-           f"ON CONFLICT ({unique}) DO NOTHING RETURNING {quote(opts.pk.column)}")
+    sql = _insert_sql(using, guarded=after is not None, no_flush=after is not None and no_flush)
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
@@ -210,32 +259,41 @@ def access_log_append(
 ) -> AccessLogEntry:
     """Append one entry at the head of the chain.
 
-    One statement, outside any transaction, when this process appended the head itself: the
-    entry is inserted after the entry it last appended, if that is still there with its hash
-    and nothing follows it (``_insert_unless_taken`` with ``after``). Otherwise (or inside a
-    transaction) two, in a transaction: the newest
-    entry is read and locked (``select_for_update``; SQLite serialises writers anyway), then
-    the next one is inserted unless another writer took its sequence first (after waiting
-    for the lock, or on an empty log), in which case the head is read again. No savepoint is
-    needed, as nothing fails."""
+    One statement when this process appended the head itself: the entry is inserted after
+    the entry it last appended, if that is still there with its hash and nothing follows it
+    (``_insert_unless_taken`` with ``after``). Inside a request's transaction that is the
+    append's one round trip; alone (a command, a purge step) the statement is its own
+    transaction, which commits without waiting for the disk when the head is kept on the
+    same server (``_one_wal``). Otherwise (another process appended since) two more, in a
+    transaction: the newest entry is read and locked (``select_for_update``; SQLite
+    serialises writers anyway), then the next one is inserted unless another writer took its
+    sequence first (after waiting for the lock, or on an empty log), in which case the head
+    is read again. No savepoint is needed, as nothing fails."""
     if not actor.strip():
         raise ValueError("an access log entry needs an actor")
     values = {
         "actor": actor.strip()[:150], "action": action[:60], "subject_ref": subject_ref,
-        "ip_address": ip_address or None, "fields": ",".join(fields)[:500],
+        # As the column stores it (an IPv6 address compressed, in lower case): the hash
+        # covers what is read back.
+        "ip_address": (AccessLogEntry._meta.get_field("ip_address").get_prep_value(ip_address)
+                       if ip_address else None),
+        "fields": ",".join(fields)[:500],
         "record_count": max(int(record_count), 0), "reason": reason[:200],
         "at": at or timezone.now(),
     }
     using = router.db_for_write(AccessLogEntry)
+    alone = connections[using].get_autocommit()  # the statement is its own transaction
+    no_flush = alone and _one_wal(using, router.db_for_write(AccessLogHead))
     guess = _last_appended.get(using)
-    # Inside a transaction (a request's) the guess is often another worker's old head, and a
-    # miss costs a statement; alone (a command, a purge step) it saves the transaction too.
-    if guess is not None and not connections[using].in_atomic_block:
+    if guess is not None:
         entry = _entry_after(*guess, values)
-        entry_id = _insert_unless_taken(entry, after=guess)
+        entry_id = _insert_unless_taken(entry, after=guess, no_flush=no_flush)
         if entry_id is not None:
             return _appended(entry, entry_id, using)
     with transaction.atomic(using=using, savepoint=False):
+        if no_flush:
+            with connections[using].cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
         for _attempt in range(_APPEND_ATTEMPTS):
             entry = _entry_after(*_chain_head(), values)
             entry_id = _insert_unless_taken(entry)
@@ -271,22 +329,25 @@ def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> Non
     that could not be written (the retention database unreachable) is logged and lags
     behind, which the verification accepts: the next append moves it on.
 
-    For the same reason the move does not wait for PostgreSQL to flush it to disk
-    (``synchronous_commit`` off for this transaction only): a crash can lose the last moves,
-    leaving a head that lags, never one that is wrong; the append's own commit still waits."""
+    For the same reason the move is one statement that does not wait for PostgreSQL to
+    flush it to disk (``_CommitWithoutFlush``, for its own transaction only, so never when
+    the retention database is inside a transaction of its own, whose commit must wait): a
+    crash can lose the last moves, leaving a head that lags, never one that is wrong,
+    because the entry it names committed before it, either waiting for the disk or in the
+    same WAL (``_one_wal``)."""
     using = router.db_for_write(AccessLogHead)
-    heads = AccessLogHead.objects.using(using).filter(pk=1)
+    connection = connections[using]
+    heads = AccessLogHead.objects.using(using)
     values = {"sequence": sequence, "entry_hash": entry_hash, "updated_at": timezone.now()}
     try:
+        conditions: list[Any] = [] if force else [Q(sequence__lt=sequence)]
+        if connection.vendor == "postgresql" and connection.get_autocommit():
+            conditions.append(_CommitWithoutFlush())
+        if heads.filter(*conditions, pk=1).update(**values):
+            return
         with transaction.atomic(using=using):
-            connection = connections[using]
-            if connection.vendor == "postgresql":
-                with connection.cursor() as cursor:
-                    cursor.execute("SET LOCAL synchronous_commit TO OFF")
-            if (heads if force else heads.filter(sequence__lt=sequence)).update(**values):
-                return
-            if not heads.exists():
-                AccessLogHead.objects.using(using).create(pk=1, **values)
+            if not heads.filter(pk=1).exists():
+                heads.create(pk=1, **values)
     except DatabaseError:
         logger.exception("access log head not moved to #%s", sequence)
 
@@ -365,6 +426,73 @@ class _UuidText(Func):
                               template="coalesce(%(expressions)s::text, '')", **extra)
 
 
+class _IpText(Func):
+    """The IP address as the appending process read it: PostgreSQL keeps it as ``inet``,
+    which ``abbrev`` writes as its output function does (a cast to text would add the
+    netmask); SQLite keeps the text."""
+
+    arity = 1
+    output_field = TextField()
+    template = "%(expressions)s"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection, template="abbrev(%(expressions)s)", **extra)
+
+
+class _JsonText(Func):
+    """A text column as a JSON string (``""`` for none), escaped as ``json.dumps(...,
+    ensure_ascii=False)`` escapes it: quote, backslash and control characters, the rest as
+    it is. SQLite's ``json_quote`` and PostgreSQL's ``to_json`` both write exactly that
+    (``tests/privacy/test_access_log_storage.py`` holds them to it)."""
+
+    arity = 1
+    output_field = TextField()
+    template = "json_quote(coalesce(%(expressions)s, ''))"
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(compiler, connection,
+                           template="to_json(coalesce(%(expressions)s, ''))", **extra)
+
+
+class _Filled(Func):
+    """A text with ``%s`` holes filled in by the database with the expressions' values (a
+    null as nothing): SQLite's ``printf``, PostgreSQL's ``concat`` of the pieces and values
+    (which costs it less than ``format``)."""
+
+    output_field = TextField()
+
+    def __init__(self, text: str, *expressions: Any) -> None:
+        super().__init__(*expressions)
+        self.text = text
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        filled = self.copy()
+        filled.set_source_expressions([Value(self.text), *self.get_source_expressions()])
+        return super(_Filled, filled).as_sql(compiler, connection, function="printf", **extra)
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        pieces = self.text.split("%s")
+        parts: list[Any] = [Value(pieces[0])] if pieces[0] else []
+        for expression, piece in zip(self.get_source_expressions(), pieces[1:], strict=True):
+            parts += [expression, Value(piece)] if piece else [expression]
+        filled = self.copy()
+        filled.set_source_expressions(parts)
+        return super(_Filled, filled).as_sql(compiler, connection, function="concat", **extra)
+
+
+def _hashed_text() -> _Filled:
+    """The exact text an entry's hash covers (the previous hash and ``_CONTENT`` filled in,
+    as ``_digest`` writes it), written by the database: verifying an entry is then one HMAC
+    in Python, with no per-entry formatting or escaping. The previous hash is the stored
+    one, which the verification compares with the hash the entry before it ended on."""
+    return _Filled(
+        "%s" + _CONTENT.replace("%d", "%s"),
+        F("previous_hash"), _JsonText("action"), _JsonText("actor"), _UtcIsoText("at"),
+        _JsonText("fields"), _JsonText(_IpText("ip_address")), _JsonText("reason"),
+        F("record_count"), F("sequence"), _UuidText("subject_ref"),
+    )
+
+
 @dataclass(frozen=True)
 class ChainProblem:
     """The first place where the chain does not hold."""
@@ -403,61 +531,82 @@ class _Segment:
 class _SegmentResult:
     checked: int
     first_sequence: int | None
-    first_id: int | None
     start_hash: str | None
     end_hash: str | None
     next_expected: int | None
     problem: ChainProblem | None
 
 
+def _entry_id(sequence: int) -> int | None:
+    """The id of the entry at ``sequence``: read only to name a problem."""
+    return AccessLogEntry.objects.filter(sequence=sequence).values_list("id", flat=True).first()
+
+
+def _entry_problem(sequence: int, expected: int, stored_previous: str, previous_hash: str,
+                   hash_matches: bool) -> ChainProblem:
+    """What is wrong with the entry at ``sequence``, which did not verify."""
+    entry_id = _entry_id(sequence)
+    if sequence < expected:
+        message = (f"entry #{sequence} (id {entry_id}) lies before the anchor "
+                   f"#{expected - 1}: it should have been purged or was inserted")
+    elif sequence > expected:
+        missing = (f"entries #{expected}-#{sequence - 1}"
+                   if sequence - expected > 1 else f"entry #{expected}")
+        message = f"{missing} missing before entry #{sequence} (id {entry_id})"
+    elif stored_previous != previous_hash:
+        message = (f"entry #{sequence} (id {entry_id}) does not point at the previous "
+                   f"entry's hash: a row before it was changed, or rows were reordered")
+    elif not hash_matches:
+        message = (f"entry #{sequence} (id {entry_id}) was changed after it was written: "
+                   f"its content does not match its hash")
+    else:
+        message = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
+                   f"retention database records: the log was rewritten from there")
+    return ChainProblem(sequence, entry_id, message)
+
+
+def _segment_rows(segment: _Segment) -> Iterator[tuple[int, str, str, str]]:
+    """The segment's (sequence, previous hash, hash, hashed text), by sequence, read in
+    ranges of ``batch_size`` sequences: each range is an ordinary query on the sequence's
+    index, so PostgreSQL neither holds a cursor open nor keeps the whole result for it."""
+    entries = AccessLogEntry.objects.order_by("sequence").values_list(
+        "sequence", "previous_hash", "entry_hash", _hashed_text())
+    for low in range(segment.low, segment.high + 1, segment.batch_size):
+        high = min(low + segment.batch_size - 1, segment.high)
+        yield from entries.filter(sequence__gte=low, sequence__lte=high)
+
+
 def _segment_check(segment: _Segment) -> _SegmentResult:
-    """Recompute one segment's hashes; the first problem in it, if any."""
+    """Recompute one segment's hashes; the first problem in it, if any.
+
+    The database writes the text each hash covers (``_hashed_text``), so an entry costs
+    Python one HMAC (a copy of the keyed one) and a few comparisons; what went wrong is
+    worked out only for the entry that did not verify."""
     keyed = _keyed(settings.PRIVACY_ACCESS_LOG_KEY)
-    rows = (
-        AccessLogEntry.objects
-        .filter(sequence__gte=segment.low, sequence__lte=segment.high).order_by("sequence")
-        .annotate(at_text=_UtcIsoText("at"), subject_text=_UuidText("subject_ref"))
-        .values_list("id", "previous_hash", "entry_hash", "sequence", "actor", "at_text",
-                     "action", "subject_text", "ip_address", "fields", "record_count",
-                     "reason")
-    )
+    rows = _segment_rows(segment)
+    first = next(rows, None)
+    if first is None:
+        return _SegmentResult(0, None, None, segment.previous_hash, segment.expected, None)
+    first_sequence, start_hash = first[0], first[1]
+    if segment.expected is None:
+        expected, previous_hash = first_sequence, start_hash
+    else:
+        expected, previous_hash = segment.expected, segment.previous_hash or ""
     head_sequence, head_hash = segment.head or (None, None)
-    expected = segment.expected or 0
-    previous_hash = segment.previous_hash or ""
-    first_sequence = first_id = start_hash = None
-    checked = 0
-    for entry_id, stored_previous, entry_hash, *hashed in rows.iterator(
-            chunk_size=segment.batch_size):
-        sequence = hashed[0]
-        if first_sequence is None:
-            first_sequence, first_id, start_hash = sequence, entry_id, stored_previous
-            if segment.expected is None:
-                expected, previous_hash = sequence, stored_previous
-        problem = None
-        if sequence < expected:
-            problem = f"entry #{sequence} (id {entry_id}) lies before the anchor " \
-                      f"#{expected - 1}: it should have been purged or was inserted"
-        elif sequence > expected:
-            missing = (f"entries #{expected}-#{sequence - 1}"
-                       if sequence - expected > 1 else f"entry #{expected}")
-            problem = f"{missing} missing before entry #{sequence} (id {entry_id})"
-        elif stored_previous != previous_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) does not point at the previous "
-                       f"entry's hash: a row before it was changed, or rows were reordered")
-        elif _digest_text(keyed, previous_hash, *hashed) != entry_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) was changed after it was "
-                       f"written: its content does not match its hash")
-        elif sequence == head_sequence and entry_hash != head_hash:
-            problem = (f"entry #{sequence} (id {entry_id}) is not the entry the head in the "
-                       f"retention database records: the log was rewritten from there")
-        if problem is not None:
-            return _SegmentResult(checked, first_sequence, first_id, start_hash,
-                                  previous_hash, expected,
-                                  ChainProblem(sequence, entry_id, problem))
-        checked += 1
+    start = expected
+    for sequence, stored_previous, entry_hash, text in itertools.chain((first,), rows):
+        mac = keyed.copy()
+        mac.update(text.encode())
+        hash_matches = mac.hexdigest() == entry_hash
+        if (sequence != expected or stored_previous != previous_hash or not hash_matches
+                or (sequence == head_sequence and entry_hash != head_hash)):
+            return _SegmentResult(
+                expected - start, first_sequence, start_hash, previous_hash, expected,
+                _entry_problem(sequence, expected, stored_previous, previous_hash,
+                               hash_matches))
         previous_hash = entry_hash
         expected += 1
-    return _SegmentResult(checked, first_sequence, first_id, start_hash, previous_hash,
+    return _SegmentResult(expected - start, first_sequence, start_hash, previous_hash,
                           expected, None)
 
 
@@ -535,16 +684,18 @@ def access_log_verify(
             continue  # a stretch of sequences that no entry holds: the join finds the gap
         first = result.first_sequence if first is None else first
         if result.first_sequence != expected and checked:
+            first_id = _entry_id(result.first_sequence)
             missing = (f"entries #{expected}-#{result.first_sequence - 1}"
                        if result.first_sequence - expected > 1 else f"entry #{expected}")
             return ChainReport(checked, first, result.first_sequence, previous_hash,
-                               ChainProblem(result.first_sequence, result.first_id,
+                               ChainProblem(result.first_sequence, first_id,
                                             f"{missing} missing before entry "
-                                            f"#{result.first_sequence} (id {result.first_id})"))
+                                            f"#{result.first_sequence} (id {first_id})"))
         if checked and result.start_hash != previous_hash:
+            first_id = _entry_id(result.first_sequence)
             return ChainReport(checked, first, result.first_sequence, previous_hash,
-                               ChainProblem(result.first_sequence, result.first_id, (
-                                   f"entry #{result.first_sequence} (id {result.first_id}) "
+                               ChainProblem(result.first_sequence, first_id, (
+                                   f"entry #{result.first_sequence} (id {first_id}) "
                                    f"does not point at the previous entry's hash: a row "
                                    f"before it was changed, or rows were reordered")))
         if result.problem is not None:

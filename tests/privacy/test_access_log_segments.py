@@ -13,7 +13,8 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 
 from privacy import access_log
 from privacy.access_log import access_log_append, access_log_verify
@@ -52,6 +53,8 @@ def test_every_kind_of_time_and_subject_verifies_in_one_pass_and_in_segments(
     assert single.problem is None and single.checked == 10
     for processes in (2, 3, 7, 10, 16):
         assert access_log_verify(processes=processes) == single
+    for batch_size in (1, 3, 4):
+        assert access_log_verify(batch_size=batch_size) == single
 
 
 TAMPERING: dict[str, Callable[[list[AccessLogEntry]], None]] = {
@@ -91,6 +94,10 @@ def test_segments_name_the_same_first_problem_as_one_pass(
     assert single.problem is not None
     for processes in (2, 3, 4):
         assert access_log_verify(processes=processes) == single
+    # Read in ranges of a few sequences, whose ends fall anywhere.
+    for batch_size in (1, 2, 3):
+        assert access_log_verify(batch_size=batch_size) == single
+        assert access_log_verify(processes=2, batch_size=batch_size) == single
 
 
 def test_the_command_checks_in_the_processes_asked_for(ten: list[AccessLogEntry]) -> None:
@@ -122,14 +129,26 @@ def test_appending_after_this_process_own_entry_is_one_statement(
     assert access_log_verify().checked == 2
 
 
-def test_inside_a_transaction_an_append_reads_the_head(
+def test_inside_a_transaction_an_append_after_its_own_entry_is_one_statement(
     ten: list[AccessLogEntry], django_assert_num_queries: Any,
 ) -> None:
-    """A request's append locks and reads the head, then inserts: two statements, whatever
-    this process appended before."""
-    with django_assert_num_queries(2, using="default"):
+    """A request's append after the entry this process wrote last: one round trip."""
+    with django_assert_num_queries(1, using="default"):
         entry = access_log_append(actor="staff", action="admin:view")
     assert entry.sequence == 11 and entry.previous_hash == ten[-1].entry_hash
+    assert access_log_verify().problem is None
+
+
+def test_inside_a_transaction_another_writer_in_between_is_followed(
+    ten: list[AccessLogEntry], django_assert_num_queries: Any, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """This process wrote #9 last, another one #10: the insert after #9 writes nothing, and
+    the append locks and reads the head and follows #10."""
+    monkeypatch.setitem(access_log._last_appended, "default", (9, ten[8].entry_hash))
+    with django_assert_num_queries(3, using="default"):
+        entry = access_log_append(actor="staff", action="admin:view")
+    assert entry.sequence == 11 and entry.previous_hash == ten[-1].entry_hash
+    assert access_log_verify().problem is None
 
 
 @pytest.mark.django_db(databases=["default", "retention"], transaction=True)
@@ -196,3 +215,60 @@ def test_segments_in_processes_of_their_own_find_the_same_problem() -> None:
     assert access_log_verify(processes=2) == single
     # The connections this process closed before forking open again.
     assert AccessLogEntry.objects.count() == 8
+
+
+def statements_of_an_append() -> list[str]:
+    """The statements an append outside a transaction runs, as PostgreSQL logs them."""
+    with CaptureQueriesContext(connection) as live:
+        access_log_append(actor="staff", action="admin:view")
+    return [query["sql"] for query in live.captured_queries]
+
+
+@pytest.mark.django_db(databases=["default", "retention"], transaction=True)
+def test_alone_on_one_postgresql_server_an_append_commits_without_waiting_for_the_disk() -> None:
+    """The entry's own transaction and the head's move commit without a flush when the log
+    and its head share a server (one WAL); the chain and the head are as ever."""
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    assert access_log._one_wal("default", "retention")
+    access_log_append(actor="staff", action="admin:view")
+    statements = statements_of_an_append()
+    assert len(statements) == 1 and "set_config('synchronous_commit', 'off', true)" in \
+        statements[0]
+    with CaptureQueriesContext(connections["retention"]) as kept:
+        entry = access_log_append(actor="staff", action="admin:view")
+    assert [query["sql"] for query in kept.captured_queries if "UPDATE" in query["sql"]]
+    assert all("set_config('synchronous_commit', 'off', true)" in query["sql"]
+               for query in kept.captured_queries)
+    head = AccessLogHead.objects.using("retention").get()
+    assert (head.sequence, head.entry_hash) == (entry.sequence, entry.entry_hash)
+    assert access_log_verify().problem is None
+    # The setting was the statement's transaction's only.
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"
+
+
+@pytest.mark.django_db(databases=["default", "retention"], transaction=True)
+def test_on_two_servers_an_append_waits_for_the_disk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the head on another server nothing orders the two flushes: the entry's commit
+    waits for the disk, so the head cannot name an entry a crash lost."""
+    monkeypatch.setattr(access_log, "_server_instance", lambda using: using)
+    access_log._one_wal.cache_clear()
+    try:
+        assert not access_log._one_wal("default", "retention")
+        access_log_append(actor="staff", action="admin:view")
+        statements = statements_of_an_append()
+    finally:
+        access_log._one_wal.cache_clear()
+    assert len(statements) == 1 and "synchronous_commit" not in statements[0]
+    assert access_log_verify().checked == 2
+
+
+def test_inside_a_transaction_the_commit_is_left_as_it_is(ten: list[AccessLogEntry]) -> None:
+    """A request's transaction holds more than the entry: its commit is not the log's to
+    hurry."""
+    with CaptureQueriesContext(connection) as live:
+        access_log_append(actor="staff", action="admin:view")
+    assert not [query for query in live.captured_queries
+                if "synchronous_commit" in query["sql"]]

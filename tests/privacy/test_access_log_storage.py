@@ -17,7 +17,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from privacy.access_log import access_log_append, entry_digest
+from privacy.access_log import access_log_append, access_log_verify, entry_digest
 from privacy.admin.records import EstimatedCountPaginator
 from privacy.models import AccessLogEntry
 from tests.members.factories import StaffFactory
@@ -52,6 +52,27 @@ def test_the_hash_covers_the_json_of_the_entry(text: str, subject_ref: uuid.UUID
     payload = "f" * 64 + json.dumps(content, sort_keys=True, ensure_ascii=False)
     assert entry_digest(entry, "f" * 64) == hmac.new(
         settings.PRIVACY_ACCESS_LOG_KEY, payload.encode(), hashlib.sha256).hexdigest()
+
+
+TEXTS = ["", "김민수", 'quote " and \\ backslash', "tab\tnew\nline\x01\x1f\x7f",
+         "emoji \U0001F600 and \u2028\u2029", "percent %s %d %% and {braces}"]
+
+
+@pytest.mark.django_db(databases=["default", "retention"])
+@pytest.mark.parametrize("ip_address", [None, "192.0.2.1", "2001:DB8::1", "::ffff:192.0.2.1",
+                                        "fe80::1ff:fe23:4567:890a"])
+def test_the_database_writes_the_text_the_hash_covers(ip_address: str | None) -> None:
+    """The verification has the database write each entry's hashed text; whatever the
+    characters and the address, it is the text the appending process hashed."""
+    for n, text in enumerate(TEXTS):
+        access_log_append(actor=text or "lee", action=f"view:{text}", fields=[text, "name"],
+                          reason=text, ip_address=ip_address, record_count=n * 1000,
+                          subject_ref=uuid.uuid4() if n % 2 else None,
+                          at=datetime.datetime(2026, 11, 3, 9, 30, 1, n * 7,
+                                               tzinfo=datetime.UTC))
+    report = access_log_verify()
+    assert report.problem is None
+    assert report.checked == len(TEXTS)
 
 
 def test_the_admin_list_offers_choices_without_reading_the_log(client: Client) -> None:
