@@ -259,16 +259,18 @@ def access_log_append(
 ) -> AccessLogEntry:
     """Append one entry at the head of the chain.
 
-    One statement when this process appended the head itself: the entry is inserted after
-    the entry it last appended, if that is still there with its hash and nothing follows it
-    (``_insert_unless_taken`` with ``after``). Inside a request's transaction that is the
-    append's one round trip; alone (a command, a purge step) the statement is its own
-    transaction, which commits without waiting for the disk when the head is kept on the
-    same server (``_one_wal``). Otherwise (another process appended since) two more, in a
-    transaction: the newest entry is read and locked (``select_for_update``; SQLite
-    serialises writers anyway), then the next one is inserted unless another writer took its
-    sequence first (after waiting for the lock, or on an empty log), in which case the head
-    is read again. No savepoint is needed, as nothing fails."""
+    Alone (a command, a purge step), one statement when this process appended the head
+    itself: the entry is inserted after the entry it last appended, if that is still there
+    with its hash and nothing follows it (``_insert_unless_taken`` with ``after``); the
+    statement is its own transaction, which commits without waiting for the disk when the
+    head is kept on the same server (``_one_wal``). Inside a request's transaction the guess
+    is not tried: with several workers appending in turn it misses as often as not, and a
+    miss costs a statement more than the locked read it would save. Otherwise (or another
+    process appended since) two statements, in a transaction: the newest entry is read and
+    locked (``select_for_update``; SQLite serialises writers anyway), then the next one is
+    inserted unless another writer took its sequence first (after waiting for the lock, or
+    on an empty log), in which case the head is read again. No savepoint is needed, as
+    nothing fails."""
     if not actor.strip():
         raise ValueError("an access log entry needs an actor")
     values = {
@@ -284,7 +286,7 @@ def access_log_append(
     using = router.db_for_write(AccessLogEntry)
     alone = connections[using].get_autocommit()  # the statement is its own transaction
     no_flush = alone and _one_wal(using, router.db_for_write(AccessLogHead))
-    guess = _last_appended.get(using)
+    guess = _last_appended.get(using) if alone else None
     if guess is not None:
         entry = _entry_after(*guess, values)
         entry_id = _insert_unless_taken(entry, after=guess, no_flush=no_flush)
