@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, router, transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
@@ -109,17 +109,44 @@ class SealedArea(models.Model):
         self.area_digest = area_digest(None if area is None else area.pk)
 
 
+# A search term found in more titles than this is dense: instead of reading all its posts (and
+# sorting them all), the posts are read in the list's own order and each probed for it, which
+# fills a page after a few rows when most posts have it.
+TITLE_SEARCH_DENSE_POSTS = 10_000
+
+
 class TitleSearchQuerySet(models.QuerySet[Any]):
     """Posts whose sealed title is searched through its keyed digests (``TitleToken``)."""
 
     def title_matching(self, query: str) -> TitleSearchQuerySet:
         """The posts whose title contains ``query`` (in any case or Unicode form;
-        ``privacy.lookup.search_terms``): a subquery per digest of the query, each a seek in
-        the tokens' digest index, so a rare pair reads only its own rows. A blank query
+        ``privacy.lookup.search_terms``). A term in few posts is a subquery that seeks its
+        digest in the tokens' index (``pk__in``), so a rare pair reads only its own rows; a
+        dense term (``TITLE_SEARCH_DENSE_POSTS``) is probed post by post (``Exists`` on the
+        unique (post, digest) index). One query beforehand tells them apart. A blank query
         filters nothing."""
+        terms = search_terms(query)
+        if not terms:
+            return self
         tokens = title_token_model(self.model)._default_manager
-        return self.filter(*(Q(pk__in=tokens.filter(digest=digest).values("post"))
-                             for digest in search_terms(query)))
+        dense = self._dense_terms(terms)
+        return self.filter(*(
+            Exists(tokens.filter(post=OuterRef("pk"), digest=term)) if term in dense
+            else Q(pk__in=tokens.filter(digest=term).values("post"))
+            for term in terms
+        ))
+
+    def _dense_terms(self, terms: list[str]) -> set[str]:
+        """The terms found in more than ``TITLE_SEARCH_DENSE_POSTS`` posts (one query; each
+        term's index is read that far at most, beside one post row)."""
+        tokens = title_token_model(self.model)._default_manager
+        beyond = {f"dense_{index}": Exists(
+            tokens.filter(digest=term).values("pk")[TITLE_SEARCH_DENSE_POSTS:])
+            for index, term in enumerate(terms)}
+        rows = list(self.model._default_manager.order_by().annotate(**beyond)
+                    .values_list(*beyond)[:1])
+        return {term for term, is_dense in zip(terms, rows[0] if rows else (), strict=False)
+                if is_dense}
 
 
 def title_being_saved(post: Consultation | Review, save_kwargs: dict[str, Any]) -> str | None:

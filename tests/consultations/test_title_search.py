@@ -48,6 +48,22 @@ def test_a_post_whose_title_lacks_the_query_is_not_found(query: str) -> None:
     assert not Consultation.objects.title_matching(query).exists()
 
 
+@pytest.mark.parametrize("dense_above", [0, 1, 2])
+def test_dense_terms_are_probed_post_by_post_with_the_same_result(
+    monkeypatch: pytest.MonkeyPatch, dense_above: int,
+) -> None:
+    """Terms in more posts than ``TITLE_SEARCH_DENSE_POSTS`` take the other query shape
+    (none, those in every post, all): the result is the same."""
+    monkeypatch.setattr("consultations.models.TITLE_SEARCH_DENSE_POSTS", dense_above)
+    wanted = ConsultationFactory(title="코 재수술 상담")
+    ConsultationFactory(title="코 성형 상담")
+    ConsultationFactory(title="눈 상담")
+    assert list(Consultation.objects.title_matching("코 재수술 상")) == [wanted]
+    assert Consultation.objects.title_matching("상담").count() == 3
+    assert Consultation.objects.title_matching("코 ").count() == 2
+    assert not Consultation.objects.title_matching("눈 재").exists()
+
+
 def test_a_blank_query_filters_nothing() -> None:
     ConsultationFactory(title=TITLE)
     ConsultationFactory(title="눈매 교정 질문")
