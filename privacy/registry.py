@@ -1086,6 +1086,17 @@ def item_for_field(reference: str) -> CollectionItem | None:
     return None
 
 
+def record_fields(item: CollectionItem) -> tuple[str, ...]:
+    """``item``'s fields, less those of a model that holds nothing of it but keyed digests
+    (``LOOKUP_DIGESTS``; a title's search tokens): such rows stand in for a value held in
+    another model's rows, so they are no records of their own to count, show or export."""
+    model_of = {reference: reference.rsplit(".", 1)[0] for reference in item.fields}
+    digests_only = {model for model in model_of.values()
+                    if all(reference in LOOKUP_DIGESTS
+                           for reference, holder in model_of.items() if holder == model)}
+    return tuple(reference for reference in item.fields if model_of[reference] not in digests_only)
+
+
 def declared_fields() -> set[str]:
     return {reference for candidate in ITEMS for reference in candidate.fields}
 

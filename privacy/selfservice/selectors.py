@@ -343,12 +343,12 @@ def item_sources() -> dict[str, tuple[ItemSource, ...]]:
 
     The retention store is read by the privacy officer only, and rows that name no account
     (analytics visits, sessions) cannot be told apart from anyone else's: such an item shows
-    as not linked. A model that holds only keyed digests of an item (``LOOKUP_DIGESTS``) is
-    no source: the person reads the value where it is held, never its digests."""
+    as not linked. A model that holds only keyed digests of an item is no source
+    (``registry.record_fields``): the person reads the value where it is held."""
     sources: dict[str, tuple[ItemSource, ...]] = {}
     for item in registry.ITEMS:
         by_model: dict[str, list[str]] = defaultdict(list)
-        for reference in item.fields:
+        for reference in registry.record_fields(item):
             label, name = reference.rsplit(".", 1)
             by_model[label].append(name)
         found = []
@@ -356,8 +356,6 @@ def item_sources() -> dict[str, tuple[ItemSource, ...]]:
             holder = registry.holder(label)
             if holder is None or holder.owner is None:
                 continue
-            if all(f"{label}.{name}" in registry.LOOKUP_DIGESTS for name in names):
-                continue  # only digests (a title's search tokens): shown as the value itself
             model = _holder_model(holder)
             if router.db_for_read(model) != "default":
                 continue
