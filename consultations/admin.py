@@ -127,8 +127,8 @@ class SealedAreaListFilter(admin.SimpleListFilter):
 
 
 class TitleSearchAdmin(SealedAreaAdmin):
-    """Searches titles by their keyed digests (``privacy.lookup.search_terms``): the titles
-    are sealed, so SQL cannot read them."""
+    """Searches titles by their keyed digests (``TitleSearchQuerySet.title_matching``): the
+    titles are sealed, so SQL cannot read them."""
 
     # Shows the search box; the search is ``title_matching``, through these digests.
     search_fields = ["title_tokens__digest"]
