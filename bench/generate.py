@@ -80,13 +80,15 @@ def generate(
         Consultation,
         ConsultationArea,
         ConsultationKind,
+        ConsultationTitleToken,
         Review,
         ReviewStatus,
+        ReviewTitleToken,
     )
     from consultations.selectors import BOARD_CONSENT
     from privacy import crypto
     from privacy.ledger import consent_record
-    from privacy.lookup import area_digest, email_digest, login_id_digest
+    from privacy.lookup import area_digest, email_digest, login_id_digest, search_index
     from privacy.models import ConsentMethod, DataKey
 
     Member = get_user_model()
@@ -173,6 +175,9 @@ def generate(
                     created_at=now - datetime.timedelta(seconds=three_years - moments[number]),
                 ))
             created = Consultation.objects.bulk_create(batch)
+            # ``save`` writes a title's search tokens; ``bulk_create`` does not.
+            ConsultationTitleToken.tokens_create(
+                {post.pk: search_index(str(post.title)) for post in created})
             answers = [
                 Answer(
                     consultation_id=consultation.pk, author=staff,
@@ -209,7 +214,9 @@ def generate(
                     status=ReviewStatus.PUBLISHED if rng.random() < 0.9 else ReviewStatus.PENDING,
                     created_at=now - datetime.timedelta(seconds=three_years - moments[start + n]),
                 ))
-            Review.objects.bulk_create(batch)
+            ReviewTitleToken.tokens_create(
+                {post.pk: search_index(str(post.title))
+                 for post in Review.objects.bulk_create(batch)})
     timings.reviews = time.perf_counter() - started
     return timings
 

@@ -27,11 +27,12 @@ from consultations.models import (
     ProcedureRecord,
     Review,
     ReviewStatus,
+    TitleSearchQuerySet,
 )
 from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
 from privacy.admin_mixins import LoginIdSearchAdmin, MaskedPersonalDataAdmin, YesNoIconsAdmin
-from privacy.lookup import area_digest, search_terms
+from privacy.lookup import area_digest
 from privacy.masking import mask_name, mask_phone
 
 AFTERCARE_PERMISSION = "consultations.answer_aftercare"
@@ -126,17 +127,16 @@ class SealedAreaListFilter(admin.SimpleListFilter):
 
 
 class TitleSearchAdmin(SealedAreaAdmin):
-    """Searches titles by their keyed digests (``privacy.lookup.search_terms``): the titles
-    are sealed, so SQL cannot read them."""
+    """Searches titles by their keyed digests (``TitleSearchQuerySet.title_matching``): the
+    titles are sealed, so SQL cannot read them."""
 
-    search_fields = ["title_search"]
+    # Shows the search box; the search is ``title_matching``, through these digests.
+    search_fields = ["title_tokens__digest"]
 
     def get_search_results(self, request: HttpRequest, queryset: QuerySet, search_term: str
                            ) -> tuple[QuerySet, bool]:
-        terms = search_terms(search_term[:TITLE_MAX_LENGTH])
-        if not terms:
-            return queryset, False
-        return queryset.filter(*(Q(title_search__contains=term) for term in terms)), False
+        assert isinstance(queryset, TitleSearchQuerySet)  # Consultation's and Review's
+        return queryset.title_matching(search_term[:TITLE_MAX_LENGTH]), False
 
 
 @admin.register(Consultation)

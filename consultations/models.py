@@ -7,19 +7,21 @@ import datetime
 import functools
 import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.cache import caches
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, router, transaction
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from privacy.fields import Ciphertext, DataKeyField, EncryptedTextField
-from privacy.lookup import area_digest, search_index
+from privacy.lookup import SEARCH_DIGEST_LENGTH, area_digest, search_index, search_terms
 
 TITLE_MAX_LENGTH = 120
 BODY_MAX_LENGTH = 5000
@@ -163,14 +165,85 @@ def sealed_areas_name(rows: Iterable[SealedArea]) -> None:
             values[_AREA_NAMED] = area
 
 
-def title_search_refresh(post: Consultation | Review, save_kwargs: dict[str, Any]) -> None:
-    """Keep ``title_search`` in step with a title being saved (and with ``update_fields``)."""
-    title = post.__dict__.get("title", Ciphertext())
-    if not isinstance(title, Ciphertext):  # deferred, or loaded and never read: current
-        post.title_search = search_index(title or "")
+# A search term found in more titles than this is dense: instead of reading all its posts (and
+# sorting them all), the posts are read in the list's own order and each probed for it, which
+# fills a page after a few rows when most posts have it.
+TITLE_SEARCH_DENSE_POSTS = 10_000
+
+
+class TitleSearchQuerySet(models.QuerySet[Any]):
+    """Posts whose sealed title is searched through its keyed digests (``TitleToken``)."""
+
+    def title_matching(self, query: str) -> TitleSearchQuerySet:
+        """The posts whose title contains ``query`` (in any case or Unicode form;
+        ``privacy.lookup.search_terms``). A term in few posts is a subquery that seeks its
+        digest in the tokens' index (``pk__in``), so a rare pair reads only its own rows; a
+        dense term (``TITLE_SEARCH_DENSE_POSTS``) is probed post by post (``Exists`` on the
+        unique (post, digest) index). One query beforehand tells them apart. A blank query
+        filters nothing."""
+        terms = search_terms(query)
+        if not terms:
+            return self
+        tokens = title_token_model(self.model)._default_manager
+        dense = self._dense_terms(terms)
+        return self.filter(*(
+            Exists(tokens.filter(post=OuterRef("pk"), digest=term)) if term in dense
+            else Q(pk__in=tokens.filter(digest=term).values("post"))
+            for term in terms
+        ))
+
+    def _dense_terms(self, terms: list[str]) -> set[str]:
+        """The terms found in more than ``TITLE_SEARCH_DENSE_POSTS`` posts (one query; each
+        term's index is read that far at most, beside one post row)."""
+        tokens = title_token_model(self.model)._default_manager
+        beyond = {f"dense_{index}": Exists(
+            tokens.filter(digest=term).values("pk")[TITLE_SEARCH_DENSE_POSTS:])
+            for index, term in enumerate(terms)}
+        rows = list(self.model._default_manager.order_by().annotate(**beyond)
+                    .values_list(*beyond)[:1])
+        return {term for term, is_dense in zip(terms, rows[0] if rows else (), strict=False)
+                if is_dense}
+
+
+def title_being_saved(post: Consultation | Review, save_kwargs: dict[str, Any]) -> str | None:
+    """The title ``save`` writes, when its search tokens may have to follow it; None when the
+    title is not written (``update_fields``) or is the sealed value as read (unchanged)."""
     update_fields = save_kwargs.get("update_fields")
-    if update_fields is not None and "title" in update_fields:
-        save_kwargs["update_fields"] = {*update_fields, "title_search"}
+    if update_fields is not None and "title" not in update_fields:
+        return None
+    title = post.__dict__.get("title", Ciphertext())
+    if isinstance(title, Ciphertext):  # deferred, or loaded and never read: current
+        return None
+    return title or ""
+
+
+def title_tokens_write(post: Consultation | Review, title: str, *, adding: bool) -> None:
+    """Make ``post``'s search tokens those of ``title``: the digests it lacks are added and
+    those it no longer has removed (a new post's are only added)."""
+    wanted = search_index(title)
+    model = title_token_model(type(post))
+    tokens = model._default_manager.filter(post_id=post.pk)
+    held = set() if adding else set(tokens.values_list("digest", flat=True))
+    if held - wanted:
+        tokens.filter(digest__in=held - wanted).delete()
+    if wanted - held:
+        model.tokens_create({post.pk: wanted - held})
+
+
+@contextmanager
+def title_tokens_following(post: Consultation | Review, save_kwargs: dict[str, Any]
+                           ) -> Iterator[None]:
+    """Around the post's ``save``: when the title is written, one transaction that writes the
+    post and then its title's search tokens."""
+    title = title_being_saved(post, save_kwargs)
+    if title is None:
+        yield
+        return
+    adding = post._state.adding
+    using = save_kwargs.get("using") or router.db_for_write(type(post), instance=post)
+    with transaction.atomic(using=using):
+        yield
+        title_tokens_write(post, title, adding=adding)
 
 
 class ConsultationKind(models.TextChoices):
@@ -226,10 +299,8 @@ class Consultation(SealedArea):
         settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.CASCADE,
         related_name="consultations",
     )
+    # Searched through its keyed digests (``ConsultationTitleToken``, ``title_matching``).
     title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
-    # Keyed digests of the title's characters and pairs (``privacy.lookup.search_index``):
-    # the board's title search without the title in clear.
-    title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("question"))
     is_private = models.BooleanField(_("private"), default=False)
     kind = models.CharField(
@@ -243,6 +314,8 @@ class Consultation(SealedArea):
     created_at = models.DateTimeField(_("posted at"), default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
     data_key = DataKeyField()
+
+    objects = TitleSearchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("consultation")
@@ -268,8 +341,8 @@ class Consultation(SealedArea):
         return gettext("Consultation #%(pk)s") % {"pk": self.pk}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        title_search_refresh(self, kwargs)
-        super().save(*args, **kwargs)
+        with title_tokens_following(self, kwargs):
+            super().save(*args, **kwargs)
 
 
 class Answer(models.Model):
@@ -311,8 +384,8 @@ class Review(SealedArea):
         related_name="reviews",
     )
     area_ref = EncryptedTextField(_("procedure area"), editable=False)
+    # Searched through its keyed digests (``ReviewTitleToken``, ``title_matching``).
     title = EncryptedTextField(_("title"), max_length=TITLE_MAX_LENGTH)
-    title_search = models.TextField(_("title search digests"), blank=True, editable=False)
     body = EncryptedTextField(_("review"))
     rating = models.PositiveSmallIntegerField(
         _("rating"), validators=[MinValueValidator(RATING_MIN), MaxValueValidator(RATING_MAX)]
@@ -324,6 +397,8 @@ class Review(SealedArea):
     updated_at = models.DateTimeField(_("edited at"), null=True, blank=True, editable=False)
     moderated_at = models.DateTimeField(_("moderated at"), null=True, blank=True, editable=False)
     data_key = DataKeyField()
+
+    objects = TitleSearchQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("review")
@@ -338,8 +413,66 @@ class Review(SealedArea):
         return gettext("Review #%(pk)s") % {"pk": self.pk}
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        title_search_refresh(self, kwargs)
-        super().save(*args, **kwargs)
+        with title_tokens_following(self, kwargs):
+            super().save(*args, **kwargs)
+
+
+class TitleToken(models.Model):
+    """One keyed digest of a character or pair of characters of a post's sealed title
+    (``privacy.lookup.search_index``), a row each so that a search seeks its digests in an
+    index instead of reading every post. Written with the title (``title_tokens_following``),
+    deleted with the post, recomputed under a new lookup key by
+    ``privacy refresh-lookup-digests``."""
+
+    digest = models.CharField(_("title search digest"), max_length=SEARCH_DIGEST_LENGTH,
+                              editable=False)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.digest
+
+    @classmethod
+    def tokens_create(cls, digests_by_post: dict[int, set[str]]) -> None:
+        """Insert the tokens of each post (id -> digests) in bulk."""
+        # ``post`` is each concrete table's own link, unknown to this abstract base.
+        cls._default_manager.bulk_create([
+            cls(digest=digest, **{"post_id": pk})
+            for pk, digests in digests_by_post.items() for digest in sorted(digests)
+        ])
+
+
+def title_token_model(post_model: type[models.Model]
+                      ) -> type[ConsultationTitleToken] | type[ReviewTitleToken]:
+    """The token table of the titles of ``post_model`` (``Consultation`` or ``Review``)."""
+    return ConsultationTitleToken if issubclass(post_model, Consultation) else ReviewTitleToken
+
+
+class ConsultationTitleToken(TitleToken):
+    post = models.ForeignKey(Consultation, verbose_name=_("consultation"),
+                             on_delete=models.CASCADE, related_name="title_tokens",
+                             db_index=False)  # the unique constraint leads with it
+
+    class Meta:
+        verbose_name = _("consultation title search digest")
+        verbose_name_plural = _("consultation title search digests")
+        constraints = [models.UniqueConstraint(fields=["post", "digest"],
+                                               name="consultation_title_token_unique")]
+        indexes = [models.Index(fields=["digest", "post"], name="consultation_title_token_seek")]
+
+
+class ReviewTitleToken(TitleToken):
+    post = models.ForeignKey(Review, verbose_name=_("review"), on_delete=models.CASCADE,
+                             related_name="title_tokens",
+                             db_index=False)  # the unique constraint leads with it
+
+    class Meta:
+        verbose_name = _("review title search digest")
+        verbose_name_plural = _("review title search digests")
+        constraints = [models.UniqueConstraint(fields=["post", "digest"],
+                                               name="review_title_token_unique")]
+        indexes = [models.Index(fields=["digest", "post"], name="review_title_token_seek")]
 
 
 class GuestConsultation(SealedArea):

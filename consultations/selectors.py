@@ -37,7 +37,7 @@ from members import selectors as members_selectors
 from members.models import Member
 from privacy import registry
 from privacy.ledger import consent_is_granted
-from privacy.lookup import area_digest, email_digest, phone_digest, search_terms
+from privacy.lookup import area_digest, email_digest, phone_digest
 
 # The registry's consent to sensitive information that covers what the boards collect.
 BOARD_CONSENT = "sensitive_health"
@@ -133,8 +133,7 @@ def consultation_list_for(
             ).values("pk"))
             if staff_may_read(viewer, kind=ConsultationKind.BOARD):
                 readable = Q()
-        queryset = queryset.filter(readable).filter(
-            *(Q(title_search__contains=term) for term in search_terms(query)))
+        queryset = queryset.filter(readable).title_matching(query)
     return queryset
 
 

@@ -101,21 +101,19 @@ def _search_digest(gram: str, key: bytes | None = None) -> str:
     return _digest(key or settings.PRIVACY_LOOKUP_KEY[0], "text", gram)[:SEARCH_DIGEST_LENGTH]
 
 
-def search_index(text: str, *, key: bytes | None = None) -> str:
-    """The digests under which ``text`` is found (see ``search_terms``), space-separated and
-    sorted, with a space at each end so that one digest is matched as `` <digest> ``."""
+def search_index(text: str, *, key: bytes | None = None) -> set[str]:
+    """The digests under which ``text`` is found (see ``search_terms``): one per distinct
+    character (spaces aside) and pair of characters of its normal form."""
     normal = identity_normal(text)
     grams = {char for char in normal if not char.isspace()}
     grams.update(normal[i:i + 2] for i in range(len(normal) - 1))
-    if not grams:
-        return ""
-    return " " + " ".join(sorted(_search_digest(gram, key) for gram in grams)) + " "
+    return {_search_digest(gram, key) for gram in grams}
 
 
 def search_terms(query: str) -> list[str]:
     """The digests a text must all have in its ``search_index`` to contain ``query`` (in any
-    case or Unicode form): the query's pairs of characters, or its one character."""
+    case or Unicode form): the query's distinct pairs of characters, or its one character."""
     normal = identity_normal(query)
     if len(normal) == 1:
-        return [f" {_search_digest(normal)} "]
-    return [f" {_search_digest(normal[i:i + 2])} " for i in range(len(normal) - 1)]
+        return [_search_digest(normal)]
+    return list(dict.fromkeys(_search_digest(normal[i:i + 2]) for i in range(len(normal) - 1)))

@@ -332,7 +332,8 @@ ITEMS: tuple[CollectionItem, ...] = (
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
         collected_by=(Collection.CONSULTATION_BOARD, Collection.AFTERCARE),
         retention_key="member_posts", encrypted=True,
-        fields=("consultations.Consultation.title", "consultations.Consultation.title_search",
+        fields=("consultations.Consultation.title",
+                "consultations.ConsultationTitleToken.digest",
                 "consultations.Consultation.area_ref", "consultations.Consultation.area_digest",
                 "consultations.Consultation.body", "consultations.Answer.body"),
     ),
@@ -340,7 +341,7 @@ ITEMS: tuple[CollectionItem, ...] = (
         key="review_content", label=_("post-surgery review contents"),
         purposes=(Purpose.CONSULTATION,), basis=LegalBasis.SENSITIVE_CONSENT, required=True,
         collected_by=(Collection.REVIEW,), retention_key="member_posts", encrypted=True,
-        fields=("consultations.Review.title", "consultations.Review.title_search",
+        fields=("consultations.Review.title", "consultations.ReviewTitleToken.digest",
                 "consultations.Review.area_ref", "consultations.Review.area_digest",
                 "consultations.Review.body"),
     ),
@@ -548,8 +549,8 @@ _KEYED = ("data_key",)  # rows sealed with a data key are read with it, to open 
 # Keyed digests (``privacy.lookup``) declared with the item whose value they stand in for, for
 # lookups only: a person's data shows the value, never its digest.
 LOOKUP_DIGESTS = frozenset({
-    "members.Member.mobile_phone_digest", "consultations.Consultation.title_search",
-    "consultations.Review.title_search", "consultations.ProcedureRecord.area_digest",
+    "members.Member.mobile_phone_digest", "consultations.ConsultationTitleToken.digest",
+    "consultations.ReviewTitleToken.digest", "consultations.ProcedureRecord.area_digest",
     "members.Member.desired_area_digest", "consultations.Consultation.area_digest",
     "consultations.Review.area_digest", "consultations.GuestConsultation.area_digest",
     "consultations.BookingRequest.area_digest", "members.Member.username_digest",
@@ -577,6 +578,9 @@ HOLDERS: tuple[Holder, ...] = (
            shown_with=_KEYED),
     Holder("consultations.Review", owner="author", collected_at="created_at",
            shown_with=_KEYED),
+    # A title's search digests, a row each: found with the post, never shown.
+    Holder("consultations.ConsultationTitleToken", owner="post__author", collected_at=None),
+    Holder("consultations.ReviewTitleToken", owner="post__author", collected_at=None),
     Holder("privacy.ConsentRecord", owner=SUBJECT_REF, collected_at="recorded_at",
            shown_with=("policy_version", *_KEYED)),
     Holder("privacy.RetainedRecord", owner=SUBJECT_REF, collected_at="started_at"),
@@ -882,6 +886,8 @@ NOT_PERSONAL: frozenset[str] = frozenset({
     "consultations.Consultation.data_key", "consultations.Consultation.kind",
     "consultations.Consultation.procedure", "consultations.Consultation.updated_at",
     "consultations.Answer.id", "consultations.Answer.consultation",
+    "consultations.ConsultationTitleToken.id", "consultations.ConsultationTitleToken.post",
+    "consultations.ReviewTitleToken.id", "consultations.ReviewTitleToken.post",
     "consultations.Answer.author", "consultations.Answer.created_at",
     "consultations.Answer.data_key",
     "consultations.Review.id", "consultations.Review.author",
@@ -1078,6 +1084,17 @@ def item_for_field(reference: str) -> CollectionItem | None:
         if reference in candidate.fields:
             return candidate
     return None
+
+
+def record_fields(item: CollectionItem) -> tuple[str, ...]:
+    """``item``'s fields, less those of a model that holds nothing of it but keyed digests
+    (``LOOKUP_DIGESTS``; a title's search tokens): such rows stand in for a value held in
+    another model's rows, so they are no records of their own to count, show or export."""
+    model_of = {reference: reference.rsplit(".", 1)[0] for reference in item.fields}
+    digests_only = {model for model in model_of.values()
+                    if all(reference in LOOKUP_DIGESTS
+                           for reference, holder in model_of.items() if holder == model)}
+    return tuple(reference for reference in item.fields if model_of[reference] not in digests_only)
 
 
 def declared_fields() -> set[str]:

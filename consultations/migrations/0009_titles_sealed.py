@@ -31,7 +31,8 @@ def titles_seal(apps, schema_editor):
                 continue
             sealed = privacy.crypto.seal(privacy.crypto.unwrap_key(wrapped_key), title,
                                          context=context)
-            model.objects.filter(pk=pk).update(title=sealed, title_search=search_index(title))
+            digests = " ".join(sorted(search_index(title)))  # the column's form: " a b c "
+            model.objects.filter(pk=pk).update(title=sealed, title_search=f" {digests} ")
     content_type = apps.get_model("contenttypes", "ContentType")
     log_entry = apps.get_model("admin", "LogEntry")
     with translation.override(settings.LANGUAGE_CODE):

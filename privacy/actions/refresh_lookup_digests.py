@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, TextIO
 
 from allauth.account.models import EmailAddress
+from django.db import transaction
 
 from consultations.models import (
     BookingRequest,
@@ -26,6 +27,7 @@ from consultations.models import (
     GuestConsultation,
     ProcedureRecord,
     Review,
+    title_token_model,
 )
 from members.emails import email_stand_in
 from members.models import Member, MemberBlock, SealedEmailAddress
@@ -115,19 +117,33 @@ class RefreshLookupDigestsAction(Action):
 
     def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
                         out: TextIO) -> int:
-        """Recompute the title search digests of every post of ``model``; how many changed."""
-        posts = model.objects.select_related("data_key").only(
-            "title", "title_search", "data_key").order_by("pk")
-        changed = 0
+        """Recompute the title search tokens of every post of ``model`` whose title can still
+        be opened; how many posts changed. A changed post's tokens are replaced whole, a
+        batch of posts at a time."""
+        tokens = title_token_model(model)
+        posts = model.objects.select_related("data_key").filter(data_key__isnull=False).only(
+            "title", "data_key").prefetch_related("title_tokens").order_by("pk")
+        changed: dict[int, set[str]] = {}
+        total = 0
+
+        def write() -> None:
+            if not dry_run and changed:
+                with transaction.atomic():
+                    tokens._default_manager.filter(post_id__in=list(changed)).delete()
+                    tokens.tokens_create(changed)
+            changed.clear()
+
         for post in self.progress(posts.iterator(chunk_size=BATCH_SIZE), total=posts.count(),
                                   label=model.__name__, out=out):
             assert isinstance(post, Consultation | Review)
-            index = search_index(post.title)
-            if index != post.title_search:
-                changed += 1
-                if not dry_run:
-                    model.objects.filter(pk=post.pk).update(title_search=index)
-        return changed
+            wanted = search_index(post.title)
+            if wanted != {token.digest for token in post.title_tokens.all()}:
+                changed[post.pk] = wanted
+                total += 1
+                if len(changed) >= BATCH_SIZE:
+                    write()
+        write()
+        return total
 
     def _areas_refresh(self, model: type[Consultation | Review | GuestConsultation
                                           | BookingRequest | ProcedureRecord],

@@ -87,7 +87,7 @@ def item_fields_by_model(
     item: registry.CollectionItem,
 ) -> dict[type[models.Model], list[models.Field]]:
     grouped: dict[type[models.Model], list[models.Field]] = defaultdict(list)
-    for reference in item.fields:
+    for reference in registry.record_fields(item):
         model, model_field = _resolve(reference)
         if model_field.many_to_many:
             continue

@@ -343,11 +343,12 @@ def item_sources() -> dict[str, tuple[ItemSource, ...]]:
 
     The retention store is read by the privacy officer only, and rows that name no account
     (analytics visits, sessions) cannot be told apart from anyone else's: such an item shows
-    as not linked."""
+    as not linked. A model that holds only keyed digests of an item is no source
+    (``registry.record_fields``): the person reads the value where it is held."""
     sources: dict[str, tuple[ItemSource, ...]] = {}
     for item in registry.ITEMS:
         by_model: dict[str, list[str]] = defaultdict(list)
-        for reference in item.fields:
+        for reference in registry.record_fields(item):
             label, name = reference.rsplit(".", 1)
             by_model[label].append(name)
         found = []

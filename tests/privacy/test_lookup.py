@@ -11,7 +11,7 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import override_settings
 
-from consultations.models import Consultation, GuestConsultation
+from consultations.models import Consultation, GuestConsultation, Review
 from members.models import Member, MemberBlock
 from members.selectors import contact_is_blocked
 from members.services import member_block
@@ -21,9 +21,12 @@ from privacy.lookup import (
     identity_normal,
     phone_digest,
     search_index,
-    search_terms,
 )
-from tests.consultations.factories import ConsultationFactory, GuestConsultationFactory
+from tests.consultations.factories import (
+    ConsultationFactory,
+    GuestConsultationFactory,
+    ReviewFactory,
+)
 from tests.members.factories import MemberFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,10 +112,27 @@ def test_title_search_digests_follow_a_new_key() -> None:
     consultation = ConsultationFactory(title="코 재수술 상담")
     with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
         assert "titles: 1 changed" in run()
-        stored = Consultation.objects.get(pk=consultation.pk).title_search
+        stored = set(consultation.title_tokens.values_list("digest", flat=True))
         assert stored == search_index("코 재수술 상담")
-        assert Consultation.objects.filter(
-            title_search__contains=search_terms("재수술")[0]).exists()
+        assert Consultation.objects.title_matching("재수술").get() == consultation
+
+
+def test_title_search_tokens_are_replaced_under_a_new_key() -> None:
+    consultation = ConsultationFactory(title="코 재수술 상담")
+    review = ReviewFactory(title="눈 성형 후기")
+    erased = ReviewFactory(title="지워진 후기")
+    erased.data_key.delete()  # its title cannot be opened: no digest to recompute
+    with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
+        assert not Consultation.objects.title_matching("재수술").exists()  # not yet
+        assert "titles: 2 would change" in run("--dry-run")
+        assert not Review.objects.title_matching("성형").exists()
+        assert "titles: 2 changed" in run()
+        assert set(review.title_tokens.values_list("digest", flat=True)) == search_index(
+            "눈 성형 후기")
+        assert Consultation.objects.title_matching("재수술").get() == consultation
+        assert Review.objects.title_matching("성형").get() == review
+        assert "titles: 0 changed" in run()
+    assert not Review.objects.title_matching("성형").exists()  # the old key's are gone
 
 
 def test_guest_consultations_get_their_digest_from_the_action() -> None:

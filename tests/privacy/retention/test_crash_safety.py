@@ -11,7 +11,6 @@ import time_machine
 
 from consultations.models import Review
 from members.models import Member
-from privacy.lookup import search_terms
 from privacy.models import (
     Complaint,
     ComplaintStatus,
@@ -52,7 +51,7 @@ def crash_once(monkeypatch: pytest.MonkeyPatch, step: str) -> None:
 # A rule whose rows a law partly keeps: reviews marked "old", kept as complaint records.
 def _old_reviews(now: datetime.datetime) -> Any:
     # Titles are sealed: "old" is found by its search digests.
-    return Review.objects.filter(title_search__contains=search_terms("old")[0])
+    return Review.objects.title_matching("old")
 
 
 def _destroy_reviews(pks: list[int], *, now: datetime.datetime, reason: str) -> int:
