@@ -171,8 +171,9 @@ def test_the_purge_waits_for_a_back_dated_entry_to_keep_a_prefix() -> None:
 @pytest.mark.django_db(transaction=True, databases=["default", "retention"])
 @pytest.mark.parametrize("in_requests", [False, True], ids=["alone", "in requests"])
 def test_concurrent_writers_keep_one_chain(in_requests: bool) -> None:
-    """Writers alone and inside transactions of their own (as requests), each guessing the
-    head from what this process appended last and often wrong."""
+    """Writers alone, each guessing the head from what this process appended last and often
+    wrong, and writers inside transactions of their own (as requests), which lock and read
+    it."""
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers; the lock matters on PostgreSQL")
     access_log_append(actor="staff", action="seed")
