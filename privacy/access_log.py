@@ -34,7 +34,7 @@ from allauth.core.internal import httpkit
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DatabaseError, connections, router, transaction
-from django.db.models import BooleanField, F, Func, Max, Min, Q, TextField, Value
+from django.db.models import F, Func, Max, Min, TextField, Value
 from django.utils import timezone
 
 from privacy.models import AccessLogAnchor, AccessLogEntry, AccessLogHead
@@ -159,14 +159,6 @@ _last_appended: dict[str, tuple[int, str]] = {}
 # waiting for its WAL to reach the disk (``synchronous_commit`` off for that transaction only;
 # ``set_config`` returns the new value). Used only where ``_one_wal`` says it is safe.
 _NO_FLUSH = "set_config('synchronous_commit', 'off', true) = 'off'"
-
-
-class _CommitWithoutFlush(Func):
-    """``_NO_FLUSH`` as a condition a queryset can filter on."""
-
-    arity = 0
-    output_field = BooleanField()
-    template = _NO_FLUSH
 
 
 def _server_instance(using: str) -> tuple[Any, ...]:
@@ -323,6 +315,26 @@ def _appended(entry: AccessLogEntry, entry_id: int, using: str) -> AccessLogEntr
     return entry
 
 
+@lru_cache(maxsize=8)
+def _head_sql(using: str, *, force: bool, no_flush: bool) -> str:
+    """The UPDATE that moves the head, written once per database and form: the head moves
+    after every append that commits, and Django's compiling a queryset's update each time
+    cost more than the statement itself (about 0.2 ms of an append's 0.6 on PostgreSQL)."""
+    opts = AccessLogHead._meta
+    quote = connections[using].ops.quote_name
+    # Identifiers come from the model, quoted; every value is a parameter.
+    sequence = quote(opts.get_field("sequence").column)
+    conditions = [f"{quote(opts.pk.column)} = 1"]
+    if not force:
+        conditions.append(f"{sequence} < %s")
+    if no_flush:
+        conditions.append(_NO_FLUSH)
+    return (f"UPDATE {quote(opts.db_table)} SET {sequence} = %s, "  # noqa: S608
+            f"{quote(opts.get_field('entry_hash').column)} = %s, "
+            f"{quote(opts.get_field('updated_at').column)} = %s "
+            f"WHERE {' AND '.join(conditions)}")
+
+
 def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> None:
     """Move the head kept in the retention database forward to ``sequence`` (never back,
     unless ``force``: a re-chained log starts a new head).
@@ -332,22 +344,27 @@ def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> Non
     behind, which the verification accepts: the next append moves it on.
 
     For the same reason the move is one statement that does not wait for PostgreSQL to
-    flush it to disk (``_CommitWithoutFlush``, for its own transaction only, so never when
-    the retention database is inside a transaction of its own, whose commit must wait): a
+    flush it to disk (``_NO_FLUSH``, for its own transaction only, so never when the
+    retention database is inside a transaction of its own, whose commit must wait): a
     crash can lose the last moves, leaving a head that lags, never one that is wrong,
     because the entry it names committed before it, either waiting for the disk or in the
     same WAL (``_one_wal``)."""
     using = router.db_for_write(AccessLogHead)
     connection = connections[using]
-    heads = AccessLogHead.objects.using(using)
+    updated_at = AccessLogHead._meta.get_field("updated_at")
     values = {"sequence": sequence, "entry_hash": entry_hash, "updated_at": timezone.now()}
+    no_flush = connection.vendor == "postgresql" and connection.get_autocommit()
+    params: list[Any] = [sequence, entry_hash,
+                         updated_at.get_db_prep_save(values["updated_at"], connection)]
+    if not force:
+        params.append(sequence)
     try:
-        conditions: list[Any] = [] if force else [Q(sequence__lt=sequence)]
-        if connection.vendor == "postgresql" and connection.get_autocommit():
-            conditions.append(_CommitWithoutFlush())
-        if heads.filter(*conditions, pk=1).update(**values):
-            return
+        with connection.cursor() as cursor:
+            cursor.execute(_head_sql(using, force=force, no_flush=no_flush), params)
+            if cursor.rowcount:
+                return
         with transaction.atomic(using=using):
+            heads = AccessLogHead.objects.using(using)
             if not heads.filter(pk=1).exists():
                 heads.create(pk=1, **values)
     except DatabaseError:
