@@ -93,7 +93,9 @@ def email_digests(email: str) -> list[str]:
 
 # A title search matches posts by keyed digests of the characters and pairs of characters of
 # their titles, so the titles themselves stay sealed. 12 hex digits (48 bits) per digest: a
-# false match of every pair of a query is far below one in the life of the site.
+# false match of every pair of a query is far below one in the life of the site. The digests
+# keep no order, so a title that holds every pair of the query apart or in another order is
+# found as well ("23412" for "1234"): rare for words, common among long numbers.
 SEARCH_DIGEST_LENGTH = 12
 
 

@@ -48,6 +48,14 @@ def test_a_post_whose_title_lacks_the_query_is_not_found(query: str) -> None:
     assert not Consultation.objects.title_matching(query).exists()
 
 
+def test_the_pairs_keep_no_order_so_a_title_holding_them_apart_is_found_too() -> None:
+    """What the privacy manager's guide says of the search: the digests of a title's pairs of
+    characters say nothing of their order (which keeps them unlinkable to the title)."""
+    reordered = ConsultationFactory(title="문의 23412")
+    ConsultationFactory(title="문의 2341")
+    assert list(Consultation.objects.title_matching("1234")) == [reordered]
+
+
 @pytest.mark.parametrize("dense_above", [0, 1, 2])
 def test_dense_terms_are_probed_post_by_post_with_the_same_result(
     monkeypatch: pytest.MonkeyPatch, dense_above: int,
