@@ -472,9 +472,6 @@ class AccessLogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     # django-stubs types `fields` as str-or-group lists (invariant), never as flat names.
     readonly_fields = fields  # type: ignore[assignment]
 
-    def get_queryset(self, request):
-        return super().get_queryset(request).order_by("-sequence", "-id")
-
     @admin.display(description=_("action"), ordering="action")
     def action_shown(self, obj: AccessLogEntry) -> str:
         return action_label(obj.action)
