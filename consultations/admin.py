@@ -10,6 +10,8 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import widgets
+from django.contrib.admin.views.main import SEARCH_VAR
+from django.core.paginator import Paginator
 from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest
@@ -31,7 +33,12 @@ from consultations.models import (
 )
 from consultations.selectors import area_list_cache_clear, procedure_record_consent_missing
 from members.models import Member
-from privacy.admin_mixins import LoginIdSearchAdmin, MaskedPersonalDataAdmin, YesNoIconsAdmin
+from privacy.admin_mixins import (
+    EstimatedCountPaginator,
+    LoginIdSearchAdmin,
+    MaskedPersonalDataAdmin,
+    YesNoIconsAdmin,
+)
 from privacy.lookup import area_digest
 from privacy.masking import mask_name, mask_phone
 
@@ -137,6 +144,15 @@ class TitleSearchAdmin(SealedAreaAdmin):
                            ) -> tuple[QuerySet, bool]:
         assert isinstance(queryset, TitleSearchQuerySet)  # Consultation's and Review's
         return queryset.title_matching(search_term[:TITLE_MAX_LENGTH]), False
+
+    def get_paginator(self, request: HttpRequest, queryset: QuerySet, per_page: int,
+                      orphans: int = 0, allow_empty_first_page: bool = True) -> Paginator:
+        """A search counts at most ``EstimatedCountPaginator.FILTERED_UP_TO`` posts: a common
+        word is in most titles, and counting them all would read every post's tokens."""
+        if request.GET.get(SEARCH_VAR, "").strip():
+            return EstimatedCountPaginator(queryset, per_page, orphans, allow_empty_first_page)
+        return super().get_paginator(request, queryset, per_page, orphans,
+                                     allow_empty_first_page)
 
 
 @admin.register(Consultation)

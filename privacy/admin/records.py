@@ -1,14 +1,11 @@
 import uuid
 from datetime import timedelta
-from functools import cached_property
 from typing import Any
 
 from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
-from django.core.paginator import Paginator
-from django.db import connections
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -16,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from privacy import registry
 from privacy.admin_mixins import (
+    EstimatedCountPaginator,
     MaskedPersonalDataAdmin,
     ReadOnlyAdmin,
     ReadOnlyAdminMixin,
@@ -421,37 +419,6 @@ class ActionKindFilter(admin.SimpleListFilter):
         if not kind:
             return queryset
         return queryset.filter(Q(action=kind) | Q(action__startswith=f"{kind}:"))
-
-
-class EstimatedCountPaginator(Paginator):
-    """Django's paginator, with counts that do not grow with the log.
-
-    The whole log on PostgreSQL is counted from the planner's estimate
-    (``pg_class.reltuples``) once it is past ``EXACT_UP_TO`` rows: an exact count reads every
-    row. A filtered or searched list (one actor's entries, a date range) counts at most
-    ``FILTERED_UP_TO`` rows, read from the filter's index: past that the list shows that many
-    entries in its count and pages, newest first, and older ones are found by narrowing the
-    dates. SQLite counts the whole log exactly, and cheaply."""
-
-    EXACT_UP_TO = 100_000
-    FILTERED_UP_TO = 5_000
-
-    @cached_property
-    def count(self) -> int:
-        queryset = self.object_list
-        if not isinstance(queryset, QuerySet):
-            return super().count
-        if queryset.query.where:
-            return queryset.order_by()[:self.FILTERED_UP_TO].count()
-        connection = connections[queryset.db]
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = %s::regclass",
-                               [queryset.model._meta.db_table])
-                row = cursor.fetchone()
-            if row is not None and row[0] > self.EXACT_UP_TO:
-                return int(row[0])
-        return super().count
 
 
 @admin.register(AccessLogEntry)

@@ -7,7 +7,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from consultations import services
 from consultations.models import (
@@ -17,6 +19,7 @@ from consultations.models import (
     ReviewStatus,
     ReviewTitleToken,
 )
+from privacy.admin_mixins import EstimatedCountPaginator
 from privacy.lookup import search_index
 from tests.consultations.factories import (
     ConsultationAreaFactory,
@@ -168,3 +171,27 @@ def test_an_admin_title_search_costs_the_same_queries_for_any_query(
     assert list(response.context["cl"].result_list) == []
     response = client.get(url, {"q": "재수술 후기"})
     assert [post.pk for post in response.context["cl"].result_list] == [wanted.pk]
+
+
+@pytest.mark.parametrize("path", ["consultation", "review"])
+def test_an_admin_title_search_counts_at_most_a_bounded_number_of_posts(
+    staff_client: Any, monkeypatch: pytest.MonkeyPatch, path: str,
+) -> None:
+    """A common word is in most titles: the search counts up to ``FILTERED_UP_TO`` posts
+    (with a LIMIT, keys only), newest first; the plain list still counts them all."""
+    client, _staff = staff_client(is_superuser=True)
+    factory = ConsultationFactory if path == "consultation" else ReviewFactory
+    for number in range(4):
+        factory(title=f"코 재수술 상담 {number}")
+    factory(title="눈매 교정 질문")
+    monkeypatch.setattr(EstimatedCountPaginator, "FILTERED_UP_TO", 3)
+    url = f"/admin/consultations/{path}/"
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"q": "상담"})
+    assert response.context["cl"].result_count == 3
+    counts = [query["sql"] for query in captured.captured_queries
+              if query["sql"].startswith("SELECT COUNT(*) FROM (SELECT")]
+    assert counts and all("LIMIT 3" in sql and "COALESCE" not in sql for sql in counts)
+    assert client.get(url).context["cl"].result_count == 5
+    monkeypatch.setattr(EstimatedCountPaginator, "FILTERED_UP_TO", 5_000)
+    assert client.get(url, {"q": "상담"}).context["cl"].result_count == 4

@@ -18,7 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from privacy.access_log import access_log_append, access_log_verify, entry_digest
-from privacy.admin.records import EstimatedCountPaginator
+from privacy.admin_mixins import EstimatedCountPaginator
 from privacy.models import AccessLogEntry
 from tests.members.factories import StaffFactory
 
