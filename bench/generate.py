@@ -88,7 +88,13 @@ def generate(
     from consultations.selectors import BOARD_CONSENT
     from privacy import crypto
     from privacy.ledger import consent_record
-    from privacy.lookup import area_digest, email_digest, login_id_digest, search_index
+    from privacy.lookup import (
+        area_digest,
+        email_digest,
+        login_id_digest,
+        phone_digest,
+        search_index,
+    )
     from privacy.models import ConsentMethod, DataKey
 
     Member = get_user_model()
@@ -135,6 +141,7 @@ def generate(
                     password=unusable,
                     date_joined=now - datetime.timedelta(seconds=rng.randint(0, three_years)),
                     mobile_phone=sealed(materials[n], phone, context=member_ctx),
+                    mobile_phone_digest=phone_digest(phone),
                     data_key=data_keys[n],
                 ))
             created = Member.objects.bulk_create(batch)
@@ -258,7 +265,7 @@ def generate_staff_records(
     from members.models import LoginRecord, LoginResult
     from privacy import crypto
     from privacy.access_log import GENESIS_HASH, entry_digest
-    from privacy.lookup import login_id_digest
+    from privacy.lookup import login_id_digest, phone_digest
     from privacy.models import AccessLogEntry, ConsentMethod, ConsentRecord, DataKey, Visit
 
     Member = get_user_model()
@@ -312,13 +319,15 @@ def generate_staff_records(
     areas = list(ConsultationArea.objects.filter(is_active=True))
     unusable = make_password(None)
     wrapped = crypto.wrap_key(crypto.new_data_key())
+    guest_phone = phone_digest("010-0000-0000")
     with transaction.atomic():
         for start, size in _chunks(guests, chunk):
             keys = DataKey.objects.bulk_create([DataKey(wrapped_key=wrapped) for _ in range(size)])
             GuestConsultation.objects.bulk_create([
                 GuestConsultation(
                     reference=f"G{start + n:07d}", password=unusable, name="손님",
-                    mobile_phone="010-0000-0000", area=rng.choice(areas),
+                    mobile_phone="010-0000-0000", mobile_phone_digest=guest_phone,
+                    area=rng.choice(areas),
                     title=f"{rng.choice(TOPICS)} 비회원 문의 {start + n}", body="벤치 질문",
                     created_at=ago(rng.randint(0, 365 * 86_400)), data_key=keys[n],
                 ) for n in range(size)

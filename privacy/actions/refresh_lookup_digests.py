@@ -118,31 +118,40 @@ class RefreshLookupDigestsAction(Action):
     def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
                         out: TextIO) -> int:
         """Recompute the title search tokens of every post of ``model`` whose title can still
-        be opened; how many posts changed. A changed post's tokens are replaced whole, a
+        be opened; how many posts changed. The tokens a batch of posts holds are read as
+        (post, digest) pairs in one query (a post has dozens; model instances for them cost
+        more than the digests themselves), and a changed post's tokens are replaced whole, a
         batch of posts at a time."""
-        tokens = title_token_model(model)
+        token_model = title_token_model(model)
+        tokens = token_model._default_manager
         posts = model.objects.select_related("data_key").filter(data_key__isnull=False).only(
-            "title", "data_key").prefetch_related("title_tokens").order_by("pk")
-        changed: dict[int, set[str]] = {}
+            "title", "data_key").order_by("pk")
         total = 0
+        batch: list[Consultation | Review] = []
 
-        def write() -> None:
-            if not dry_run and changed:
+        def check() -> None:
+            nonlocal total
+            held: dict[int, set[str]] = {post.pk: set() for post in batch}
+            for post_id, digest in tokens.filter(post_id__in=list(held)).values_list(
+                    "post_id", "digest"):
+                held[post_id].add(digest)
+            changed = {post.pk: wanted for post in batch
+                       if (wanted := search_index(post.title)) != held[post.pk]}
+            total += len(changed)
+            if changed and not dry_run:
                 with transaction.atomic():
-                    tokens._default_manager.filter(post_id__in=list(changed)).delete()
-                    tokens.tokens_create(changed)
-            changed.clear()
+                    tokens.filter(post_id__in=list(changed)).delete()
+                    token_model.tokens_create(changed)
+            batch.clear()
 
         for post in self.progress(posts.iterator(chunk_size=BATCH_SIZE), total=posts.count(),
                                   label=model.__name__, out=out):
             assert isinstance(post, Consultation | Review)
-            wanted = search_index(post.title)
-            if wanted != {token.digest for token in post.title_tokens.all()}:
-                changed[post.pk] = wanted
-                total += 1
-                if len(changed) >= BATCH_SIZE:
-                    write()
-        write()
+            batch.append(post)
+            if len(batch) >= BATCH_SIZE:
+                check()
+        if batch:
+            check()
         return total
 
     def _areas_refresh(self, model: type[Consultation | Review | GuestConsultation

@@ -135,6 +135,26 @@ def test_title_search_tokens_are_replaced_under_a_new_key() -> None:
     assert not Review.objects.title_matching("성형").exists()  # the old key's are gone
 
 
+def test_title_tokens_are_checked_and_replaced_a_batch_of_posts_at_a_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Five posts in batches of two: every batch, the last one short, is checked and written,
+    and a post whose tokens are current already is left alone."""
+    monkeypatch.setattr("privacy.actions.refresh_lookup_digests.BATCH_SIZE", 2)
+    titles = [f"코 재수술 상담 {number}" for number in range(5)]
+    posts = [ConsultationFactory(title=title) for title in titles]
+    with override_settings(PRIVACY_LOOKUP_KEY=[NEW_KEY, OLD_KEY]):
+        posts[2].title = titles[2]
+        posts[2].save()  # its tokens are made under the new key on save
+        assert "titles: 4 would change" in run("--dry-run")
+        assert "titles: 4 changed" in run()
+        for post, title in zip(posts, titles, strict=True):
+            assert set(post.title_tokens.values_list("digest", flat=True)) == search_index(
+                title)
+        assert Consultation.objects.title_matching("상담 4").get() == posts[4]
+        assert "titles: 0 changed" in run()
+
+
 def test_guest_consultations_get_their_digest_from_the_action() -> None:
     guest = GuestConsultationFactory(mobile_phone="010-4444-5555")
     assert GuestConsultation.objects.get(pk=guest.pk).mobile_phone_digest == ""
