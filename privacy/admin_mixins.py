@@ -7,6 +7,10 @@ does both for any ``ModelAdmin``: list and change pages show ``masked_fields`` t
 ``privacy.masking``, read-only; ``privacy.reveal_personal_data`` lets a staff member see one
 record's items on a separate page (logged); lists, change pages, changes, deletions and actions
 write ``AccessLogEntry`` rows through ``privacy.access_log``.
+
+``EstimatedCountPaginator`` serves any change list over a table that grows without bound (the
+access log, a title search over every post): its counts stop at a bound instead of reading
+every row.
 """
 
 from __future__ import annotations
