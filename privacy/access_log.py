@@ -351,11 +351,10 @@ def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> Non
     same WAL (``_one_wal``)."""
     using = router.db_for_write(AccessLogHead)
     connection = connections[using]
-    updated_at = AccessLogHead._meta.get_field("updated_at")
-    values = {"sequence": sequence, "entry_hash": entry_hash, "updated_at": timezone.now()}
+    now = timezone.now()
     no_flush = connection.vendor == "postgresql" and connection.get_autocommit()
-    params: list[Any] = [sequence, entry_hash,
-                         updated_at.get_db_prep_save(values["updated_at"], connection)]
+    params: list[Any] = [sequence, entry_hash, AccessLogHead._meta.get_field(
+        "updated_at").get_db_prep_save(now, connection)]
     if not force:
         params.append(sequence)
     try:
@@ -366,7 +365,7 @@ def _head_advance(sequence: int, entry_hash: str, *, force: bool = False) -> Non
         with transaction.atomic(using=using):
             heads = AccessLogHead.objects.using(using)
             if not heads.filter(pk=1).exists():
-                heads.create(pk=1, **values)
+                heads.create(pk=1, sequence=sequence, entry_hash=entry_hash, updated_at=now)
     except DatabaseError:
         logger.exception("access log head not moved to #%s", sequence)
 

@@ -30,8 +30,8 @@ class AccessLogEntry(AppendOnlyModel):
         verbose_name = _("access log entry")
         verbose_name_plural = _("access log entries")
         ordering = ["-at", "-id"]
-        # The staff list's search by actor, newest first in this order: read from the index,
-        # with no sort of the actor's whole history.
+        # The staff list's search by actor, in the list's order (``ordering``, newest first),
+        # read from this index with no sort of the actor's whole history.
         indexes = [models.Index(fields=["actor", "at"], name="access_log_actor_at")]
         permissions = [
             ("reveal_personal_data", _("Can reveal one record's personal data in the admin")),
