@@ -16,6 +16,7 @@ consultations posted before they carried a digest get theirs the same way.
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, TextIO
 
 from allauth.account.models import EmailAddress
@@ -24,9 +25,11 @@ from django.db import transaction
 from consultations.models import (
     BookingRequest,
     Consultation,
+    ConsultationTitleToken,
     GuestConsultation,
     ProcedureRecord,
     Review,
+    ReviewTitleToken,
     title_token_model,
 )
 from members.emails import email_stand_in
@@ -118,41 +121,36 @@ class RefreshLookupDigestsAction(Action):
     def _titles_refresh(self, model: type[Consultation | Review], *, dry_run: bool,
                         out: TextIO) -> int:
         """Recompute the title search tokens of every post of ``model`` whose title can still
-        be opened; how many posts changed. The tokens a batch of posts holds are read as
-        (post, digest) pairs in one query (a post has dozens; model instances for them cost
-        more than the digests themselves), and a changed post's tokens are replaced whole, a
-        batch of posts at a time."""
+        be opened, a batch of posts at a time; how many posts changed."""
         token_model = title_token_model(model)
-        tokens = token_model._default_manager
         posts = model.objects.select_related("data_key").filter(data_key__isnull=False).only(
             "title", "data_key").order_by("pk")
+        rows = self.progress(posts.iterator(chunk_size=BATCH_SIZE), total=posts.count(),
+                             label=model.__name__, out=out)
         total = 0
-        batch: list[Consultation | Review] = []
-
-        def check() -> None:
-            nonlocal total
-            held: dict[int, set[str]] = {post.pk: set() for post in batch}
-            for post_id, digest in tokens.filter(post_id__in=list(held)).values_list(
-                    "post_id", "digest"):
-                held[post_id].add(digest)
-            changed = {post.pk: wanted for post in batch
-                       if (wanted := search_index(post.title)) != held[post.pk]}
-            total += len(changed)
-            if changed and not dry_run:
-                with transaction.atomic():
-                    tokens.filter(post_id__in=list(changed)).delete()
-                    token_model.tokens_create(changed)
-            batch.clear()
-
-        for post in self.progress(posts.iterator(chunk_size=BATCH_SIZE), total=posts.count(),
-                                  label=model.__name__, out=out):
-            assert isinstance(post, Consultation | Review)
-            batch.append(post)
-            if len(batch) >= BATCH_SIZE:
-                check()
-        if batch:
-            check()
+        while batch := list(itertools.islice(rows, BATCH_SIZE)):
+            total += self._titles_batch_refresh(token_model, batch, dry_run=dry_run)
         return total
+
+    @staticmethod
+    def _titles_batch_refresh(token_model: type[ConsultationTitleToken | ReviewTitleToken],
+                              batch: list[Any], *, dry_run: bool) -> int:
+        """Check one batch of posts against the tokens they hold; how many changed. The tokens
+        are read as (post, digest) pairs in one query (a post has dozens; model instances for
+        them cost more than the digests themselves), and a changed post's tokens are replaced
+        whole."""
+        tokens = token_model._default_manager
+        held: dict[int, set[str]] = {post.pk: set() for post in batch}
+        for post_id, digest in tokens.filter(post_id__in=list(held)).values_list(
+                "post_id", "digest"):
+            held[post_id].add(digest)
+        changed = {post.pk: wanted for post in batch
+                   if (wanted := search_index(post.title)) != held[post.pk]}
+        if changed and not dry_run:
+            with transaction.atomic():
+                tokens.filter(post_id__in=list(changed)).delete()
+                token_model.tokens_create(changed)
+        return len(changed)
 
     def _areas_refresh(self, model: type[Consultation | Review | GuestConsultation
                                           | BookingRequest | ProcedureRecord],
