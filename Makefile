@@ -29,17 +29,21 @@ install: lockcheck $(STAMP)
 lockcheck:
 	@$(PYTHON) -m clinic_site.lockfile check
 
-# Exact versions with hashes: the same packages on every machine and every day.
+# Exact versions with hashes: the same packages on every machine and every day. The lock holds
+# every package, so pip installs its lines as they are (--no-deps) and resolves nothing against
+# the index: a new release of a dependency's dependency can never be chosen instead. pip check
+# then proves the installed set is complete and consistent.
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
+	$(PY) -m pip check
 	touch $(STAMP)
 
 # Refreshes the lock from pyproject.toml; versions already locked stay unless a requirement
 # forces a change (`make lock UPGRADE=1` takes the newest allowed releases).
 lock:
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps --require-hashes -r $(LOCK)
 	$(VENV)/bin/pip-compile --quiet --generate-hashes --allow-unsafe --extra dev \
 	  --strip-extras --no-emit-index-url --no-emit-find-links $(if $(UPGRADE),--upgrade) \
 	  --output-file $(LOCK) pyproject.toml
