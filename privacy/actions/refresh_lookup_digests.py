@@ -134,7 +134,7 @@ class RefreshLookupDigestsAction(Action):
 
     @staticmethod
     def _titles_batch_refresh(token_model: type[ConsultationTitleToken | ReviewTitleToken],
-                              batch: list[Any], *, dry_run: bool) -> int:
+                              batch: list[Consultation | Review], *, dry_run: bool) -> int:
         """Check one batch of posts against the tokens they hold; how many changed. The tokens
         are read as (post, digest) pairs in one query (a post has dozens; model instances for
         them cost more than the digests themselves), and a changed post's tokens are replaced
